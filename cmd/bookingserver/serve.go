@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
+)
+
+// serveConfig is the whole configuration of `bookingserver serve`.
+type serveConfig struct {
+	data            string
+	grpcAddr        string
+	httpAddr        string
+	authUser        string
+	authPassword    string
+	insecureNoAuth  bool
+	adminToken      string
+	tlsCert         string
+	tlsKey          string
+	insecure        bool
+	shutdownTimeout time.Duration
+}
+
+func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := newFlagSet("serve", "serve [flags]")
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.data, "data", "bookingserver.db", "bbolt data file (created if missing; one process at a time)")
+	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
+	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address: REST gateway (/v3), merchant API (/v1), /healthz")
+	fs.StringVar(&c.authUser, "auth-user", "", "HTTP basic auth user name Google calls with (required unless --insecure-no-auth)")
+	fs.StringVar(&c.authPassword, "auth-password", "", "HTTP basic auth password Google calls with (required unless --insecure-no-auth)")
+	fs.BoolVar(&c.insecureNoAuth, "insecure-no-auth", false, "serve the v3 API without authentication (demo only)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the merchant API (/v1, bookingserver.v1); the merchant API is closed when empty")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate PEM file for both listeners")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key PEM file for both listeners")
+	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
+	if err := parseFlags(fs, args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if !c.insecureNoAuth && (c.authUser == "" || c.authPassword == "") {
+		return c, errors.New("--auth-user and --auth-password are required (or --insecure-no-auth for a demo)")
+	}
+	return c, nil
+}
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
+	cfg, err := parseServeConfig(args, stderr)
+	if err != nil {
+		return err
+	}
+	creds := server.Credentials{AdminToken: cfg.adminToken}
+	if cfg.insecureNoAuth {
+		slog.Warn("INSECURE: the v3 booking API accepts calls without credentials (--insecure-no-auth); never do this in production")
+	} else {
+		creds.BasicUser, creds.BasicPassword = cfg.authUser, cfg.authPassword
+	}
+	if cfg.adminToken == "" {
+		slog.Warn("merchant API disabled: no --admin-token")
+	}
+
+	st, err := store.Open(store.DefaultConfig(cfg.data))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	slog.Info("store open", "path", cfg.data, "schema_version", store.SchemaVersion)
+
+	srv, err := server.New(server.Config{
+		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
+		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
+		ShutdownTimeout: cfg.shutdownTimeout,
+	}, server.Deps{Bookings: st})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		slog.Info("shutting down: draining in-flight calls", "timeout", cfg.shutdownTimeout.String())
+	case err := <-srv.Done():
+		slog.Error("listener stopped", "err", err)
+	}
+	if err := srv.Shutdown(); err != nil {
+		return err
+	}
+	slog.Info("stopped")
+	return nil
+}

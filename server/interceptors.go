@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+type requestIDKey struct{}
+
+// newRequestID returns a random 16-hex-digit id for logs.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// withRequestID returns ctx carrying id (given by the caller, or a new one).
+func withRequestID(ctx context.Context, id string) (context.Context, string) {
+	if id == "" || len(id) > 64 {
+		id = newRequestID()
+	}
+	return context.WithValue(ctx, requestIDKey{}, id), id
+}
+
+// RequestID returns the id of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func firstMD(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// unaryInterceptor logs each call (method, code, latency, request id; never the
+// payload or credentials), turns a panic into Internal, and enforces authentication.
+func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	ctx, id := withRequestID(ctx, firstMD(md, "x-request-id"))
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			slog.ErrorContext(ctx, "panic in handler", "method", info.FullMethod, "request_id", id, "panic", p, "stack", string(debug.Stack()))
+			resp, err = nil, status.Error(codes.Internal, "internal error")
+		}
+		code := status.Code(err)
+		s.logCall(ctx, "grpc", info.FullMethod, id, code.String(), code == codes.Internal || code == codes.Unknown, start)
+	}()
+	if !s.creds.allowed(grpcAccess(info.FullMethod, s.grpcLoopback), firstMD(md, "authorization")) {
+		return nil, status.Error(codes.Unauthenticated, "missing or wrong credentials")
+	}
+	return handler(ctx, req)
+}
+
+// streamInterceptor authenticates streaming calls (reflection, health Watch).
+func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	md, _ := metadata.FromIncomingContext(ss.Context())
+	if !s.creds.allowed(grpcAccess(info.FullMethod, s.grpcLoopback), firstMD(md, "authorization")) {
+		return status.Error(codes.Unauthenticated, "missing or wrong credentials")
+	}
+	return handler(srv, ss)
+}
+
+// logCall writes one structured line per call; failures (a server fault) at error level.
+func (s *Server) logCall(ctx context.Context, transport, method, id, code string, failed bool, start time.Time) {
+	level := slog.LevelInfo
+	if failed {
+		level = slog.LevelError
+	}
+	slog.Log(ctx, level, "call", "transport", transport, "method", method, "code", code,
+		"latency_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+}

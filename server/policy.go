@@ -1,0 +1,53 @@
+package server
+
+import "strings"
+
+// access is who may call a route.
+type access int
+
+const (
+	// accessGoogle needs Google's basic credentials.
+	accessGoogle access = iota
+	// accessMerchant needs the admin bearer token.
+	accessMerchant
+	// accessOpen needs nothing (health and reflection on a loopback listener).
+	accessOpen
+)
+
+// grpcAccess decides who may call a gRPC method (full name "/pkg.Service/Method").
+// Health and reflection are open only when the listener is loopback; elsewhere they
+// need Google's credentials like the booking API.
+func grpcAccess(fullMethod string, loopback bool) access {
+	switch {
+	case strings.HasPrefix(fullMethod, "/bookingserver.v1."):
+		return accessMerchant
+	case strings.HasPrefix(fullMethod, "/grpc.health.v1."), strings.HasPrefix(fullMethod, "/grpc.reflection."):
+		if loopback {
+			return accessOpen
+		}
+	}
+	return accessGoogle
+}
+
+// httpAccess decides who may call an HTTP path.
+func httpAccess(path string) access {
+	switch {
+	case strings.HasPrefix(path, "/v1/"):
+		return accessMerchant
+	case path == "/healthz":
+		return accessOpen
+	}
+	return accessGoogle
+}
+
+// allowed checks the Authorization header value against the route's access.
+func (c Credentials) allowed(a access, authorization string) bool {
+	switch a {
+	case accessOpen:
+		return true
+	case accessMerchant:
+		return c.CheckBearer(authorization)
+	default:
+		return c.CheckBasic(authorization)
+	}
+}

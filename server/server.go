@@ -1,0 +1,190 @@
+// Package server serves the Actions Center v3 booking API (gRPC and its REST/JSON
+// gateway) and bookingserver's merchant API. Handlers are thin: validate, call the
+// domain, map the error, return.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// Config is the listeners' configuration.
+type Config struct {
+	// GRPCAddr and HTTPAddr are the listen addresses ("127.0.0.1:0" picks a port).
+	GRPCAddr, HTTPAddr string
+	// Credentials authenticate Google and the merchant.
+	Credentials Credentials
+	// TLSCert and TLSKey are PEM files; both empty serves plaintext.
+	TLSCert, TLSKey string
+	// Insecure allows plaintext on a non-loopback address.
+	Insecure bool
+	// ShutdownTimeout bounds the drain of in-flight calls.
+	ShutdownTimeout time.Duration
+}
+
+// Deps are the domain pieces the handlers call.
+type Deps struct {
+	// Bookings reads bookings for the merchant API.
+	Bookings BookingReader
+}
+
+// Server owns the gRPC and HTTP listeners.
+type Server struct {
+	cfg          Config
+	creds        Credentials
+	grpcLoopback bool
+	tlsConfig    *tls.Config
+
+	bookingService  *bookingService
+	merchantService *merchantService
+
+	grpcServer *grpc.Server
+	health     *health.Server
+	httpServer *http.Server
+	grpcLis    net.Listener
+	httpLis    net.Listener
+	done       chan error
+}
+
+// New checks the configuration and builds the servers; Start binds the listeners.
+func New(cfg Config, d Deps) (*Server, error) {
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	s := &Server{
+		cfg:             cfg,
+		creds:           cfg.Credentials,
+		grpcLoopback:    isLoopback(cfg.GRPCAddr),
+		bookingService:  &bookingService{},
+		merchantService: &merchantService{bookings: d.Bookings},
+		done:            make(chan error, 2),
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("load TLS key pair: %w", err)
+		}
+		s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	} else if !cfg.Insecure {
+		for _, addr := range []string{cfg.GRPCAddr, cfg.HTTPAddr} {
+			if !isLoopback(addr) {
+				return nil, fmt.Errorf("refusing to serve plaintext on non-loopback address %q: give --tls-cert and --tls-key, or --insecure (e.g. behind a TLS-terminating proxy)", addr)
+			}
+		}
+	}
+
+	opts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+	}
+	if s.tlsConfig != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tlsConfig)))
+	}
+	s.grpcServer = grpc.NewServer(opts...)
+	acv3.RegisterBookingServiceServer(s.grpcServer, s.bookingService)
+	bsv1.RegisterMerchantServiceServer(s.grpcServer, s.merchantService)
+	s.health = health.NewServer()
+	healthpb.RegisterHealthServer(s.grpcServer, s.health)
+	reflection.Register(s.grpcServer)
+
+	gw, err := s.newGatewayMux(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s.httpServer = &http.Server{
+		Handler:           s.httpHandler(gw),
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         s.tlsConfig,
+	}
+	return s, nil
+}
+
+// Start binds both listeners and serves in the background.
+func (s *Server) Start() error {
+	var err error
+	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
+		return fmt.Errorf("listen gRPC on %s: %w", s.cfg.GRPCAddr, err)
+	}
+	if s.httpLis, err = net.Listen("tcp", s.cfg.HTTPAddr); err != nil {
+		s.grpcLis.Close()
+		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
+	}
+	go func() { s.done <- s.grpcServer.Serve(s.grpcLis) }()
+	go func() {
+		var err error
+		if s.tlsConfig != nil {
+			err = s.httpServer.ServeTLS(s.httpLis, "", "")
+		} else {
+			err = s.httpServer.Serve(s.httpLis)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	slog.Info("serving", "grpc", s.grpcLis.Addr().String(), "http", s.httpLis.Addr().String(), "tls", s.tlsConfig != nil)
+	return nil
+}
+
+// GRPCAddr is the bound gRPC address.
+func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+
+// HTTPAddr is the bound HTTP address.
+func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+
+// Done reports a listener that stopped on its own (an error).
+func (s *Server) Done() <-chan error { return s.done }
+
+// Shutdown stops accepting calls and drains the in-flight ones for at most
+// Config.ShutdownTimeout, then closes what is left.
+func (s *Server) Shutdown() error {
+	s.health.Shutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	stopped := make(chan struct{})
+	go func() {
+		s.grpcServer.GracefulStop()
+		close(stopped)
+	}()
+	httpErr := s.httpServer.Shutdown(ctx)
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		s.grpcServer.Stop()
+	}
+	if httpErr != nil {
+		return fmt.Errorf("drain HTTP: %w", httpErr)
+	}
+	return nil
+}
+
+// isLoopback reports whether a listen address only accepts local connections.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
