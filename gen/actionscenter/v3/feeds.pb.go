@@ -21,59 +21,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ProcessingInstruction says how a feed replaces earlier ones.
-type ProcessingInstruction int32
-
-const (
-	// PROCESS_UNKNOWN is refused.
-	ProcessingInstruction_PROCESS_UNKNOWN ProcessingInstruction = 0
-	// PROCESS_AS_COMPLETE replaces everything of the feed's kind.
-	ProcessingInstruction_PROCESS_AS_COMPLETE ProcessingInstruction = 1
-	// PROCESS_AS_INCREMENTAL upserts and deletes (deprecated by Google).
-	ProcessingInstruction_PROCESS_AS_INCREMENTAL ProcessingInstruction = 2
-)
-
-// Enum value maps for ProcessingInstruction.
-var (
-	ProcessingInstruction_name = map[int32]string{
-		0: "PROCESS_UNKNOWN",
-		1: "PROCESS_AS_COMPLETE",
-		2: "PROCESS_AS_INCREMENTAL",
-	}
-	ProcessingInstruction_value = map[string]int32{
-		"PROCESS_UNKNOWN":        0,
-		"PROCESS_AS_COMPLETE":    1,
-		"PROCESS_AS_INCREMENTAL": 2,
-	}
-)
-
-func (x ProcessingInstruction) Enum() *ProcessingInstruction {
-	p := new(ProcessingInstruction)
-	*p = x
-	return p
-}
-
-func (x ProcessingInstruction) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (ProcessingInstruction) Descriptor() protoreflect.EnumDescriptor {
-	return file_actionscenter_v3_feeds_proto_enumTypes[0].Descriptor()
-}
-
-func (ProcessingInstruction) Type() protoreflect.EnumType {
-	return &file_actionscenter_v3_feeds_proto_enumTypes[0]
-}
-
-func (x ProcessingInstruction) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use ProcessingInstruction.Descriptor instead.
-func (ProcessingInstruction) EnumDescriptor() ([]byte, []int) {
-	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{0}
-}
-
 // PriceInterpretation says how to show the price.
 type PriceInterpretation int32
 
@@ -115,11 +62,11 @@ func (x PriceInterpretation) String() string {
 }
 
 func (PriceInterpretation) Descriptor() protoreflect.EnumDescriptor {
-	return file_actionscenter_v3_feeds_proto_enumTypes[1].Descriptor()
+	return file_actionscenter_v3_feeds_proto_enumTypes[0].Descriptor()
 }
 
 func (PriceInterpretation) Type() protoreflect.EnumType {
-	return &file_actionscenter_v3_feeds_proto_enumTypes[1]
+	return &file_actionscenter_v3_feeds_proto_enumTypes[0]
 }
 
 func (x PriceInterpretation) Number() protoreflect.EnumNumber {
@@ -128,7 +75,7 @@ func (x PriceInterpretation) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PriceInterpretation.Descriptor instead.
 func (PriceInterpretation) EnumDescriptor() ([]byte, []int) {
-	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{1}
+	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{0}
 }
 
 // PrepaymentType says whether the price is paid at booking.
@@ -172,11 +119,11 @@ func (x PrepaymentType) String() string {
 }
 
 func (PrepaymentType) Descriptor() protoreflect.EnumDescriptor {
-	return file_actionscenter_v3_feeds_proto_enumTypes[2].Descriptor()
+	return file_actionscenter_v3_feeds_proto_enumTypes[1].Descriptor()
 }
 
 func (PrepaymentType) Type() protoreflect.EnumType {
-	return &file_actionscenter_v3_feeds_proto_enumTypes[2]
+	return &file_actionscenter_v3_feeds_proto_enumTypes[1]
 }
 
 func (x PrepaymentType) Number() protoreflect.EnumNumber {
@@ -185,7 +132,7 @@ func (x PrepaymentType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PrepaymentType.Descriptor instead.
 func (PrepaymentType) EnumDescriptor() ([]byte, []int) {
-	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{2}
+	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{1}
 }
 
 // RequireCreditCard says whether a card is needed to book. Values UNCONFIRMED.
@@ -225,11 +172,11 @@ func (x RequireCreditCard) String() string {
 }
 
 func (RequireCreditCard) Descriptor() protoreflect.EnumDescriptor {
-	return file_actionscenter_v3_feeds_proto_enumTypes[3].Descriptor()
+	return file_actionscenter_v3_feeds_proto_enumTypes[2].Descriptor()
 }
 
 func (RequireCreditCard) Type() protoreflect.EnumType {
-	return &file_actionscenter_v3_feeds_proto_enumTypes[3]
+	return &file_actionscenter_v3_feeds_proto_enumTypes[2]
 }
 
 func (x RequireCreditCard) Number() protoreflect.EnumNumber {
@@ -238,7 +185,61 @@ func (x RequireCreditCard) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RequireCreditCard.Descriptor instead.
 func (RequireCreditCard) EnumDescriptor() ([]byte, []int) {
-	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{3}
+	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{2}
+}
+
+// ProcessingInstruction says how a feed replaces earlier ones. Nested as in
+// Google's proto; the JSON is the value name either way.
+type FeedMetadata_ProcessingInstruction int32
+
+const (
+	// PROCESS_UNKNOWN is refused.
+	FeedMetadata_PROCESS_UNKNOWN FeedMetadata_ProcessingInstruction = 0
+	// PROCESS_AS_COMPLETE replaces everything of the feed's kind.
+	FeedMetadata_PROCESS_AS_COMPLETE FeedMetadata_ProcessingInstruction = 1
+	// PROCESS_AS_INCREMENTAL upserts and deletes (deprecated by Google).
+	FeedMetadata_PROCESS_AS_INCREMENTAL FeedMetadata_ProcessingInstruction = 2
+)
+
+// Enum value maps for FeedMetadata_ProcessingInstruction.
+var (
+	FeedMetadata_ProcessingInstruction_name = map[int32]string{
+		0: "PROCESS_UNKNOWN",
+		1: "PROCESS_AS_COMPLETE",
+		2: "PROCESS_AS_INCREMENTAL",
+	}
+	FeedMetadata_ProcessingInstruction_value = map[string]int32{
+		"PROCESS_UNKNOWN":        0,
+		"PROCESS_AS_COMPLETE":    1,
+		"PROCESS_AS_INCREMENTAL": 2,
+	}
+)
+
+func (x FeedMetadata_ProcessingInstruction) Enum() *FeedMetadata_ProcessingInstruction {
+	p := new(FeedMetadata_ProcessingInstruction)
+	*p = x
+	return p
+}
+
+func (x FeedMetadata_ProcessingInstruction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FeedMetadata_ProcessingInstruction) Descriptor() protoreflect.EnumDescriptor {
+	return file_actionscenter_v3_feeds_proto_enumTypes[3].Descriptor()
+}
+
+func (FeedMetadata_ProcessingInstruction) Type() protoreflect.EnumType {
+	return &file_actionscenter_v3_feeds_proto_enumTypes[3]
+}
+
+func (x FeedMetadata_ProcessingInstruction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FeedMetadata_ProcessingInstruction.Descriptor instead.
+func (FeedMetadata_ProcessingInstruction) EnumDescriptor() ([]byte, []int) {
+	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{0, 0}
 }
 
 // Processor is the processor.
@@ -351,11 +352,12 @@ func (SchedulingRules_AdmissionPolicy) EnumDescriptor() ([]byte, []int) {
 	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{14, 0}
 }
 
-// FeedMetadata describes one feed file (shard).
+// FeedMetadata describes one feed file (shard). Numbers 1-5 and the nested
+// enum match Google's feeds proto bundle.
 type FeedMetadata struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// processing_instruction is complete or incremental.
-	ProcessingInstruction ProcessingInstruction `protobuf:"varint,1,opt,name=processing_instruction,json=processingInstruction,proto3,enum=actionscenter.v3.ProcessingInstruction" json:"processing_instruction,omitempty"`
+	ProcessingInstruction FeedMetadata_ProcessingInstruction `protobuf:"varint,1,opt,name=processing_instruction,json=processingInstruction,proto3,enum=actionscenter.v3.FeedMetadata_ProcessingInstruction" json:"processing_instruction,omitempty"`
 	// shard_number is zero-based.
 	ShardNumber int32 `protobuf:"varint,2,opt,name=shard_number,json=shardNumber,proto3" json:"shard_number,omitempty"`
 	// total_shards is the number of shards of this feed.
@@ -398,11 +400,11 @@ func (*FeedMetadata) Descriptor() ([]byte, []int) {
 	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *FeedMetadata) GetProcessingInstruction() ProcessingInstruction {
+func (x *FeedMetadata) GetProcessingInstruction() FeedMetadata_ProcessingInstruction {
 	if x != nil {
 		return x.ProcessingInstruction
 	}
-	return ProcessingInstruction_PROCESS_UNKNOWN
+	return FeedMetadata_PROCESS_UNKNOWN
 }
 
 func (x *FeedMetadata) GetShardNumber() int32 {
@@ -1200,6 +1202,9 @@ func (x *MerchantMatchingHints) GetPlaceId() string {
 }
 
 // Merchant is a business that offers services. Numbers 1-9 confirmed.
+// Google's Merchant has no time-zone field; the merchant's zone is our own data.
+// Omitted Google fields: service_attribute, action_link, reservation_linkout_template,
+// waitlist_advisement, economic_operator (redirect/waitlist/EU-only parts).
 type Merchant struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// merchant_id is unique and stable.
@@ -1919,8 +1924,12 @@ type Availability struct {
 	SchedulingRuleOverrides *Availability_SchedulingRuleOverrides `protobuf:"bytes,17,opt,name=scheduling_rule_overrides,json=schedulingRuleOverrides,proto3" json:"scheduling_rule_overrides,omitempty"`
 	// confirmation_mode is how bookings of it are confirmed.
 	ConfirmationMode ConfirmationMode `protobuf:"varint,18,opt,name=confirmation_mode,json=confirmationMode,proto3,enum=actionscenter.v3.ConfirmationMode" json:"confirmation_mode,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// prepayment is an amount charged at booking for this slot (Google: 20;
+	// payment redirect add-on). 19 is left free (probably Google's
+	// linkout_required_reason, a redirect field we omit).
+	Prepayment    *Prepayment `protobuf:"bytes,20,opt,name=prepayment,proto3" json:"prepayment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Availability) Reset() {
@@ -2079,6 +2088,115 @@ func (x *Availability) GetConfirmationMode() ConfirmationMode {
 	return ConfirmationMode_CONFIRMATION_MODE_UNSPECIFIED
 }
 
+func (x *Availability) GetPrepayment() *Prepayment {
+	if x != nil {
+		return x.Prepayment
+	}
+	return nil
+}
+
+// Prepayment is a payment the user may be charged when booking.
+type Prepayment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// price_info is the amount and how it scales with party size.
+	PriceInfo     *PriceInfo `protobuf:"bytes,1,opt,name=price_info,json=priceInfo,proto3" json:"price_info,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Prepayment) Reset() {
+	*x = Prepayment{}
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Prepayment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Prepayment) ProtoMessage() {}
+
+func (x *Prepayment) ProtoReflect() protoreflect.Message {
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Prepayment.ProtoReflect.Descriptor instead.
+func (*Prepayment) Descriptor() ([]byte, []int) {
+	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Prepayment) GetPriceInfo() *PriceInfo {
+	if x != nil {
+		return x.PriceInfo
+	}
+	return nil
+}
+
+// PriceInfo is a price with its type. Numbers UNCONFIRMED (2 is left for
+// Google's price_range, not modelled here).
+type PriceInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// price is the amount.
+	Price *Price `protobuf:"bytes,1,opt,name=price,proto3" json:"price,omitempty"`
+	// price_type says whether the amount is per person.
+	PriceType     PriceType `protobuf:"varint,3,opt,name=price_type,json=priceType,proto3,enum=actionscenter.v3.PriceType" json:"price_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PriceInfo) Reset() {
+	*x = PriceInfo{}
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PriceInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PriceInfo) ProtoMessage() {}
+
+func (x *PriceInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PriceInfo.ProtoReflect.Descriptor instead.
+func (*PriceInfo) Descriptor() ([]byte, []int) {
+	return file_actionscenter_v3_feeds_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PriceInfo) GetPrice() *Price {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *PriceInfo) GetPriceType() PriceType {
+	if x != nil {
+		return x.PriceType
+	}
+	return PriceType_FIXED_RATE_DEFAULT
+}
+
 // RefundCondition refunds refund_percent when cancelled at least that long before.
 type CancellationPolicy_RefundCondition struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2092,7 +2210,7 @@ type CancellationPolicy_RefundCondition struct {
 
 func (x *CancellationPolicy_RefundCondition) Reset() {
 	*x = CancellationPolicy_RefundCondition{}
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[20]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2104,7 +2222,7 @@ func (x *CancellationPolicy_RefundCondition) String() string {
 func (*CancellationPolicy_RefundCondition) ProtoMessage() {}
 
 func (x *CancellationPolicy_RefundCondition) ProtoReflect() protoreflect.Message {
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[20]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2147,7 +2265,7 @@ type Availability_Recurrence struct {
 
 func (x *Availability_Recurrence) Reset() {
 	*x = Availability_Recurrence{}
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[21]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2159,7 +2277,7 @@ func (x *Availability_Recurrence) String() string {
 func (*Availability_Recurrence) ProtoMessage() {}
 
 func (x *Availability_Recurrence) ProtoReflect() protoreflect.Message {
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[21]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2200,7 +2318,7 @@ type Availability_ScheduleException struct {
 
 func (x *Availability_ScheduleException) Reset() {
 	*x = Availability_ScheduleException{}
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[22]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2330,7 @@ func (x *Availability_ScheduleException) String() string {
 func (*Availability_ScheduleException) ProtoMessage() {}
 
 func (x *Availability_ScheduleException) ProtoReflect() protoreflect.Message {
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[22]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2250,7 +2368,7 @@ type Availability_SchedulingRuleOverrides struct {
 
 func (x *Availability_SchedulingRuleOverrides) Reset() {
 	*x = Availability_SchedulingRuleOverrides{}
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[23]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2262,7 +2380,7 @@ func (x *Availability_SchedulingRuleOverrides) String() string {
 func (*Availability_SchedulingRuleOverrides) ProtoMessage() {}
 
 func (x *Availability_SchedulingRuleOverrides) ProtoReflect() protoreflect.Message {
-	mi := &file_actionscenter_v3_feeds_proto_msgTypes[23]
+	mi := &file_actionscenter_v3_feeds_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2303,13 +2421,17 @@ var File_actionscenter_v3_feeds_proto protoreflect.FileDescriptor
 
 const file_actionscenter_v3_feeds_proto_rawDesc = "" +
 	"\n" +
-	"\x1cactionscenter/v3/feeds.proto\x12\x10actionscenter.v3\x1a\x1eactionscenter/v3/booking.proto\x1a\x1dactionscenter/v3/common.proto\"\xfd\x01\n" +
-	"\fFeedMetadata\x12^\n" +
-	"\x16processing_instruction\x18\x01 \x01(\x0e2'.actionscenter.v3.ProcessingInstructionR\x15processingInstruction\x12!\n" +
+	"\x1cactionscenter/v3/feeds.proto\x12\x10actionscenter.v3\x1a\x1eactionscenter/v3/booking.proto\x1a\x1dactionscenter/v3/common.proto\"\xed\x02\n" +
+	"\fFeedMetadata\x12k\n" +
+	"\x16processing_instruction\x18\x01 \x01(\x0e24.actionscenter.v3.FeedMetadata.ProcessingInstructionR\x15processingInstruction\x12!\n" +
 	"\fshard_number\x18\x02 \x01(\x05R\vshardNumber\x12!\n" +
 	"\ftotal_shards\x18\x03 \x01(\x05R\vtotalShards\x121\n" +
 	"\x14generation_timestamp\x18\x04 \x01(\x03R\x13generationTimestamp\x12\x14\n" +
-	"\x05nonce\x18\x05 \x01(\x04R\x05nonce\"\x82\x01\n" +
+	"\x05nonce\x18\x05 \x01(\x04R\x05nonce\"a\n" +
+	"\x15ProcessingInstruction\x12\x13\n" +
+	"\x0fPROCESS_UNKNOWN\x10\x00\x12\x17\n" +
+	"\x13PROCESS_AS_COMPLETE\x10\x01\x12\x1a\n" +
+	"\x16PROCESS_AS_INCREMENTAL\x10\x02\"\x82\x01\n" +
 	"\fMerchantFeed\x12:\n" +
 	"\bmetadata\x18\x01 \x01(\v2\x1e.actionscenter.v3.FeedMetadataR\bmetadata\x126\n" +
 	"\bmerchant\x18\x02 \x03(\v2\x1a.actionscenter.v3.MerchantR\bmerchant\"~\n" +
@@ -2432,7 +2554,7 @@ const file_actionscenter_v3_feeds_proto_rawDesc = "" +
 	"\troom_name\x18\x04 \x01(\tR\broomName\x12\x1d\n" +
 	"\n" +
 	"party_size\x18\x05 \x01(\x05R\tpartySize\x12A\n" +
-	"\x10room_description\x18\x06 \x01(\v2\x16.actionscenter.v3.TextR\x0froomDescription\"\x80\v\n" +
+	"\x10room_description\x18\x06 \x01(\v2\x16.actionscenter.v3.TextR\x0froomDescription\"\xbe\v\n" +
 	"\fAvailability\x12\x1f\n" +
 	"\vmerchant_id\x18\x01 \x01(\tR\n" +
 	"merchantId\x12\x1d\n" +
@@ -2458,7 +2580,10 @@ const file_actionscenter_v3_feeds_proto_rawDesc = "" +
 	"\x0eticket_type_id\x18\x0f \x03(\tR\fticketTypeId\x12X\n" +
 	"\x14duration_requirement\x18\x10 \x01(\x0e2%.actionscenter.v3.DurationRequirementR\x13durationRequirement\x12r\n" +
 	"\x19scheduling_rule_overrides\x18\x11 \x01(\v26.actionscenter.v3.Availability.SchedulingRuleOverridesR\x17schedulingRuleOverrides\x12O\n" +
-	"\x11confirmation_mode\x18\x12 \x01(\x0e2\".actionscenter.v3.ConfirmationModeR\x10confirmationMode\x1a`\n" +
+	"\x11confirmation_mode\x18\x12 \x01(\x0e2\".actionscenter.v3.ConfirmationModeR\x10confirmationMode\x12<\n" +
+	"\n" +
+	"prepayment\x18\x14 \x01(\v2\x1c.actionscenter.v3.PrepaymentR\n" +
+	"prepayment\x1a`\n" +
 	"\n" +
 	"Recurrence\x12(\n" +
 	"\x10repeat_until_sec\x18\x01 \x01(\x03R\x0erepeatUntilSec\x12(\n" +
@@ -2469,11 +2594,15 @@ const file_actionscenter_v3_feeds_proto_rawDesc = "" +
 	"\x17SchedulingRuleOverrides\x12*\n" +
 	"\x11last_bookable_sec\x18\x01 \x01(\x03R\x0flastBookableSec\x12,\n" +
 	"\x12first_bookable_sec\x18\x02 \x01(\x03R\x10firstBookableSec\x12=\n" +
-	"\x1blast_online_cancellable_sec\x18\x03 \x01(\x03R\x18lastOnlineCancellableSec*a\n" +
-	"\x15ProcessingInstruction\x12\x13\n" +
-	"\x0fPROCESS_UNKNOWN\x10\x00\x12\x17\n" +
-	"\x13PROCESS_AS_COMPLETE\x10\x01\x12\x1a\n" +
-	"\x16PROCESS_AS_INCREMENTAL\x10\x02*i\n" +
+	"\x1blast_online_cancellable_sec\x18\x03 \x01(\x03R\x18lastOnlineCancellableSec\"H\n" +
+	"\n" +
+	"Prepayment\x12:\n" +
+	"\n" +
+	"price_info\x18\x01 \x01(\v2\x1b.actionscenter.v3.PriceInfoR\tpriceInfo\"v\n" +
+	"\tPriceInfo\x12-\n" +
+	"\x05price\x18\x01 \x01(\v2\x17.actionscenter.v3.PriceR\x05price\x12:\n" +
+	"\n" +
+	"price_type\x18\x03 \x01(\x0e2\x1b.actionscenter.v3.PriceTypeR\tpriceType*i\n" +
 	"\x13PriceInterpretation\x12\x1e\n" +
 	"\x1aINTERPRETATION_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fEXACT_AMOUNT\x10\x01\x12\r\n" +
@@ -2502,12 +2631,12 @@ func file_actionscenter_v3_feeds_proto_rawDescGZIP() []byte {
 }
 
 var file_actionscenter_v3_feeds_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_actionscenter_v3_feeds_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_actionscenter_v3_feeds_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_actionscenter_v3_feeds_proto_goTypes = []any{
-	(ProcessingInstruction)(0),                   // 0: actionscenter.v3.ProcessingInstruction
-	(PriceInterpretation)(0),                     // 1: actionscenter.v3.PriceInterpretation
-	(PrepaymentType)(0),                          // 2: actionscenter.v3.PrepaymentType
-	(RequireCreditCard)(0),                       // 3: actionscenter.v3.RequireCreditCard
+	(PriceInterpretation)(0),                     // 0: actionscenter.v3.PriceInterpretation
+	(PrepaymentType)(0),                          // 1: actionscenter.v3.PrepaymentType
+	(RequireCreditCard)(0),                       // 2: actionscenter.v3.RequireCreditCard
+	(FeedMetadata_ProcessingInstruction)(0),      // 3: actionscenter.v3.FeedMetadata.ProcessingInstruction
 	(PaymentProcessorConfig_Processor)(0),        // 4: actionscenter.v3.PaymentProcessorConfig.Processor
 	(SchedulingRules_AdmissionPolicy)(0),         // 5: actionscenter.v3.SchedulingRules.AdmissionPolicy
 	(*FeedMetadata)(nil),                         // 6: actionscenter.v3.FeedMetadata
@@ -2530,82 +2659,89 @@ var file_actionscenter_v3_feeds_proto_goTypes = []any{
 	(*ServiceAvailability)(nil),                  // 23: actionscenter.v3.ServiceAvailability
 	(*Resources)(nil),                            // 24: actionscenter.v3.Resources
 	(*Availability)(nil),                         // 25: actionscenter.v3.Availability
-	(*CancellationPolicy_RefundCondition)(nil),   // 26: actionscenter.v3.CancellationPolicy.RefundCondition
-	(*Availability_Recurrence)(nil),              // 27: actionscenter.v3.Availability.Recurrence
-	(*Availability_ScheduleException)(nil),       // 28: actionscenter.v3.Availability.ScheduleException
-	(*Availability_SchedulingRuleOverrides)(nil), // 29: actionscenter.v3.Availability.SchedulingRuleOverrides
-	(*PostalAddress)(nil),                        // 30: actionscenter.v3.PostalAddress
-	(CreditCardType)(0),                          // 31: actionscenter.v3.CreditCardType
-	(*Price)(nil),                                // 32: actionscenter.v3.Price
-	(*TaxRate)(nil),                              // 33: actionscenter.v3.TaxRate
-	(PaymentOptionType)(0),                       // 34: actionscenter.v3.PaymentOptionType
-	(*TimeRange)(nil),                            // 35: actionscenter.v3.TimeRange
-	(*TokenizationConfig)(nil),                   // 36: actionscenter.v3.TokenizationConfig
-	(*Deposit)(nil),                              // 37: actionscenter.v3.Deposit
-	(*NoShowFee)(nil),                            // 38: actionscenter.v3.NoShowFee
-	(DurationRequirement)(0),                     // 39: actionscenter.v3.DurationRequirement
-	(ConfirmationMode)(0),                        // 40: actionscenter.v3.ConfirmationMode
+	(*Prepayment)(nil),                           // 26: actionscenter.v3.Prepayment
+	(*PriceInfo)(nil),                            // 27: actionscenter.v3.PriceInfo
+	(*CancellationPolicy_RefundCondition)(nil),   // 28: actionscenter.v3.CancellationPolicy.RefundCondition
+	(*Availability_Recurrence)(nil),              // 29: actionscenter.v3.Availability.Recurrence
+	(*Availability_ScheduleException)(nil),       // 30: actionscenter.v3.Availability.ScheduleException
+	(*Availability_SchedulingRuleOverrides)(nil), // 31: actionscenter.v3.Availability.SchedulingRuleOverrides
+	(*PostalAddress)(nil),                        // 32: actionscenter.v3.PostalAddress
+	(CreditCardType)(0),                          // 33: actionscenter.v3.CreditCardType
+	(*Price)(nil),                                // 34: actionscenter.v3.Price
+	(*TaxRate)(nil),                              // 35: actionscenter.v3.TaxRate
+	(PaymentOptionType)(0),                       // 36: actionscenter.v3.PaymentOptionType
+	(*TimeRange)(nil),                            // 37: actionscenter.v3.TimeRange
+	(*TokenizationConfig)(nil),                   // 38: actionscenter.v3.TokenizationConfig
+	(*Deposit)(nil),                              // 39: actionscenter.v3.Deposit
+	(*NoShowFee)(nil),                            // 40: actionscenter.v3.NoShowFee
+	(DurationRequirement)(0),                     // 41: actionscenter.v3.DurationRequirement
+	(ConfirmationMode)(0),                        // 42: actionscenter.v3.ConfirmationMode
+	(PriceType)(0),                               // 43: actionscenter.v3.PriceType
 }
 var file_actionscenter_v3_feeds_proto_depIdxs = []int32{
-	0,  // 0: actionscenter.v3.FeedMetadata.processing_instruction:type_name -> actionscenter.v3.ProcessingInstruction
+	3,  // 0: actionscenter.v3.FeedMetadata.processing_instruction:type_name -> actionscenter.v3.FeedMetadata.ProcessingInstruction
 	6,  // 1: actionscenter.v3.MerchantFeed.metadata:type_name -> actionscenter.v3.FeedMetadata
 	19, // 2: actionscenter.v3.MerchantFeed.merchant:type_name -> actionscenter.v3.Merchant
 	6,  // 3: actionscenter.v3.ServiceFeed.metadata:type_name -> actionscenter.v3.FeedMetadata
 	22, // 4: actionscenter.v3.ServiceFeed.service:type_name -> actionscenter.v3.Service
 	6,  // 5: actionscenter.v3.AvailabilityFeed.metadata:type_name -> actionscenter.v3.FeedMetadata
 	23, // 6: actionscenter.v3.AvailabilityFeed.service_availability:type_name -> actionscenter.v3.ServiceAvailability
-	30, // 7: actionscenter.v3.GeoCoordinates.address:type_name -> actionscenter.v3.PostalAddress
+	32, // 7: actionscenter.v3.GeoCoordinates.address:type_name -> actionscenter.v3.PostalAddress
 	12, // 8: actionscenter.v3.Text.localized_value:type_name -> actionscenter.v3.LocalizedString
 	11, // 9: actionscenter.v3.Terms.localized_text:type_name -> actionscenter.v3.Text
-	31, // 10: actionscenter.v3.CreditCardRestrictions.credit_card_type:type_name -> actionscenter.v3.CreditCardType
+	33, // 10: actionscenter.v3.CreditCardRestrictions.credit_card_type:type_name -> actionscenter.v3.CreditCardType
 	14, // 11: actionscenter.v3.PaymentRestrictions.credit_card_restrictions:type_name -> actionscenter.v3.CreditCardRestrictions
-	32, // 12: actionscenter.v3.PaymentOption.price:type_name -> actionscenter.v3.Price
-	33, // 13: actionscenter.v3.PaymentOption.tax_rate:type_name -> actionscenter.v3.TaxRate
-	34, // 14: actionscenter.v3.PaymentOption.payment_option_type:type_name -> actionscenter.v3.PaymentOptionType
-	35, // 15: actionscenter.v3.PaymentOption.purchase_interval:type_name -> actionscenter.v3.TimeRange
-	35, // 16: actionscenter.v3.PaymentOption.valid_interval:type_name -> actionscenter.v3.TimeRange
+	34, // 12: actionscenter.v3.PaymentOption.price:type_name -> actionscenter.v3.Price
+	35, // 13: actionscenter.v3.PaymentOption.tax_rate:type_name -> actionscenter.v3.TaxRate
+	36, // 14: actionscenter.v3.PaymentOption.payment_option_type:type_name -> actionscenter.v3.PaymentOptionType
+	37, // 15: actionscenter.v3.PaymentOption.purchase_interval:type_name -> actionscenter.v3.TimeRange
+	37, // 16: actionscenter.v3.PaymentOption.valid_interval:type_name -> actionscenter.v3.TimeRange
 	4,  // 17: actionscenter.v3.PaymentProcessorConfig.processor:type_name -> actionscenter.v3.PaymentProcessorConfig.Processor
 	10, // 18: actionscenter.v3.Merchant.geo:type_name -> actionscenter.v3.GeoCoordinates
-	33, // 19: actionscenter.v3.Merchant.tax_rate:type_name -> actionscenter.v3.TaxRate
+	35, // 19: actionscenter.v3.Merchant.tax_rate:type_name -> actionscenter.v3.TaxRate
 	15, // 20: actionscenter.v3.Merchant.payment_restrictions:type_name -> actionscenter.v3.PaymentRestrictions
 	16, // 21: actionscenter.v3.Merchant.payment_option:type_name -> actionscenter.v3.PaymentOption
 	17, // 22: actionscenter.v3.Merchant.payment_processor_config:type_name -> actionscenter.v3.PaymentProcessorConfig
-	36, // 23: actionscenter.v3.Merchant.tokenization_config:type_name -> actionscenter.v3.TokenizationConfig
+	38, // 23: actionscenter.v3.Merchant.tokenization_config:type_name -> actionscenter.v3.TokenizationConfig
 	13, // 24: actionscenter.v3.Merchant.terms:type_name -> actionscenter.v3.Terms
 	18, // 25: actionscenter.v3.Merchant.matching_hints:type_name -> actionscenter.v3.MerchantMatchingHints
-	32, // 26: actionscenter.v3.SchedulingRules.late_cancellation_fee:type_name -> actionscenter.v3.Price
-	32, // 27: actionscenter.v3.SchedulingRules.noshow_fee:type_name -> actionscenter.v3.Price
+	34, // 26: actionscenter.v3.SchedulingRules.late_cancellation_fee:type_name -> actionscenter.v3.Price
+	34, // 27: actionscenter.v3.SchedulingRules.noshow_fee:type_name -> actionscenter.v3.Price
 	5,  // 28: actionscenter.v3.SchedulingRules.admission_policy:type_name -> actionscenter.v3.SchedulingRules.AdmissionPolicy
 	21, // 29: actionscenter.v3.SchedulingRules.cancellation_policy:type_name -> actionscenter.v3.CancellationPolicy
-	26, // 30: actionscenter.v3.CancellationPolicy.refund_condition:type_name -> actionscenter.v3.CancellationPolicy.RefundCondition
-	32, // 31: actionscenter.v3.Service.price:type_name -> actionscenter.v3.Price
-	1,  // 32: actionscenter.v3.Service.price_interpretation:type_name -> actionscenter.v3.PriceInterpretation
+	28, // 30: actionscenter.v3.CancellationPolicy.refund_condition:type_name -> actionscenter.v3.CancellationPolicy.RefundCondition
+	34, // 31: actionscenter.v3.Service.price:type_name -> actionscenter.v3.Price
+	0,  // 32: actionscenter.v3.Service.price_interpretation:type_name -> actionscenter.v3.PriceInterpretation
 	20, // 33: actionscenter.v3.Service.rules:type_name -> actionscenter.v3.SchedulingRules
-	2,  // 34: actionscenter.v3.Service.prepayment_type:type_name -> actionscenter.v3.PrepaymentType
-	33, // 35: actionscenter.v3.Service.tax_rate:type_name -> actionscenter.v3.TaxRate
-	37, // 36: actionscenter.v3.Service.deposit:type_name -> actionscenter.v3.Deposit
-	38, // 37: actionscenter.v3.Service.no_show_fee:type_name -> actionscenter.v3.NoShowFee
-	3,  // 38: actionscenter.v3.Service.require_credit_card:type_name -> actionscenter.v3.RequireCreditCard
+	1,  // 34: actionscenter.v3.Service.prepayment_type:type_name -> actionscenter.v3.PrepaymentType
+	35, // 35: actionscenter.v3.Service.tax_rate:type_name -> actionscenter.v3.TaxRate
+	39, // 36: actionscenter.v3.Service.deposit:type_name -> actionscenter.v3.Deposit
+	40, // 37: actionscenter.v3.Service.no_show_fee:type_name -> actionscenter.v3.NoShowFee
+	2,  // 38: actionscenter.v3.Service.require_credit_card:type_name -> actionscenter.v3.RequireCreditCard
 	11, // 39: actionscenter.v3.Service.localized_service_name:type_name -> actionscenter.v3.Text
 	11, // 40: actionscenter.v3.Service.localized_description:type_name -> actionscenter.v3.Text
 	25, // 41: actionscenter.v3.ServiceAvailability.availability:type_name -> actionscenter.v3.Availability
 	24, // 42: actionscenter.v3.ServiceAvailability.resources_restrict:type_name -> actionscenter.v3.Resources
 	11, // 43: actionscenter.v3.Resources.room_description:type_name -> actionscenter.v3.Text
 	24, // 44: actionscenter.v3.Availability.resources:type_name -> actionscenter.v3.Resources
-	27, // 45: actionscenter.v3.Availability.recurrence:type_name -> actionscenter.v3.Availability.Recurrence
-	28, // 46: actionscenter.v3.Availability.schedule_exception:type_name -> actionscenter.v3.Availability.ScheduleException
-	37, // 47: actionscenter.v3.Availability.deposit:type_name -> actionscenter.v3.Deposit
-	38, // 48: actionscenter.v3.Availability.no_show_fee:type_name -> actionscenter.v3.NoShowFee
-	3,  // 49: actionscenter.v3.Availability.require_credit_card:type_name -> actionscenter.v3.RequireCreditCard
-	39, // 50: actionscenter.v3.Availability.duration_requirement:type_name -> actionscenter.v3.DurationRequirement
-	29, // 51: actionscenter.v3.Availability.scheduling_rule_overrides:type_name -> actionscenter.v3.Availability.SchedulingRuleOverrides
-	40, // 52: actionscenter.v3.Availability.confirmation_mode:type_name -> actionscenter.v3.ConfirmationMode
-	35, // 53: actionscenter.v3.Availability.ScheduleException.time_range:type_name -> actionscenter.v3.TimeRange
-	54, // [54:54] is the sub-list for method output_type
-	54, // [54:54] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	29, // 45: actionscenter.v3.Availability.recurrence:type_name -> actionscenter.v3.Availability.Recurrence
+	30, // 46: actionscenter.v3.Availability.schedule_exception:type_name -> actionscenter.v3.Availability.ScheduleException
+	39, // 47: actionscenter.v3.Availability.deposit:type_name -> actionscenter.v3.Deposit
+	40, // 48: actionscenter.v3.Availability.no_show_fee:type_name -> actionscenter.v3.NoShowFee
+	2,  // 49: actionscenter.v3.Availability.require_credit_card:type_name -> actionscenter.v3.RequireCreditCard
+	41, // 50: actionscenter.v3.Availability.duration_requirement:type_name -> actionscenter.v3.DurationRequirement
+	31, // 51: actionscenter.v3.Availability.scheduling_rule_overrides:type_name -> actionscenter.v3.Availability.SchedulingRuleOverrides
+	42, // 52: actionscenter.v3.Availability.confirmation_mode:type_name -> actionscenter.v3.ConfirmationMode
+	26, // 53: actionscenter.v3.Availability.prepayment:type_name -> actionscenter.v3.Prepayment
+	27, // 54: actionscenter.v3.Prepayment.price_info:type_name -> actionscenter.v3.PriceInfo
+	34, // 55: actionscenter.v3.PriceInfo.price:type_name -> actionscenter.v3.Price
+	43, // 56: actionscenter.v3.PriceInfo.price_type:type_name -> actionscenter.v3.PriceType
+	37, // 57: actionscenter.v3.Availability.ScheduleException.time_range:type_name -> actionscenter.v3.TimeRange
+	58, // [58:58] is the sub-list for method output_type
+	58, // [58:58] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_actionscenter_v3_feeds_proto_init() }
@@ -2625,7 +2761,7 @@ func file_actionscenter_v3_feeds_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionscenter_v3_feeds_proto_rawDesc), len(file_actionscenter_v3_feeds_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
