@@ -19,6 +19,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
@@ -39,8 +40,8 @@ type Config struct {
 
 // Deps are the domain pieces the handlers call.
 type Deps struct {
-	// Bookings reads bookings for the merchant API.
-	Bookings BookingReader
+	// Bookings is the booking core.
+	Bookings *booking.Service
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -70,8 +71,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg:             cfg,
 		creds:           cfg.Credentials,
 		grpcLoopback:    isLoopback(cfg.GRPCAddr),
-		bookingService:  &bookingService{},
-		merchantService: &merchantService{bookings: d.Bookings},
+		bookingService:  &bookingService{core: d.Bookings},
+		merchantService: &merchantService{core: d.Bookings},
 		done:            make(chan error, 2),
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {

@@ -9,6 +9,21 @@ var (
 	bucketBookings = []byte("bookings")
 	// bucketIdempotency: idempotency_token → bookingserver.v1.IdempotencyRecord.
 	bucketIdempotency = []byte("idempotency")
+	// bucketUserBookings: user_id 0x00 created_unix(8) booking_id → empty (index).
+	bucketUserBookings = []byte("user_bookings")
+	// bucketMerchants: merchant_id → actionscenter.v3.Merchant.
+	bucketMerchants = []byte("merchants")
+	// bucketServices: merchant_id 0x00 service_id → actionscenter.v3.Service.
+	bucketServices = []byte("services")
+	// bucketSlots: slot key (slots.go) → bookingserver.v1.SlotRecord.
+	bucketSlots = []byte("slots")
+	// bucketSlotBooked: slot key → live bookings holding a spot (8-byte big-endian).
+	// Kept apart from bucketSlots so that feed loads never touch booking counts.
+	bucketSlotBooked = []byte("slot_booked")
+	// bucketFeedState: feed kind name → bookingserver.v1.FeedState.
+	bucketFeedState = []byte("feed_state")
+	// bucketFeedShards: kind 0x00 nonce(8) shard(4) → raw shard JSON awaiting its siblings.
+	bucketFeedShards = []byte("feed_shards")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

@@ -14,6 +14,7 @@ type migration func(tx *bolt.Tx) error
 // Append only: a released migration never changes.
 var migrations = []migration{
 	createBuckets(bucketBookings, bucketIdempotency),
+	createBuckets(bucketUserBookings, bucketMerchants, bucketServices, bucketSlots, bucketSlotBooked, bucketFeedState, bucketFeedShards),
 }
 
 // SchemaVersion is the version this binary writes.

@@ -32,7 +32,8 @@ var ErrLocked = errors.New("data file is locked by another process")
 
 // Store owns the bbolt database.
 type Store struct {
-	db *bolt.DB
+	db      *bolt.DB
+	commits *groupCommit
 }
 
 // Open opens (creating if needed) the data file and migrates its schema.
@@ -51,7 +52,7 @@ func Open(cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", cfg.Path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, commits: &groupCommit{db: db}}, nil
 }
 
 // Close closes the data file.

@@ -85,10 +85,11 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 }
 
-func TestGetBookingNotFound(t *testing.T) {
+func TestBookingNotFound(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
-	if _, err := s.GetBooking(t.Context(), "missing"); !errors.Is(err, booking.ErrNotFound) {
+	err := s.View(t.Context(), func(tx booking.ReadTx) error { _, err := tx.Booking("missing"); return err })
+	if !errors.Is(err, booking.ErrNotFound) {
 		t.Fatalf("got %v, want ErrNotFound", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -76,11 +77,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	defer st.Close()
 	slog.Info("store open", "path", cfg.data, "schema_version", store.SchemaVersion)
 
+	core, err := booking.New(booking.Config{Store: st})
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: st})
+	}, server.Deps{Bookings: core})
 	if err != nil {
 		return err
 	}

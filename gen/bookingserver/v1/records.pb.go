@@ -87,9 +87,14 @@ type BookingRecord struct {
 	// created_unix is when it was made, Unix seconds.
 	CreatedUnix int64 `protobuf:"varint,4,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
 	// updated_unix is when it last changed, Unix seconds.
-	UpdatedUnix   int64 `protobuf:"varint,5,opt,name=updated_unix,json=updatedUnix,proto3" json:"updated_unix,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UpdatedUnix int64 `protobuf:"varint,5,opt,name=updated_unix,json=updatedUnix,proto3" json:"updated_unix,omitempty"`
+	// slot_key is the capacity key of the slot whose spot this booking holds while it is
+	// live (store-encoded; see store/slots.go).
+	SlotKey []byte `protobuf:"bytes,6,opt,name=slot_key,json=slotKey,proto3" json:"slot_key,omitempty"`
+	// additional_request is the user's note to the merchant.
+	AdditionalRequest string `protobuf:"bytes,7,opt,name=additional_request,json=additionalRequest,proto3" json:"additional_request,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *BookingRecord) Reset() {
@@ -157,6 +162,132 @@ func (x *BookingRecord) GetUpdatedUnix() int64 {
 	return 0
 }
 
+func (x *BookingRecord) GetSlotKey() []byte {
+	if x != nil {
+		return x.SlotKey
+	}
+	return nil
+}
+
+func (x *BookingRecord) GetAdditionalRequest() string {
+	if x != nil {
+		return x.AdditionalRequest
+	}
+	return ""
+}
+
+// SlotRecord is one bookable slot as loaded from the availability feed (recurrences
+// expanded). Its live open count is availability.spots_open minus the live bookings
+// counted for its key, which feed loads never touch.
+type SlotRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// availability is the feed's slot, recurrence cleared.
+	Availability  *v3.Availability `protobuf:"bytes,1,opt,name=availability,proto3" json:"availability,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SlotRecord) Reset() {
+	*x = SlotRecord{}
+	mi := &file_bookingserver_v1_records_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SlotRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SlotRecord) ProtoMessage() {}
+
+func (x *SlotRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_records_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SlotRecord.ProtoReflect.Descriptor instead.
+func (*SlotRecord) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_records_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *SlotRecord) GetAvailability() *v3.Availability {
+	if x != nil {
+		return x.Availability
+	}
+	return nil
+}
+
+// FeedState is what was last applied for one feed kind.
+type FeedState struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// generation_timestamp of the last applied feed; older feeds are refused.
+	GenerationTimestamp int64 `protobuf:"varint,1,opt,name=generation_timestamp,json=generationTimestamp,proto3" json:"generation_timestamp,omitempty"`
+	// nonce of the last applied feed.
+	Nonce uint64 `protobuf:"varint,2,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	// applied_unix is when it was applied.
+	AppliedUnix   int64 `protobuf:"varint,3,opt,name=applied_unix,json=appliedUnix,proto3" json:"applied_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedState) Reset() {
+	*x = FeedState{}
+	mi := &file_bookingserver_v1_records_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedState) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedState) ProtoMessage() {}
+
+func (x *FeedState) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_records_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedState.ProtoReflect.Descriptor instead.
+func (*FeedState) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_records_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *FeedState) GetGenerationTimestamp() int64 {
+	if x != nil {
+		return x.GenerationTimestamp
+	}
+	return 0
+}
+
+func (x *FeedState) GetNonce() uint64 {
+	if x != nil {
+		return x.Nonce
+	}
+	return 0
+}
+
+func (x *FeedState) GetAppliedUnix() int64 {
+	if x != nil {
+		return x.AppliedUnix
+	}
+	return 0
+}
+
 // IdempotencyRecord stores the answer to a successful CreateBooking.
 type IdempotencyRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -172,7 +303,7 @@ type IdempotencyRecord struct {
 
 func (x *IdempotencyRecord) Reset() {
 	*x = IdempotencyRecord{}
-	mi := &file_bookingserver_v1_records_proto_msgTypes[1]
+	mi := &file_bookingserver_v1_records_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -184,7 +315,7 @@ func (x *IdempotencyRecord) String() string {
 func (*IdempotencyRecord) ProtoMessage() {}
 
 func (x *IdempotencyRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_records_proto_msgTypes[1]
+	mi := &file_bookingserver_v1_records_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -197,7 +328,7 @@ func (x *IdempotencyRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdempotencyRecord.ProtoReflect.Descriptor instead.
 func (*IdempotencyRecord) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_records_proto_rawDescGZIP(), []int{1}
+	return file_bookingserver_v1_records_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *IdempotencyRecord) GetRequestSha256() []byte {
@@ -225,13 +356,22 @@ var File_bookingserver_v1_records_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_records_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebookingserver/v1/records.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\"\xec\x01\n" +
+	"\x1ebookingserver/v1/records.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1cactionscenter/v3/feeds.proto\"\xb6\x02\n" +
 	"\rBookingRecord\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x123\n" +
 	"\achannel\x18\x02 \x01(\x0e2\x19.bookingserver.v1.ChannelR\achannel\x12+\n" +
 	"\x11idempotency_token\x18\x03 \x01(\tR\x10idempotencyToken\x12!\n" +
 	"\fcreated_unix\x18\x04 \x01(\x03R\vcreatedUnix\x12!\n" +
-	"\fupdated_unix\x18\x05 \x01(\x03R\vupdatedUnix\"y\n" +
+	"\fupdated_unix\x18\x05 \x01(\x03R\vupdatedUnix\x12\x19\n" +
+	"\bslot_key\x18\x06 \x01(\fR\aslotKey\x12-\n" +
+	"\x12additional_request\x18\a \x01(\tR\x11additionalRequest\"P\n" +
+	"\n" +
+	"SlotRecord\x12B\n" +
+	"\favailability\x18\x01 \x01(\v2\x1e.actionscenter.v3.AvailabilityR\favailability\"w\n" +
+	"\tFeedState\x121\n" +
+	"\x14generation_timestamp\x18\x01 \x01(\x03R\x13generationTimestamp\x12\x14\n" +
+	"\x05nonce\x18\x02 \x01(\x04R\x05nonce\x12!\n" +
+	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"y\n" +
 	"\x11IdempotencyRecord\x12%\n" +
 	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12\x1a\n" +
 	"\bresponse\x18\x02 \x01(\fR\bresponse\x12!\n" +
@@ -254,21 +394,25 @@ func file_bookingserver_v1_records_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_records_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookingserver_v1_records_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_bookingserver_v1_records_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_bookingserver_v1_records_proto_goTypes = []any{
 	(Channel)(0),              // 0: bookingserver.v1.Channel
 	(*BookingRecord)(nil),     // 1: bookingserver.v1.BookingRecord
-	(*IdempotencyRecord)(nil), // 2: bookingserver.v1.IdempotencyRecord
-	(*v3.Booking)(nil),        // 3: actionscenter.v3.Booking
+	(*SlotRecord)(nil),        // 2: bookingserver.v1.SlotRecord
+	(*FeedState)(nil),         // 3: bookingserver.v1.FeedState
+	(*IdempotencyRecord)(nil), // 4: bookingserver.v1.IdempotencyRecord
+	(*v3.Booking)(nil),        // 5: actionscenter.v3.Booking
+	(*v3.Availability)(nil),   // 6: actionscenter.v3.Availability
 }
 var file_bookingserver_v1_records_proto_depIdxs = []int32{
-	3, // 0: bookingserver.v1.BookingRecord.booking:type_name -> actionscenter.v3.Booking
+	5, // 0: bookingserver.v1.BookingRecord.booking:type_name -> actionscenter.v3.Booking
 	0, // 1: bookingserver.v1.BookingRecord.channel:type_name -> bookingserver.v1.Channel
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	6, // 2: bookingserver.v1.SlotRecord.availability:type_name -> actionscenter.v3.Availability
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_records_proto_init() }
@@ -282,7 +426,7 @@ func file_bookingserver_v1_records_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_records_proto_rawDesc), len(file_bookingserver_v1_records_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   2,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

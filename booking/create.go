@@ -1,0 +1,211 @@
+package booking
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// failure builds a BookingFailure answer.
+func failure(cause acv3.BookingFailure_Cause, description string) *acv3.BookingFailure {
+	return &acv3.BookingFailure{Cause: cause, Description: description}
+}
+
+func validateCreate(req *acv3.CreateBookingRequest) error {
+	if req.GetSlot() == nil {
+		return fmt.Errorf("slot is required: %w", ErrInvalid)
+	}
+	q := queryFromSlot(req.GetSlot())
+	if err := q.validate("slot"); err != nil {
+		return err
+	}
+	if q.durationSec == 0 {
+		return fmt.Errorf("slot.duration_sec is required: %w", ErrInvalid)
+	}
+	if req.GetIdempotencyToken() == "" {
+		return fmt.Errorf("idempotency_token is required: %w", ErrInvalid)
+	}
+	if req.GetUserInformation().GetUserId() == "" {
+		return fmt.Errorf("user_information.user_id is required: %w", ErrInvalid)
+	}
+	return nil
+}
+
+// requestHash identifies a CreateBooking request, to tell a replay from a reused token.
+func requestHash(req *acv3.CreateBookingRequest) ([]byte, error) {
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("hash request: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	return sum[:], nil
+}
+
+// Create books a slot. The capacity check and the insert happen in one write
+// transaction. A token that already produced a booking gets the stored answer byte for
+// byte; a business failure is answered in booking_failure and stores nothing, so that
+// Google's retry is a new attempt.
+func (s *Service) Create(ctx context.Context, req *acv3.CreateBookingRequest) (*acv3.CreateBookingResponse, error) {
+	if err := validateCreate(req); err != nil {
+		return nil, err
+	}
+	hash, err := requestHash(req)
+	if err != nil {
+		return nil, err
+	}
+	token := req.GetIdempotencyToken()
+	unlock := s.tokens.Lock(token)
+	defer unlock()
+
+	var resp *acv3.CreateBookingResponse
+	err = s.store.Update(ctx, func(tx Tx) error {
+		resp = nil
+		replay, err := replayed(tx, token, hash)
+		if err != nil || replay != nil {
+			resp = replay
+			return err
+		}
+		resp, err = s.create(tx, req)
+		if err != nil || resp.GetBookingFailure() != nil {
+			return err
+		}
+		raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(resp)
+		if err != nil {
+			return err
+		}
+		return tx.PutIdempotency(token, &bsv1.IdempotencyRecord{RequestSha256: hash, Response: raw, CreatedUnix: s.now().Unix()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// replayed returns the stored answer of token, nil when the token is new, or
+// ErrConflict when the token was used for a different request.
+func replayed(tx ReadTx, token string, hash []byte) (*acv3.CreateBookingResponse, error) {
+	rec, err := tx.Idempotency(token)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(rec.GetRequestSha256(), hash) {
+		return nil, fmt.Errorf("idempotency_token %q was already used for a different request: %w", token, ErrConflict)
+	}
+	resp := &acv3.CreateBookingResponse{}
+	if err := proto.Unmarshal(rec.GetResponse(), resp); err != nil {
+		return nil, fmt.Errorf("decode stored answer of token %q: %w", token, err)
+	}
+	return resp, nil
+}
+
+// create does the work of one new CreateBooking inside tx.
+func (s *Service) create(tx Tx, req *acv3.CreateBookingRequest) (*acv3.CreateBookingResponse, error) {
+	q := queryFromSlot(req.GetSlot())
+	svc, err := catalogService(tx, q.merchantID, q.serviceID)
+	if err != nil {
+		return nil, err
+	}
+	slot, ok, err := findSlot(tx, q)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no such slot in the availability feed")}, nil
+	}
+	now := s.now()
+	if ok, why := bookable(now, svc, slot.Availability); !ok {
+		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_UNAVAILABLE, why)}, nil
+	}
+	if slot.Open() <= 0 {
+		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no spot left")}, nil
+	}
+	userID := req.GetUserInformation().GetUserId()
+	held, err := userHoldsSlot(tx, userID, slot.Key)
+	if err != nil {
+		return nil, err
+	}
+	if held {
+		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER, "this user already holds a spot of this slot")}, nil
+	}
+
+	b := &acv3.Booking{
+		BookingId:          s.newID(),
+		Slot:               slotOf(q, slot.Availability),
+		UserInformation:    req.GetUserInformation(),
+		Status:             acv3.BookingStatus_CONFIRMED,
+		PaymentInformation: &acv3.PaymentInformation{PrepaymentStatus: acv3.PrepaymentStatus_PREPAYMENT_NOT_PROVIDED},
+	}
+	rec := &bsv1.BookingRecord{
+		Booking:           b,
+		Channel:           bsv1.Channel_CHANNEL_ACTIONS_CENTER,
+		IdempotencyToken:  req.GetIdempotencyToken(),
+		CreatedUnix:       now.Unix(),
+		UpdatedUnix:       now.Unix(),
+		SlotKey:           slot.Key,
+		AdditionalRequest: req.GetAdditionalRequest(),
+	}
+	if err := tx.PutBooking(rec); err != nil {
+		return nil, err
+	}
+	if err := tx.AddBooked(slot.Key, 1); err != nil {
+		return nil, err
+	}
+	return &acv3.CreateBookingResponse{Booking: b}, nil
+}
+
+// catalogService returns the service, or ErrInvalid when merchant or service is unknown.
+func catalogService(tx ReadTx, merchantID, serviceID string) (*acv3.Service, error) {
+	if _, err := tx.Merchant(merchantID); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("unknown merchant_id %q: %w", merchantID, ErrInvalid)
+		}
+		return nil, err
+	}
+	svc, err := tx.Service(merchantID, serviceID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("unknown service_id %q of merchant %q: %w", serviceID, merchantID, ErrInvalid)
+	}
+	return svc, err
+}
+
+// userHoldsSlot reports whether the user has a live booking holding slotKey.
+func userHoldsSlot(tx ReadTx, userID string, slotKey []byte) (bool, error) {
+	held := false
+	err := tx.BookingsByUser(userID, func(r *bsv1.BookingRecord) bool {
+		held = live(r.GetBooking().GetStatus()) && bytes.Equal(r.GetSlotKey(), slotKey)
+		return !held
+	})
+	return held, err
+}
+
+// slotOf is the booked slot as the booking reports it: the feed's values, so that the
+// booking carries the exact duration, tag and resources that were booked.
+func slotOf(q slotQuery, a *acv3.Availability) *acv3.Slot {
+	s := &acv3.Slot{
+		MerchantId:       q.merchantID,
+		ServiceId:        q.serviceID,
+		StartSec:         a.GetStartSec(),
+		DurationSec:      a.GetDurationSec(),
+		AvailabilityTag:  a.GetAvailabilityTag(),
+		ConfirmationMode: a.GetConfirmationMode(),
+	}
+	r := a.GetResources()
+	party := r.GetPartySize()
+	if party == 0 {
+		party = q.partySize
+	}
+	if r.GetStaffId() != "" || r.GetRoomId() != "" || party != 0 {
+		s.Resources = &acv3.ResourceIds{StaffId: r.GetStaffId(), RoomId: r.GetRoomId(), PartySize: party}
+	}
+	return s
+}

@@ -1,0 +1,85 @@
+package booking
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Config builds a Service.
+type Config struct {
+	// Store persists everything.
+	Store Store
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// NewID returns a new booking id; random when nil.
+	NewID func() string
+}
+
+// Service is the booking core: availability, create, update and queries.
+type Service struct {
+	store  Store
+	now    func() time.Time
+	newID  func() string
+	tokens keyedMutex
+}
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("booking: no store")
+	}
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = randomID
+	}
+	return s, nil
+}
+
+// randomID returns "bk_" and 24 random hex digits.
+func randomID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "bk_" + hex.EncodeToString(b[:])
+}
+
+// keyedMutex serializes work per key (an idempotency token), so that a replay that
+// arrives while the first call is still in flight waits for its answer.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*keyedLock
+}
+
+type keyedLock struct {
+	sync.Mutex
+	waiters int
+}
+
+// Lock locks key and returns its unlock function.
+func (k *keyedMutex) Lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyedLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyedLock{}
+		k.locks[key] = l
+	}
+	l.waiters++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

@@ -1,0 +1,64 @@
+package booking
+
+import (
+	"context"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// Store is the persistence the booking core needs. Every decision that depends on
+// stored state (capacity, idempotency, the booking's status) is taken inside one
+// transaction, so that what is checked is what is written.
+type Store interface {
+	// View runs fn in a read-only transaction (many at once, never blocking writers).
+	View(ctx context.Context, fn func(ReadTx) error) error
+	// Update runs fn in a write transaction that is durable (fsynced) when Update
+	// returns nil. fn may run more than once (group commit): it must not have side
+	// effects outside tx other than resetting and setting its own results.
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// ReadTx reads a consistent snapshot.
+type ReadTx interface {
+	// Merchant returns a merchant, or ErrNotFound.
+	Merchant(merchantID string) (*acv3.Merchant, error)
+	// Service returns a service, or ErrNotFound.
+	Service(merchantID, serviceID string) (*acv3.Service, error)
+	// Slots calls fn for every slot of the service starting at startSec, with the
+	// number of live bookings holding a spot of it; fn returns false to stop.
+	Slots(merchantID, serviceID string, startSec int64, fn func(s Slot) bool) error
+	// Booking returns a booking record, or ErrNotFound.
+	Booking(bookingID string) (*bsv1.BookingRecord, error)
+	// BookingsByUser calls fn for the user's bookings, newest first; fn returns false to stop.
+	BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error
+	// Idempotency returns the stored answer for a CreateBooking token, or ErrNotFound.
+	Idempotency(token string) (*bsv1.IdempotencyRecord, error)
+}
+
+// Tx reads and writes inside one write transaction.
+type Tx interface {
+	ReadTx
+	// PutBooking inserts or replaces a booking record and its indexes.
+	PutBooking(rec *bsv1.BookingRecord) error
+	// AddBooked changes the live-booking count of a slot key by delta.
+	AddBooked(slotKey []byte, delta int64) error
+	// PutIdempotency stores the answer for a CreateBooking token.
+	PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error
+}
+
+// Slot is a bookable slot from the availability feed with its live usage.
+type Slot struct {
+	// Key identifies the slot's capacity (store-encoded).
+	Key []byte
+	// Availability is the feed's slot.
+	Availability *acv3.Availability
+	// Booked is the number of live bookings holding a spot.
+	Booked int64
+}
+
+// Open is the number of spots that can still be booked: the feed's spots_open minus
+// live bookings. It is the only place this is computed.
+func (s Slot) Open() int64 {
+	return s.Availability.GetSpotsOpen() - s.Booked
+}

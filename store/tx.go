@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// View implements booking.Store.
+func (s *Store) View(ctx context.Context, fn func(booking.ReadTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error { return fn(txn{tx}) })
+}
+
+// Update implements booking.Store with group commit: concurrent callers share one
+// fsync, and each returns only once its changes are durable.
+func (s *Store) Update(ctx context.Context, fn func(booking.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.commits.update(func(tx *bolt.Tx) error { return fn(txn{tx}) })
+}
+
+// txn implements booking.Tx over one bbolt transaction.
+type txn struct{ tx *bolt.Tx }
+
+func (t txn) Merchant(merchantID string) (*acv3.Merchant, error) {
+	m := &acv3.Merchant{}
+	return m, getRecord(t.tx.Bucket(bucketMerchants), []byte(merchantID), m)
+}
+
+func (t txn) Service(merchantID, serviceID string) (*acv3.Service, error) {
+	s := &acv3.Service{}
+	return s, getRecord(t.tx.Bucket(bucketServices), serviceKey(merchantID, serviceID), s)
+}
+
+func (t txn) Slots(merchantID, serviceID string, startSec int64, fn func(booking.Slot) bool) error {
+	return scanSlots(t.tx, slotPrefix(merchantID, serviceID, startSec), fn)
+}
+
+func (t txn) Booking(bookingID string) (*bsv1.BookingRecord, error) {
+	r := &bsv1.BookingRecord{}
+	return r, getRecord(t.tx.Bucket(bucketBookings), []byte(bookingID), r)
+}
+
+func (t txn) Idempotency(token string) (*bsv1.IdempotencyRecord, error) {
+	r := &bsv1.IdempotencyRecord{}
+	return r, getRecord(t.tx.Bucket(bucketIdempotency), []byte(token), r)
+}
+
+// userIndexKey orders a user's bookings by creation: user_id 0x00 created(8) booking_id.
+func userIndexKey(r *bsv1.BookingRecord) []byte {
+	k := append([]byte(r.GetBooking().GetUserInformation().GetUserId()), 0)
+	k = binary.BigEndian.AppendUint64(k, uint64(r.GetCreatedUnix()))
+	return append(k, r.GetBooking().GetBookingId()...)
+}
+
+func (t txn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error {
+	prefix := append([]byte(userID), 0)
+	end := append([]byte(userID), 1)
+	c := t.tx.Bucket(bucketUserBookings).Cursor()
+	k, _ := c.Seek(end)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && len(k) > len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Prev() {
+		rec, err := t.Booking(string(k[len(prefix)+8:]))
+		if err != nil {
+			return fmt.Errorf("user index %q: %w", k, err)
+		}
+		if !fn(rec) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (t txn) PutBooking(rec *bsv1.BookingRecord) error {
+	id := rec.GetBooking().GetBookingId()
+	if err := putRecord(t.tx.Bucket(bucketBookings), []byte(id), rec); err != nil {
+		return fmt.Errorf("booking %q: %w", id, err)
+	}
+	// The index key depends only on fields that never change, so a put is idempotent.
+	return t.tx.Bucket(bucketUserBookings).Put(userIndexKey(rec), nil)
+}
+
+func (t txn) AddBooked(slotKey []byte, delta int64) error {
+	return addBooked(t.tx.Bucket(bucketSlotBooked), slotKey, delta)
+}
+
+func (t txn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
+	return putRecord(t.tx.Bucket(bucketIdempotency), []byte(token), rec)
+}
+
+// getRecord decodes the protobuf stored under key, or returns booking.ErrNotFound.
+func getRecord(b *bolt.Bucket, key []byte, m proto.Message) error {
+	raw := b.Get(key)
+	if raw == nil {
+		return booking.ErrNotFound
+	}
+	if err := unmarshal(raw, m); err != nil {
+		return fmt.Errorf("record %q: %w", key, err)
+	}
+	return nil
+}
+
+func unmarshal(raw []byte, m proto.Message) error {
+	if err := proto.Unmarshal(raw, m); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}
+
+// putRecord encodes m under key.
+func putRecord(b *bolt.Bucket, key []byte, m proto.Message) error {
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(key, raw)
+}
