@@ -15,14 +15,20 @@ type Catalog interface {
 }
 
 // NewCatalog returns a Catalog over a merchant feed and a service feed; either may
-// be nil. The feeds must not change while the Catalog is in use.
+// be nil. Of duplicate ids the first wins, as in the validation's "duplicate of"
+// problems. The feeds must not change while the Catalog is in use.
 func NewCatalog(merchants *acv3.MerchantFeed, services *acv3.ServiceFeed) Catalog {
 	c := feedCatalog{merchants: map[string]*acv3.Merchant{}, services: map[serviceRef]*acv3.Service{}}
 	for _, m := range merchants.GetMerchant() {
-		c.merchants[m.GetMerchantId()] = m
+		if _, dup := c.merchants[m.GetMerchantId()]; !dup {
+			c.merchants[m.GetMerchantId()] = m
+		}
 	}
 	for _, s := range services.GetService() {
-		c.services[serviceRef{s.GetMerchantId(), s.GetServiceId()}] = s
+		ref := serviceRef{s.GetMerchantId(), s.GetServiceId()}
+		if _, dup := c.services[ref]; !dup {
+			c.services[ref] = s
+		}
 	}
 	return c
 }

@@ -31,8 +31,12 @@ func isCurrencyCode(c string) bool {
 // checkCharges checks a deposit and a no-show fee, on a service or overriding it on
 // a slot, against the service's price: they are charged in the price's currency,
 // and a deposit is part of the price, so it cannot exceed it. price may be nil
-// when the service is unknown or free of charge.
+// when the service is unknown or free of charge; a malformed price, reported on
+// its own, is not compared with.
 func checkCharges(ps *problems, record string, deposit *acv3.Deposit, fee *acv3.NoShowFee, price *acv3.Price) {
+	if !isCurrencyCode(price.GetCurrencyCode()) || price.GetPriceMicros() < 0 {
+		price = nil
+	}
 	if deposit != nil {
 		d := deposit.GetDeposit()
 		if d == nil {
@@ -40,7 +44,7 @@ func checkCharges(ps *problems, record string, deposit *acv3.Deposit, fee *acv3.
 		} else {
 			checkPrice(ps, record, "deposit.deposit", d)
 			checkSameCurrency(ps, record, "deposit.deposit.currency_code", d, price)
-			if price != nil && d.GetCurrencyCode() == price.GetCurrencyCode() && d.GetPriceMicros() > price.GetPriceMicros() {
+			if d.GetCurrencyCode() == price.GetCurrencyCode() && d.GetPriceMicros() > price.GetPriceMicros() && price != nil {
 				ps.add(record, "deposit.deposit.price_micros", "deposit %d is larger than the price %d",
 					d.GetPriceMicros(), price.GetPriceMicros())
 			}
@@ -62,7 +66,7 @@ func checkCharges(ps *problems, record string, deposit *acv3.Deposit, fee *acv3.
 
 // checkSameCurrency reports a charge in another currency than the price.
 func checkSameCurrency(ps *problems, record, field string, charge, price *acv3.Price) {
-	if price == nil || price.GetCurrencyCode() == "" || charge.GetCurrencyCode() == "" {
+	if price == nil || !isCurrencyCode(charge.GetCurrencyCode()) {
 		return
 	}
 	if charge.GetCurrencyCode() != price.GetCurrencyCode() {
