@@ -182,7 +182,7 @@ func catalogService(tx ReadTx, merchantID, serviceID string) (*acv3.Service, err
 func userHoldsSlot(tx ReadTx, userID string, slotKey []byte) (bool, error) {
 	held := false
 	err := tx.BookingsByUser(userID, func(r *bsv1.BookingRecord) bool {
-		held = live(r.GetBooking().GetStatus()) && bytes.Equal(r.GetSlotKey(), slotKey)
+		held = HoldsSpot(r.GetBooking().GetStatus()) && bytes.Equal(r.GetSlotKey(), slotKey)
 		return !held
 	})
 	return held, err

@@ -10,7 +10,7 @@ import acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 //	CONFIRMED ──merchant──▶ NO_SHOW | NO_SHOW_PENALIZED
 //	PENDING_MERCHANT_CONFIRMATION ──▶ CONFIRMED | DECLINED_BY_MERCHANT | FAILED | CANCELED
 
-// live reports whether a booking in status holds a spot of its slot.
-func live(status acv3.BookingStatus) bool {
+// HoldsSpot reports whether a booking in status is live: it holds a spot of its slot.
+func HoldsSpot(status acv3.BookingStatus) bool {
 	return status == acv3.BookingStatus_CONFIRMED || status == acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION
 }

@@ -57,7 +57,7 @@ func (s *Service) cancel(tx Tx, rec *bsv1.BookingRecord) (*acv3.UpdateBookingRes
 	switch {
 	case b.GetStatus() == acv3.BookingStatus_CANCELED:
 		return fail(acv3.BookingFailure_BOOKING_ALREADY_CANCELLED, "the booking is already cancelled"), nil
-	case !live(b.GetStatus()):
+	case !HoldsSpot(b.GetStatus()):
 		return fail(acv3.BookingFailure_BOOKING_NOT_CANCELLABLE, "a booking in status "+b.GetStatus().String()+" cannot be cancelled"), nil
 	}
 	svc, slot, err := s.bookedSlot(tx, rec)
@@ -106,7 +106,7 @@ func (s *Service) reschedule(tx Tx, rec *bsv1.BookingRecord, to *acv3.Slot) (*ac
 	if (to.GetMerchantId() != "" && to.GetMerchantId() != cur.GetMerchantId()) || (to.GetServiceId() != "" && to.GetServiceId() != cur.GetServiceId()) {
 		return nil, fmt.Errorf("a booking can only be rescheduled within its service; cancel and book anew: %w", ErrInvalid)
 	}
-	if !live(b.GetStatus()) {
+	if !HoldsSpot(b.GetStatus()) {
 		return &acv3.UpdateBookingResponse{Booking: b, BookingFailure: failure(acv3.BookingFailure_BOOKING_NOT_CANCELLABLE, "a booking in status "+b.GetStatus().String()+" cannot be changed")}, nil
 	}
 	q := queryFromSlot(cur)

@@ -52,6 +52,7 @@ func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	mux.HandleFunc("POST /v1/feeds/{kind}", s.feedUploadHandler)
 	mux.Handle("/", gateway)
 	return s.httpMiddleware(mux)
 }

@@ -10,7 +10,8 @@ import (
 // merchantService implements bookingserver.v1.MerchantService.
 type merchantService struct {
 	bsv1.UnimplementedMerchantServiceServer
-	core *booking.Service
+	core  *booking.Service
+	feeds FeedLoader
 }
 
 // GetBooking returns one booking.

@@ -42,6 +42,8 @@ type Config struct {
 type Deps struct {
 	// Bookings is the booking core.
 	Bookings *booking.Service
+	// Feeds applies uploaded feeds; uploads answer Unavailable when nil.
+	Feeds FeedLoader
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -72,7 +74,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		creds:           cfg.Credentials,
 		grpcLoopback:    isLoopback(cfg.GRPCAddr),
 		bookingService:  &bookingService{core: d.Bookings},
-		merchantService: &merchantService{core: d.Bookings},
+		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds},
 		done:            make(chan error, 2),
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {

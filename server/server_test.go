@@ -19,6 +19,7 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -30,6 +31,7 @@ const (
 
 // bundle is a running server with clients for both listeners.
 type bundle struct {
+	store    *store.Store
 	baseURL  string
 	conn     *grpc.ClientConn
 	bookings acv3.BookingServiceClient
@@ -38,14 +40,16 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	core, err := booking.New(booking.Config{Store: storetest.New(t)})
+	st := storetest.New(t)
+	storetest.LoadFixture(t, st)
+	core, err := booking.New(booking.Config{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := server.New(server.Config{
 		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin},
-	}, server.Deps{Bookings: core})
+	}, server.Deps{Bookings: core, Feeds: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +67,7 @@ func setup(t *testing.T) *bundle {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return &bundle{
+		store:    st,
 		baseURL:  "http://" + srv.HTTPAddr(),
 		conn:     conn,
 		bookings: acv3.NewBookingServiceClient(conn),

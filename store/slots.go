@@ -8,34 +8,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/bookingserver/bookingserver/booking"
-	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
-// Slot keys order slots by merchant, service and start, so that the slots of one start
-// (any duration or resources) are one prefix scan:
-//
-//	merchant_id 0x00 service_id 0x00 start_sec(8, big-endian) duration_sec(8) staff_id 0x00 room_id 0x00 party_size(4)
-//
-// Ids never contain 0x00 (feed validation refuses it).
-
-// slotPrefix is the key prefix of every slot of a service starting at startSec.
-func slotPrefix(merchantID, serviceID string, startSec int64) []byte {
-	k := make([]byte, 0, len(merchantID)+len(serviceID)+2+8)
-	k = append(append(k, merchantID...), 0)
-	k = append(append(k, serviceID...), 0)
-	return binary.BigEndian.AppendUint64(k, uint64(startSec))
-}
-
-// slotKey is the capacity key of one slot.
-func slotKey(a *acv3.Availability) []byte {
-	r := a.GetResources()
-	k := slotPrefix(a.GetMerchantId(), a.GetServiceId(), a.GetStartSec())
-	k = binary.BigEndian.AppendUint64(k, uint64(a.GetDurationSec()))
-	k = append(append(k, r.GetStaffId()...), 0)
-	k = append(append(k, r.GetRoomId()...), 0)
-	return binary.BigEndian.AppendUint32(k, uint32(r.GetPartySize()))
-}
+// Slot keys are feeds.SlotKey: merchant, service, start, duration, resources, so
+// that the slots of one start (any duration or resources) are one prefix scan
+// (feeds.SlotPrefix) and one merchant's slots are one range.
 
 // serviceKey is the key of a service: merchant_id 0x00 service_id.
 func serviceKey(merchantID, serviceID string) []byte {

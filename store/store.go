@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,6 +35,8 @@ var ErrLocked = errors.New("data file is locked by another process")
 type Store struct {
 	db      *bolt.DB
 	commits *groupCommit
+	// feedMu serializes feed loads: validation reads what the previous load wrote.
+	feedMu sync.Mutex
 }
 
 // Open opens (creating if needed) the data file and migrates its schema.

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
@@ -44,7 +45,7 @@ func (t txn) Service(merchantID, serviceID string) (*acv3.Service, error) {
 }
 
 func (t txn) Slots(merchantID, serviceID string, startSec int64, fn func(booking.Slot) bool) error {
-	return scanSlots(t.tx, slotPrefix(merchantID, serviceID, startSec), fn)
+	return scanSlots(t.tx, feeds.SlotPrefix(merchantID, serviceID, startSec), fn)
 }
 
 func (t txn) Booking(bookingID string) (*bsv1.BookingRecord, error) {

@@ -23,6 +23,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "serve the booking API (gRPC and REST) and the merchant API", runServe},
+		{"feeds", "validate feed files, or load them into a data file", runFeeds},
 		{"version", "print the version", runVersion},
 	}
 }

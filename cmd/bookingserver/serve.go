@@ -16,6 +16,7 @@ import (
 // serveConfig is the whole configuration of `bookingserver serve`.
 type serveConfig struct {
 	data            string
+	feeds           string
 	grpcAddr        string
 	httpAddr        string
 	authUser        string
@@ -33,6 +34,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := newFlagSet("serve", "serve [flags]")
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.data, "data", "bookingserver.db", "bbolt data file (created if missing; one process at a time)")
+	fs.StringVar(&c.feeds, "feeds", "", "directory of feed files (merchant*.json, service*.json, availability*.json) loaded at start")
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address: REST gateway (/v3), merchant API (/v1), /healthz")
 	fs.StringVar(&c.authUser, "auth-user", "", "HTTP basic auth user name Google calls with (required unless --insecure-no-auth)")
@@ -76,6 +78,20 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer st.Close()
 	slog.Info("store open", "path", cfg.data, "schema_version", store.SchemaVersion)
+	if fixed, err := st.Reconcile(); err != nil {
+		return err
+	} else if fixed > 0 {
+		slog.Warn("slot counts repaired at start", "fixed", fixed)
+	}
+	if cfg.feeds != "" {
+		paths, err := feedDir(cfg.feeds)
+		if err != nil {
+			return err
+		}
+		if err := loadFeeds(ctx, st, paths, stderr); err != nil {
+			return err
+		}
+	}
 
 	core, err := booking.New(booking.Config{Store: st})
 	if err != nil {
@@ -85,7 +101,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core})
+	}, server.Deps{Bookings: core, Feeds: st})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// storeCatalog answers feeds.Catalog from a read transaction: what is loaded already.
+type storeCatalog struct{ t txn }
+
+func (c storeCatalog) Merchant(id string) (*acv3.Merchant, bool) {
+	m, err := c.t.Merchant(id)
+	return m, err == nil
+}
+
+func (c storeCatalog) Service(merchantID, serviceID string) (*acv3.Service, bool) {
+	s, err := c.t.Service(merchantID, serviceID)
+	return s, err == nil
+}
+
+// validate checks a whole feed against itself and what is loaded.
+func (s *Store) validate(kind bsv1.FeedKind, f parsedFeed) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		cat := storeCatalog{txn{tx}}
+		switch f := f.(type) {
+		case *acv3.MerchantFeed:
+			return feeds.ValidateMerchantFeed(f)
+		case *acv3.ServiceFeed:
+			return feeds.ValidateServiceFeed(f, cat)
+		case *acv3.AvailabilityFeed:
+			return feeds.ValidateAvailabilityFeed(f, cat)
+		}
+		return fmt.Errorf("feed kind %v", kind)
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, booking.ErrInvalid)
+	}
+	return nil
+}
+
+// apply writes a validated feed inside tx.
+func apply(tx *bolt.Tx, f parsedFeed, sum *LoadSummary) error {
+	complete := f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE
+	switch f := f.(type) {
+	case *acv3.MerchantFeed:
+		return applyMerchants(tx, f, sum)
+	case *acv3.ServiceFeed:
+		return applyServices(tx, f, complete, sum)
+	case *acv3.AvailabilityFeed:
+		return applyAvailability(tx, f, complete, sum)
+	}
+	return fmt.Errorf("unknown feed type %T", f)
+}
+
+// applyMerchants upserts the feed's merchants. A merchant missing from a complete feed
+// is kept (its services, slots and bookings depend on it); the summary does not count it.
+func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, sum *LoadSummary) error {
+	b := tx.Bucket(bucketMerchants)
+	for _, m := range f.GetMerchant() {
+		if err := putRecord(b, []byte(m.GetMerchantId()), m); err != nil {
+			return err
+		}
+		sum.Records++
+	}
+	return nil
+}
+
+// applyServices upserts the feed's services; a complete feed first removes the
+// services of the merchants it covers.
+func applyServices(tx *bolt.Tx, f *acv3.ServiceFeed, complete bool, sum *LoadSummary) error {
+	b := tx.Bucket(bucketServices)
+	removed := map[string]bool{}
+	if complete {
+		for m := range merchantsOf(f.GetService(), (*acv3.Service).GetMerchantId) {
+			if err := deletePrefix(b, append([]byte(m), 0), func(k []byte) { removed[string(k)] = true }); err != nil {
+				return err
+			}
+		}
+	}
+	for _, svc := range f.GetService() {
+		key := serviceKey(svc.GetMerchantId(), svc.GetServiceId())
+		if err := putRecord(b, key, svc); err != nil {
+			return err
+		}
+		delete(removed, string(key)) // replaced, not removed
+		sum.Records++
+	}
+	sum.Removed = len(removed)
+	return nil
+}
+
+// merchantsOf is the set of merchant ids of records.
+func merchantsOf[T any](records []T, id func(T) string) map[string]bool {
+	set := map[string]bool{}
+	for _, r := range records {
+		set[id(r)] = true
+	}
+	return set
+}
+
+// applyAvailability replaces slots: the ranges that a ServiceAvailability's restricts
+// name, and for a complete feed every slot of the merchants it covers; then writes the
+// feed's slots, recurrences expanded. Booking counts (bucketSlotBooked) are not touched:
+// a removed slot keeps its bookings and is reported.
+func applyAvailability(tx *bolt.Tx, f *acv3.AvailabilityFeed, complete bool, sum *LoadSummary) error {
+	slots, counts := tx.Bucket(bucketSlots), tx.Bucket(bucketSlotBooked)
+	removed := map[string]bool{}
+	onDelete := func(k []byte) { removed[string(k)] = true }
+	if complete {
+		var all []*acv3.Availability
+		for _, sa := range f.GetServiceAvailability() {
+			all = append(all, sa.GetAvailability()...)
+		}
+		covered := merchantsOf(all, (*acv3.Availability).GetMerchantId)
+		for _, sa := range f.GetServiceAvailability() {
+			if m := sa.GetMerchantIdRestrict(); m != "" {
+				covered[m] = true
+			}
+		}
+		for m := range covered {
+			if err := deletePrefix(slots, append([]byte(m), 0), onDelete); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sa := range f.GetServiceAvailability() {
+		if err := deleteRestricted(slots, sa, onDelete); err != nil {
+			return err
+		}
+	}
+	var pairs []kv
+	for _, sa := range f.GetServiceAvailability() {
+		for _, a := range sa.GetAvailability() {
+			err := feeds.Expand(a, func(one *acv3.Availability) error {
+				raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(&bsv1.SlotRecord{Availability: one})
+				if err != nil {
+					return err
+				}
+				pairs = append(pairs, kv{k: feeds.SlotKeyOf(one), v: raw})
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("expand slot of %s/%s at %d: %w", a.GetMerchantId(), a.GetServiceId(), a.GetStartSec(), err)
+			}
+		}
+	}
+	if err := putSorted(slots, pairs); err != nil {
+		return err
+	}
+	sum.Records = len(pairs)
+	for _, p := range pairs {
+		delete(removed, string(p.k))
+	}
+	sum.Removed = len(removed)
+	for k := range removed {
+		if booked(counts, []byte(k)) > 0 {
+			sum.BookedSlotsRemoved++
+		}
+	}
+	return nil
+}
+
+// deleteRestricted removes the existing slots a ServiceAvailability's restricts name:
+// starts in [start_timestamp_restrict, end_timestamp_restrict) of its merchant and
+// service, narrowed by duration and resources when those restricts are set. Without a
+// merchant and service restrict it removes nothing (the complete feed handles that).
+func deleteRestricted(slots *bolt.Bucket, sa *acv3.ServiceAvailability, onDelete func([]byte)) error {
+	m, svc := sa.GetMerchantIdRestrict(), sa.GetServiceIdRestrict()
+	if m == "" || svc == "" || sa.GetEndTimestampRestrict() <= sa.GetStartTimestampRestrict() {
+		return nil
+	}
+	from := feeds.SlotPrefix(m, svc, sa.GetStartTimestampRestrict())
+	to := feeds.SlotPrefix(m, svc, sa.GetEndTimestampRestrict())
+	rr := sa.GetResourcesRestrict()
+	var doomed [][]byte
+	c := slots.Cursor()
+	for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, v = c.Next() {
+		rec := &bsv1.SlotRecord{}
+		if err := unmarshal(v, rec); err != nil {
+			return err
+		}
+		a := rec.GetAvailability()
+		if d := sa.GetDurationRestrictSec(); d != 0 && a.GetDurationSec() != d {
+			continue
+		}
+		if rr != nil && (a.GetResources().GetStaffId() != rr.GetStaffId() || a.GetResources().GetRoomId() != rr.GetRoomId()) {
+			continue
+		}
+		doomed = append(doomed, bytes.Clone(k))
+	}
+	for _, k := range doomed {
+		onDelete(k)
+		if err := slots.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

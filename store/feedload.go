@@ -1,0 +1,225 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// LoadSummary tells what one feed upload did.
+type LoadSummary struct {
+	// Kind is the feed kind.
+	Kind bsv1.FeedKind
+	// PendingShards is the number of shards still missing; nothing is applied until 0.
+	PendingShards int
+	// Records is the number of merchants, services or slots (recurrences expanded) applied.
+	Records int
+	// Removed is the number of records a complete feed or a restrict range removed.
+	Removed int
+	// BookedSlotsRemoved is the number of removed slots that still hold live bookings;
+	// the bookings are kept and keep their spots.
+	BookedSlotsRemoved int
+}
+
+// String is the one-line summary shown by the CLI and the upload endpoint.
+func (s LoadSummary) String() string {
+	name := kindName(s.Kind)
+	if s.PendingShards > 0 {
+		return fmt.Sprintf("%s feed: shard stored, waiting for %d more shard(s)", name, s.PendingShards)
+	}
+	return fmt.Sprintf("%s feed applied: %d record(s), %d removed, %d removed slot(s) still booked (bookings kept)", name, s.Records, s.Removed, s.BookedSlotsRemoved)
+}
+
+func kindName(k bsv1.FeedKind) string {
+	switch k {
+	case bsv1.FeedKind_FEED_KIND_MERCHANT:
+		return "merchant"
+	case bsv1.FeedKind_FEED_KIND_SERVICE:
+		return "service"
+	case bsv1.FeedKind_FEED_KIND_AVAILABILITY:
+		return "availability"
+	}
+	return "unknown"
+}
+
+// parsedFeed is one feed of any kind, parsed.
+type parsedFeed interface {
+	proto.Message
+	GetMetadata() *acv3.FeedMetadata
+}
+
+func parseFeed(kind bsv1.FeedKind, data []byte) (parsedFeed, error) {
+	var (
+		f   parsedFeed
+		err error
+	)
+	switch kind {
+	case bsv1.FeedKind_FEED_KIND_MERCHANT:
+		f, err = feeds.ParseMerchantFeed(data)
+	case bsv1.FeedKind_FEED_KIND_SERVICE:
+		f, err = feeds.ParseServiceFeed(data)
+	case bsv1.FeedKind_FEED_KIND_AVAILABILITY:
+		f, err = feeds.ParseAvailabilityFeed(data)
+	default:
+		return nil, fmt.Errorf("unknown feed kind %v: %w", kind, booking.ErrInvalid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s feed: %w: %w", kindName(kind), err, booking.ErrInvalid)
+	}
+	return f, nil
+}
+
+// LoadFeed validates and applies one feed file. A feed with any error is refused whole;
+// a valid one is applied in one transaction. A shard of a sharded feed is kept until
+// every shard with its nonce has arrived; then all are applied together. A feed older
+// (by generation_timestamp) than the last one applied of its kind is refused. Existing
+// bookings are never changed by a feed.
+func (s *Store) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error) {
+	s.feedMu.Lock()
+	defer s.feedMu.Unlock()
+	sum := LoadSummary{Kind: kind}
+	f, err := parseFeed(kind, data)
+	if err != nil {
+		return sum, err
+	}
+	meta := f.GetMetadata()
+	if err := s.checkGeneration(kind, meta); err != nil {
+		return sum, err
+	}
+	if meta.GetTotalShards() > 1 {
+		f, sum.PendingShards, err = s.collectShards(kind, meta, data)
+		if err != nil || sum.PendingShards > 0 {
+			return sum, err
+		}
+	}
+	if err := s.validate(kind, f); err != nil {
+		return sum, err
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		sum = LoadSummary{Kind: kind}
+		if err := apply(tx, f, &sum); err != nil {
+			return err
+		}
+		if meta.GetTotalShards() > 1 {
+			if err := deleteShards(tx, kind, meta.GetNonce()); err != nil {
+				return err
+			}
+		}
+		state := &bsv1.FeedState{GenerationTimestamp: meta.GetGenerationTimestamp(), Nonce: meta.GetNonce(), AppliedUnix: time.Now().Unix()}
+		return putRecord(tx.Bucket(bucketFeedState), []byte(kindName(kind)), state)
+	})
+	return sum, err
+}
+
+// checkGeneration refuses a feed older than the last applied one of its kind.
+func (s *Store) checkGeneration(kind bsv1.FeedKind, meta *acv3.FeedMetadata) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		state := &bsv1.FeedState{}
+		err := getRecord(tx.Bucket(bucketFeedState), []byte(kindName(kind)), state)
+		if errors.Is(err, booking.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if meta.GetGenerationTimestamp() < state.GetGenerationTimestamp() {
+			return fmt.Errorf("%s feed: generation_timestamp %d is older than the applied feed's %d; refused: %w",
+				kindName(kind), meta.GetGenerationTimestamp(), state.GetGenerationTimestamp(), booking.ErrConflict)
+		}
+		return nil
+	})
+}
+
+// shardPrefix is the key prefix of the stored shards of one sharded feed.
+func shardPrefix(kind bsv1.FeedKind, nonce uint64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(kindName(kind)), 0), nonce)
+}
+
+// collectShards stores a shard and, once every shard of its nonce is there, returns
+// them merged into one feed.
+func (s *Store) collectShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data []byte) (parsedFeed, int, error) {
+	prefix := shardPrefix(kind, meta.GetNonce())
+	var raws [][]byte
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFeedShards)
+		if err := b.Put(binary.BigEndian.AppendUint32(bytes.Clone(prefix), uint32(meta.GetShardNumber())), data); err != nil {
+			return err
+		}
+		raws = nil
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			raws = append(raws, bytes.Clone(v))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if missing := int(meta.GetTotalShards()) - len(raws); missing > 0 {
+		return nil, missing, nil
+	}
+	var merged parsedFeed
+	for i, raw := range raws {
+		f, err := parseFeed(kind, raw)
+		if err != nil {
+			return nil, 0, fmt.Errorf("shard %d: %w", i, err)
+		}
+		if f.GetMetadata().GetTotalShards() != meta.GetTotalShards() {
+			return nil, 0, fmt.Errorf("%s feed nonce %d: shards disagree on total_shards (%d vs %d): %w",
+				kindName(kind), meta.GetNonce(), f.GetMetadata().GetTotalShards(), meta.GetTotalShards(), booking.ErrInvalid)
+		}
+		if merged == nil {
+			merged = f
+			continue
+		}
+		proto.Merge(merged, f) // repeated record fields append
+	}
+	merged.GetMetadata().ShardNumber = 0
+	return merged, 0, nil
+}
+
+func deleteShards(tx *bolt.Tx, kind bsv1.FeedKind, nonce uint64) error {
+	return deletePrefix(tx.Bucket(bucketFeedShards), shardPrefix(kind, nonce), nil)
+}
+
+// deletePrefix deletes every key with prefix, calling onDelete (if any) first.
+func deletePrefix(b *bolt.Bucket, prefix []byte, onDelete func(k []byte)) error {
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if onDelete != nil {
+			onDelete(k)
+		}
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedPuts writes key/value pairs in key order (fast for bbolt's B+tree).
+type kv struct{ k, v []byte }
+
+func putSorted(b *bolt.Bucket, pairs []kv) error {
+	slices.SortFunc(pairs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	for _, p := range pairs {
+		if err := b.Put(p.k, p.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
