@@ -24,7 +24,7 @@ run:
 	@echo "demo credentials: Google basic auth $(DEMO_USER):$(DEMO_PASSWORD), merchant API bearer $(DEMO_ADMIN)"
 	@echo "data file: $(RUN_DIR)/bookingserver.db"
 	$(GO) run ./cmd/bookingserver serve --data $(RUN_DIR)/bookingserver.db \
-		--auth-user $(DEMO_USER) --auth-password $(DEMO_PASSWORD) --admin-token $(DEMO_ADMIN)
+		--feeds examples/feeds --auth-user $(DEMO_USER) --auth-password $(DEMO_PASSWORD) --admin-token $(DEMO_ADMIN)
 
 ## test: vet and run every test with the race detector.
 test:
