@@ -51,7 +51,8 @@ func requestHash(req *acv3.CreateBookingRequest) ([]byte, error) {
 // Create books a slot. The capacity check and the insert happen in one write
 // transaction. A token that already produced a booking gets the stored answer byte for
 // byte; a business failure is answered in booking_failure and stores nothing, so that
-// Google's retry is a new attempt.
+// Google's retry is a new attempt. When the policy needs a payment, the spot is held by
+// a PENDING booking while the processor is called outside any transaction; see settle.
 func (s *Service) Create(ctx context.Context, req *acv3.CreateBookingRequest) (*acv3.CreateBookingResponse, error) {
 	if err := validateCreate(req); err != nil {
 		return nil, err
@@ -64,33 +65,35 @@ func (s *Service) Create(ctx context.Context, req *acv3.CreateBookingRequest) (*
 	unlock := s.tokens.Lock(token)
 	defer unlock()
 
-	var resp *acv3.CreateBookingResponse
+	var (
+		resp    *acv3.CreateBookingResponse
+		pending *bsv1.BookingRecord
+	)
 	err = s.store.Update(ctx, func(tx Tx) error {
-		resp = nil
-		replay, err := replayed(tx, token, hash)
-		if err != nil || replay != nil {
-			resp = replay
-			return err
-		}
-		resp, err = s.create(tx, req)
-		if err != nil || resp.GetBookingFailure() != nil {
-			return err
-		}
-		raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(resp)
+		resp, pending = nil, nil
+		prior, err := priorAttempt(tx, token, hash)
 		if err != nil {
 			return err
 		}
-		return tx.PutIdempotency(token, &bsv1.IdempotencyRecord{RequestSha256: hash, Response: raw, CreatedUnix: s.now().Unix()})
+		switch {
+		case prior == nil:
+			resp, pending, err = s.reserve(tx, req, hash)
+		case prior.GetPendingBookingId() != "":
+			pending, err = tx.Booking(prior.GetPendingBookingId())
+		default:
+			resp, err = storedResponse(prior)
+		}
+		return err
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || pending == nil {
+		return resp, err
 	}
-	return resp, nil
+	return s.settle(ctx, pending)
 }
 
-// replayed returns the stored answer of token, nil when the token is new, or
+// priorAttempt returns the stored record of token, nil when the token is new, or
 // ErrConflict when the token was used for a different request.
-func replayed(tx ReadTx, token string, hash []byte) (*acv3.CreateBookingResponse, error) {
+func priorAttempt(tx ReadTx, token string, hash []byte) (*bsv1.IdempotencyRecord, error) {
 	rec, err := tx.Idempotency(token)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
@@ -101,50 +104,80 @@ func replayed(tx ReadTx, token string, hash []byte) (*acv3.CreateBookingResponse
 	if !bytes.Equal(rec.GetRequestSha256(), hash) {
 		return nil, fmt.Errorf("idempotency_token %q was already used for a different request: %w", token, ErrConflict)
 	}
+	return rec, nil
+}
+
+// storedResponse decodes the answer stored for a successful CreateBooking.
+func storedResponse(rec *bsv1.IdempotencyRecord) (*acv3.CreateBookingResponse, error) {
 	resp := &acv3.CreateBookingResponse{}
 	if err := proto.Unmarshal(rec.GetResponse(), resp); err != nil {
-		return nil, fmt.Errorf("decode stored answer of token %q: %w", token, err)
+		return nil, fmt.Errorf("decode stored answer: %w", err)
 	}
 	return resp, nil
 }
 
-// create does the work of one new CreateBooking inside tx.
-func (s *Service) create(tx Tx, req *acv3.CreateBookingRequest) (*acv3.CreateBookingResponse, error) {
+// succeed stores resp as the answer of token.
+func (s *Service) succeed(tx Tx, token string, hash []byte, resp *acv3.CreateBookingResponse) error {
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(resp)
+	if err != nil {
+		return err
+	}
+	return tx.PutIdempotency(token, &bsv1.IdempotencyRecord{RequestSha256: hash, Response: raw, CreatedUnix: s.now().Unix()})
+}
+
+func createFailure(cause acv3.BookingFailure_Cause, description string) *acv3.CreateBookingResponse {
+	return &acv3.CreateBookingResponse{BookingFailure: failure(cause, description)}
+}
+
+// reserve does the work of one new CreateBooking inside tx: checks the slot, takes a
+// spot and writes the booking — CONFIRMED when nothing is to be paid, else PENDING
+// (returned as pending) with the payment to make.
+func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte) (*acv3.CreateBookingResponse, *bsv1.BookingRecord, error) {
 	q := queryFromSlot(req.GetSlot())
 	svc, err := catalogService(tx, q.merchantID, q.serviceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	slot, ok, err := findSlot(tx, q)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no such slot in the availability feed")}, nil
+		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no such slot in the availability feed"), nil, nil
 	}
 	now := s.now()
 	if ok, why := bookable(now, svc, slot.Availability); !ok {
-		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_UNAVAILABLE, why)}, nil
+		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, why), nil, nil
 	}
 	if slot.Open() <= 0 {
-		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no spot left")}, nil
+		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no spot left"), nil, nil
 	}
 	userID := req.GetUserInformation().GetUserId()
 	held, err := userHoldsSlot(tx, userID, slot.Key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if held {
-		return &acv3.CreateBookingResponse{BookingFailure: failure(acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER, "this user already holds a spot of this slot")}, nil
+		return createFailure(acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER, "this user already holds a spot of this slot"), nil, nil
 	}
-
+	merchant, err := tx.Merchant(q.merchantID)
+	if err != nil {
+		return nil, nil, err
+	}
 	b := &acv3.Booking{
-		BookingId:          s.newID(),
-		Slot:               slotOf(q, slot.Availability),
-		UserInformation:    req.GetUserInformation(),
-		Status:             acv3.BookingStatus_CONFIRMED,
-		PaymentInformation: &acv3.PaymentInformation{PrepaymentStatus: acv3.PrepaymentStatus_PREPAYMENT_NOT_PROVIDED},
+		BookingId:       s.newID(),
+		Slot:            slotOf(q, slot.Availability),
+		UserInformation: req.GetUserInformation(),
+		Status:          acv3.BookingStatus_CONFIRMED,
 	}
+	pol, err := ResolvePolicy(merchant, svc, slot.Availability, b.GetSlot().GetResources().GetPartySize())
+	if err != nil {
+		return createFailure(acv3.BookingFailure_PAYMENT_OPTION_NOT_VALID, err.Error()), nil, nil
+	}
+	if want := req.GetPaymentInformation().GetPrice(); want != nil && money(want) != pol.Price {
+		return createFailure(acv3.BookingFailure_PAYMENT_ERROR, fmt.Sprintf("the request's price %s differs from the feed's %s", money(want), pol.Price)), nil, nil
+	}
+	b.PaymentInformation = paymentInformation(pol)
 	rec := &bsv1.BookingRecord{
 		Booking:           b,
 		Channel:           bsv1.Channel_CHANNEL_ACTIONS_CENTER,
@@ -154,13 +187,25 @@ func (s *Service) create(tx Tx, req *acv3.CreateBookingRequest) (*acv3.CreateBoo
 		SlotKey:           slot.Key,
 		AdditionalRequest: req.GetAdditionalRequest(),
 	}
+	if pol.NeedsCard() {
+		var fail *acv3.CreateBookingResponse
+		if rec.Payment, fail = s.paymentPlan(pol, req, b); fail != nil {
+			return fail, nil, nil
+		}
+		b.Status = acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION
+	}
 	if err := tx.PutBooking(rec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := tx.AddBooked(slot.Key, 1); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &acv3.CreateBookingResponse{Booking: b}, nil
+	if rec.Payment != nil {
+		pend := &bsv1.IdempotencyRecord{RequestSha256: hash, PendingBookingId: b.GetBookingId(), CreatedUnix: now.Unix()}
+		return nil, rec, tx.PutIdempotency(req.GetIdempotencyToken(), pend)
+	}
+	resp := &acv3.CreateBookingResponse{Booking: b}
+	return resp, nil, s.succeed(tx, req.GetIdempotencyToken(), hash, resp)
 }
 
 // catalogService returns the service, or ErrInvalid when merchant or service is unknown.

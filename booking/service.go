@@ -16,14 +16,24 @@ type Config struct {
 	Now func() time.Time
 	// NewID returns a new booking id; random when nil.
 	NewID func() string
+	// Processor takes payments; bookings that need one fail with PAYMENT_ERROR when nil.
+	Processor Processor
+	// ParseToken turns Google's unparsed payment token into the processor's token id;
+	// identity when nil.
+	ParseToken func(unparsed string) (string, error)
 }
 
 // Service is the booking core: availability, create, update and queries.
 type Service struct {
-	store  Store
-	now    func() time.Time
-	newID  func() string
-	tokens keyedMutex
+	store      Store
+	now        func() time.Time
+	newID      func() string
+	processor  Processor
+	parseToken func(string) (string, error)
+	// tokens serializes CreateBooking per idempotency token, bookings every change of
+	// one booking that involves the processor (so concurrent refunds cannot exceed
+	// what was captured).
+	tokens, bookings keyedMutex
 }
 
 // New returns a Service.
@@ -31,7 +41,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("booking: no store")
 	}
-	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID}
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, processor: cfg.Processor, parseToken: cfg.ParseToken}
+	if s.parseToken == nil {
+		s.parseToken = func(t string) (string, error) { return t, nil }
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

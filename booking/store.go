@@ -34,6 +34,10 @@ type ReadTx interface {
 	BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error
 	// Idempotency returns the stored answer for a CreateBooking token, or ErrNotFound.
 	Idempotency(token string) (*bsv1.IdempotencyRecord, error)
+	// Ledger calls fn for the booking's ledger entries in the order they were written.
+	Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error
+	// PendingPayments calls fn for every booking whose payment is PENDING.
+	PendingPayments(fn func(*bsv1.BookingRecord) bool) error
 }
 
 // Tx reads and writes inside one write transaction.
@@ -45,6 +49,15 @@ type Tx interface {
 	AddBooked(slotKey []byte, delta int64) error
 	// PutIdempotency stores the answer for a CreateBooking token.
 	PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error
+	// DeleteIdempotency forgets a token (its attempt failed: the next one is new).
+	DeleteIdempotency(token string) error
+	// DeleteBooking removes a booking that never came to be (its payment failed).
+	DeleteBooking(rec *bsv1.BookingRecord) error
+	// AppendLedger records a money movement.
+	AppendLedger(e *bsv1.LedgerEntry) error
+	// Enqueue writes an outbox record for Google in this transaction: the notification
+	// exists if and only if the change commits. Use NotifyGoogle to build it.
+	Enqueue(n *bsv1.Notification) error
 }
 
 // Slot is a bookable slot from the availability feed with its live usage.

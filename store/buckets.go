@@ -22,8 +22,17 @@ var (
 	bucketSlotBooked = []byte("slot_booked")
 	// bucketFeedState: feed kind name → bookingserver.v1.FeedState.
 	bucketFeedState = []byte("feed_state")
+	// bucketPendingPayments: booking_id → empty, for bookings whose payment is PENDING.
+	bucketPendingPayments = []byte("pending_payments")
+	// bucketLedger: booking_id 0x00 sequence(8) → bookingserver.v1.LedgerEntry.
+	bucketLedger = []byte("ledger")
 	// bucketFeedShards: kind 0x00 nonce(8) shard(4) → raw shard JSON awaiting its siblings.
 	bucketFeedShards = []byte("feed_shards")
+	// bucketOutbox: id (8-byte big-endian, bucket sequence) → bookingserver.v1.OutboxRecord
+	// (PENDING). Key order is enqueue order, hence delivery order per booking.
+	bucketOutbox = []byte("outbox")
+	// bucketOutboxDead: id (as in bucketOutbox) → bookingserver.v1.OutboxRecord (DEAD).
+	bucketOutboxDead = []byte("outbox_dead")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

@@ -15,6 +15,8 @@ type migration func(tx *bolt.Tx) error
 var migrations = []migration{
 	createBuckets(bucketBookings, bucketIdempotency),
 	createBuckets(bucketUserBookings, bucketMerchants, bucketServices, bucketSlots, bucketSlotBooked, bucketFeedState, bucketFeedShards),
+	createBuckets(bucketOutbox, bucketOutboxDead),
+	createBuckets(bucketPendingPayments, bucketLedger),
 }
 
 // SchemaVersion is the version this binary writes.

@@ -93,15 +93,40 @@ func (t txn) PutBooking(rec *bsv1.BookingRecord) error {
 		return fmt.Errorf("booking %q: %w", id, err)
 	}
 	// The index key depends only on fields that never change, so a put is idempotent.
-	return t.tx.Bucket(bucketUserBookings).Put(userIndexKey(rec), nil)
+	if err := t.tx.Bucket(bucketUserBookings).Put(userIndexKey(rec), nil); err != nil {
+		return err
+	}
+	pending := t.tx.Bucket(bucketPendingPayments)
+	if rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING {
+		return pending.Put([]byte(id), nil)
+	}
+	return pending.Delete([]byte(id))
 }
 
 func (t txn) AddBooked(slotKey []byte, delta int64) error {
 	return addBooked(t.tx.Bucket(bucketSlotBooked), slotKey, delta)
 }
 
+func (t txn) DeleteIdempotency(token string) error {
+	return t.tx.Bucket(bucketIdempotency).Delete([]byte(token))
+}
+
+func (t txn) DeleteBooking(rec *bsv1.BookingRecord) error {
+	if err := t.tx.Bucket(bucketBookings).Delete([]byte(rec.GetBooking().GetBookingId())); err != nil {
+		return err
+	}
+	if err := t.tx.Bucket(bucketPendingPayments).Delete([]byte(rec.GetBooking().GetBookingId())); err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketUserBookings).Delete(userIndexKey(rec))
+}
+
 func (t txn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
 	return putRecord(t.tx.Bucket(bucketIdempotency), []byte(token), rec)
+}
+
+func (t txn) Enqueue(n *bsv1.Notification) error {
+	return enqueue(t.tx, n)
 }
 
 // getRecord decodes the protobuf stored under key, or returns booking.ErrNotFound.

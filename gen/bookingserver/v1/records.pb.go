@@ -93,8 +93,10 @@ type BookingRecord struct {
 	SlotKey []byte `protobuf:"bytes,6,opt,name=slot_key,json=slotKey,proto3" json:"slot_key,omitempty"`
 	// additional_request is the user's note to the merchant.
 	AdditionalRequest string `protobuf:"bytes,7,opt,name=additional_request,json=additionalRequest,proto3" json:"additional_request,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// payment is the money side; unset for pay on arrival.
+	Payment       *BookingPayment `protobuf:"bytes,8,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *BookingRecord) Reset() {
@@ -174,6 +176,13 @@ func (x *BookingRecord) GetAdditionalRequest() string {
 		return x.AdditionalRequest
 	}
 	return ""
+}
+
+func (x *BookingRecord) GetPayment() *BookingPayment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
 }
 
 // SlotRecord is one bookable slot as loaded from the availability feed (recurrences
@@ -296,9 +305,12 @@ type IdempotencyRecord struct {
 	// response is the serialized CreateBookingResponse, replayed byte for byte.
 	Response []byte `protobuf:"bytes,2,opt,name=response,proto3" json:"response,omitempty"`
 	// created_unix is when it was stored, Unix seconds.
-	CreatedUnix   int64 `protobuf:"varint,3,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CreatedUnix int64 `protobuf:"varint,3,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	// pending_booking_id is the booking whose payment is under way; response is empty
+	// until it settles.
+	PendingBookingId string `protobuf:"bytes,4,opt,name=pending_booking_id,json=pendingBookingId,proto3" json:"pending_booking_id,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *IdempotencyRecord) Reset() {
@@ -352,11 +364,18 @@ func (x *IdempotencyRecord) GetCreatedUnix() int64 {
 	return 0
 }
 
+func (x *IdempotencyRecord) GetPendingBookingId() string {
+	if x != nil {
+		return x.PendingBookingId
+	}
+	return ""
+}
+
 var File_bookingserver_v1_records_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_records_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebookingserver/v1/records.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1cactionscenter/v3/feeds.proto\"\xb6\x02\n" +
+	"\x1ebookingserver/v1/records.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1cactionscenter/v3/feeds.proto\x1a\x1ebookingserver/v1/payment.proto\"\xf2\x02\n" +
 	"\rBookingRecord\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x123\n" +
 	"\achannel\x18\x02 \x01(\x0e2\x19.bookingserver.v1.ChannelR\achannel\x12+\n" +
@@ -364,18 +383,20 @@ const file_bookingserver_v1_records_proto_rawDesc = "" +
 	"\fcreated_unix\x18\x04 \x01(\x03R\vcreatedUnix\x12!\n" +
 	"\fupdated_unix\x18\x05 \x01(\x03R\vupdatedUnix\x12\x19\n" +
 	"\bslot_key\x18\x06 \x01(\fR\aslotKey\x12-\n" +
-	"\x12additional_request\x18\a \x01(\tR\x11additionalRequest\"P\n" +
+	"\x12additional_request\x18\a \x01(\tR\x11additionalRequest\x12:\n" +
+	"\apayment\x18\b \x01(\v2 .bookingserver.v1.BookingPaymentR\apayment\"P\n" +
 	"\n" +
 	"SlotRecord\x12B\n" +
 	"\favailability\x18\x01 \x01(\v2\x1e.actionscenter.v3.AvailabilityR\favailability\"w\n" +
 	"\tFeedState\x121\n" +
 	"\x14generation_timestamp\x18\x01 \x01(\x03R\x13generationTimestamp\x12\x14\n" +
 	"\x05nonce\x18\x02 \x01(\x04R\x05nonce\x12!\n" +
-	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"y\n" +
+	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"\xa7\x01\n" +
 	"\x11IdempotencyRecord\x12%\n" +
 	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12\x1a\n" +
 	"\bresponse\x18\x02 \x01(\fR\bresponse\x12!\n" +
-	"\fcreated_unix\x18\x03 \x01(\x03R\vcreatedUnix*T\n" +
+	"\fcreated_unix\x18\x03 \x01(\x03R\vcreatedUnix\x12,\n" +
+	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId*T\n" +
 	"\aChannel\x12\x17\n" +
 	"\x13CHANNEL_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16CHANNEL_ACTIONS_CENTER\x10\x01\x12\x14\n" +
@@ -402,17 +423,19 @@ var file_bookingserver_v1_records_proto_goTypes = []any{
 	(*FeedState)(nil),         // 3: bookingserver.v1.FeedState
 	(*IdempotencyRecord)(nil), // 4: bookingserver.v1.IdempotencyRecord
 	(*v3.Booking)(nil),        // 5: actionscenter.v3.Booking
-	(*v3.Availability)(nil),   // 6: actionscenter.v3.Availability
+	(*BookingPayment)(nil),    // 6: bookingserver.v1.BookingPayment
+	(*v3.Availability)(nil),   // 7: actionscenter.v3.Availability
 }
 var file_bookingserver_v1_records_proto_depIdxs = []int32{
 	5, // 0: bookingserver.v1.BookingRecord.booking:type_name -> actionscenter.v3.Booking
 	0, // 1: bookingserver.v1.BookingRecord.channel:type_name -> bookingserver.v1.Channel
-	6, // 2: bookingserver.v1.SlotRecord.availability:type_name -> actionscenter.v3.Availability
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	6, // 2: bookingserver.v1.BookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
+	7, // 3: bookingserver.v1.SlotRecord.availability:type_name -> actionscenter.v3.Availability
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_records_proto_init() }
@@ -420,6 +443,7 @@ func file_bookingserver_v1_records_proto_init() {
 	if File_bookingserver_v1_records_proto != nil {
 		return
 	}
+	file_bookingserver_v1_payment_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
