@@ -27,7 +27,7 @@ func ValidateAvailabilityFeed(feed *acv3.AvailabilityFeed, catalog Catalog) erro
 	for i, sa := range feed.GetServiceAvailability() {
 		checkRestricts(ps, i, sa)
 		for j, a := range sa.GetAvailability() {
-			record := availabilityRecord(i, j, a)
+			record := availabilityRecord{i, j, a}
 			if m := sa.GetMerchantIdRestrict(); m != "" && a.GetMerchantId() != m {
 				ps.add(record, "merchant_id", "outside merchant_id_restrict %q", m)
 			}
@@ -45,7 +45,7 @@ func ValidateAvailabilityFeed(feed *acv3.AvailabilityFeed, catalog Catalog) erro
 
 // checkRestricts checks the replaced range of service_availability[i].
 func checkRestricts(ps *problems, i int, sa *acv3.ServiceAvailability) {
-	record := fmt.Sprintf("service_availability[%d]", i)
+	record := label(fmt.Sprintf("service_availability[%d]", i))
 	start, end := sa.GetStartTimestampRestrict(), sa.GetEndTimestampRestrict()
 	if start < 0 || end < 0 {
 		ps.add(record, "start_timestamp_restrict", "negative restrict range [%d, %d)", start, end)
@@ -59,7 +59,7 @@ func checkRestricts(ps *problems, i int, sa *acv3.ServiceAvailability) {
 }
 
 // checkSlot checks one Availability record.
-func checkSlot(ps *problems, record string, a *acv3.Availability, catalog Catalog) {
+func checkSlot(ps *problems, record fmt.Stringer, a *acv3.Availability, catalog Catalog) {
 	if a.GetMerchantId() == "" {
 		ps.add(record, "merchant_id", "missing")
 	}
@@ -111,7 +111,7 @@ func checkSlot(ps *problems, record string, a *acv3.Availability, catalog Catalo
 // checkSpots checks capacity. A recurrence stands for slots of spots 1/1 (Google's
 // recurrence model), so a recurring record may leave spots unset or say 1/1, and
 // capacity beyond one needs explicit slots.
-func checkSpots(ps *problems, record string, a *acv3.Availability) {
+func checkSpots(ps *problems, record fmt.Stringer, a *acv3.Availability) {
 	total, open := a.GetSpotsTotal(), a.GetSpotsOpen()
 	switch {
 	case total < 0:
@@ -126,7 +126,7 @@ func checkSpots(ps *problems, record string, a *acv3.Availability) {
 }
 
 // checkRecurrence checks a recurrence and the schedule exceptions.
-func checkRecurrence(ps *problems, record string, a *acv3.Availability) {
+func checkRecurrence(ps *problems, record fmt.Stringer, a *acv3.Availability) {
 	if r := a.GetRecurrence(); r != nil {
 		if every := r.GetRepeatEverySec(); every <= 0 || every > maxRepeatEverySec {
 			ps.add(record, "recurrence.repeat_every_sec", "is %d; want 1 to %d (24 h)", every, maxRepeatEverySec)
@@ -148,10 +148,16 @@ func checkRecurrence(ps *problems, record string, a *acv3.Availability) {
 	}
 }
 
-// availabilityRecord names slot j of service_availability[i].
-func availabilityRecord(i, j int, a *acv3.Availability) string {
+// availabilityRecord is slot j of service_availability[i].
+type availabilityRecord struct {
+	i, j int
+	a    *acv3.Availability
+}
+
+// String names the slot by position, ids and start.
+func (r availabilityRecord) String() string {
 	return fmt.Sprintf("service_availability[%d].availability[%d] merchant_id=%q service_id=%q start_sec=%d",
-		i, j, a.GetMerchantId(), a.GetServiceId(), a.GetStartSec())
+		r.i, r.j, r.a.GetMerchantId(), r.a.GetServiceId(), r.a.GetStartSec())
 }
 
 // slotSet finds records with the same SlotKey. A million-slot feed is ordinary,

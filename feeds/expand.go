@@ -39,6 +39,12 @@ func Expand(a *acv3.Availability, fn func(*acv3.Availability) error) error {
 	template := proto.Clone(a).(*acv3.Availability)
 	template.Recurrence, template.ScheduleException = nil, nil
 	template.SpotsTotal, template.SpotsOpen = 1, 1
+	// Decoding the template's wire form is a deep copy several times faster
+	// than proto.Clone, which walks the message by reflection.
+	wire, err := proto.Marshal(template)
+	if err != nil {
+		return err
+	}
 	exceptions := a.GetScheduleException()
 	duration := max(a.GetDurationSec(), 1)
 	if until < start {
@@ -50,7 +56,10 @@ func Expand(a *acv3.Availability, fn func(*acv3.Availability) error) error {
 	for offset := uint64(0); ; offset += uint64(every) {
 		t := start + int64(offset)
 		if !excepted(t, duration, exceptions) {
-			slot := proto.Clone(template).(*acv3.Availability)
+			slot := &acv3.Availability{}
+			if err := proto.Unmarshal(wire, slot); err != nil {
+				return err
+			}
 			slot.StartSec = t
 			if err := fn(slot); err != nil {
 				return err

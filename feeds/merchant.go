@@ -14,7 +14,7 @@ func ValidateMerchantFeed(feed *acv3.MerchantFeed) error {
 	checkMetadata(ps, feed.GetMetadata())
 	seen := make(map[string]int, len(feed.GetMerchant()))
 	for i, m := range feed.GetMerchant() {
-		record := merchantRecord(i, m)
+		record := merchantRecord{i, m}
 		switch id := m.GetMerchantId(); {
 		case id == "":
 			ps.add(record, "merchant_id", "missing")
@@ -34,7 +34,7 @@ func ValidateMerchantFeed(feed *acv3.MerchantFeed) error {
 }
 
 // checkPaymentOptions checks a merchant's payment options.
-func checkPaymentOptions(ps *problems, record string, options []*acv3.PaymentOption) {
+func checkPaymentOptions(ps *problems, record fmt.Stringer, options []*acv3.PaymentOption) {
 	seen := make(map[string]bool, len(options))
 	for i, o := range options {
 		field := fieldIndex("payment_option", i)
@@ -52,7 +52,13 @@ func checkPaymentOptions(ps *problems, record string, options []*acv3.PaymentOpt
 	}
 }
 
-// merchantRecord names merchant i of a merchant feed.
-func merchantRecord(i int, m *acv3.Merchant) string {
-	return fmt.Sprintf("merchant[%d] merchant_id=%q", i, m.GetMerchantId())
+// merchantRecord is merchant i of a merchant feed.
+type merchantRecord struct {
+	i int
+	m *acv3.Merchant
+}
+
+// String names the merchant by position and id.
+func (r merchantRecord) String() string {
+	return fmt.Sprintf("merchant[%d] merchant_id=%q", r.i, r.m.GetMerchantId())
 }

@@ -4,7 +4,7 @@ import acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 
 // checkMetadata checks the FeedMetadata every feed starts with.
 func checkMetadata(ps *problems, md *acv3.FeedMetadata) {
-	const record = "metadata"
+	const record = label("metadata")
 	if md == nil {
 		ps.add(record, "metadata", "missing")
 		return

@@ -1,9 +1,13 @@
 package feeds
 
-import acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+import (
+	"fmt"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+)
 
 // checkPrice checks a Price at field: an ISO 4217 currency and no negative amount.
-func checkPrice(ps *problems, record, field string, p *acv3.Price) {
+func checkPrice(ps *problems, record fmt.Stringer, field string, p *acv3.Price) {
 	switch c := p.GetCurrencyCode(); {
 	case c == "":
 		ps.add(record, field+".currency_code", "missing")
@@ -33,7 +37,7 @@ func isCurrencyCode(c string) bool {
 // and a deposit is part of the price, so it cannot exceed it. price may be nil
 // when the service is unknown or free of charge; a malformed price, reported on
 // its own, is not compared with.
-func checkCharges(ps *problems, record string, deposit *acv3.Deposit, fee *acv3.NoShowFee, price *acv3.Price) {
+func checkCharges(ps *problems, record fmt.Stringer, deposit *acv3.Deposit, fee *acv3.NoShowFee, price *acv3.Price) {
 	if !isCurrencyCode(price.GetCurrencyCode()) || price.GetPriceMicros() < 0 {
 		price = nil
 	}
@@ -65,7 +69,7 @@ func checkCharges(ps *problems, record string, deposit *acv3.Deposit, fee *acv3.
 }
 
 // checkSameCurrency reports a charge in another currency than the price.
-func checkSameCurrency(ps *problems, record, field string, charge, price *acv3.Price) {
+func checkSameCurrency(ps *problems, record fmt.Stringer, field string, charge, price *acv3.Price) {
 	if price == nil || !isCurrencyCode(charge.GetCurrencyCode()) {
 		return
 	}
@@ -77,7 +81,7 @@ func checkSameCurrency(ps *problems, record, field string, charge, price *acv3.P
 
 // checkPaymentOptionIDs reports ids that the merchant does not define in
 // Merchant.payment_option. merchant nil means unknown: nothing to compare with.
-func checkPaymentOptionIDs(ps *problems, record string, ids []string, merchant *acv3.Merchant) {
+func checkPaymentOptionIDs(ps *problems, record fmt.Stringer, ids []string, merchant *acv3.Merchant) {
 	if merchant == nil {
 		return
 	}

@@ -63,14 +63,15 @@ type problems struct {
 	err  ValidationError
 }
 
-// add records a problem of record at field.
-func (ps *problems) add(record, field, format string, args ...any) {
+// add records a problem of record at field. The record is a fmt.Stringer so that
+// naming it costs nothing until there is a problem: most records have none.
+func (ps *problems) add(record fmt.Stringer, field, format string, args ...any) {
 	if len(ps.err.Problems) == maxProblems {
 		ps.err.Dropped++
 		return
 	}
 	ps.err.Problems = append(ps.err.Problems, Problem{
-		Feed: ps.feed, Record: record, Field: field, Message: fmt.Sprintf(format, args...),
+		Feed: ps.feed, Record: record.String(), Field: field, Message: fmt.Sprintf(format, args...),
 	})
 }
 
@@ -86,3 +87,9 @@ func (ps *problems) result() error {
 func fieldIndex(field string, i int) string {
 	return fmt.Sprintf("%s[%d]", field, i)
 }
+
+// label is a record whose name is known in advance, such as "metadata".
+type label string
+
+// String returns the label.
+func (l label) String() string { return string(l) }

@@ -17,7 +17,7 @@ func ValidateServiceFeed(feed *acv3.ServiceFeed, catalog Catalog) error {
 	checkMetadata(ps, feed.GetMetadata())
 	seen := make(map[serviceRef]int, len(feed.GetService()))
 	for i, s := range feed.GetService() {
-		record := serviceRecord(i, s)
+		record := serviceRecord{i, s}
 		ref := serviceRef{s.GetMerchantId(), s.GetServiceId()}
 		if ref.merchant == "" {
 			ps.add(record, "merchant_id", "missing")
@@ -44,7 +44,7 @@ func ValidateServiceFeed(feed *acv3.ServiceFeed, catalog Catalog) error {
 }
 
 // checkService checks the payment and rule fields of one service.
-func checkService(ps *problems, record string, s *acv3.Service, merchant *acv3.Merchant) {
+func checkService(ps *problems, record fmt.Stringer, s *acv3.Service, merchant *acv3.Merchant) {
 	price := s.GetPrice()
 	if price != nil {
 		checkPrice(ps, record, "price", price)
@@ -68,7 +68,13 @@ func checkService(ps *problems, record string, s *acv3.Service, merchant *acv3.M
 	}
 }
 
-// serviceRecord names service i of a service feed.
-func serviceRecord(i int, s *acv3.Service) string {
-	return fmt.Sprintf("service[%d] merchant_id=%q service_id=%q", i, s.GetMerchantId(), s.GetServiceId())
+// serviceRecord is service i of a service feed.
+type serviceRecord struct {
+	i int
+	s *acv3.Service
+}
+
+// String names the service by position and ids.
+func (r serviceRecord) String() string {
+	return fmt.Sprintf("service[%d] merchant_id=%q service_id=%q", r.i, r.s.GetMerchantId(), r.s.GetServiceId())
 }
