@@ -26,20 +26,18 @@ func (s *Service) Update(ctx context.Context, req *acv3.UpdateBookingRequest) (*
 	case !cancel && want.GetSlot() == nil:
 		return nil, fmt.Errorf("nothing to change: give status CANCELED or a new slot: %w", ErrInvalid)
 	}
+	unlock := s.bookings.Lock(want.GetBookingId())
+	defer unlock()
+	if cancel {
+		return s.userCancel(ctx, want.GetBookingId())
+	}
 	var resp *acv3.UpdateBookingResponse
 	err := s.store.Update(ctx, func(tx Tx) error {
-		rec, err := tx.Booking(want.GetBookingId())
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("unknown booking_id %q: %w", want.GetBookingId(), ErrInvalid)
-		}
+		rec, err := existing(tx, want.GetBookingId())
 		if err != nil {
 			return err
 		}
-		if cancel {
-			resp, err = s.cancel(tx, rec)
-		} else {
-			resp, err = s.reschedule(tx, rec, want.GetSlot())
-		}
+		resp, err = s.reschedule(tx, rec, want.GetSlot())
 		return err
 	})
 	if err != nil {
@@ -48,35 +46,99 @@ func (s *Service) Update(ctx context.Context, req *acv3.UpdateBookingRequest) (*
 	return resp, nil
 }
 
-// cancel cancels a live booking inside its online-cancellation window.
-func (s *Service) cancel(tx Tx, rec *bsv1.BookingRecord) (*acv3.UpdateBookingResponse, error) {
-	b := rec.GetBooking()
-	fail := func(cause acv3.BookingFailure_Cause, why string) *acv3.UpdateBookingResponse {
-		return &acv3.UpdateBookingResponse{Booking: b, BookingFailure: failure(cause, why)}
+// existing reads a booking Google names; an unknown id is a caller error (HTTP 400).
+func existing(tx ReadTx, id string) (*bsv1.BookingRecord, error) {
+	rec, err := tx.Booking(id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("unknown booking_id %q: %w", id, ErrInvalid)
 	}
-	switch {
-	case b.GetStatus() == acv3.BookingStatus_CANCELED:
-		return fail(acv3.BookingFailure_BOOKING_ALREADY_CANCELLED, "the booking is already cancelled"), nil
-	case !HoldsSpot(b.GetStatus()):
-		return fail(acv3.BookingFailure_BOOKING_NOT_CANCELLABLE, "a booking in status "+b.GetStatus().String()+" cannot be cancelled"), nil
+	return rec, err
+}
+
+// userCancel cancels a live booking for Google inside its online-cancellation window:
+// free of charge, so a prepayment is refunded in full and a deposit when the cancel is
+// also inside the deposit's refund window. The refund is made before the booking is
+// written; the caller holds the booking's lock.
+func (s *Service) userCancel(ctx context.Context, id string) (*acv3.UpdateBookingResponse, error) {
+	var (
+		rec    *bsv1.BookingRecord
+		refund int64
+		fail   *acv3.UpdateBookingResponse
+	)
+	err := s.store.View(ctx, func(tx ReadTx) error {
+		var err error
+		if rec, err = existing(tx, id); err != nil {
+			return err
+		}
+		b := rec.GetBooking()
+		failWith := func(cause acv3.BookingFailure_Cause, why string) {
+			fail = &acv3.UpdateBookingResponse{Booking: b, BookingFailure: failure(cause, why)}
+		}
+		switch {
+		case b.GetStatus() == acv3.BookingStatus_CANCELED:
+			failWith(acv3.BookingFailure_BOOKING_ALREADY_CANCELLED, "the booking is already cancelled")
+			return nil
+		case !HoldsSpot(b.GetStatus()) || rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING:
+			failWith(acv3.BookingFailure_BOOKING_NOT_CANCELLABLE, "a booking in status "+b.GetStatus().String()+" cannot be cancelled")
+			return nil
+		}
+		svc, slot, err := s.bookedSlot(tx, rec)
+		if err != nil {
+			return err
+		}
+		now := s.now().Unix()
+		if now > cancelDeadline(svc, slot.Availability, b.GetSlot().GetStartSec()) {
+			failWith(acv3.BookingFailure_OUTSIDE_CANCELLATION_WINDOW, "online cancellation has closed for this booking")
+			return nil
+		}
+		p := rec.GetPayment()
+		switch {
+		case p.GetPrepaid():
+			refund = outstanding(rec)
+		case p.GetDepositMicros() > 0 && now <= p.GetDepositRefundableUntilUnix():
+			refund = min(p.GetDepositMicros(), outstanding(rec))
+		}
+		return nil
+	})
+	if err != nil || fail != nil {
+		return fail, err
 	}
-	svc, slot, err := s.bookedSlot(tx, rec)
+	refunds, err := s.refund(ctx, rec, refund, id+":user-cancel", "cancelled by the user inside the refund window")
 	if err != nil {
 		return nil, err
 	}
-	if s.now().Unix() > cancelDeadline(svc, slot.Availability, b.GetSlot().GetStartSec()) {
-		return fail(acv3.BookingFailure_OUTSIDE_CANCELLATION_WINDOW, "online cancellation has closed for this booking"), nil
-	}
-	if err := tx.AddBooked(rec.GetSlotKey(), -1); err != nil {
+	var resp *acv3.UpdateBookingResponse
+	err = s.store.Update(ctx, func(tx Tx) error {
+		rec, err := tx.Booking(id)
+		if err != nil {
+			return err
+		}
+		if err := s.recordRefunds(tx, rec, refunds); err != nil {
+			return err
+		}
+		if err := s.release(tx, rec, acv3.BookingStatus_CANCELED); err != nil {
+			return err
+		}
+		resp = &acv3.UpdateBookingResponse{Booking: rec.GetBooking()}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	b.Status = acv3.BookingStatus_CANCELED
+	return resp, nil
+}
+
+// release ends a live booking in a final status: frees its spot and writes it.
+func (s *Service) release(tx Tx, rec *bsv1.BookingRecord, status acv3.BookingStatus) error {
+	if HoldsSpot(rec.GetBooking().GetStatus()) && len(rec.GetSlotKey()) > 0 {
+		if err := tx.AddBooked(rec.GetSlotKey(), -1); err != nil {
+			return err
+		}
+	}
+	rec.GetBooking().Status = status
 	rec.SlotKey = nil
 	rec.UpdatedUnix = s.now().Unix()
-	if err := tx.PutBooking(rec); err != nil {
-		return nil, err
-	}
-	return &acv3.UpdateBookingResponse{Booking: b}, nil
+	return tx.PutBooking(rec)
 }
 
 // bookedSlot returns the booking's service and its slot as the feed has it now; the

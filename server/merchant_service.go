@@ -14,11 +14,46 @@ type merchantService struct {
 	feeds FeedLoader
 }
 
-// GetBooking returns one booking.
-func (m *merchantService) GetBooking(ctx context.Context, req *bsv1.GetBookingRequest) (*bsv1.GetBookingResponse, error) {
-	rec, err := m.core.Get(ctx, req.GetBookingId())
+// view returns a function that builds the merchant's view of a booking record with its
+// ledger, mapping a domain error; it takes a core call's two results directly.
+func (m *merchantService) view(ctx context.Context) func(*bsv1.BookingRecord, error) (*bsv1.BookingView, error) {
+	return func(rec *bsv1.BookingRecord, err error) (*bsv1.BookingView, error) {
+		return m.buildView(ctx, rec, err)
+	}
+}
+
+func (m *merchantService) buildView(ctx context.Context, rec *bsv1.BookingRecord, err error) (*bsv1.BookingView, error) {
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
-	return &bsv1.GetBookingResponse{Booking: rec.GetBooking(), Record: rec}, nil
+	ledger, err := m.core.Ledger(ctx, rec.GetBooking().GetBookingId())
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	return &bsv1.BookingView{Booking: rec.GetBooking(), Record: rec, Ledger: ledger}, nil
+}
+
+// GetBooking returns one booking with its ledger.
+func (m *merchantService) GetBooking(ctx context.Context, req *bsv1.GetBookingRequest) (*bsv1.GetBookingResponse, error) {
+	v, err := m.view(ctx)(m.core.Get(ctx, req.GetBookingId()))
+	return &bsv1.GetBookingResponse{View: v}, err
+}
+
+// MarkNoShow records a no-show and charges the no-show fee where the policy has one.
+func (m *merchantService) MarkNoShow(ctx context.Context, req *bsv1.MarkNoShowRequest) (*bsv1.MarkNoShowResponse, error) {
+	v, err := m.view(ctx)(m.core.MarkNoShow(ctx, req.GetBookingId(), req.GetRequestId()))
+	return &bsv1.MarkNoShowResponse{View: v}, err
+}
+
+// CancelBooking cancels on the merchant's side with a full refund.
+func (m *merchantService) CancelBooking(ctx context.Context, req *bsv1.CancelBookingRequest) (*bsv1.CancelBookingResponse, error) {
+	v, err := m.view(ctx)(m.core.MerchantCancel(ctx, req.GetBookingId(), req.GetRequestId()))
+	return &bsv1.CancelBookingResponse{View: v}, err
+}
+
+// RefundBooking refunds part or all of what was captured.
+func (m *merchantService) RefundBooking(ctx context.Context, req *bsv1.RefundBookingRequest) (*bsv1.RefundBookingResponse, error) {
+	amount := booking.Money{Micros: req.GetAmount().GetPriceMicros(), Currency: req.GetAmount().GetCurrencyCode()}
+	v, err := m.view(ctx)(m.core.Refund(ctx, req.GetBookingId(), req.GetRequestId(), amount, req.GetReason()))
+	return &bsv1.RefundBookingResponse{View: v}, err
 }

@@ -247,20 +247,82 @@ func (x *GetBookingRequest) GetBookingId() string {
 	return ""
 }
 
-// GetBookingResponse is one booking.
-type GetBookingResponse struct {
+// BookingView is a booking as the merchant sees it.
+type BookingView struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// booking is the booking as Google sees it.
 	Booking *v3.Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
 	// record is the stored record.
-	Record        *BookingRecord `protobuf:"bytes,2,opt,name=record,proto3" json:"record,omitempty"`
+	Record *BookingRecord `protobuf:"bytes,2,opt,name=record,proto3" json:"record,omitempty"`
+	// ledger is every money movement of the booking, in order.
+	Ledger        []*LedgerEntry `protobuf:"bytes,3,rep,name=ledger,proto3" json:"ledger,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookingView) Reset() {
+	*x = BookingView{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookingView) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookingView) ProtoMessage() {}
+
+func (x *BookingView) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookingView.ProtoReflect.Descriptor instead.
+func (*BookingView) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BookingView) GetBooking() *v3.Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *BookingView) GetRecord() *BookingRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+func (x *BookingView) GetLedger() []*LedgerEntry {
+	if x != nil {
+		return x.Ledger
+	}
+	return nil
+}
+
+// GetBookingResponse is one booking.
+type GetBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// view is the booking.
+	View          *BookingView `protobuf:"bytes,1,opt,name=view,proto3" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -272,7 +334,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -285,28 +347,342 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{3}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{4}
 }
 
-func (x *GetBookingResponse) GetBooking() *v3.Booking {
+func (x *GetBookingResponse) GetView() *BookingView {
 	if x != nil {
-		return x.Booking
+		return x.View
 	}
 	return nil
 }
 
-func (x *GetBookingResponse) GetRecord() *BookingRecord {
+// MarkNoShowResponse is the booking after the action.
+type MarkNoShowResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// view is the booking.
+	View          *BookingView `protobuf:"bytes,1,opt,name=view,proto3" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNoShowResponse) Reset() {
+	*x = MarkNoShowResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNoShowResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNoShowResponse) ProtoMessage() {}
+
+func (x *MarkNoShowResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[5]
 	if x != nil {
-		return x.Record
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNoShowResponse.ProtoReflect.Descriptor instead.
+func (*MarkNoShowResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *MarkNoShowResponse) GetView() *BookingView {
+	if x != nil {
+		return x.View
 	}
 	return nil
+}
+
+// CancelBookingResponse is the booking after the action.
+type CancelBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// view is the booking.
+	View          *BookingView `protobuf:"bytes,1,opt,name=view,proto3" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingResponse) Reset() {
+	*x = CancelBookingResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingResponse) ProtoMessage() {}
+
+func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
+func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CancelBookingResponse) GetView() *BookingView {
+	if x != nil {
+		return x.View
+	}
+	return nil
+}
+
+// RefundBookingResponse is the booking after the refund.
+type RefundBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// view is the booking.
+	View          *BookingView `protobuf:"bytes,1,opt,name=view,proto3" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundBookingResponse) Reset() {
+	*x = RefundBookingResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundBookingResponse) ProtoMessage() {}
+
+func (x *RefundBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundBookingResponse.ProtoReflect.Descriptor instead.
+func (*RefundBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RefundBookingResponse) GetView() *BookingView {
+	if x != nil {
+		return x.View
+	}
+	return nil
+}
+
+// MarkNoShowRequest names the booking; request_id makes retries safe.
+type MarkNoShowRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking_id is the booking.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// request_id is the merchant's idempotency key for this action.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNoShowRequest) Reset() {
+	*x = MarkNoShowRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNoShowRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNoShowRequest) ProtoMessage() {}
+
+func (x *MarkNoShowRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNoShowRequest.ProtoReflect.Descriptor instead.
+func (*MarkNoShowRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MarkNoShowRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *MarkNoShowRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// CancelBookingRequest names the booking; request_id makes retries safe.
+type CancelBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking_id is the booking.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// request_id is the merchant's idempotency key for this action.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingRequest) Reset() {
+	*x = CancelBookingRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingRequest) ProtoMessage() {}
+
+func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
+func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CancelBookingRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *CancelBookingRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// RefundBookingRequest refunds amount of the booking's captured money.
+type RefundBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking_id is the booking.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// request_id is the merchant's idempotency key for this refund.
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// amount is what to refund, in the booking's currency.
+	Amount *v3.Price `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// reason is recorded in the ledger.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundBookingRequest) Reset() {
+	*x = RefundBookingRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundBookingRequest) ProtoMessage() {}
+
+func (x *RefundBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundBookingRequest.ProtoReflect.Descriptor instead.
+func (*RefundBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RefundBookingRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *RefundBookingRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RefundBookingRequest) GetAmount() *v3.Price {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *RefundBookingRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
 }
 
 var File_bookingserver_v1_merchant_service_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
-	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
+	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1dactionscenter/v3/common.proto\x1a\x1ebookingserver/v1/payment.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
 	"\x11UploadFeedRequest\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.bookingserver.v1.FeedKindR\x04kind\x12\x1b\n" +
 	"\tfeed_json\x18\x02 \x01(\fR\bfeedJson\"~\n" +
@@ -316,20 +692,50 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\x0epending_shards\x18\x03 \x01(\x05R\rpendingShards\"2\n" +
 	"\x11GetBookingRequest\x12\x1d\n" +
 	"\n" +
-	"booking_id\x18\x01 \x01(\tR\tbookingId\"\x82\x01\n" +
-	"\x12GetBookingResponse\x123\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\"\xb2\x01\n" +
+	"\vBookingView\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x127\n" +
-	"\x06record\x18\x02 \x01(\v2\x1f.bookingserver.v1.BookingRecordR\x06record*p\n" +
+	"\x06record\x18\x02 \x01(\v2\x1f.bookingserver.v1.BookingRecordR\x06record\x125\n" +
+	"\x06ledger\x18\x03 \x03(\v2\x1d.bookingserver.v1.LedgerEntryR\x06ledger\"G\n" +
+	"\x12GetBookingResponse\x121\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"G\n" +
+	"\x12MarkNoShowResponse\x121\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"J\n" +
+	"\x15CancelBookingResponse\x121\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"J\n" +
+	"\x15RefundBookingResponse\x121\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"Q\n" +
+	"\x11MarkNoShowRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"T\n" +
+	"\x14CancelBookingRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"\x9d\x01\n" +
+	"\x14RefundBookingRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12/\n" +
+	"\x06amount\x18\x03 \x01(\v2\x17.actionscenter.v3.PriceR\x06amount\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason*p\n" +
 	"\bFeedKind\x12\x19\n" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12FEED_KIND_MERCHANT\x10\x01\x12\x15\n" +
 	"\x11FEED_KIND_SERVICE\x10\x02\x12\x1a\n" +
-	"\x16FEED_KIND_AVAILABILITY\x10\x032\xc3\x01\n" +
+	"\x16FEED_KIND_AVAILABILITY\x10\x032\xe0\x03\n" +
 	"\x0fMerchantService\x12W\n" +
 	"\n" +
 	"UploadFeed\x12#.bookingserver.v1.UploadFeedRequest\x1a$.bookingserver.v1.UploadFeedResponse\x12W\n" +
 	"\n" +
-	"GetBooking\x12#.bookingserver.v1.GetBookingRequest\x1a$.bookingserver.v1.GetBookingResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"GetBooking\x12#.bookingserver.v1.GetBookingRequest\x1a$.bookingserver.v1.GetBookingResponse\x12W\n" +
+	"\n" +
+	"MarkNoShow\x12#.bookingserver.v1.MarkNoShowRequest\x1a$.bookingserver.v1.MarkNoShowResponse\x12`\n" +
+	"\rCancelBooking\x12&.bookingserver.v1.CancelBookingRequest\x1a'.bookingserver.v1.CancelBookingResponse\x12`\n" +
+	"\rRefundBooking\x12&.bookingserver.v1.RefundBookingRequest\x1a'.bookingserver.v1.RefundBookingResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_merchant_service_proto_rawDescOnce sync.Once
@@ -344,29 +750,50 @@ func file_bookingserver_v1_merchant_service_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_merchant_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
-	(FeedKind)(0),              // 0: bookingserver.v1.FeedKind
-	(*UploadFeedRequest)(nil),  // 1: bookingserver.v1.UploadFeedRequest
-	(*UploadFeedResponse)(nil), // 2: bookingserver.v1.UploadFeedResponse
-	(*GetBookingRequest)(nil),  // 3: bookingserver.v1.GetBookingRequest
-	(*GetBookingResponse)(nil), // 4: bookingserver.v1.GetBookingResponse
-	(*v3.Booking)(nil),         // 5: actionscenter.v3.Booking
-	(*BookingRecord)(nil),      // 6: bookingserver.v1.BookingRecord
+	(FeedKind)(0),                 // 0: bookingserver.v1.FeedKind
+	(*UploadFeedRequest)(nil),     // 1: bookingserver.v1.UploadFeedRequest
+	(*UploadFeedResponse)(nil),    // 2: bookingserver.v1.UploadFeedResponse
+	(*GetBookingRequest)(nil),     // 3: bookingserver.v1.GetBookingRequest
+	(*BookingView)(nil),           // 4: bookingserver.v1.BookingView
+	(*GetBookingResponse)(nil),    // 5: bookingserver.v1.GetBookingResponse
+	(*MarkNoShowResponse)(nil),    // 6: bookingserver.v1.MarkNoShowResponse
+	(*CancelBookingResponse)(nil), // 7: bookingserver.v1.CancelBookingResponse
+	(*RefundBookingResponse)(nil), // 8: bookingserver.v1.RefundBookingResponse
+	(*MarkNoShowRequest)(nil),     // 9: bookingserver.v1.MarkNoShowRequest
+	(*CancelBookingRequest)(nil),  // 10: bookingserver.v1.CancelBookingRequest
+	(*RefundBookingRequest)(nil),  // 11: bookingserver.v1.RefundBookingRequest
+	(*v3.Booking)(nil),            // 12: actionscenter.v3.Booking
+	(*BookingRecord)(nil),         // 13: bookingserver.v1.BookingRecord
+	(*LedgerEntry)(nil),           // 14: bookingserver.v1.LedgerEntry
+	(*v3.Price)(nil),              // 15: actionscenter.v3.Price
 }
 var file_bookingserver_v1_merchant_service_proto_depIdxs = []int32{
-	0, // 0: bookingserver.v1.UploadFeedRequest.kind:type_name -> bookingserver.v1.FeedKind
-	5, // 1: bookingserver.v1.GetBookingResponse.booking:type_name -> actionscenter.v3.Booking
-	6, // 2: bookingserver.v1.GetBookingResponse.record:type_name -> bookingserver.v1.BookingRecord
-	1, // 3: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
-	3, // 4: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
-	2, // 5: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
-	4, // 6: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
-	5, // [5:7] is the sub-list for method output_type
-	3, // [3:5] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	0,  // 0: bookingserver.v1.UploadFeedRequest.kind:type_name -> bookingserver.v1.FeedKind
+	12, // 1: bookingserver.v1.BookingView.booking:type_name -> actionscenter.v3.Booking
+	13, // 2: bookingserver.v1.BookingView.record:type_name -> bookingserver.v1.BookingRecord
+	14, // 3: bookingserver.v1.BookingView.ledger:type_name -> bookingserver.v1.LedgerEntry
+	4,  // 4: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	4,  // 5: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
+	4,  // 6: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	4,  // 7: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	15, // 8: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
+	1,  // 9: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
+	3,  // 10: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
+	9,  // 11: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
+	10, // 12: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
+	11, // 13: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
+	2,  // 14: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
+	5,  // 15: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
+	6,  // 16: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
+	7,  // 17: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
+	8,  // 18: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
+	14, // [14:19] is the sub-list for method output_type
+	9,  // [9:14] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_merchant_service_proto_init() }
@@ -374,6 +801,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 	if File_bookingserver_v1_merchant_service_proto != nil {
 		return
 	}
+	file_bookingserver_v1_payment_proto_init()
 	file_bookingserver_v1_records_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -381,7 +809,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_merchant_service_proto_rawDesc), len(file_bookingserver_v1_merchant_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   4,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,8 +22,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	MerchantService_UploadFeed_FullMethodName = "/bookingserver.v1.MerchantService/UploadFeed"
-	MerchantService_GetBooking_FullMethodName = "/bookingserver.v1.MerchantService/GetBooking"
+	MerchantService_UploadFeed_FullMethodName    = "/bookingserver.v1.MerchantService/UploadFeed"
+	MerchantService_GetBooking_FullMethodName    = "/bookingserver.v1.MerchantService/GetBooking"
+	MerchantService_MarkNoShow_FullMethodName    = "/bookingserver.v1.MerchantService/MarkNoShow"
+	MerchantService_CancelBooking_FullMethodName = "/bookingserver.v1.MerchantService/CancelBooking"
+	MerchantService_RefundBooking_FullMethodName = "/bookingserver.v1.MerchantService/RefundBooking"
 )
 
 // MerchantServiceClient is the client API for MerchantService service.
@@ -36,8 +39,15 @@ type MerchantServiceClient interface {
 	// UploadFeed validates and applies one feed file (JSON), all or nothing.
 	// REST: POST /v1/feeds/{kind} with the raw feed JSON as the body (server/feedupload.go).
 	UploadFeed(ctx context.Context, in *UploadFeedRequest, opts ...grpc.CallOption) (*UploadFeedResponse, error)
-	// GetBooking returns one booking with its record.
+	// GetBooking returns one booking with its record and ledger.
 	GetBooking(ctx context.Context, in *GetBookingRequest, opts ...grpc.CallOption) (*GetBookingResponse, error)
+	// MarkNoShow records a no-show (or a late cancellation by phone): charges the no-show
+	// fee with the saved card when the policy has one.
+	MarkNoShow(ctx context.Context, in *MarkNoShowRequest, opts ...grpc.CallOption) (*MarkNoShowResponse, error)
+	// CancelBooking cancels on the merchant's side and refunds everything captured.
+	CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error)
+	// RefundBooking refunds part or all of what was captured; repeatable.
+	RefundBooking(ctx context.Context, in *RefundBookingRequest, opts ...grpc.CallOption) (*RefundBookingResponse, error)
 }
 
 type merchantServiceClient struct {
@@ -68,6 +78,36 @@ func (c *merchantServiceClient) GetBooking(ctx context.Context, in *GetBookingRe
 	return out, nil
 }
 
+func (c *merchantServiceClient) MarkNoShow(ctx context.Context, in *MarkNoShowRequest, opts ...grpc.CallOption) (*MarkNoShowResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkNoShowResponse)
+	err := c.cc.Invoke(ctx, MerchantService_MarkNoShow_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelBookingResponse)
+	err := c.cc.Invoke(ctx, MerchantService_CancelBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) RefundBooking(ctx context.Context, in *RefundBookingRequest, opts ...grpc.CallOption) (*RefundBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RefundBookingResponse)
+	err := c.cc.Invoke(ctx, MerchantService_RefundBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MerchantServiceServer is the server API for MerchantService service.
 // All implementations must embed UnimplementedMerchantServiceServer
 // for forward compatibility.
@@ -78,8 +118,15 @@ type MerchantServiceServer interface {
 	// UploadFeed validates and applies one feed file (JSON), all or nothing.
 	// REST: POST /v1/feeds/{kind} with the raw feed JSON as the body (server/feedupload.go).
 	UploadFeed(context.Context, *UploadFeedRequest) (*UploadFeedResponse, error)
-	// GetBooking returns one booking with its record.
+	// GetBooking returns one booking with its record and ledger.
 	GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error)
+	// MarkNoShow records a no-show (or a late cancellation by phone): charges the no-show
+	// fee with the saved card when the policy has one.
+	MarkNoShow(context.Context, *MarkNoShowRequest) (*MarkNoShowResponse, error)
+	// CancelBooking cancels on the merchant's side and refunds everything captured.
+	CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error)
+	// RefundBooking refunds part or all of what was captured; repeatable.
+	RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error)
 	mustEmbedUnimplementedMerchantServiceServer()
 }
 
@@ -95,6 +142,15 @@ func (UnimplementedMerchantServiceServer) UploadFeed(context.Context, *UploadFee
 }
 func (UnimplementedMerchantServiceServer) GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) MarkNoShow(context.Context, *MarkNoShowRequest) (*MarkNoShowResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkNoShow not implemented")
+}
+func (UnimplementedMerchantServiceServer) CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RefundBooking not implemented")
 }
 func (UnimplementedMerchantServiceServer) mustEmbedUnimplementedMerchantServiceServer() {}
 func (UnimplementedMerchantServiceServer) testEmbeddedByValue()                         {}
@@ -153,6 +209,60 @@ func _MerchantService_GetBooking_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MerchantService_MarkNoShow_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkNoShowRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).MarkNoShow(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_MarkNoShow_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).MarkNoShow(ctx, req.(*MarkNoShowRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_CancelBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).CancelBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_CancelBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).CancelBooking(ctx, req.(*CancelBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_RefundBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RefundBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).RefundBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_RefundBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).RefundBooking(ctx, req.(*RefundBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MerchantService_ServiceDesc is the grpc.ServiceDesc for MerchantService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -167,6 +277,18 @@ var MerchantService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetBooking",
 			Handler:    _MerchantService_GetBooking_Handler,
+		},
+		{
+			MethodName: "MarkNoShow",
+			Handler:    _MerchantService_MarkNoShow_Handler,
+		},
+		{
+			MethodName: "CancelBooking",
+			Handler:    _MerchantService_CancelBooking_Handler,
+		},
+		{
+			MethodName: "RefundBooking",
+			Handler:    _MerchantService_RefundBooking_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -336,7 +336,9 @@ type LedgerEntry struct {
 	// at_unix is when it was recorded.
 	AtUnix int64 `protobuf:"varint,7,opt,name=at_unix,json=atUnix,proto3" json:"at_unix,omitempty"`
 	// reason is a free-text reason (refunds, fees).
-	Reason        string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	// refund_of is, for a refund, the processor_id of the charge or fee it returns.
+	RefundOf      string `protobuf:"bytes,9,opt,name=refund_of,json=refundOf,proto3" json:"refund_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -427,6 +429,13 @@ func (x *LedgerEntry) GetReason() string {
 	return ""
 }
 
+func (x *LedgerEntry) GetRefundOf() string {
+	if x != nil {
+		return x.RefundOf
+	}
+	return ""
+}
+
 var File_bookingserver_v1_payment_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_payment_proto_rawDesc = "" +
@@ -450,7 +459,7 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\tcharge_id\x18\r \x01(\tR\bchargeId\x12'\n" +
 	"\x0fcaptured_micros\x18\x0e \x01(\x03R\x0ecapturedMicros\x12'\n" +
 	"\x0frefunded_micros\x18\x0f \x01(\x03R\x0erefundedMicros\x12.\n" +
-	"\x13applied_request_ids\x18\x10 \x03(\tR\x11appliedRequestIds\"\xfa\x02\n" +
+	"\x13applied_request_ids\x18\x10 \x03(\tR\x11appliedRequestIds\"\x97\x03\n" +
 	"\vLedgerEntry\x126\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\".bookingserver.v1.LedgerEntry.KindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -460,7 +469,8 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\tprocessor\x18\x05 \x01(\tR\tprocessor\x12!\n" +
 	"\fprocessor_id\x18\x06 \x01(\tR\vprocessorId\x12\x17\n" +
 	"\aat_unix\x18\a \x01(\x03R\x06atUnix\x12\x16\n" +
-	"\x06reason\x18\b \x01(\tR\x06reason\"a\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\x12\x1b\n" +
+	"\trefund_of\x18\t \x01(\tR\brefundOf\"a\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CHARGE\x10\x01\x12\x13\n" +

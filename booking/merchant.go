@@ -1,0 +1,182 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// A merchant action changes one booking on the merchant's side (no-show, cancel,
+// refund). Each is idempotent on the merchant's request id, makes its processor call
+// under the booking's lock before writing, and writes the booking, its ledger and the
+// notification for Google in one transaction.
+
+// merchantAction runs one action: decide reads the booking and returns the processor
+// work to do (nil when none) or an error; apply writes the outcome in the transaction.
+func (s *Service) merchantAction(ctx context.Context, id, requestID string,
+	decide func(rec *bsv1.BookingRecord) (act func() error, err error),
+	apply func(tx Tx, rec *bsv1.BookingRecord) error,
+) (*bsv1.BookingRecord, error) {
+	if id == "" || requestID == "" {
+		return nil, fmt.Errorf("booking_id and request_id are required: %w", ErrInvalid)
+	}
+	unlock := s.bookings.Lock(id)
+	defer unlock()
+	rec, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(rec.GetPayment().GetAppliedRequestIds(), requestID) {
+		return rec, nil // a retry of an action already applied
+	}
+	act, err := decide(rec)
+	if err != nil {
+		return nil, err
+	}
+	if act != nil {
+		if err := act(); err != nil {
+			return nil, err
+		}
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		if rec, err = tx.Booking(id); err != nil {
+			return err
+		}
+		if rec.Payment == nil {
+			rec.Payment = &bsv1.BookingPayment{}
+		}
+		rec.Payment.AppliedRequestIds = append(rec.Payment.AppliedRequestIds, requestID)
+		return apply(tx, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// MarkNoShow records that the user did not come (or cancelled too late by calling the
+// merchant): the no-show fee is charged with the saved card when the policy has one
+// (NO_SHOW_PENALIZED), else the booking becomes NO_SHOW. Google is notified.
+func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
+	var fee Transaction
+	return s.merchantAction(ctx, id, requestID,
+		func(rec *bsv1.BookingRecord) (func() error, error) {
+			if !HoldsSpot(rec.GetBooking().GetStatus()) {
+				return nil, fmt.Errorf("booking %s is %s, not a live booking: %w", id, rec.GetBooking().GetStatus(), ErrConflict)
+			}
+			p := rec.GetPayment()
+			if p.GetNoShowFeeMicros() == 0 || p.GetPaymentMethodId() == "" {
+				return nil, nil
+			}
+			return func() error {
+				var err error
+				fee, err = s.processor.ChargeSaved(ctx, ChargeSavedRequest{
+					Card:   SavedCard{CustomerID: p.GetCustomerId(), PaymentMethodID: p.GetPaymentMethodId()},
+					Amount: Money{Micros: p.GetNoShowFeeMicros(), Currency: p.GetCurrency()}, IdempotencyKey: id + ":no-show-fee:" + requestID,
+					BookingID: id, Description: "no-show fee, booking " + id,
+				})
+				if err != nil {
+					return fmt.Errorf("charge no-show fee: %w", err)
+				}
+				return nil
+			}, nil
+		},
+		func(tx Tx, rec *bsv1.BookingRecord) error {
+			status := acv3.BookingStatus_NO_SHOW
+			if fee.ID != "" {
+				status = acv3.BookingStatus_NO_SHOW_PENALIZED
+				p := rec.GetPayment()
+				p.CapturedMicros += fee.Amount.Micros
+				if err := tx.AppendLedger(&bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_FEE, BookingId: id, AmountMicros: fee.Amount.Micros, Currency: fee.Amount.Currency,
+					Processor: p.GetProcessor(), ProcessorId: fee.ID, AtUnix: s.now().Unix(), Reason: "no-show"}); err != nil {
+					return err
+				}
+			}
+			if err := s.release(tx, rec, status); err != nil {
+				return err
+			}
+			return NotifyGoogle(tx, rec, "status")
+		})
+}
+
+// MerchantCancel cancels a booking on the merchant's side and refunds everything that
+// was captured; Google learns CANCELED (and PREPAYMENT_REFUNDED when money went back).
+func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
+	var refunds []*bsv1.LedgerEntry
+	return s.merchantAction(ctx, id, requestID,
+		func(rec *bsv1.BookingRecord) (func() error, error) {
+			if !HoldsSpot(rec.GetBooking().GetStatus()) {
+				return nil, fmt.Errorf("booking %s is %s and cannot be cancelled: %w", id, rec.GetBooking().GetStatus(), ErrConflict)
+			}
+			return func() error {
+				var err error
+				refunds, err = s.refund(ctx, rec, outstanding(rec), id+":merchant-cancel:"+requestID, "cancelled by the merchant")
+				return err
+			}, nil
+		},
+		func(tx Tx, rec *bsv1.BookingRecord) error {
+			if err := s.recordRefunds(tx, rec, refunds); err != nil {
+				return err
+			}
+			if err := s.release(tx, rec, acv3.BookingStatus_CANCELED); err != nil {
+				return err
+			}
+			if len(refunds) > 0 {
+				return NotifyGoogle(tx, rec, "status", "paymentInformation.prepaymentStatus")
+			}
+			return NotifyGoogle(tx, rec, "status")
+		})
+}
+
+// Refund returns amount of a booking's captured money (partial and repeated refunds
+// allowed, never more than what was captured and not yet refunded). When the last of
+// it goes back, Google learns PREPAYMENT_REFUNDED.
+func (s *Service) Refund(ctx context.Context, id, requestID string, amount Money, reason string) (*bsv1.BookingRecord, error) {
+	if amount.Micros <= 0 {
+		return nil, fmt.Errorf("refund amount must be positive: %w", ErrInvalid)
+	}
+	var refunds []*bsv1.LedgerEntry
+	return s.merchantAction(ctx, id, requestID,
+		func(rec *bsv1.BookingRecord) (func() error, error) {
+			p := rec.GetPayment()
+			if amount.Currency != p.GetCurrency() {
+				return nil, fmt.Errorf("refund currency %q differs from the booking's %q: %w", amount.Currency, p.GetCurrency(), ErrInvalid)
+			}
+			if left := outstanding(rec); amount.Micros > left {
+				return nil, fmt.Errorf("refund of %s exceeds the %s left to refund: %w", amount, Money{Micros: left, Currency: p.GetCurrency()}, ErrConflict)
+			}
+			return func() error {
+				var err error
+				refunds, err = s.refund(ctx, rec, amount.Micros, id+":refund:"+requestID, reason)
+				return err
+			}, nil
+		},
+		func(tx Tx, rec *bsv1.BookingRecord) error {
+			if err := s.recordRefunds(tx, rec, refunds); err != nil {
+				return err
+			}
+			rec.UpdatedUnix = s.now().Unix()
+			if err := tx.PutBooking(rec); err != nil {
+				return err
+			}
+			if outstanding(rec) == 0 {
+				return NotifyGoogle(tx, rec, "paymentInformation.prepaymentStatus")
+			}
+			return nil
+		})
+}
+
+// Ledger returns a booking's ledger entries in order.
+func (s *Service) Ledger(ctx context.Context, id string) ([]*bsv1.LedgerEntry, error) {
+	var out []*bsv1.LedgerEntry
+	err := s.store.View(ctx, func(tx ReadTx) error {
+		var err error
+		out, err = ledgerOf(tx, id)
+		return err
+	})
+	return out, err
+}
