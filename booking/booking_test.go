@@ -314,3 +314,31 @@ func TestFeedReplaceKeepsBookings(t *testing.T) {
 		t.Errorf("cancel after its slot left the feed: %v", resp)
 	}
 }
+
+// TestConcurrentReplaysOfOneToken: replays that arrive while the first call is in
+// flight wait for it and get its answer; one spot is taken.
+func TestConcurrentReplaysOfOneToken(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ids := make(chan string, 20)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids <- f.create(t, storetest.SlotFiveSpots, "u1", "same-token").GetBooking().GetBookingId()
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	first := <-ids
+	for id := range ids {
+		if id != first || id == "" {
+			t.Fatalf("replay answered %q, first %q", id, first)
+		}
+	}
+	resp, err := f.core.CheckAvailability(context.Background(), &acv3.CheckAvailabilityRequest{Slot: createReq(storetest.SlotFiveSpots, "", "").GetSlot()})
+	if err != nil || resp.GetCountAvailable() != 4 {
+		t.Errorf("count %d (%v), want 4", resp.GetCountAvailable(), err)
+	}
+}
