@@ -24,6 +24,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the booking API (gRPC and REST) and the merchant API", runServe},
 		{"feeds", "validate feed files, or load them into a data file", runFeeds},
+		{"notify", "list the notification outbox, or retry dead letters", runNotify},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -27,6 +27,7 @@ type serveConfig struct {
 	tlsKey          string
 	insecure        bool
 	shutdownTimeout time.Duration
+	notify          notifyConfig
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -44,6 +45,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate PEM file for both listeners")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key PEM file for both listeners")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
+	c.notify.register(fs)
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
@@ -92,6 +94,12 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 			return err
 		}
 	}
+
+	stopNotifier, err := startNotifier(ctx, cfg.notify, st)
+	if err != nil {
+		return err
+	}
+	defer stopNotifier() // before st.Close
 
 	core, err := booking.New(booking.Config{Store: st})
 	if err != nil {

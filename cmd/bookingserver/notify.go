@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/notifier"
+	"github.com/bookingserver/bookingserver/store"
+)
+
+// notifyConfig is the notifier's part of `serve`'s configuration.
+type notifyConfig struct {
+	partnerID         string
+	mapsBookingURL    string
+	googleCredentials string
+}
+
+// register adds the notifier's flags to serve's flag set.
+func (c *notifyConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.partnerID, "partner-id", "", "our partner id at Google, for booking notifications (required with --google-credentials)")
+	fs.StringVar(&c.mapsBookingURL, "maps-booking-url", notifier.DefaultBaseURL, "base URL of the Maps Booking API that booking notifications go to")
+	fs.StringVar(&c.googleCredentials, "google-credentials", "", "service-account JSON key file for the Maps Booking API; booking notifications are off when empty")
+}
+
+// startNotifier starts the outbox worker on st; stop ends it and must be called
+// before st closes. With no --google-credentials the notifier is off (records
+// accumulate in the outbox and are delivered once it is configured).
+func startNotifier(ctx context.Context, cfg notifyConfig, st *store.Store) (stop func(), err error) {
+	if cfg.googleCredentials == "" {
+		slog.Warn("booking notifications to Google are off: no --google-credentials; they wait in the outbox")
+		return func() {}, nil
+	}
+	if cfg.partnerID == "" {
+		return nil, errors.New("--partner-id is required with --google-credentials")
+	}
+	// The token source keeps its context for every refresh: give it one that outlives
+	// the shutdown signal, so the last attempt can still authenticate.
+	client, err := notifier.NewHTTPClientFromFile(context.WithoutCancel(ctx), cfg.googleCredentials)
+	if err != nil {
+		return nil, err
+	}
+	n, err := notifier.New(notifier.Config{
+		Outbox: st.Outbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	slog.Info("booking notifications on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
+	return n.Start(context.WithoutCancel(ctx)), nil
+}
+
+// runNotify is `bookingserver notify list|retry`.
+func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "retry") {
+		fmt.Fprintln(stderr, "Usage: bookingserver notify list [--data FILE]\n       bookingserver notify retry ID|--all-dead [--data FILE]")
+		return errors.New("want list or retry")
+	}
+	sub := args[0]
+	fs := newFlagSet("notify "+sub, "notify "+sub+" [flags]")
+	fs.SetOutput(stderr)
+	data := fs.String("data", "bookingserver.db", "bbolt data file (not while a server has it open)")
+	allDead := false
+	if sub == "retry" {
+		fs.BoolVar(&allDead, "all-dead", false, "retry every dead letter")
+	}
+	// Flags may come before or after the ID: parse again after each positional.
+	var pos []string
+	for rest := args[1:]; ; rest = fs.Args()[1:] {
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+	}
+	st, err := store.Open(store.DefaultConfig(*data))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if sub == "list" {
+		if len(pos) > 0 {
+			return fmt.Errorf("unexpected arguments %q", pos)
+		}
+		return listOutbox(ctx, st.Outbox(), stdout)
+	}
+	return retryOutbox(ctx, st.Outbox(), pos, allDead, stdout)
+}
+
+// listOutbox prints pending records, then dead letters, each with its last error.
+func listOutbox(ctx context.Context, o *store.Outbox, stdout io.Writer) error {
+	pending, err := o.ListPending(ctx)
+	if err != nil {
+		return err
+	}
+	dead, err := o.ListDead(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tSTATE\tBOOKING\tUPDATE\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
+	for _, r := range append(pending, dead...) {
+		n := r.GetNotification()
+		next := "-"
+		if r.GetState() == bsv1.OutboxState_OUTBOX_STATE_PENDING {
+			next = "now"
+			if r.GetNextAttemptUnix() > 0 {
+				next = time.Unix(r.GetNextAttemptUnix(), 0).UTC().Format(time.RFC3339)
+			}
+		}
+		lastErr := "-"
+		if a := r.GetAttempts(); len(a) > 0 {
+			lastErr = a[len(a)-1].GetError()
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s %v\t%d\t%s\t%s\n", r.GetId(), stateName(r.GetState()), n.GetBookingId(),
+			n.GetStatus(), n.GetUpdateMask(), len(r.GetAttempts()), next, lastErr)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d pending, %d dead\n", len(pending), len(dead))
+	return nil
+}
+
+func stateName(s bsv1.OutboxState) string {
+	if s == bsv1.OutboxState_OUTBOX_STATE_DEAD {
+		return "DEAD"
+	}
+	return "PENDING"
+}
+
+// retryOutbox makes one dead letter (by id) or all of them pending again.
+func retryOutbox(ctx context.Context, o *store.Outbox, args []string, allDead bool, stdout io.Writer) error {
+	switch {
+	case allDead && len(args) == 0:
+		n, err := o.RetryAllDead(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d dead letters pending again\n", n)
+		return nil
+	case !allDead && len(args) == 1:
+		id, err := strconv.ParseUint(args[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("ID %q: want a record id from `notify list`", args[0])
+		}
+		if err := o.Retry(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d pending again\n", id)
+		return nil
+	}
+	return errors.New("give one dead letter ID or --all-dead")
+}
