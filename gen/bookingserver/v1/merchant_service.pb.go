@@ -247,70 +247,6 @@ func (x *GetBookingRequest) GetBookingId() string {
 	return ""
 }
 
-// BookingView is a booking as the merchant sees it.
-type BookingView struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// booking is the booking as Google sees it.
-	Booking *v3.Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
-	// record is the stored record.
-	Record *BookingRecord `protobuf:"bytes,2,opt,name=record,proto3" json:"record,omitempty"`
-	// ledger is every money movement of the booking, in order.
-	Ledger        []*LedgerEntry `protobuf:"bytes,3,rep,name=ledger,proto3" json:"ledger,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *BookingView) Reset() {
-	*x = BookingView{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *BookingView) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*BookingView) ProtoMessage() {}
-
-func (x *BookingView) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use BookingView.ProtoReflect.Descriptor instead.
-func (*BookingView) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *BookingView) GetBooking() *v3.Booking {
-	if x != nil {
-		return x.Booking
-	}
-	return nil
-}
-
-func (x *BookingView) GetRecord() *BookingRecord {
-	if x != nil {
-		return x.Record
-	}
-	return nil
-}
-
-func (x *BookingView) GetLedger() []*LedgerEntry {
-	if x != nil {
-		return x.Ledger
-	}
-	return nil
-}
-
 // GetBookingResponse is one booking.
 type GetBookingResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -322,7 +258,7 @@ type GetBookingResponse struct {
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[4]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -334,7 +270,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[4]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -347,7 +283,7 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{4}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetBookingResponse) GetView() *BookingView {
@@ -368,7 +304,7 @@ type MarkNoShowResponse struct {
 
 func (x *MarkNoShowResponse) Reset() {
 	*x = MarkNoShowResponse{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[5]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -380,7 +316,7 @@ func (x *MarkNoShowResponse) String() string {
 func (*MarkNoShowResponse) ProtoMessage() {}
 
 func (x *MarkNoShowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[5]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -393,7 +329,7 @@ func (x *MarkNoShowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkNoShowResponse.ProtoReflect.Descriptor instead.
 func (*MarkNoShowResponse) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{5}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MarkNoShowResponse) GetView() *BookingView {
@@ -414,7 +350,7 @@ type CancelBookingResponse struct {
 
 func (x *CancelBookingResponse) Reset() {
 	*x = CancelBookingResponse{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[6]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +362,7 @@ func (x *CancelBookingResponse) String() string {
 func (*CancelBookingResponse) ProtoMessage() {}
 
 func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[6]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +375,7 @@ func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
 func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{6}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CancelBookingResponse) GetView() *BookingView {
@@ -460,7 +396,7 @@ type RefundBookingResponse struct {
 
 func (x *RefundBookingResponse) Reset() {
 	*x = RefundBookingResponse{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[7]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -472,7 +408,7 @@ func (x *RefundBookingResponse) String() string {
 func (*RefundBookingResponse) ProtoMessage() {}
 
 func (x *RefundBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[7]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -485,7 +421,7 @@ func (x *RefundBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundBookingResponse.ProtoReflect.Descriptor instead.
 func (*RefundBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{7}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RefundBookingResponse) GetView() *BookingView {
@@ -508,7 +444,7 @@ type MarkNoShowRequest struct {
 
 func (x *MarkNoShowRequest) Reset() {
 	*x = MarkNoShowRequest{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[8]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +456,7 @@ func (x *MarkNoShowRequest) String() string {
 func (*MarkNoShowRequest) ProtoMessage() {}
 
 func (x *MarkNoShowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[8]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +469,7 @@ func (x *MarkNoShowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkNoShowRequest.ProtoReflect.Descriptor instead.
 func (*MarkNoShowRequest) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{8}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *MarkNoShowRequest) GetBookingId() string {
@@ -563,7 +499,7 @@ type CancelBookingRequest struct {
 
 func (x *CancelBookingRequest) Reset() {
 	*x = CancelBookingRequest{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[9]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -575,7 +511,7 @@ func (x *CancelBookingRequest) String() string {
 func (*CancelBookingRequest) ProtoMessage() {}
 
 func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[9]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -588,7 +524,7 @@ func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
 func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{9}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CancelBookingRequest) GetBookingId() string {
@@ -622,7 +558,7 @@ type RefundBookingRequest struct {
 
 func (x *RefundBookingRequest) Reset() {
 	*x = RefundBookingRequest{}
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[10]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -634,7 +570,7 @@ func (x *RefundBookingRequest) String() string {
 func (*RefundBookingRequest) ProtoMessage() {}
 
 func (x *RefundBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[10]
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -647,7 +583,7 @@ func (x *RefundBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundBookingRequest.ProtoReflect.Descriptor instead.
 func (*RefundBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{10}
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RefundBookingRequest) GetBookingId() string {
@@ -682,7 +618,7 @@ var File_bookingserver_v1_merchant_service_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
-	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1dactionscenter/v3/common.proto\x1a\x1ebookingserver/v1/payment.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
+	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1dactionscenter/v3/common.proto\x1a'bookingserver/v1/merchant_booking.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
 	"\x11UploadFeedRequest\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.bookingserver.v1.FeedKindR\x04kind\x12\x1b\n" +
 	"\tfeed_json\x18\x02 \x01(\fR\bfeedJson\"~\n" +
@@ -692,11 +628,7 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\x0epending_shards\x18\x03 \x01(\x05R\rpendingShards\"2\n" +
 	"\x11GetBookingRequest\x12\x1d\n" +
 	"\n" +
-	"booking_id\x18\x01 \x01(\tR\tbookingId\"\xb2\x01\n" +
-	"\vBookingView\x123\n" +
-	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x127\n" +
-	"\x06record\x18\x02 \x01(\v2\x1f.bookingserver.v1.BookingRecordR\x06record\x125\n" +
-	"\x06ledger\x18\x03 \x03(\v2\x1d.bookingserver.v1.LedgerEntryR\x06ledger\"G\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\"G\n" +
 	"\x12GetBookingResponse\x121\n" +
 	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"G\n" +
 	"\x12MarkNoShowResponse\x121\n" +
@@ -726,7 +658,7 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12FEED_KIND_MERCHANT\x10\x01\x12\x15\n" +
 	"\x11FEED_KIND_SERVICE\x10\x02\x12\x1a\n" +
-	"\x16FEED_KIND_AVAILABILITY\x10\x032\xe0\x03\n" +
+	"\x16FEED_KIND_AVAILABILITY\x10\x032\x86\t\n" +
 	"\x0fMerchantService\x12W\n" +
 	"\n" +
 	"UploadFeed\x12#.bookingserver.v1.UploadFeedRequest\x1a$.bookingserver.v1.UploadFeedResponse\x12W\n" +
@@ -735,7 +667,13 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
 	"MarkNoShow\x12#.bookingserver.v1.MarkNoShowRequest\x1a$.bookingserver.v1.MarkNoShowResponse\x12`\n" +
 	"\rCancelBooking\x12&.bookingserver.v1.CancelBookingRequest\x1a'.bookingserver.v1.CancelBookingResponse\x12`\n" +
-	"\rRefundBooking\x12&.bookingserver.v1.RefundBookingRequest\x1a'.bookingserver.v1.RefundBookingResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"\rRefundBooking\x12&.bookingserver.v1.RefundBookingRequest\x1a'.bookingserver.v1.RefundBookingResponse\x12x\n" +
+	"\x15CreateMerchantBooking\x12..bookingserver.v1.CreateMerchantBookingRequest\x1a/.bookingserver.v1.CreateMerchantBookingResponse\x12x\n" +
+	"\x15UpdateMerchantBooking\x12..bookingserver.v1.UpdateMerchantBookingRequest\x1a/.bookingserver.v1.UpdateMerchantBookingResponse\x12l\n" +
+	"\x11UpdateCartPayment\x12*.bookingserver.v1.UpdateCartPaymentRequest\x1a+.bookingserver.v1.UpdateCartPaymentResponse\x12u\n" +
+	"\x14ListMerchantBookings\x12-.bookingserver.v1.ListMerchantBookingsRequest\x1a..bookingserver.v1.ListMerchantBookingsResponse\x12f\n" +
+	"\x0fSetMerchantCart\x12(.bookingserver.v1.SetMerchantCartRequest\x1a).bookingserver.v1.SetMerchantCartResponse\x12c\n" +
+	"\x0eSetServiceCart\x12'.bookingserver.v1.SetServiceCartRequest\x1a(.bookingserver.v1.SetServiceCartResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_merchant_service_proto_rawDescOnce sync.Once
@@ -750,50 +688,68 @@ func file_bookingserver_v1_merchant_service_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_merchant_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
-	(FeedKind)(0),                 // 0: bookingserver.v1.FeedKind
-	(*UploadFeedRequest)(nil),     // 1: bookingserver.v1.UploadFeedRequest
-	(*UploadFeedResponse)(nil),    // 2: bookingserver.v1.UploadFeedResponse
-	(*GetBookingRequest)(nil),     // 3: bookingserver.v1.GetBookingRequest
-	(*BookingView)(nil),           // 4: bookingserver.v1.BookingView
-	(*GetBookingResponse)(nil),    // 5: bookingserver.v1.GetBookingResponse
-	(*MarkNoShowResponse)(nil),    // 6: bookingserver.v1.MarkNoShowResponse
-	(*CancelBookingResponse)(nil), // 7: bookingserver.v1.CancelBookingResponse
-	(*RefundBookingResponse)(nil), // 8: bookingserver.v1.RefundBookingResponse
-	(*MarkNoShowRequest)(nil),     // 9: bookingserver.v1.MarkNoShowRequest
-	(*CancelBookingRequest)(nil),  // 10: bookingserver.v1.CancelBookingRequest
-	(*RefundBookingRequest)(nil),  // 11: bookingserver.v1.RefundBookingRequest
-	(*v3.Booking)(nil),            // 12: actionscenter.v3.Booking
-	(*BookingRecord)(nil),         // 13: bookingserver.v1.BookingRecord
-	(*LedgerEntry)(nil),           // 14: bookingserver.v1.LedgerEntry
-	(*v3.Price)(nil),              // 15: actionscenter.v3.Price
+	(FeedKind)(0),                         // 0: bookingserver.v1.FeedKind
+	(*UploadFeedRequest)(nil),             // 1: bookingserver.v1.UploadFeedRequest
+	(*UploadFeedResponse)(nil),            // 2: bookingserver.v1.UploadFeedResponse
+	(*GetBookingRequest)(nil),             // 3: bookingserver.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),            // 4: bookingserver.v1.GetBookingResponse
+	(*MarkNoShowResponse)(nil),            // 5: bookingserver.v1.MarkNoShowResponse
+	(*CancelBookingResponse)(nil),         // 6: bookingserver.v1.CancelBookingResponse
+	(*RefundBookingResponse)(nil),         // 7: bookingserver.v1.RefundBookingResponse
+	(*MarkNoShowRequest)(nil),             // 8: bookingserver.v1.MarkNoShowRequest
+	(*CancelBookingRequest)(nil),          // 9: bookingserver.v1.CancelBookingRequest
+	(*RefundBookingRequest)(nil),          // 10: bookingserver.v1.RefundBookingRequest
+	(*BookingView)(nil),                   // 11: bookingserver.v1.BookingView
+	(*v3.Price)(nil),                      // 12: actionscenter.v3.Price
+	(*CreateMerchantBookingRequest)(nil),  // 13: bookingserver.v1.CreateMerchantBookingRequest
+	(*UpdateMerchantBookingRequest)(nil),  // 14: bookingserver.v1.UpdateMerchantBookingRequest
+	(*UpdateCartPaymentRequest)(nil),      // 15: bookingserver.v1.UpdateCartPaymentRequest
+	(*ListMerchantBookingsRequest)(nil),   // 16: bookingserver.v1.ListMerchantBookingsRequest
+	(*SetMerchantCartRequest)(nil),        // 17: bookingserver.v1.SetMerchantCartRequest
+	(*SetServiceCartRequest)(nil),         // 18: bookingserver.v1.SetServiceCartRequest
+	(*CreateMerchantBookingResponse)(nil), // 19: bookingserver.v1.CreateMerchantBookingResponse
+	(*UpdateMerchantBookingResponse)(nil), // 20: bookingserver.v1.UpdateMerchantBookingResponse
+	(*UpdateCartPaymentResponse)(nil),     // 21: bookingserver.v1.UpdateCartPaymentResponse
+	(*ListMerchantBookingsResponse)(nil),  // 22: bookingserver.v1.ListMerchantBookingsResponse
+	(*SetMerchantCartResponse)(nil),       // 23: bookingserver.v1.SetMerchantCartResponse
+	(*SetServiceCartResponse)(nil),        // 24: bookingserver.v1.SetServiceCartResponse
 }
 var file_bookingserver_v1_merchant_service_proto_depIdxs = []int32{
 	0,  // 0: bookingserver.v1.UploadFeedRequest.kind:type_name -> bookingserver.v1.FeedKind
-	12, // 1: bookingserver.v1.BookingView.booking:type_name -> actionscenter.v3.Booking
-	13, // 2: bookingserver.v1.BookingView.record:type_name -> bookingserver.v1.BookingRecord
-	14, // 3: bookingserver.v1.BookingView.ledger:type_name -> bookingserver.v1.LedgerEntry
-	4,  // 4: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	4,  // 5: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
-	4,  // 6: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	4,  // 7: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	15, // 8: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
-	1,  // 9: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
-	3,  // 10: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
-	9,  // 11: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
-	10, // 12: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
-	11, // 13: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
-	2,  // 14: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
-	5,  // 15: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
-	6,  // 16: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
-	7,  // 17: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
-	8,  // 18: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
-	14, // [14:19] is the sub-list for method output_type
-	9,  // [9:14] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	11, // 1: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	11, // 2: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
+	11, // 3: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	11, // 4: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	12, // 5: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
+	1,  // 6: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
+	3,  // 7: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
+	8,  // 8: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
+	9,  // 9: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
+	10, // 10: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
+	13, // 11: bookingserver.v1.MerchantService.CreateMerchantBooking:input_type -> bookingserver.v1.CreateMerchantBookingRequest
+	14, // 12: bookingserver.v1.MerchantService.UpdateMerchantBooking:input_type -> bookingserver.v1.UpdateMerchantBookingRequest
+	15, // 13: bookingserver.v1.MerchantService.UpdateCartPayment:input_type -> bookingserver.v1.UpdateCartPaymentRequest
+	16, // 14: bookingserver.v1.MerchantService.ListMerchantBookings:input_type -> bookingserver.v1.ListMerchantBookingsRequest
+	17, // 15: bookingserver.v1.MerchantService.SetMerchantCart:input_type -> bookingserver.v1.SetMerchantCartRequest
+	18, // 16: bookingserver.v1.MerchantService.SetServiceCart:input_type -> bookingserver.v1.SetServiceCartRequest
+	2,  // 17: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
+	4,  // 18: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
+	5,  // 19: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
+	6,  // 20: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
+	7,  // 21: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
+	19, // 22: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
+	20, // 23: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
+	21, // 24: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
+	22, // 25: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
+	23, // 26: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
+	24, // 27: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
+	17, // [17:28] is the sub-list for method output_type
+	6,  // [6:17] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_merchant_service_proto_init() }
@@ -801,7 +757,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 	if File_bookingserver_v1_merchant_service_proto != nil {
 		return
 	}
-	file_bookingserver_v1_payment_proto_init()
+	file_bookingserver_v1_merchant_booking_proto_init()
 	file_bookingserver_v1_records_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -809,7 +765,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_merchant_service_proto_rawDesc), len(file_bookingserver_v1_merchant_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,11 +22,17 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	MerchantService_UploadFeed_FullMethodName    = "/bookingserver.v1.MerchantService/UploadFeed"
-	MerchantService_GetBooking_FullMethodName    = "/bookingserver.v1.MerchantService/GetBooking"
-	MerchantService_MarkNoShow_FullMethodName    = "/bookingserver.v1.MerchantService/MarkNoShow"
-	MerchantService_CancelBooking_FullMethodName = "/bookingserver.v1.MerchantService/CancelBooking"
-	MerchantService_RefundBooking_FullMethodName = "/bookingserver.v1.MerchantService/RefundBooking"
+	MerchantService_UploadFeed_FullMethodName            = "/bookingserver.v1.MerchantService/UploadFeed"
+	MerchantService_GetBooking_FullMethodName            = "/bookingserver.v1.MerchantService/GetBooking"
+	MerchantService_MarkNoShow_FullMethodName            = "/bookingserver.v1.MerchantService/MarkNoShow"
+	MerchantService_CancelBooking_FullMethodName         = "/bookingserver.v1.MerchantService/CancelBooking"
+	MerchantService_RefundBooking_FullMethodName         = "/bookingserver.v1.MerchantService/RefundBooking"
+	MerchantService_CreateMerchantBooking_FullMethodName = "/bookingserver.v1.MerchantService/CreateMerchantBooking"
+	MerchantService_UpdateMerchantBooking_FullMethodName = "/bookingserver.v1.MerchantService/UpdateMerchantBooking"
+	MerchantService_UpdateCartPayment_FullMethodName     = "/bookingserver.v1.MerchantService/UpdateCartPayment"
+	MerchantService_ListMerchantBookings_FullMethodName  = "/bookingserver.v1.MerchantService/ListMerchantBookings"
+	MerchantService_SetMerchantCart_FullMethodName       = "/bookingserver.v1.MerchantService/SetMerchantCart"
+	MerchantService_SetServiceCart_FullMethodName        = "/bookingserver.v1.MerchantService/SetServiceCart"
 )
 
 // MerchantServiceClient is the client API for MerchantService service.
@@ -48,6 +54,19 @@ type MerchantServiceClient interface {
 	CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error)
 	// RefundBooking refunds part or all of what was captured; repeatable.
 	RefundBooking(ctx context.Context, in *RefundBookingRequest, opts ...grpc.CallOption) (*RefundBookingResponse, error)
+	// CreateMerchantBooking books from the merchant's own channel (web shop), through the
+	// same core as CreateBooking; request_id is the idempotency key.
+	CreateMerchantBooking(ctx context.Context, in *CreateMerchantBookingRequest, opts ...grpc.CallOption) (*CreateMerchantBookingResponse, error)
+	// UpdateMerchantBooking cancels a merchant-channel booking (cart abandoned).
+	UpdateMerchantBooking(ctx context.Context, in *UpdateMerchantBookingRequest, opts ...grpc.CallOption) (*UpdateMerchantBookingResponse, error)
+	// UpdateCartPayment marks a cart payment COLLECTED: the booking is confirmed.
+	UpdateCartPayment(ctx context.Context, in *UpdateCartPaymentRequest, opts ...grpc.CallOption) (*UpdateCartPaymentResponse, error)
+	// ListMerchantBookings lists bookings in a state (refund_due).
+	ListMerchantBookings(ctx context.Context, in *ListMerchantBookingsRequest, opts ...grpc.CallOption) (*ListMerchantBookingsResponse, error)
+	// SetMerchantCart sets the merchant's cart configuration.
+	SetMerchantCart(ctx context.Context, in *SetMerchantCartRequest, opts ...grpc.CallOption) (*SetMerchantCartResponse, error)
+	// SetServiceCart sets a service's cart payment configuration.
+	SetServiceCart(ctx context.Context, in *SetServiceCartRequest, opts ...grpc.CallOption) (*SetServiceCartResponse, error)
 }
 
 type merchantServiceClient struct {
@@ -108,6 +127,66 @@ func (c *merchantServiceClient) RefundBooking(ctx context.Context, in *RefundBoo
 	return out, nil
 }
 
+func (c *merchantServiceClient) CreateMerchantBooking(ctx context.Context, in *CreateMerchantBookingRequest, opts ...grpc.CallOption) (*CreateMerchantBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateMerchantBookingResponse)
+	err := c.cc.Invoke(ctx, MerchantService_CreateMerchantBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) UpdateMerchantBooking(ctx context.Context, in *UpdateMerchantBookingRequest, opts ...grpc.CallOption) (*UpdateMerchantBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateMerchantBookingResponse)
+	err := c.cc.Invoke(ctx, MerchantService_UpdateMerchantBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) UpdateCartPayment(ctx context.Context, in *UpdateCartPaymentRequest, opts ...grpc.CallOption) (*UpdateCartPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateCartPaymentResponse)
+	err := c.cc.Invoke(ctx, MerchantService_UpdateCartPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) ListMerchantBookings(ctx context.Context, in *ListMerchantBookingsRequest, opts ...grpc.CallOption) (*ListMerchantBookingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMerchantBookingsResponse)
+	err := c.cc.Invoke(ctx, MerchantService_ListMerchantBookings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) SetMerchantCart(ctx context.Context, in *SetMerchantCartRequest, opts ...grpc.CallOption) (*SetMerchantCartResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetMerchantCartResponse)
+	err := c.cc.Invoke(ctx, MerchantService_SetMerchantCart_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) SetServiceCart(ctx context.Context, in *SetServiceCartRequest, opts ...grpc.CallOption) (*SetServiceCartResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetServiceCartResponse)
+	err := c.cc.Invoke(ctx, MerchantService_SetServiceCart_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MerchantServiceServer is the server API for MerchantService service.
 // All implementations must embed UnimplementedMerchantServiceServer
 // for forward compatibility.
@@ -127,6 +206,19 @@ type MerchantServiceServer interface {
 	CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error)
 	// RefundBooking refunds part or all of what was captured; repeatable.
 	RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error)
+	// CreateMerchantBooking books from the merchant's own channel (web shop), through the
+	// same core as CreateBooking; request_id is the idempotency key.
+	CreateMerchantBooking(context.Context, *CreateMerchantBookingRequest) (*CreateMerchantBookingResponse, error)
+	// UpdateMerchantBooking cancels a merchant-channel booking (cart abandoned).
+	UpdateMerchantBooking(context.Context, *UpdateMerchantBookingRequest) (*UpdateMerchantBookingResponse, error)
+	// UpdateCartPayment marks a cart payment COLLECTED: the booking is confirmed.
+	UpdateCartPayment(context.Context, *UpdateCartPaymentRequest) (*UpdateCartPaymentResponse, error)
+	// ListMerchantBookings lists bookings in a state (refund_due).
+	ListMerchantBookings(context.Context, *ListMerchantBookingsRequest) (*ListMerchantBookingsResponse, error)
+	// SetMerchantCart sets the merchant's cart configuration.
+	SetMerchantCart(context.Context, *SetMerchantCartRequest) (*SetMerchantCartResponse, error)
+	// SetServiceCart sets a service's cart payment configuration.
+	SetServiceCart(context.Context, *SetServiceCartRequest) (*SetServiceCartResponse, error)
 	mustEmbedUnimplementedMerchantServiceServer()
 }
 
@@ -151,6 +243,24 @@ func (UnimplementedMerchantServiceServer) CancelBooking(context.Context, *Cancel
 }
 func (UnimplementedMerchantServiceServer) RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RefundBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) CreateMerchantBooking(context.Context, *CreateMerchantBookingRequest) (*CreateMerchantBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateMerchantBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) UpdateMerchantBooking(context.Context, *UpdateMerchantBookingRequest) (*UpdateMerchantBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateMerchantBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) UpdateCartPayment(context.Context, *UpdateCartPaymentRequest) (*UpdateCartPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateCartPayment not implemented")
+}
+func (UnimplementedMerchantServiceServer) ListMerchantBookings(context.Context, *ListMerchantBookingsRequest) (*ListMerchantBookingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMerchantBookings not implemented")
+}
+func (UnimplementedMerchantServiceServer) SetMerchantCart(context.Context, *SetMerchantCartRequest) (*SetMerchantCartResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetMerchantCart not implemented")
+}
+func (UnimplementedMerchantServiceServer) SetServiceCart(context.Context, *SetServiceCartRequest) (*SetServiceCartResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetServiceCart not implemented")
 }
 func (UnimplementedMerchantServiceServer) mustEmbedUnimplementedMerchantServiceServer() {}
 func (UnimplementedMerchantServiceServer) testEmbeddedByValue()                         {}
@@ -263,6 +373,114 @@ func _MerchantService_RefundBooking_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MerchantService_CreateMerchantBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateMerchantBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).CreateMerchantBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_CreateMerchantBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).CreateMerchantBooking(ctx, req.(*CreateMerchantBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_UpdateMerchantBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateMerchantBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).UpdateMerchantBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_UpdateMerchantBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).UpdateMerchantBooking(ctx, req.(*UpdateMerchantBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_UpdateCartPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCartPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).UpdateCartPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_UpdateCartPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).UpdateCartPayment(ctx, req.(*UpdateCartPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_ListMerchantBookings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMerchantBookingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).ListMerchantBookings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_ListMerchantBookings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).ListMerchantBookings(ctx, req.(*ListMerchantBookingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_SetMerchantCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetMerchantCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).SetMerchantCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_SetMerchantCart_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).SetMerchantCart(ctx, req.(*SetMerchantCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_SetServiceCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetServiceCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).SetServiceCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_SetServiceCart_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).SetServiceCart(ctx, req.(*SetServiceCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MerchantService_ServiceDesc is the grpc.ServiceDesc for MerchantService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -289,6 +507,30 @@ var MerchantService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RefundBooking",
 			Handler:    _MerchantService_RefundBooking_Handler,
+		},
+		{
+			MethodName: "CreateMerchantBooking",
+			Handler:    _MerchantService_CreateMerchantBooking_Handler,
+		},
+		{
+			MethodName: "UpdateMerchantBooking",
+			Handler:    _MerchantService_UpdateMerchantBooking_Handler,
+		},
+		{
+			MethodName: "UpdateCartPayment",
+			Handler:    _MerchantService_UpdateCartPayment_Handler,
+		},
+		{
+			MethodName: "ListMerchantBookings",
+			Handler:    _MerchantService_ListMerchantBookings_Handler,
+		},
+		{
+			MethodName: "SetMerchantCart",
+			Handler:    _MerchantService_SetMerchantCart_Handler,
+		},
+		{
+			MethodName: "SetServiceCart",
+			Handler:    _MerchantService_SetServiceCart_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

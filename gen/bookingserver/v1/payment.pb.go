@@ -33,6 +33,10 @@ const (
 	PaymentState_PAYMENT_STATE_PENDING PaymentState = 1
 	// PAYMENT_STATE_SETTLED: the charge and/or card upgrade succeeded.
 	PaymentState_PAYMENT_STATE_SETTLED PaymentState = 2
+	// PAYMENT_STATE_AWAITING_CART: the spot is held while the customer pays in the
+	// merchant's web shop cart, until cart.expires_unix; the shop reports the payment.
+	// No processor is called, so start-up recovery leaves it to the cart sweeper.
+	PaymentState_PAYMENT_STATE_AWAITING_CART PaymentState = 3
 )
 
 // Enum value maps for PaymentState.
@@ -41,11 +45,13 @@ var (
 		0: "PAYMENT_STATE_UNSPECIFIED",
 		1: "PAYMENT_STATE_PENDING",
 		2: "PAYMENT_STATE_SETTLED",
+		3: "PAYMENT_STATE_AWAITING_CART",
 	}
 	PaymentState_value = map[string]int32{
-		"PAYMENT_STATE_UNSPECIFIED": 0,
-		"PAYMENT_STATE_PENDING":     1,
-		"PAYMENT_STATE_SETTLED":     2,
+		"PAYMENT_STATE_UNSPECIFIED":   0,
+		"PAYMENT_STATE_PENDING":       1,
+		"PAYMENT_STATE_SETTLED":       2,
+		"PAYMENT_STATE_AWAITING_CART": 3,
 	}
 )
 
@@ -172,8 +178,10 @@ type BookingPayment struct {
 	RefundedMicros int64 `protobuf:"varint,15,opt,name=refunded_micros,json=refundedMicros,proto3" json:"refunded_micros,omitempty"`
 	// applied_request_ids are the merchant request ids already applied (idempotency).
 	AppliedRequestIds []string `protobuf:"bytes,16,rep,name=applied_request_ids,json=appliedRequestIds,proto3" json:"applied_request_ids,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// cart is the cart side of a payment made in the merchant's web shop.
+	Cart          *CartPayment `protobuf:"bytes,17,opt,name=cart,proto3" json:"cart,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *BookingPayment) Reset() {
@@ -318,6 +326,13 @@ func (x *BookingPayment) GetAppliedRequestIds() []string {
 	return nil
 }
 
+func (x *BookingPayment) GetCart() *CartPayment {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
 // LedgerEntry records one money movement or card upgrade with the processor's id.
 type LedgerEntry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -440,7 +455,7 @@ var File_bookingserver_v1_payment_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\"\xf5\x04\n" +
+	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\"\xa8\x05\n" +
 	"\x0eBookingPayment\x124\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1e.bookingserver.v1.PaymentStateR\x05state\x12\x1c\n" +
 	"\tprocessor\x18\x02 \x01(\tR\tprocessor\x12\x14\n" +
@@ -459,7 +474,8 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\tcharge_id\x18\r \x01(\tR\bchargeId\x12'\n" +
 	"\x0fcaptured_micros\x18\x0e \x01(\x03R\x0ecapturedMicros\x12'\n" +
 	"\x0frefunded_micros\x18\x0f \x01(\x03R\x0erefundedMicros\x12.\n" +
-	"\x13applied_request_ids\x18\x10 \x03(\tR\x11appliedRequestIds\"\x97\x03\n" +
+	"\x13applied_request_ids\x18\x10 \x03(\tR\x11appliedRequestIds\x121\n" +
+	"\x04cart\x18\x11 \x01(\v2\x1d.bookingserver.v1.CartPaymentR\x04cart\"\x97\x03\n" +
 	"\vLedgerEntry\x126\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\".bookingserver.v1.LedgerEntry.KindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -476,11 +492,12 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\vKIND_CHARGE\x10\x01\x12\x13\n" +
 	"\x0fKIND_CARD_SAVED\x10\x02\x12\f\n" +
 	"\bKIND_FEE\x10\x03\x12\x0f\n" +
-	"\vKIND_REFUND\x10\x04*c\n" +
+	"\vKIND_REFUND\x10\x04*\x84\x01\n" +
 	"\fPaymentState\x12\x1d\n" +
 	"\x19PAYMENT_STATE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15PAYMENT_STATE_PENDING\x10\x01\x12\x19\n" +
-	"\x15PAYMENT_STATE_SETTLED\x10\x02BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"\x15PAYMENT_STATE_SETTLED\x10\x02\x12\x1f\n" +
+	"\x1bPAYMENT_STATE_AWAITING_CART\x10\x03BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_payment_proto_rawDescOnce sync.Once
@@ -501,15 +518,17 @@ var file_bookingserver_v1_payment_proto_goTypes = []any{
 	(LedgerEntry_Kind)(0),  // 1: bookingserver.v1.LedgerEntry.Kind
 	(*BookingPayment)(nil), // 2: bookingserver.v1.BookingPayment
 	(*LedgerEntry)(nil),    // 3: bookingserver.v1.LedgerEntry
+	(*CartPayment)(nil),    // 4: bookingserver.v1.CartPayment
 }
 var file_bookingserver_v1_payment_proto_depIdxs = []int32{
 	0, // 0: bookingserver.v1.BookingPayment.state:type_name -> bookingserver.v1.PaymentState
-	1, // 1: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	4, // 1: bookingserver.v1.BookingPayment.cart:type_name -> bookingserver.v1.CartPayment
+	1, // 2: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_payment_proto_init() }
@@ -517,6 +536,7 @@ func file_bookingserver_v1_payment_proto_init() {
 	if File_bookingserver_v1_payment_proto != nil {
 		return
 	}
+	file_bookingserver_v1_cart_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -371,6 +371,70 @@ func (x *IdempotencyRecord) GetPendingBookingId() string {
 	return ""
 }
 
+// BookingView is a booking as the merchant sees it.
+type BookingView struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking is the booking as Google sees it.
+	Booking *v3.Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// record is the stored record.
+	Record *BookingRecord `protobuf:"bytes,2,opt,name=record,proto3" json:"record,omitempty"`
+	// ledger is every money movement of the booking, in order.
+	Ledger        []*LedgerEntry `protobuf:"bytes,3,rep,name=ledger,proto3" json:"ledger,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookingView) Reset() {
+	*x = BookingView{}
+	mi := &file_bookingserver_v1_records_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookingView) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookingView) ProtoMessage() {}
+
+func (x *BookingView) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_records_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookingView.ProtoReflect.Descriptor instead.
+func (*BookingView) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_records_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *BookingView) GetBooking() *v3.Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *BookingView) GetRecord() *BookingRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+func (x *BookingView) GetLedger() []*LedgerEntry {
+	if x != nil {
+		return x.Ledger
+	}
+	return nil
+}
+
 var File_bookingserver_v1_records_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_records_proto_rawDesc = "" +
@@ -396,7 +460,11 @@ const file_bookingserver_v1_records_proto_rawDesc = "" +
 	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12\x1a\n" +
 	"\bresponse\x18\x02 \x01(\fR\bresponse\x12!\n" +
 	"\fcreated_unix\x18\x03 \x01(\x03R\vcreatedUnix\x12,\n" +
-	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId*T\n" +
+	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId\"\xb2\x01\n" +
+	"\vBookingView\x123\n" +
+	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x127\n" +
+	"\x06record\x18\x02 \x01(\v2\x1f.bookingserver.v1.BookingRecordR\x06record\x125\n" +
+	"\x06ledger\x18\x03 \x03(\v2\x1d.bookingserver.v1.LedgerEntryR\x06ledger*T\n" +
 	"\aChannel\x12\x17\n" +
 	"\x13CHANNEL_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16CHANNEL_ACTIONS_CENTER\x10\x01\x12\x14\n" +
@@ -415,27 +483,32 @@ func file_bookingserver_v1_records_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_records_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookingserver_v1_records_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_bookingserver_v1_records_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_bookingserver_v1_records_proto_goTypes = []any{
 	(Channel)(0),              // 0: bookingserver.v1.Channel
 	(*BookingRecord)(nil),     // 1: bookingserver.v1.BookingRecord
 	(*SlotRecord)(nil),        // 2: bookingserver.v1.SlotRecord
 	(*FeedState)(nil),         // 3: bookingserver.v1.FeedState
 	(*IdempotencyRecord)(nil), // 4: bookingserver.v1.IdempotencyRecord
-	(*v3.Booking)(nil),        // 5: actionscenter.v3.Booking
-	(*BookingPayment)(nil),    // 6: bookingserver.v1.BookingPayment
-	(*v3.Availability)(nil),   // 7: actionscenter.v3.Availability
+	(*BookingView)(nil),       // 5: bookingserver.v1.BookingView
+	(*v3.Booking)(nil),        // 6: actionscenter.v3.Booking
+	(*BookingPayment)(nil),    // 7: bookingserver.v1.BookingPayment
+	(*v3.Availability)(nil),   // 8: actionscenter.v3.Availability
+	(*LedgerEntry)(nil),       // 9: bookingserver.v1.LedgerEntry
 }
 var file_bookingserver_v1_records_proto_depIdxs = []int32{
-	5, // 0: bookingserver.v1.BookingRecord.booking:type_name -> actionscenter.v3.Booking
+	6, // 0: bookingserver.v1.BookingRecord.booking:type_name -> actionscenter.v3.Booking
 	0, // 1: bookingserver.v1.BookingRecord.channel:type_name -> bookingserver.v1.Channel
-	6, // 2: bookingserver.v1.BookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
-	7, // 3: bookingserver.v1.SlotRecord.availability:type_name -> actionscenter.v3.Availability
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	7, // 2: bookingserver.v1.BookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
+	8, // 3: bookingserver.v1.SlotRecord.availability:type_name -> actionscenter.v3.Availability
+	6, // 4: bookingserver.v1.BookingView.booking:type_name -> actionscenter.v3.Booking
+	1, // 5: bookingserver.v1.BookingView.record:type_name -> bookingserver.v1.BookingRecord
+	9, // 6: bookingserver.v1.BookingView.ledger:type_name -> bookingserver.v1.LedgerEntry
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_records_proto_init() }
@@ -450,7 +523,7 @@ func file_bookingserver_v1_records_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_records_proto_rawDesc), len(file_bookingserver_v1_records_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
