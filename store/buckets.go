@@ -33,6 +33,16 @@ var (
 	bucketOutbox = []byte("outbox")
 	// bucketOutboxDead: id (as in bucketOutbox) → bookingserver.v1.OutboxRecord (DEAD).
 	bucketOutboxDead = []byte("outbox_dead")
+	// bucketMerchantCarts: merchant_id → bookingserver.v1.MerchantCart.
+	bucketMerchantCarts = []byte("merchant_carts")
+	// bucketServiceCarts: merchant_id 0x00 service_id → bookingserver.v1.ServiceCart.
+	bucketServiceCarts = []byte("service_carts")
+	// bucketCartDeadlines: expires_unix(8) booking_id → empty, for live bookings whose
+	// cart payment is awaited (index; key order is auto-cancel order).
+	bucketCartDeadlines = []byte("cart_deadlines")
+	// bucketRefundDue: booking_id → empty, for bookings paid in the cart that do not
+	// take place (index).
+	bucketRefundDue = []byte("refund_due")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

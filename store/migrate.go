@@ -17,6 +17,7 @@ var migrations = []migration{
 	createBuckets(bucketUserBookings, bucketMerchants, bucketServices, bucketSlots, bucketSlotBooked, bucketFeedState, bucketFeedShards),
 	createBuckets(bucketOutbox, bucketOutboxDead),
 	createBuckets(bucketPendingPayments, bucketLedger),
+	createBuckets(bucketMerchantCarts, bucketServiceCarts, bucketCartDeadlines, bucketRefundDue),
 }
 
 // SchemaVersion is the version this binary writes.

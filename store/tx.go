@@ -96,6 +96,9 @@ func (t txn) PutBooking(rec *bsv1.BookingRecord) error {
 	if err := t.tx.Bucket(bucketUserBookings).Put(userIndexKey(rec), nil); err != nil {
 		return err
 	}
+	if err := indexCart(t.tx, rec); err != nil {
+		return err
+	}
 	pending := t.tx.Bucket(bucketPendingPayments)
 	if rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING {
 		return pending.Put([]byte(id), nil)
