@@ -38,13 +38,15 @@ func validateCreate(req *acv3.CreateBookingRequest) error {
 	return nil
 }
 
-// requestHash identifies a CreateBooking request, to tell a replay from a reused token.
-func requestHash(req *acv3.CreateBookingRequest) ([]byte, error) {
+// requestHash identifies a CreateBooking request, to tell a replay from a reused token;
+// salt adds what the origin knows beyond req (empty for Google, so stored hashes stay
+// valid).
+func requestHash(req *acv3.CreateBookingRequest, salt string) ([]byte, error) {
 	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("hash request: %w", err)
 	}
-	sum := sha256.Sum256(raw)
+	sum := sha256.Sum256(append(raw, salt...))
 	return sum[:], nil
 }
 
@@ -54,10 +56,25 @@ func requestHash(req *acv3.CreateBookingRequest) ([]byte, error) {
 // Google's retry is a new attempt. When the policy needs a payment, the spot is held by
 // a PENDING booking while the processor is called outside any transaction; see settle.
 func (s *Service) Create(ctx context.Context, req *acv3.CreateBookingRequest) (*acv3.CreateBookingResponse, error) {
+	return s.create(ctx, req, origin{channel: bsv1.Channel_CHANNEL_ACTIONS_CENTER, plan: s.cardPlan(req)})
+}
+
+// origin is where a new booking comes from: its channel, what tells its requests apart
+// beyond the CreateBookingRequest (hashed with it), and how its payment is planned.
+type origin struct {
+	channel bsv1.Channel
+	salt    string
+	// plan sets rec.Payment and, when a payment is awaited, rec's status, inside the
+	// reserving transaction; or it returns the failure to answer.
+	plan func(tx Tx, pol Policy, rec *bsv1.BookingRecord) (*acv3.CreateBookingResponse, error)
+}
+
+// create is Create for any origin: the idempotency, capacity and settle machinery.
+func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o origin) (*acv3.CreateBookingResponse, error) {
 	if err := validateCreate(req); err != nil {
 		return nil, err
 	}
-	hash, err := requestHash(req)
+	hash, err := requestHash(req, o.salt)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +94,7 @@ func (s *Service) Create(ctx context.Context, req *acv3.CreateBookingRequest) (*
 		}
 		switch {
 		case prior == nil:
-			resp, pending, err = s.reserve(tx, req, hash)
+			resp, pending, err = s.reserve(tx, req, hash, o)
 		case prior.GetPendingBookingId() != "":
 			pending, err = tx.Booking(prior.GetPendingBookingId())
 		default:
@@ -132,7 +149,7 @@ func createFailure(cause acv3.BookingFailure_Cause, description string) *acv3.Cr
 // reserve does the work of one new CreateBooking inside tx: checks the slot, takes a
 // spot and writes the booking — CONFIRMED when nothing is to be paid, else PENDING
 // (returned as pending) with the payment to make.
-func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte) (*acv3.CreateBookingResponse, *bsv1.BookingRecord, error) {
+func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o origin) (*acv3.CreateBookingResponse, *bsv1.BookingRecord, error) {
 	q := queryFromSlot(req.GetSlot())
 	svc, err := catalogService(tx, q.merchantID, q.serviceID)
 	if err != nil {
@@ -180,19 +197,15 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte) (*
 	b.PaymentInformation = paymentInformation(pol)
 	rec := &bsv1.BookingRecord{
 		Booking:           b,
-		Channel:           bsv1.Channel_CHANNEL_ACTIONS_CENTER,
+		Channel:           o.channel,
 		IdempotencyToken:  req.GetIdempotencyToken(),
 		CreatedUnix:       now.Unix(),
 		UpdatedUnix:       now.Unix(),
 		SlotKey:           slot.Key,
 		AdditionalRequest: req.GetAdditionalRequest(),
 	}
-	if pol.NeedsCard() {
-		var fail *acv3.CreateBookingResponse
-		if rec.Payment, fail = s.paymentPlan(pol, req, b); fail != nil {
-			return fail, nil, nil
-		}
-		b.Status = acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION
+	if fail, err := o.plan(tx, pol, rec); fail != nil || err != nil {
+		return fail, nil, err
 	}
 	if err := tx.PutBooking(rec); err != nil {
 		return nil, nil, err
@@ -200,7 +213,7 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte) (*
 	if err := tx.AddBooked(slot.Key, 1); err != nil {
 		return nil, nil, err
 	}
-	if rec.Payment != nil {
+	if rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING {
 		pend := &bsv1.IdempotencyRecord{RequestSha256: hash, PendingBookingId: b.GetBookingId(), CreatedUnix: now.Unix()}
 		return nil, rec, tx.PutIdempotency(req.GetIdempotencyToken(), pend)
 	}

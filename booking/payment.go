@@ -71,6 +71,22 @@ func (s *Service) paymentPlan(pol Policy, req *acv3.CreateBookingRequest, b *acv
 	return p, nil
 }
 
+// cardPlan is the payment plan of Google's bookings: a card payment when the policy
+// needs one (the booking is PENDING until settle), nothing otherwise.
+func (s *Service) cardPlan(req *acv3.CreateBookingRequest) func(Tx, Policy, *bsv1.BookingRecord) (*acv3.CreateBookingResponse, error) {
+	return func(_ Tx, pol Policy, rec *bsv1.BookingRecord) (*acv3.CreateBookingResponse, error) {
+		if !pol.NeedsCard() {
+			return nil, nil
+		}
+		var fail *acv3.CreateBookingResponse
+		if rec.Payment, fail = s.paymentPlan(pol, req, rec.GetBooking()); fail != nil {
+			return fail, nil
+		}
+		rec.GetBooking().Status = acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION
+		return nil, nil
+	}
+}
+
 // paid is the processor's result for a pending payment.
 type paid struct {
 	card   SavedCard

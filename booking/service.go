@@ -21,6 +21,8 @@ type Config struct {
 	// ParseToken turns Google's unparsed payment token into the processor's token id;
 	// identity when nil.
 	ParseToken func(unparsed string) (string, error)
+	// CartLimits caps unpaid cart holds; DefaultCartLimits when zero.
+	CartLimits CartLimits
 }
 
 // Service is the booking core: availability, create, update and queries.
@@ -30,6 +32,7 @@ type Service struct {
 	newID      func() string
 	processor  Processor
 	parseToken func(string) (string, error)
+	cartLimits CartLimits
 	// tokens serializes CreateBooking per idempotency token, bookings every change of
 	// one booking that involves the processor (so concurrent refunds cannot exceed
 	// what was captured).
@@ -41,7 +44,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("booking: no store")
 	}
-	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, processor: cfg.Processor, parseToken: cfg.ParseToken}
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, processor: cfg.Processor, parseToken: cfg.ParseToken, cartLimits: cfg.CartLimits.withDefaults()}
 	if s.parseToken == nil {
 		s.parseToken = func(t string) (string, error) { return t, nil }
 	}

@@ -21,6 +21,7 @@ type Store interface {
 
 // ReadTx reads a consistent snapshot.
 type ReadTx interface {
+	CartReadTx
 	// Merchant returns a merchant, or ErrNotFound.
 	Merchant(merchantID string) (*acv3.Merchant, error)
 	// Service returns a service, or ErrNotFound.
@@ -43,6 +44,7 @@ type ReadTx interface {
 // Tx reads and writes inside one write transaction.
 type Tx interface {
 	ReadTx
+	CartTx
 	// PutBooking inserts or replaces a booking record and its indexes.
 	PutBooking(rec *bsv1.BookingRecord) error
 	// AddBooked changes the live-booking count of a slot key by delta.

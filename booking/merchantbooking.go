@@ -1,0 +1,92 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// ErrNotImplemented: the request names a feature that exists in the API but not yet
+// in this server (the IMOJE and WORLDLINE gateways of the merchant channel).
+var ErrNotImplemented = errors.New("not implemented")
+
+// Payment methods of a merchant-channel booking.
+const (
+	// PaymentCart: the customer pays in the merchant's web shop cart; the spot is held
+	// until the shop reports the payment or the hold expires.
+	PaymentCart = "CART"
+	// PaymentNone: the booking is confirmed at once; we collect nothing (the merchant
+	// takes payment its own way).
+	PaymentNone = "NONE"
+	// PaymentImoje and PaymentWorldline are hosted gateways, not available yet.
+	PaymentImoje, PaymentWorldline = "IMOJE", "WORLDLINE"
+)
+
+// merchantTokenPrefix keeps the merchant's request ids apart from Google's idempotency
+// tokens in the one idempotency bucket.
+const merchantTokenPrefix = "merchant:"
+
+// MerchantBookingRequest is a booking from the merchant's own channel.
+type MerchantBookingRequest struct {
+	// Slot and User are as in CreateBooking; User.UserId is required.
+	Slot *acv3.Slot
+	User *acv3.UserInformation
+	// PaymentMethod is PaymentCart or PaymentNone.
+	PaymentMethod string
+	// RequestID is the merchant's idempotency key.
+	RequestID string
+}
+
+// MerchantBooking answers a merchant-channel booking: the booking or the failure, and
+// for a cart booking the payment id and the shop's redirect URL.
+type MerchantBooking struct {
+	// Booking is the booking (nil on failure).
+	Booking *acv3.Booking
+	// Failure says why no booking was made.
+	Failure *acv3.BookingFailure
+	// PaymentID and RedirectURL are set for a cart booking.
+	PaymentID, RedirectURL string
+}
+
+// CreateMerchantBooking books from the merchant's channel through the same core as
+// Create: the request id plays the role of Google's idempotency token (a replay gets
+// the first answer; a reused id with another request is ErrConflict), capacity is
+// taken in the same transaction, and the booking is CHANNEL_MERCHANT so Google is never
+// notified of it.
+func (s *Service) CreateMerchantBooking(ctx context.Context, r MerchantBookingRequest) (MerchantBooking, error) {
+	method := strings.ToUpper(r.PaymentMethod)
+	o := origin{channel: bsv1.Channel_CHANNEL_MERCHANT, salt: method}
+	switch method {
+	case PaymentCart:
+		o.plan = s.cartPlan
+	case PaymentNone:
+		o.plan = func(Tx, Policy, *bsv1.BookingRecord) (*acv3.CreateBookingResponse, error) { return nil, nil }
+	case PaymentImoje, PaymentWorldline:
+		return MerchantBooking{}, fmt.Errorf("payment_method %s is not available yet (hosted gateways come next): %w", method, ErrNotImplemented)
+	default:
+		return MerchantBooking{}, fmt.Errorf("payment_method must be CART, NONE, IMOJE or WORLDLINE, not %q: %w", r.PaymentMethod, ErrInvalid)
+	}
+	if r.RequestID == "" {
+		return MerchantBooking{}, fmt.Errorf("request_id is required: %w", ErrInvalid)
+	}
+	req := &acv3.CreateBookingRequest{Slot: r.Slot, UserInformation: r.User, IdempotencyToken: merchantTokenPrefix + r.RequestID}
+	resp, err := s.create(ctx, req, o)
+	if err != nil {
+		return MerchantBooking{}, err
+	}
+	out := MerchantBooking{Booking: resp.GetBooking(), Failure: resp.GetBookingFailure()}
+	if out.Booking == nil {
+		return out, nil
+	}
+	// The record keeps the cart's payment id and redirect URL, so a replay answers them too.
+	rec, err := s.Get(ctx, out.Booking.GetBookingId())
+	if err != nil {
+		return MerchantBooking{}, err
+	}
+	out.PaymentID, out.RedirectURL = rec.GetPayment().GetCart().GetPaymentId(), rec.GetPayment().GetCart().GetRedirectUrl()
+	return out, nil
+}
