@@ -22,6 +22,7 @@ var errorCodes = []struct {
 	{booking.ErrConflict, codes.FailedPrecondition},
 	{booking.ErrSlotTaken, codes.Aborted},
 	{booking.ErrUnavailable, codes.Unavailable},
+	{booking.ErrNotImplemented, codes.Unimplemented},
 	{context.Canceled, codes.Canceled},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 }
