@@ -53,6 +53,7 @@ func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("POST /v1/feeds/{kind}", s.feedUploadHandler)
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("/", gateway)
 	return s.httpMiddleware(mux)
 }
@@ -88,7 +89,7 @@ func (s *Server) httpMiddleware(next http.Handler) http.Handler {
 			r.URL.Path = strings.TrimSuffix(r.URL.Path, "/")
 			r.URL.RawPath = ""
 		}
-		a := httpAccess(r.URL.Path)
+		a := httpAccess(r.URL.Path, s.httpLoopback)
 		if !s.creds.allowed(a, r.Header.Get("Authorization")) {
 			scheme := `Basic realm="bookingserver"`
 			if a == accessMerchant {

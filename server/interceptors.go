@@ -73,8 +73,10 @@ func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.Str
 	return handler(srv, ss)
 }
 
-// logCall writes one structured line per call; failures (a server fault) at error level.
+// logCall writes one structured line per call, failures (a server fault) at error
+// level, and records the call in the RPC metrics.
 func (s *Server) logCall(ctx context.Context, transport, method, id, code string, failed bool, start time.Time) {
+	s.metrics.ObserveRPC(transport, metricsMethod(transport, method), code, time.Since(start))
 	level := slog.LevelInfo
 	if failed {
 		level = slog.LevelError

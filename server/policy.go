@@ -29,13 +29,19 @@ func grpcAccess(fullMethod string, loopback bool) access {
 	return accessGoogle
 }
 
-// httpAccess decides who may call an HTTP path.
-func httpAccess(path string) access {
+// httpAccess decides who may call an HTTP path. /metrics is open when the listener is
+// loopback (a local scraper); elsewhere it needs the admin bearer token.
+func httpAccess(path string, loopback bool) access {
 	switch {
 	case strings.HasPrefix(path, "/v1/"):
 		return accessMerchant
 	case path == "/healthz":
 		return accessOpen
+	case path == "/metrics":
+		if loopback {
+			return accessOpen
+		}
+		return accessMerchant
 	}
 	return accessGoogle
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/metrics"
 )
 
 // Config is the listeners' configuration.
@@ -44,6 +45,9 @@ type Deps struct {
 	Bookings *booking.Service
 	// Feeds applies uploaded feeds; uploads answer Unavailable when nil.
 	Feeds FeedLoader
+	// Metrics records calls, outcomes and feed loads and is served at /metrics; a
+	// fresh registry when nil.
+	Metrics *metrics.Metrics
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -51,7 +55,9 @@ type Server struct {
 	cfg          Config
 	creds        Credentials
 	grpcLoopback bool
+	httpLoopback bool
 	tlsConfig    *tls.Config
+	metrics      *metrics.Metrics
 
 	bookingService  *bookingService
 	merchantService *merchantService
@@ -69,11 +75,19 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
+	if d.Feeds != nil {
+		d.Feeds = meteredFeeds{next: d.Feeds, metrics: d.Metrics}
+	}
 	s := &Server{
 		cfg:             cfg,
 		creds:           cfg.Credentials,
 		grpcLoopback:    isLoopback(cfg.GRPCAddr),
-		bookingService:  &bookingService{core: d.Bookings},
+		httpLoopback:    isLoopback(cfg.HTTPAddr),
+		metrics:         d.Metrics,
+		bookingService:  &bookingService{core: d.Bookings, metrics: d.Metrics},
 		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds},
 		done:            make(chan error, 2),
 	}
