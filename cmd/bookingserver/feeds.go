@@ -10,10 +10,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bookingserver/bookingserver/feeds"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/metrics"
+	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
 
@@ -70,8 +73,9 @@ func feedDir(dir string) ([]string, error) {
 	return paths, nil
 }
 
-// loadFeeds loads files into st, reporting each on log.
-func loadFeeds(ctx context.Context, st *store.Store, paths []string, log io.Writer) error {
+// loadFeeds loads files into st, reporting each on log and recording each in m (nil:
+// not recorded).
+func loadFeeds(ctx context.Context, st *store.Store, paths []string, log io.Writer, m *metrics.Metrics) error {
 	files, err := classify(paths)
 	if err != nil {
 		return err
@@ -81,7 +85,9 @@ func loadFeeds(ctx context.Context, st *store.Store, paths []string, log io.Writ
 		if err != nil {
 			return err
 		}
+		start := time.Now()
 		sum, err := st.LoadFeed(ctx, f.kind, data)
+		m.ObserveFeedLoad(server.FeedKindName(f.kind), time.Since(start), sum.Records, err)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.path, err)
 		}
@@ -175,5 +181,5 @@ func runFeedsLoad(ctx context.Context, args []string, _, stderr io.Writer) error
 	}
 	defer st.Close()
 	slog.Info("loading feeds", "files", fs.NArg(), "data", *data)
-	return loadFeeds(ctx, st, fs.Args(), stderr)
+	return loadFeeds(ctx, st, fs.Args(), stderr, nil)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/notifier"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -33,7 +34,7 @@ func (c *notifyConfig) register(fs *flag.FlagSet) {
 // startNotifier starts the outbox worker on st; stop ends it and must be called
 // before st closes. With no --google-credentials the notifier is off (records
 // accumulate in the outbox and are delivered once it is configured).
-func startNotifier(ctx context.Context, cfg notifyConfig, st *store.Store) (stop func(), err error) {
+func startNotifier(ctx context.Context, cfg notifyConfig, st *store.Store, m *metrics.Metrics) (stop func(), err error) {
 	if cfg.googleCredentials == "" {
 		slog.Warn("booking notifications to Google are off: no --google-credentials; they wait in the outbox")
 		return func() {}, nil
@@ -53,6 +54,7 @@ func startNotifier(ctx context.Context, cfg notifyConfig, st *store.Store) (stop
 	if err != nil {
 		return nil, err
 	}
+	m.RegisterNotifier(n.Stats)
 	slog.Info("booking notifications on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
 	return n.Start(context.WithoutCancel(ctx)), nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -27,6 +28,7 @@ type serveConfig struct {
 	tlsKey          string
 	insecure        bool
 	shutdownTimeout time.Duration
+	pprofAddr       string
 	notify          notifyConfig
 }
 
@@ -46,6 +48,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key PEM file for both listeners")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
 	c.notify.register(fs)
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
@@ -74,6 +77,13 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		slog.Warn("merchant API disabled: no --admin-token")
 	}
 
+	met := metrics.New()
+	stopPprof, err := startPprof(cfg.pprofAddr)
+	if err != nil {
+		return err
+	}
+	defer stopPprof()
+
 	st, err := store.Open(store.DefaultConfig(cfg.data))
 	if err != nil {
 		return err
@@ -90,18 +100,20 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := loadFeeds(ctx, st, paths, stderr); err != nil {
+		if err := loadFeeds(ctx, st, paths, stderr, met); err != nil {
 			return err
 		}
 	}
 
-	stopNotifier, err := startNotifier(ctx, cfg.notify, st)
+	stopNotifier, err := startNotifier(ctx, cfg.notify, st, met)
 	if err != nil {
 		return err
 	}
 	defer stopNotifier() // before st.Close
 
-	core, err := booking.New(booking.Config{Store: st})
+	bcfg := booking.Config{Store: st}
+	bcfg.Processor = metrics.InstrumentProcessor(bcfg.Processor, met)
+	core, err := booking.New(bcfg)
 	if err != nil {
 		return err
 	}
@@ -109,7 +121,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met})
 	if err != nil {
 		return err
 	}
