@@ -30,6 +30,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	pprofAddr       string
 	notify          notifyConfig
+	cart            cartConfig
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -48,6 +49,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key PEM file for both listeners")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
 	c.notify.register(fs)
+	c.cart.register(fs)
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
@@ -111,12 +113,13 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer stopNotifier() // before st.Close
 
-	bcfg := booking.Config{Store: st}
+	bcfg := booking.Config{Store: st, CartLimits: cfg.cart.limits()}
 	bcfg.Processor = metrics.InstrumentProcessor(bcfg.Processor, met)
 	core, err := booking.New(bcfg)
 	if err != nil {
 		return err
 	}
+	defer startCartSweeper(ctx, core, cfg.cart.sweepInterval)() // stops before st.Close
 	srv, err := server.New(server.Config{
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
