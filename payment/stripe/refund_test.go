@@ -1,0 +1,76 @@
+package stripe_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bookingserver/bookingserver/booking"
+)
+
+func TestRefund(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		refunds      []booking.Money // against a USD 100 charge; all but the last succeed
+		wantErr      bool
+		wantRefunded int64
+	}{
+		{name: "whole", refunds: []booking.Money{usd(100, 0)}, wantRefunded: 10000},
+		{name: "in parts", refunds: []booking.Money{usd(60, 0), usd(39, 99), usd(0, 1)}, wantRefunded: 10000},
+		{name: "more than charged", refunds: []booking.Money{usd(100, 1)}, wantErr: true},
+		{name: "parts exceeding the whole", refunds: []booking.Money{usd(60, 0), usd(40, 1)}, wantErr: true, wantRefunded: 6000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			charge := b.charge(t, "ch1", usd(100, 0))
+			var err error
+			for i, amount := range tt.refunds {
+				var tx booking.Transaction
+				tx, err = b.p.Refund(b.ctx, booking.RefundRequest{ChargeID: charge.ID, Amount: amount, IdempotencyKey: fmt.Sprint("r", i)})
+				if err == nil && tx.Amount != amount {
+					t.Fatalf("Refund(%v) = %+v", amount, tx)
+				}
+				if err != nil && i < len(tt.refunds)-1 {
+					t.Fatalf("refund %d: %v", i, err)
+				}
+			}
+			if tt.wantErr != (err != nil) || errors.Is(err, booking.ErrUnavailable) {
+				t.Fatalf("last refund: %v; want error %v (and never retryable)", err, tt.wantErr)
+			}
+			if got := b.fake.refunded(charge.ID); got != tt.wantRefunded {
+				t.Fatalf("refunded %d cents; want %d", got, tt.wantRefunded)
+			}
+			last := b.fake.recorded()[len(b.fake.recorded())-1]
+			if last.form.Get("payment_intent") != charge.ID {
+				t.Fatalf("refund form %v; want payment_intent %s", last.form, charge.ID)
+			}
+		})
+	}
+}
+
+// TestConcurrentRefunds shares one adapter among goroutines refunding one charge: the
+// adapter is safe for concurrent use and Stripe's refusals come back as errors, so the
+// refunds that succeed never exceed the charge.
+func TestConcurrentRefunds(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	charge := b.charge(t, "ch1", usd(100, 0))
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 24 {
+		wg.Go(func() {
+			if _, err := b.p.Refund(b.ctx, booking.RefundRequest{ChargeID: charge.ID, Amount: usd(7, 0), IdempotencyKey: fmt.Sprint("r", i)}); err == nil {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 14 || b.fake.refunded(charge.ID) != 9800 {
+		t.Fatalf("%d refunds of USD 7 succeeded, %d cents refunded; want 14 and 9800", ok.Load(), b.fake.refunded(charge.ID))
+	}
+}
