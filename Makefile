@@ -52,3 +52,7 @@ check-gen: lint gen
 lint:
 	buf lint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/'))" || (gofmt -l $$(git ls-files '*.go' | grep -v '^gen/') && echo "gofmt needed" && exit 1)
+
+## bench: load benchmarks (1,000,000 slots, ~1 min); writes bench/RESULTS.md.
+bench:
+	$(GO) run ./bench/load

@@ -14,22 +14,48 @@ import (
 )
 
 // storeCatalog answers feeds.Catalog from a read transaction: what is loaded already.
-type storeCatalog struct{ t txn }
-
-func (c storeCatalog) Merchant(id string) (*acv3.Merchant, bool) {
-	m, err := c.t.Merchant(id)
-	return m, err == nil
+// Answers are memoized: validation asks once per slot, and a million-slot feed names
+// only a few merchants and services (decoding them a million times was a third of a
+// large load's allocations).
+type storeCatalog struct {
+	t         txn
+	merchants map[string]*acv3.Merchant
+	services  map[string]*acv3.Service
 }
 
-func (c storeCatalog) Service(merchantID, serviceID string) (*acv3.Service, bool) {
-	s, err := c.t.Service(merchantID, serviceID)
-	return s, err == nil
+func newStoreCatalog(tx *bolt.Tx) *storeCatalog {
+	return &storeCatalog{t: txn{tx}, merchants: map[string]*acv3.Merchant{}, services: map[string]*acv3.Service{}}
+}
+
+func (c *storeCatalog) Merchant(id string) (*acv3.Merchant, bool) {
+	m, seen := c.merchants[id]
+	if !seen {
+		var err error
+		if m, err = c.t.Merchant(id); err != nil {
+			m = nil
+		}
+		c.merchants[id] = m
+	}
+	return m, m != nil
+}
+
+func (c *storeCatalog) Service(merchantID, serviceID string) (*acv3.Service, bool) {
+	key := string(serviceKey(merchantID, serviceID))
+	s, seen := c.services[key]
+	if !seen {
+		var err error
+		if s, err = c.t.Service(merchantID, serviceID); err != nil {
+			s = nil
+		}
+		c.services[key] = s
+	}
+	return s, s != nil
 }
 
 // validate checks a whole feed against itself and what is loaded.
 func (s *Store) validate(kind bsv1.FeedKind, f parsedFeed) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
-		cat := storeCatalog{txn{tx}}
+		cat := newStoreCatalog(tx)
 		switch f := f.(type) {
 		case *acv3.MerchantFeed:
 			return feeds.ValidateMerchantFeed(f)

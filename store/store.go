@@ -28,6 +28,9 @@ func DefaultConfig(path string) Config {
 	return Config{Path: path, Mode: 0o600, OpenTimeout: time.Second}
 }
 
+// initialMmapSize is the address space mapped for the data file at open.
+const initialMmapSize = 1 << 30
+
 // ErrLocked: another process has the data file open.
 var ErrLocked = errors.New("data file is locked by another process")
 
@@ -44,7 +47,11 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("store: no data file path")
 	}
-	db, err := bolt.Open(cfg.Path, cfg.Mode, &bolt.Options{Timeout: cfg.OpenTimeout})
+	// InitialMmapSize: bbolt re-maps the file as it grows, and a re-map inside a write
+	// transaction copies every dirty node to the heap (node.dereference). A large feed
+	// load grows the file many times in one commit; mapping 1 GiB of address space up
+	// front (virtual memory, not RSS) avoids those copies.
+	db, err := bolt.Open(cfg.Path, cfg.Mode, &bolt.Options{Timeout: cfg.OpenTimeout, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w (is another bookingserver running with the same --data?)", cfg.Path, ErrLocked)
 	}

@@ -1,0 +1,354 @@
+// Command load measures the server side by side on one machine and one run: it starts
+// bookingserver in-process on loopback over a store of 1,000,000 generated slots, then
+// drives grpc.health.v1 Check (the no-op ceiling), BatchAvailabilityLookup of 20 slots
+// and CreateBooking (gRPC and REST), and a bbolt db.Batch baseline on a separate file,
+// each for a fixed time at a fixed number of clients. It prints ops/s, p50/p99 and the
+// ratios, and writes bench/RESULTS.md. Run it with `make bench`.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/bookingserver/bookingserver/bench/baseline"
+	"github.com/bookingserver/bookingserver/bench/synth"
+	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
+)
+
+const (
+	user     = "google"
+	password = "load-test-password"
+)
+
+func main() {
+	slots := flag.Int("slots", 1_000_000, "availability slots in the store")
+	clients := flag.Int("clients", 32, "concurrent clients of every phase")
+	phase := flag.Duration("phase", 6*time.Second, "measured time of each phase (after a short warm-up)")
+	out := flag.String("out", "bench/RESULTS.md", "results file ('' to skip)")
+	flag.Parse()
+	if err := run(*slots, *clients, *phase, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// result is one measured phase.
+type result struct {
+	name     string
+	ops      int
+	elapsed  time.Duration
+	p50, p99 time.Duration
+}
+
+func (r result) opsPerSec() float64 { return float64(r.ops) / r.elapsed.Seconds() }
+
+// measure runs op on clients goroutines for warm-up + d and measures the last d.
+func measure(name string, clients int, d time.Duration, op func(i int) error) (result, error) {
+	warm := d / 6
+	var (
+		next     atomic.Int64
+		firstErr atomic.Pointer[error]
+		wg       sync.WaitGroup
+		lat      = make([][]time.Duration, clients)
+	)
+	start := time.Now()
+	from, until := start.Add(warm), start.Add(warm+d)
+	for c := range clients {
+		wg.Go(func() {
+			for {
+				t0 := time.Now()
+				if t0.After(until) || firstErr.Load() != nil {
+					return
+				}
+				if err := op(int(next.Add(1))); err != nil {
+					firstErr.CompareAndSwap(nil, &err)
+					return
+				}
+				if t0.After(from) {
+					lat[c] = append(lat[c], time.Since(t0))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if p := firstErr.Load(); p != nil {
+		return result{}, fmt.Errorf("%s: %w", name, *p)
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := result{name: name, ops: len(all), elapsed: d}
+	if len(all) > 0 {
+		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	fmt.Fprintf(os.Stderr, "%-34s %9.0f ops/s  p50 %8s  p99 %8s\n", name, r.opsPerSec(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
+	return r, nil
+}
+
+func run(slots, clients int, phase time.Duration, out string) error {
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // per-call logs formatted, not printed
+	dir, err := os.MkdirTemp("", "bookingserver-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	// The store: 1,000,000 slots of 1,000 spots, loaded through the normal feed path.
+	l := synth.NewLayout(synth.Params{Slots: slots})
+	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "bookingserver.db")))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t0 := time.Now()
+	m, s, a := l.Bytes()
+	for _, f := range []struct {
+		kind bsv1.FeedKind
+		data []byte
+	}{{bsv1.FeedKind_FEED_KIND_MERCHANT, m}, {bsv1.FeedKind_FEED_KIND_SERVICE, s}, {bsv1.FeedKind_FEED_KIND_AVAILABILITY, a}} {
+		if _, err := st.LoadFeed(context.Background(), f.kind, f.data); err != nil {
+			return err
+		}
+	}
+	a = nil
+	ingest := time.Since(t0)
+	fmt.Fprintf(os.Stderr, "store: %d slots generated and loaded in %s\n", slots, ingest.Round(time.Millisecond))
+	runtime.GC()
+
+	core, err := booking.New(booking.Config{Store: st})
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{
+		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
+		Credentials: server.Credentials{BasicUser: user, BasicPassword: password},
+	}, server.Deps{Bookings: core, Feeds: st})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer srv.Shutdown()
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", basicAuth())
+	grpcClient := acv3.NewBookingServiceClient(conn)
+	health := healthpb.NewHealthClient(conn)
+	rest := &restClient{base: "http://" + srv.HTTPAddr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}}
+	base, err := baseline.Open(filepath.Join(dir, "baseline.db"))
+	if err != nil {
+		return err
+	}
+	defer base.Close()
+
+	var seq atomic.Int64
+	newID := func(prefix string) (int, string) {
+		n := int(seq.Add(1))
+		return n, fmt.Sprintf("%s-%d", prefix, n)
+	}
+	checkCreate := func(resp *acv3.CreateBookingResponse) error {
+		if resp.GetBooking().GetBookingId() == "" {
+			return fmt.Errorf("no booking: %v", resp.GetBookingFailure())
+		}
+		return nil
+	}
+	phases := []struct {
+		name    string
+		clients int
+		op      func(i int) error
+	}{
+		{"core BatchAvailability (1 client)", 1, func(i int) error {
+			return checkLookup(core.BatchAvailability(context.Background(), l.BatchRequest(i)))
+		}},
+		{"grpc health.v1 Check", clients, func(int) error {
+			_, err := health.Check(context.Background(), &healthpb.HealthCheckRequest{})
+			return err
+		}},
+		{"grpc BatchAvailabilityLookup", clients, func(i int) error {
+			return checkLookup(grpcClient.BatchAvailabilityLookup(ctx, l.BatchRequest(i)))
+		}},
+		{"rest HealthCheck", clients, func(int) error {
+			return rest.call("/v3/HealthCheck", &acv3.HealthCheckRequest{}, &acv3.HealthCheckResponse{})
+		}},
+		{"rest BatchAvailabilityLookup", clients, func(i int) error {
+			resp := &acv3.BatchAvailabilityLookupResponse{}
+			err := rest.call("/v3/BatchAvailabilityLookup", l.BatchRequest(i), resp)
+			return checkLookup(resp, err)
+		}},
+		{"bbolt db.Batch baseline", clients, func(int) error { return base.Batch() }},
+		{"grpc CreateBooking", clients, func(int) error {
+			n, id := newID("grpc")
+			resp, err := grpcClient.CreateBooking(ctx, l.CreateRequest(n, id))
+			if err != nil {
+				return err
+			}
+			return checkCreate(resp)
+		}},
+		{"rest CreateBooking", clients, func(int) error {
+			n, id := newID("rest")
+			resp := &acv3.CreateBookingResponse{}
+			if err := rest.call("/v3/CreateBooking", l.CreateRequest(n, id), resp); err != nil {
+				return err
+			}
+			return checkCreate(resp)
+		}},
+	}
+	results := map[string]result{}
+	var order []result
+	for _, p := range phases {
+		r, err := measure(p.name, p.clients, phase, p.op)
+		if err != nil {
+			return err
+		}
+		results[p.name] = r
+		order = append(order, r)
+	}
+	ratio := func(a, b string) float64 { return results[a].opsPerSec() / results[b].opsPerSec() }
+	ratios := []struct {
+		what   string
+		value  float64
+		target string
+	}{
+		{"gRPC lookup / gRPC health ceiling", ratio("grpc BatchAvailabilityLookup", "grpc health.v1 Check"), "≥ 0.50"},
+		{"REST lookup / REST health ceiling", ratio("rest BatchAvailabilityLookup", "rest HealthCheck"), "≥ 0.50"},
+		{"gRPC CreateBooking / bbolt db.Batch", ratio("grpc CreateBooking", "bbolt db.Batch baseline"), "≥ 0.50"},
+		{"REST CreateBooking / bbolt db.Batch", ratio("rest CreateBooking", "bbolt db.Batch baseline"), "≥ 0.50"},
+		{"REST / gRPC lookup", ratio("rest BatchAvailabilityLookup", "grpc BatchAvailabilityLookup"), ""},
+		{"REST / gRPC CreateBooking", ratio("rest CreateBooking", "grpc CreateBooking"), ""},
+		{"REST / gRPC health", ratio("rest HealthCheck", "grpc health.v1 Check"), ""},
+	}
+	fmt.Fprintln(os.Stderr)
+	for _, r := range ratios {
+		fmt.Fprintf(os.Stderr, "%-38s %6.2f  %s\n", r.what, r.value, r.target)
+	}
+	p99 := results["grpc BatchAvailabilityLookup"].p99
+	fmt.Fprintf(os.Stderr, "%-38s %6s  < 15ms\n", "gRPC lookup p99 under load", p99.Round(time.Microsecond))
+	if out == "" {
+		return nil
+	}
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "# Load benchmark results\n\nWritten by `make bench` (`go run ./bench/load`); numbers are only comparable within one run.\n\n")
+	fmt.Fprintf(&md, "- Date: %s\n- Machine: %d CPUs (nproc), %s, %s/%s\n- Go: %s\n- Commit: %s\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), gitCommit())
+	fmt.Fprintf(&md, "- Store: %d slots (%d merchants, %d services, %d spots each), loaded in %s\n",
+		slots, l.Params().Merchants, l.Series(), l.Params().Spots, ingest.Round(time.Millisecond))
+	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients (core: 1), one gRPC connection, HTTP/1.1 keep-alive for REST, server and clients in one process on loopback; per-call logs formatted to io.Discard\n\n",
+		phase, phase/6, clients)
+	fmt.Fprintf(&md, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
+	for _, r := range order {
+		fmt.Fprintf(&md, "| %s | %.0f | %s | %s |\n", r.name, r.opsPerSec(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
+	}
+	fmt.Fprintf(&md, "\n| Ratio | Value | Target |\n|---|---:|---|\n")
+	for _, r := range ratios {
+		fmt.Fprintf(&md, "| %s | %.2f | %s |\n", r.what, r.value, r.target)
+	}
+	fmt.Fprintf(&md, "| gRPC lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
+	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s\n", out)
+	return nil
+}
+
+// checkLookup fails unless every slot time is answered available (the store is free).
+func checkLookup(resp *acv3.BatchAvailabilityLookupResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(resp.GetSlotTimeAvailability()) != synth.LookupSlots {
+		return fmt.Errorf("%d answers, want %d", len(resp.GetSlotTimeAvailability()), synth.LookupSlots)
+	}
+	for _, a := range resp.GetSlotTimeAvailability() {
+		if !a.GetAvailable() {
+			return fmt.Errorf("slot %v unavailable", a.GetSlotTime())
+		}
+	}
+	return nil
+}
+
+// restClient calls the REST gateway with Google's credentials and JSON bodies.
+type restClient struct {
+	base string
+	http *http.Client
+}
+
+func basicAuth() string {
+	req, _ := http.NewRequest("GET", "/", nil)
+	req.SetBasicAuth(user, password)
+	return req.Header.Get("Authorization")
+}
+
+func (c *restClient) call(path string, in, out proto.Message) error {
+	body, err := server.JSONOptions.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest("POST", c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(user, password)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, raw)
+	}
+	return server.JSONOptions.Unmarshal(raw, out)
+}
+
+func cpuModel() string {
+	raw, _ := os.ReadFile("/proc/cpuinfo")
+	for line := range strings.Lines(string(raw)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	commit := strings.TrimSpace(string(out))
+	if err := exec.Command("git", "diff", "--quiet", "HEAD").Run(); err != nil {
+		commit += " (with uncommitted changes)"
+	}
+	return commit
+}
