@@ -72,6 +72,9 @@ func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.B
 			if p.GetNoShowFeeMicros() == 0 || p.GetPaymentMethodId() == "" {
 				return nil, nil
 			}
+			if s.processor == nil || s.processor.Name() != p.GetProcessor() {
+				return nil, fmt.Errorf("the card was saved with %q, which is not configured: %w", p.GetProcessor(), ErrUnavailable)
+			}
 			return func() error {
 				var err error
 				fee, err = s.processor.ChargeSaved(ctx, ChargeSavedRequest{

@@ -66,8 +66,18 @@ func (s *Service) refund(ctx context.Context, rec *bsv1.BookingRecord, amount in
 	}
 	plan := refundPlan(ledger, amount)
 	for i, e := range plan {
+		key := fmt.Sprintf("%s:%d", keyBase, i)
+		if e.GetProcessor() == CartProcessor {
+			// Money collected in the shop's cart goes back through the shop: the
+			// refund is recorded here, under the merchant's request key.
+			e.ProcessorId, e.Reason = key, reason+" (refunded by the shop)"
+			continue
+		}
+		if s.processor == nil || s.processor.Name() != e.GetProcessor() {
+			return nil, fmt.Errorf("refund of a %q payment: that processor is not configured: %w", e.GetProcessor(), ErrUnavailable)
+		}
 		t, err := s.processor.Refund(ctx, RefundRequest{ChargeID: e.GetRefundOf(), Amount: Money{Micros: e.GetAmountMicros(), Currency: e.GetCurrency()},
-			IdempotencyKey: fmt.Sprintf("%s:%d", keyBase, i)})
+			IdempotencyKey: key})
 		if err != nil {
 			return nil, fmt.Errorf("refund %s of %s: %v: %w", Money{Micros: e.GetAmountMicros(), Currency: e.GetCurrency()}, e.GetRefundOf(), err, ErrUnavailable)
 		}
