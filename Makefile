@@ -9,6 +9,8 @@ BUF_VERSION                 := v1.75.0
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 PROTOC_GEN_GATEWAY_VERSION  := v2.33.0
+# stripe-mock serves Stripe's API on loopback for payment/stripe's tests.
+STRIPE_MOCK_VERSION         := v0.203.0
 
 # Demo credentials of `make run` (printed at start; never use them in production).
 DEMO_USER     := demo
@@ -39,6 +41,7 @@ tools:
 	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
 	$(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(PROTOC_GEN_GATEWAY_VERSION)
+	$(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
 ## gen: regenerate gen/ from proto/ (offline, local plugins).
 gen:

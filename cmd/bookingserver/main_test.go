@@ -125,7 +125,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code := run(context.Background(), []string{"serve", "--help"}, &out, &out); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, flag := range []string{"data", "grpc-addr", "http-addr", "auth-user", "auth-password", "insecure-no-auth", "admin-token", "tls-cert", "tls-key", "insecure"} {
+	for _, flag := range []string{"data", "grpc-addr", "http-addr", "auth-user", "auth-password", "insecure-no-auth", "admin-token", "tls-cert", "tls-key", "insecure", "payment-processor", "stripe-secret-key"} {
 		if !strings.Contains(out.String(), "--"+flag+" ") && !strings.Contains(out.String(), "--"+flag+"\n") {
 			t.Errorf("--help does not document --%s", flag)
 		}

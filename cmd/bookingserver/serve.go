@@ -10,6 +10,7 @@ import (
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/metrics"
+	"github.com/bookingserver/bookingserver/payment"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -31,6 +32,7 @@ type serveConfig struct {
 	pprofAddr       string
 	notify          notifyConfig
 	cart            cartConfig
+	payments        processorConfig
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -50,6 +52,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
 	c.notify.register(fs)
 	c.cart.register(fs)
+	c.payments.register(fs)
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
@@ -113,11 +116,19 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer stopNotifier() // before st.Close
 
-	bcfg := booking.Config{Store: st, CartLimits: cfg.cart.limits()}
-	bcfg.Processor = metrics.InstrumentProcessor(bcfg.Processor, met)
-	core, err := booking.New(bcfg)
+	proc, err := cfg.payments.processor()
 	if err != nil {
 		return err
+	}
+	core, err := booking.New(booking.Config{Store: st, CartLimits: cfg.cart.limits(),
+		Processor: metrics.InstrumentProcessor(proc, met), ParseToken: payment.ParseToken})
+	if err != nil {
+		return err
+	}
+	if settled, err := core.Recover(ctx); err != nil {
+		return err
+	} else if settled > 0 {
+		slog.Info("payments left pending by a crash settled", "bookings", settled)
 	}
 	defer startCartSweeper(ctx, core, cfg.cart.sweepInterval)() // stops before st.Close
 	srv, err := server.New(server.Config{
