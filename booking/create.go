@@ -223,12 +223,23 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 
 // catalogService returns the service, or ErrInvalid when merchant or service is unknown.
 func catalogService(tx ReadTx, merchantID, serviceID string) (*acv3.Service, error) {
-	if _, err := tx.Merchant(merchantID); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("unknown merchant_id %q: %w", merchantID, ErrInvalid)
-		}
+	if err := knownMerchant(tx, merchantID); err != nil {
 		return nil, err
 	}
+	return serviceOf(tx, merchantID, serviceID)
+}
+
+// knownMerchant returns ErrInvalid when the merchant is not in the feed.
+func knownMerchant(tx ReadTx, merchantID string) error {
+	_, err := tx.Merchant(merchantID)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("unknown merchant_id %q: %w", merchantID, ErrInvalid)
+	}
+	return err
+}
+
+// serviceOf returns a service of a known merchant, or ErrInvalid when it is unknown.
+func serviceOf(tx ReadTx, merchantID, serviceID string) (*acv3.Service, error) {
 	svc, err := tx.Service(merchantID, serviceID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("unknown service_id %q of merchant %q: %w", serviceID, merchantID, ErrInvalid)

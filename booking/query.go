@@ -20,6 +20,9 @@ func (s *Service) BatchAvailability(ctx context.Context, req *acv3.BatchAvailabi
 	resp := &acv3.BatchAvailabilityLookupResponse{SlotTimeAvailability: make([]*acv3.SlotTimeAvailability, len(req.GetSlotTime()))}
 	now := s.now()
 	err := s.store.View(ctx, func(tx ReadTx) error {
+		if err := knownMerchant(tx, req.GetMerchantId()); err != nil {
+			return err
+		}
 		services := map[string]*acv3.Service{}
 		for i, st := range req.GetSlotTime() {
 			q := queryFromSlotTime(req.GetMerchantId(), st)
@@ -29,7 +32,7 @@ func (s *Service) BatchAvailability(ctx context.Context, req *acv3.BatchAvailabi
 			svc, seen := services[q.serviceID]
 			if !seen {
 				var err error
-				if svc, err = catalogService(tx, q.merchantID, q.serviceID); err != nil {
+				if svc, err = serviceOf(tx, q.merchantID, q.serviceID); err != nil {
 					return err
 				}
 				services[q.serviceID] = svc

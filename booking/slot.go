@@ -73,7 +73,7 @@ func (q slotQuery) matches(a *acv3.Availability) bool {
 
 // findSlot returns the matching slot with the most open spots, or ok=false.
 func findSlot(tx ReadTx, q slotQuery) (best Slot, ok bool, err error) {
-	err = tx.Slots(q.merchantID, q.serviceID, q.startSec, func(s Slot) bool {
+	err = tx.Slots(q.merchantID, q.serviceID, q.startSec, q.durationSec, func(s Slot) bool {
 		if q.matches(s.Availability) && (!ok || s.Open() > best.Open()) {
 			best, ok = s, true
 		}

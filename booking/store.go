@@ -26,9 +26,10 @@ type ReadTx interface {
 	Merchant(merchantID string) (*acv3.Merchant, error)
 	// Service returns a service, or ErrNotFound.
 	Service(merchantID, serviceID string) (*acv3.Service, error)
-	// Slots calls fn for every slot of the service starting at startSec, with the
-	// number of live bookings holding a spot of it; fn returns false to stop.
-	Slots(merchantID, serviceID string, startSec int64, fn func(s Slot) bool) error
+	// Slots calls fn for every slot of the service starting at startSec (and lasting
+	// durationSec, unless 0), with the number of live bookings holding a spot of it;
+	// fn returns false to stop.
+	Slots(merchantID, serviceID string, startSec, durationSec int64, fn func(s Slot) bool) error
 	// Booking returns a booking record, or ErrNotFound.
 	Booking(bookingID string) (*bsv1.BookingRecord, error)
 	// BookingsByUser calls fn for the user's bookings, newest first; fn returns false to stop.

@@ -151,7 +151,7 @@ func (s *Service) bookedSlot(tx ReadTx, rec *bsv1.BookingRecord) (*acv3.Service,
 		return nil, Slot{}, err
 	}
 	var found Slot
-	err = tx.Slots(bs.GetMerchantId(), bs.GetServiceId(), bs.GetStartSec(), func(sl Slot) bool {
+	err = tx.Slots(bs.GetMerchantId(), bs.GetServiceId(), bs.GetStartSec(), bs.GetDurationSec(), func(sl Slot) bool {
 		if bytes.Equal(sl.Key, rec.GetSlotKey()) {
 			found = sl
 			return false

@@ -164,7 +164,10 @@ func applyAvailability(tx *bolt.Tx, f *acv3.AvailabilityFeed, complete bool, sum
 	}
 	var pairs []kv
 	for _, sa := range f.GetServiceAvailability() {
-		for _, a := range sa.GetAvailability() {
+		for i, a := range sa.GetAvailability() {
+			// Once encoded, the parsed slot is garbage: free it at once, so that a
+			// million-slot load holds the encoded records and not both forms.
+			sa.Availability[i] = nil
 			err := feeds.Expand(a, func(one *acv3.Availability) error {
 				raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(&bsv1.SlotRecord{Availability: one})
 				if err != nil {

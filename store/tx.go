@@ -44,8 +44,13 @@ func (t txn) Service(merchantID, serviceID string) (*acv3.Service, error) {
 	return s, getRecord(t.tx.Bucket(bucketServices), serviceKey(merchantID, serviceID), s)
 }
 
-func (t txn) Slots(merchantID, serviceID string, startSec int64, fn func(booking.Slot) bool) error {
-	return scanSlots(t.tx, feeds.SlotPrefix(merchantID, serviceID, startSec), fn)
+func (t txn) Slots(merchantID, serviceID string, startSec, durationSec int64, fn func(booking.Slot) bool) error {
+	prefix := feeds.SlotPrefix(merchantID, serviceID, startSec)
+	if durationSec != 0 {
+		// The duration follows the start in the key: narrow the scan before decoding.
+		prefix = binary.BigEndian.AppendUint64(prefix, uint64(durationSec))
+	}
+	return scanSlots(t.tx, prefix, fn)
 }
 
 func (t txn) Booking(bookingID string) (*bsv1.BookingRecord, error) {
