@@ -61,6 +61,9 @@ func ParseMerchantFeed(data []byte) (*acv3.MerchantFeed, error) {
 	if err := unmarshal(kindMerchant, data, feed); err != nil {
 		return nil, err
 	}
+	if err := checkEnums(kindMerchant, data, feed.ProtoReflect().Descriptor()); err != nil {
+		return nil, err
+	}
 	return feed, nil
 }
 
@@ -76,19 +79,34 @@ func ParseServiceFeed(data []byte) (*acv3.ServiceFeed, error) {
 	if err := unmarshal(kindService, data, feed); err != nil {
 		return nil, err
 	}
+	if err := checkEnums(kindService, data, feed.ProtoReflect().Descriptor()); err != nil {
+		return nil, err
+	}
 	return feed, nil
 }
 
 // ParseAvailabilityFeed decodes an availability feed. Availability feeds are the
 // big ones (a million slots is ordinary), so the bytes go straight to protojson
-// with no alias rewriting.
+// with no alias rewriting, and the enum check runs only when a slot carries a
+// payment enum (the override fields).
 func ParseAvailabilityFeed(data []byte) (*acv3.AvailabilityFeed, error) {
 	feed := &acv3.AvailabilityFeed{}
 	if err := unmarshal(kindAvailability, data, feed); err != nil {
 		return nil, err
 	}
+	if mayHaveEnums(data, availabilityEnumFields) {
+		if err := checkEnums(kindAvailability, data, feed.ProtoReflect().Descriptor()); err != nil {
+			return nil, err
+		}
+	}
 	return feed, nil
 }
+
+// availabilityEnumFields are the JSON names (both styles) of the enum fields an
+// availability feed can carry.
+var availabilityEnumFields = []string{"require_credit_card", "requireCreditCard", "fee_type", "feeType",
+	"deposit_type", "depositType", "price_type", "priceType", "confirmation_mode", "confirmationMode",
+	"duration_requirement", "durationRequirement"}
 
 // unmarshal decodes data into m and turns a failure into a *ParseError with a
 // position. The happy path costs one protojson pass; only on failure is the input
