@@ -115,6 +115,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer stopNotifier() // before st.Close
+	defer startRetention(ctx, st)() // stops before st.Close
 
 	proc, err := cfg.payments.processor()
 	if err != nil {
