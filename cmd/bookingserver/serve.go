@@ -114,7 +114,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer stopNotifier() // before st.Close
+	defer stopNotifier()            // before st.Close
 	defer startRetention(ctx, st)() // stops before st.Close
 
 	proc, err := cfg.payments.processor()
