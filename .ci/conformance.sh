@@ -60,6 +60,9 @@ if [[ $status -ne 0 ]]; then
 	exit 1
 fi
 # The metrics families must be there after the run.
-curl -fsS "http://127.0.0.1:$http_port/metrics" | grep -q '^bookingserver_booking_outcomes_total{method="CreateBooking",outcome="success"}' ||
+# (Read the whole page first: grep -q stops early, and under pipefail curl's broken pipe
+# would fail the check.)
+metrics=$(curl -fsS "http://127.0.0.1:$http_port/metrics")
+grep -q '^bookingserver_booking_outcomes_total{method="CreateBooking",outcome="success"}' <<<"$metrics" ||
 	{ echo "conformance: /metrics lacks the booking outcomes after the run" >&2; exit 1; }
 echo "conformance: PASS (REST and gRPC)"
