@@ -30,11 +30,14 @@ type CreateMerchantBookingRequest struct {
 	// user_information is the customer; user_id is required.
 	UserInformation *v3.UserInformation `protobuf:"bytes,2,opt,name=user_information,json=userInformation,proto3" json:"user_information,omitempty"`
 	// payment_method is "CART" (pay in the shop's cart), "NONE" (confirmed at once,
-	// nothing collected by us), or "IMOJE" / "WORLDLINE" (not available yet:
-	// Unimplemented).
+	// nothing collected by us), or "IMOJE" / "WORLDLINE" (pay on the gateway's hosted
+	// page; the merchant's gateway account must be set).
 	PaymentMethod string `protobuf:"bytes,3,opt,name=payment_method,json=paymentMethod,proto3" json:"payment_method,omitempty"`
 	// request_id is the merchant's idempotency key: a replay gets the first answer.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// gift_cards (WORLDLINE only, EUR): up to three Bimpli CADO gift cards and what each
+	// pays; a card pays the rest.
+	GiftCards     []*GiftCard `protobuf:"bytes,5,rep,name=gift_cards,json=giftCards,proto3" json:"gift_cards,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -95,6 +98,13 @@ func (x *CreateMerchantBookingRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *CreateMerchantBookingRequest) GetGiftCards() []*GiftCard {
+	if x != nil {
+		return x.GiftCards
+	}
+	return nil
 }
 
 // CreateMerchantBookingResponse is the booking, or why it could not be made.
@@ -745,13 +755,15 @@ var File_bookingserver_v1_merchant_booking_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_merchant_booking_proto_rawDesc = "" +
 	"\n" +
-	"'bookingserver/v1/merchant_booking.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1dactionscenter/v3/common.proto\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/records.proto\"\xde\x01\n" +
+	"'bookingserver/v1/merchant_booking.proto\x12\x10bookingserver.v1\x1a\x1eactionscenter/v3/booking.proto\x1a\x1dactionscenter/v3/common.proto\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/gateway.proto\x1a\x1ebookingserver/v1/records.proto\"\x99\x02\n" +
 	"\x1cCreateMerchantBookingRequest\x12*\n" +
 	"\x04slot\x18\x01 \x01(\v2\x16.actionscenter.v3.SlotR\x04slot\x12L\n" +
 	"\x10user_information\x18\x02 \x01(\v2!.actionscenter.v3.UserInformationR\x0fuserInformation\x12%\n" +
 	"\x0epayment_method\x18\x03 \x01(\tR\rpaymentMethod\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"\xe1\x01\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x129\n" +
+	"\n" +
+	"gift_cards\x18\x05 \x03(\v2\x1a.bookingserver.v1.GiftCardR\tgiftCards\"\xe1\x01\n" +
 	"\x1dCreateMerchantBookingResponse\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x12\x1d\n" +
 	"\n" +
@@ -827,30 +839,32 @@ var file_bookingserver_v1_merchant_booking_proto_goTypes = []any{
 	(*SetServiceCartResponse)(nil),        // 11: bookingserver.v1.SetServiceCartResponse
 	(*v3.Slot)(nil),                       // 12: actionscenter.v3.Slot
 	(*v3.UserInformation)(nil),            // 13: actionscenter.v3.UserInformation
-	(*v3.Booking)(nil),                    // 14: actionscenter.v3.Booking
-	(*v3.BookingFailure)(nil),             // 15: actionscenter.v3.BookingFailure
-	(*BookingView)(nil),                   // 16: bookingserver.v1.BookingView
-	(*v3.Price)(nil),                      // 17: actionscenter.v3.Price
-	(*MerchantCart)(nil),                  // 18: bookingserver.v1.MerchantCart
-	(*ServiceCart)(nil),                   // 19: bookingserver.v1.ServiceCart
+	(*GiftCard)(nil),                      // 14: bookingserver.v1.GiftCard
+	(*v3.Booking)(nil),                    // 15: actionscenter.v3.Booking
+	(*v3.BookingFailure)(nil),             // 16: actionscenter.v3.BookingFailure
+	(*BookingView)(nil),                   // 17: bookingserver.v1.BookingView
+	(*v3.Price)(nil),                      // 18: actionscenter.v3.Price
+	(*MerchantCart)(nil),                  // 19: bookingserver.v1.MerchantCart
+	(*ServiceCart)(nil),                   // 20: bookingserver.v1.ServiceCart
 }
 var file_bookingserver_v1_merchant_booking_proto_depIdxs = []int32{
 	12, // 0: bookingserver.v1.CreateMerchantBookingRequest.slot:type_name -> actionscenter.v3.Slot
 	13, // 1: bookingserver.v1.CreateMerchantBookingRequest.user_information:type_name -> actionscenter.v3.UserInformation
-	14, // 2: bookingserver.v1.CreateMerchantBookingResponse.booking:type_name -> actionscenter.v3.Booking
-	15, // 3: bookingserver.v1.CreateMerchantBookingResponse.booking_failure:type_name -> actionscenter.v3.BookingFailure
-	16, // 4: bookingserver.v1.UpdateMerchantBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	17, // 5: bookingserver.v1.UpdateCartPaymentRequest.amount:type_name -> actionscenter.v3.Price
-	16, // 6: bookingserver.v1.UpdateCartPaymentResponse.view:type_name -> bookingserver.v1.BookingView
-	16, // 7: bookingserver.v1.ListMerchantBookingsResponse.views:type_name -> bookingserver.v1.BookingView
-	18, // 8: bookingserver.v1.SetMerchantCartResponse.cart:type_name -> bookingserver.v1.MerchantCart
-	17, // 9: bookingserver.v1.SetServiceCartRequest.amount:type_name -> actionscenter.v3.Price
-	19, // 10: bookingserver.v1.SetServiceCartResponse.cart:type_name -> bookingserver.v1.ServiceCart
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	14, // 2: bookingserver.v1.CreateMerchantBookingRequest.gift_cards:type_name -> bookingserver.v1.GiftCard
+	15, // 3: bookingserver.v1.CreateMerchantBookingResponse.booking:type_name -> actionscenter.v3.Booking
+	16, // 4: bookingserver.v1.CreateMerchantBookingResponse.booking_failure:type_name -> actionscenter.v3.BookingFailure
+	17, // 5: bookingserver.v1.UpdateMerchantBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	18, // 6: bookingserver.v1.UpdateCartPaymentRequest.amount:type_name -> actionscenter.v3.Price
+	17, // 7: bookingserver.v1.UpdateCartPaymentResponse.view:type_name -> bookingserver.v1.BookingView
+	17, // 8: bookingserver.v1.ListMerchantBookingsResponse.views:type_name -> bookingserver.v1.BookingView
+	19, // 9: bookingserver.v1.SetMerchantCartResponse.cart:type_name -> bookingserver.v1.MerchantCart
+	18, // 10: bookingserver.v1.SetServiceCartRequest.amount:type_name -> actionscenter.v3.Price
+	20, // 11: bookingserver.v1.SetServiceCartResponse.cart:type_name -> bookingserver.v1.ServiceCart
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_merchant_booking_proto_init() }
@@ -859,6 +873,7 @@ func file_bookingserver_v1_merchant_booking_proto_init() {
 		return
 	}
 	file_bookingserver_v1_cart_proto_init()
+	file_bookingserver_v1_gateway_proto_init()
 	file_bookingserver_v1_records_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -618,7 +618,7 @@ var File_bookingserver_v1_merchant_service_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
-	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1dactionscenter/v3/common.proto\x1a'bookingserver/v1/merchant_booking.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
+	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1dactionscenter/v3/common.proto\x1a\x1ebookingserver/v1/gateway.proto\x1a'bookingserver/v1/merchant_booking.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
 	"\x11UploadFeedRequest\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.bookingserver.v1.FeedKindR\x04kind\x12\x1b\n" +
 	"\tfeed_json\x18\x02 \x01(\fR\bfeedJson\"~\n" +
@@ -658,7 +658,7 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12FEED_KIND_MERCHANT\x10\x01\x12\x15\n" +
 	"\x11FEED_KIND_SERVICE\x10\x02\x12\x1a\n" +
-	"\x16FEED_KIND_AVAILABILITY\x10\x032\x86\t\n" +
+	"\x16FEED_KIND_AVAILABILITY\x10\x032\xbb\f\n" +
 	"\x0fMerchantService\x12W\n" +
 	"\n" +
 	"UploadFeed\x12#.bookingserver.v1.UploadFeedRequest\x1a$.bookingserver.v1.UploadFeedResponse\x12W\n" +
@@ -673,7 +673,11 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\x11UpdateCartPayment\x12*.bookingserver.v1.UpdateCartPaymentRequest\x1a+.bookingserver.v1.UpdateCartPaymentResponse\x12u\n" +
 	"\x14ListMerchantBookings\x12-.bookingserver.v1.ListMerchantBookingsRequest\x1a..bookingserver.v1.ListMerchantBookingsResponse\x12f\n" +
 	"\x0fSetMerchantCart\x12(.bookingserver.v1.SetMerchantCartRequest\x1a).bookingserver.v1.SetMerchantCartResponse\x12c\n" +
-	"\x0eSetServiceCart\x12'.bookingserver.v1.SetServiceCartRequest\x1a(.bookingserver.v1.SetServiceCartResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"\x0eSetServiceCart\x12'.bookingserver.v1.SetServiceCartRequest\x1a(.bookingserver.v1.SetServiceCartResponse\x12f\n" +
+	"\x0fSetImojeAccount\x12(.bookingserver.v1.SetImojeAccountRequest\x1a).bookingserver.v1.SetImojeAccountResponse\x12r\n" +
+	"\x13SetWorldlineAccount\x12,.bookingserver.v1.SetWorldlineAccountRequest\x1a-.bookingserver.v1.SetWorldlineAccountResponse\x12i\n" +
+	"\x10SetStripeAccount\x12).bookingserver.v1.SetStripeAccountRequest\x1a*.bookingserver.v1.SetStripeAccountResponse\x12l\n" +
+	"\x11GetGatewayAccount\x12*.bookingserver.v1.GetGatewayAccountRequest\x1a+.bookingserver.v1.GetGatewayAccountResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_merchant_service_proto_rawDescOnce sync.Once
@@ -709,12 +713,20 @@ var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
 	(*ListMerchantBookingsRequest)(nil),   // 16: bookingserver.v1.ListMerchantBookingsRequest
 	(*SetMerchantCartRequest)(nil),        // 17: bookingserver.v1.SetMerchantCartRequest
 	(*SetServiceCartRequest)(nil),         // 18: bookingserver.v1.SetServiceCartRequest
-	(*CreateMerchantBookingResponse)(nil), // 19: bookingserver.v1.CreateMerchantBookingResponse
-	(*UpdateMerchantBookingResponse)(nil), // 20: bookingserver.v1.UpdateMerchantBookingResponse
-	(*UpdateCartPaymentResponse)(nil),     // 21: bookingserver.v1.UpdateCartPaymentResponse
-	(*ListMerchantBookingsResponse)(nil),  // 22: bookingserver.v1.ListMerchantBookingsResponse
-	(*SetMerchantCartResponse)(nil),       // 23: bookingserver.v1.SetMerchantCartResponse
-	(*SetServiceCartResponse)(nil),        // 24: bookingserver.v1.SetServiceCartResponse
+	(*SetImojeAccountRequest)(nil),        // 19: bookingserver.v1.SetImojeAccountRequest
+	(*SetWorldlineAccountRequest)(nil),    // 20: bookingserver.v1.SetWorldlineAccountRequest
+	(*SetStripeAccountRequest)(nil),       // 21: bookingserver.v1.SetStripeAccountRequest
+	(*GetGatewayAccountRequest)(nil),      // 22: bookingserver.v1.GetGatewayAccountRequest
+	(*CreateMerchantBookingResponse)(nil), // 23: bookingserver.v1.CreateMerchantBookingResponse
+	(*UpdateMerchantBookingResponse)(nil), // 24: bookingserver.v1.UpdateMerchantBookingResponse
+	(*UpdateCartPaymentResponse)(nil),     // 25: bookingserver.v1.UpdateCartPaymentResponse
+	(*ListMerchantBookingsResponse)(nil),  // 26: bookingserver.v1.ListMerchantBookingsResponse
+	(*SetMerchantCartResponse)(nil),       // 27: bookingserver.v1.SetMerchantCartResponse
+	(*SetServiceCartResponse)(nil),        // 28: bookingserver.v1.SetServiceCartResponse
+	(*SetImojeAccountResponse)(nil),       // 29: bookingserver.v1.SetImojeAccountResponse
+	(*SetWorldlineAccountResponse)(nil),   // 30: bookingserver.v1.SetWorldlineAccountResponse
+	(*SetStripeAccountResponse)(nil),      // 31: bookingserver.v1.SetStripeAccountResponse
+	(*GetGatewayAccountResponse)(nil),     // 32: bookingserver.v1.GetGatewayAccountResponse
 }
 var file_bookingserver_v1_merchant_service_proto_depIdxs = []int32{
 	0,  // 0: bookingserver.v1.UploadFeedRequest.kind:type_name -> bookingserver.v1.FeedKind
@@ -734,19 +746,27 @@ var file_bookingserver_v1_merchant_service_proto_depIdxs = []int32{
 	16, // 14: bookingserver.v1.MerchantService.ListMerchantBookings:input_type -> bookingserver.v1.ListMerchantBookingsRequest
 	17, // 15: bookingserver.v1.MerchantService.SetMerchantCart:input_type -> bookingserver.v1.SetMerchantCartRequest
 	18, // 16: bookingserver.v1.MerchantService.SetServiceCart:input_type -> bookingserver.v1.SetServiceCartRequest
-	2,  // 17: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
-	4,  // 18: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
-	5,  // 19: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
-	6,  // 20: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
-	7,  // 21: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
-	19, // 22: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
-	20, // 23: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
-	21, // 24: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
-	22, // 25: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
-	23, // 26: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
-	24, // 27: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
-	17, // [17:28] is the sub-list for method output_type
-	6,  // [6:17] is the sub-list for method input_type
+	19, // 17: bookingserver.v1.MerchantService.SetImojeAccount:input_type -> bookingserver.v1.SetImojeAccountRequest
+	20, // 18: bookingserver.v1.MerchantService.SetWorldlineAccount:input_type -> bookingserver.v1.SetWorldlineAccountRequest
+	21, // 19: bookingserver.v1.MerchantService.SetStripeAccount:input_type -> bookingserver.v1.SetStripeAccountRequest
+	22, // 20: bookingserver.v1.MerchantService.GetGatewayAccount:input_type -> bookingserver.v1.GetGatewayAccountRequest
+	2,  // 21: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
+	4,  // 22: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
+	5,  // 23: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
+	6,  // 24: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
+	7,  // 25: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
+	23, // 26: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
+	24, // 27: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
+	25, // 28: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
+	26, // 29: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
+	27, // 30: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
+	28, // 31: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
+	29, // 32: bookingserver.v1.MerchantService.SetImojeAccount:output_type -> bookingserver.v1.SetImojeAccountResponse
+	30, // 33: bookingserver.v1.MerchantService.SetWorldlineAccount:output_type -> bookingserver.v1.SetWorldlineAccountResponse
+	31, // 34: bookingserver.v1.MerchantService.SetStripeAccount:output_type -> bookingserver.v1.SetStripeAccountResponse
+	32, // 35: bookingserver.v1.MerchantService.GetGatewayAccount:output_type -> bookingserver.v1.GetGatewayAccountResponse
+	21, // [21:36] is the sub-list for method output_type
+	6,  // [6:21] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
 	6,  // [6:6] is the sub-list for extension extendee
 	0,  // [0:6] is the sub-list for field type_name
@@ -757,6 +777,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 	if File_bookingserver_v1_merchant_service_proto != nil {
 		return
 	}
+	file_bookingserver_v1_gateway_proto_init()
 	file_bookingserver_v1_merchant_booking_proto_init()
 	file_bookingserver_v1_records_proto_init()
 	type x struct{}

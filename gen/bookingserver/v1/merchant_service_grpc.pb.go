@@ -33,6 +33,10 @@ const (
 	MerchantService_ListMerchantBookings_FullMethodName  = "/bookingserver.v1.MerchantService/ListMerchantBookings"
 	MerchantService_SetMerchantCart_FullMethodName       = "/bookingserver.v1.MerchantService/SetMerchantCart"
 	MerchantService_SetServiceCart_FullMethodName        = "/bookingserver.v1.MerchantService/SetServiceCart"
+	MerchantService_SetImojeAccount_FullMethodName       = "/bookingserver.v1.MerchantService/SetImojeAccount"
+	MerchantService_SetWorldlineAccount_FullMethodName   = "/bookingserver.v1.MerchantService/SetWorldlineAccount"
+	MerchantService_SetStripeAccount_FullMethodName      = "/bookingserver.v1.MerchantService/SetStripeAccount"
+	MerchantService_GetGatewayAccount_FullMethodName     = "/bookingserver.v1.MerchantService/GetGatewayAccount"
 )
 
 // MerchantServiceClient is the client API for MerchantService service.
@@ -67,6 +71,14 @@ type MerchantServiceClient interface {
 	SetMerchantCart(ctx context.Context, in *SetMerchantCartRequest, opts ...grpc.CallOption) (*SetMerchantCartResponse, error)
 	// SetServiceCart sets a service's cart payment configuration.
 	SetServiceCart(ctx context.Context, in *SetServiceCartRequest, opts ...grpc.CallOption) (*SetServiceCartResponse, error)
+	// SetImojeAccount stores a merchant's imoje account (secrets sealed, write-only).
+	SetImojeAccount(ctx context.Context, in *SetImojeAccountRequest, opts ...grpc.CallOption) (*SetImojeAccountResponse, error)
+	// SetWorldlineAccount stores a merchant's Worldline Direct account.
+	SetWorldlineAccount(ctx context.Context, in *SetWorldlineAccountRequest, opts ...grpc.CallOption) (*SetWorldlineAccountResponse, error)
+	// SetStripeAccount stores a merchant's Stripe account.
+	SetStripeAccount(ctx context.Context, in *SetStripeAccountRequest, opts ...grpc.CallOption) (*SetStripeAccountResponse, error)
+	// GetGatewayAccount returns a stored account with its secrets omitted.
+	GetGatewayAccount(ctx context.Context, in *GetGatewayAccountRequest, opts ...grpc.CallOption) (*GetGatewayAccountResponse, error)
 }
 
 type merchantServiceClient struct {
@@ -187,6 +199,46 @@ func (c *merchantServiceClient) SetServiceCart(ctx context.Context, in *SetServi
 	return out, nil
 }
 
+func (c *merchantServiceClient) SetImojeAccount(ctx context.Context, in *SetImojeAccountRequest, opts ...grpc.CallOption) (*SetImojeAccountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetImojeAccountResponse)
+	err := c.cc.Invoke(ctx, MerchantService_SetImojeAccount_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) SetWorldlineAccount(ctx context.Context, in *SetWorldlineAccountRequest, opts ...grpc.CallOption) (*SetWorldlineAccountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetWorldlineAccountResponse)
+	err := c.cc.Invoke(ctx, MerchantService_SetWorldlineAccount_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) SetStripeAccount(ctx context.Context, in *SetStripeAccountRequest, opts ...grpc.CallOption) (*SetStripeAccountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetStripeAccountResponse)
+	err := c.cc.Invoke(ctx, MerchantService_SetStripeAccount_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) GetGatewayAccount(ctx context.Context, in *GetGatewayAccountRequest, opts ...grpc.CallOption) (*GetGatewayAccountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetGatewayAccountResponse)
+	err := c.cc.Invoke(ctx, MerchantService_GetGatewayAccount_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MerchantServiceServer is the server API for MerchantService service.
 // All implementations must embed UnimplementedMerchantServiceServer
 // for forward compatibility.
@@ -219,6 +271,14 @@ type MerchantServiceServer interface {
 	SetMerchantCart(context.Context, *SetMerchantCartRequest) (*SetMerchantCartResponse, error)
 	// SetServiceCart sets a service's cart payment configuration.
 	SetServiceCart(context.Context, *SetServiceCartRequest) (*SetServiceCartResponse, error)
+	// SetImojeAccount stores a merchant's imoje account (secrets sealed, write-only).
+	SetImojeAccount(context.Context, *SetImojeAccountRequest) (*SetImojeAccountResponse, error)
+	// SetWorldlineAccount stores a merchant's Worldline Direct account.
+	SetWorldlineAccount(context.Context, *SetWorldlineAccountRequest) (*SetWorldlineAccountResponse, error)
+	// SetStripeAccount stores a merchant's Stripe account.
+	SetStripeAccount(context.Context, *SetStripeAccountRequest) (*SetStripeAccountResponse, error)
+	// GetGatewayAccount returns a stored account with its secrets omitted.
+	GetGatewayAccount(context.Context, *GetGatewayAccountRequest) (*GetGatewayAccountResponse, error)
 	mustEmbedUnimplementedMerchantServiceServer()
 }
 
@@ -261,6 +321,18 @@ func (UnimplementedMerchantServiceServer) SetMerchantCart(context.Context, *SetM
 }
 func (UnimplementedMerchantServiceServer) SetServiceCart(context.Context, *SetServiceCartRequest) (*SetServiceCartResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetServiceCart not implemented")
+}
+func (UnimplementedMerchantServiceServer) SetImojeAccount(context.Context, *SetImojeAccountRequest) (*SetImojeAccountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetImojeAccount not implemented")
+}
+func (UnimplementedMerchantServiceServer) SetWorldlineAccount(context.Context, *SetWorldlineAccountRequest) (*SetWorldlineAccountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetWorldlineAccount not implemented")
+}
+func (UnimplementedMerchantServiceServer) SetStripeAccount(context.Context, *SetStripeAccountRequest) (*SetStripeAccountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetStripeAccount not implemented")
+}
+func (UnimplementedMerchantServiceServer) GetGatewayAccount(context.Context, *GetGatewayAccountRequest) (*GetGatewayAccountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetGatewayAccount not implemented")
 }
 func (UnimplementedMerchantServiceServer) mustEmbedUnimplementedMerchantServiceServer() {}
 func (UnimplementedMerchantServiceServer) testEmbeddedByValue()                         {}
@@ -481,6 +553,78 @@ func _MerchantService_SetServiceCart_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MerchantService_SetImojeAccount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetImojeAccountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).SetImojeAccount(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_SetImojeAccount_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).SetImojeAccount(ctx, req.(*SetImojeAccountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_SetWorldlineAccount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetWorldlineAccountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).SetWorldlineAccount(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_SetWorldlineAccount_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).SetWorldlineAccount(ctx, req.(*SetWorldlineAccountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_SetStripeAccount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetStripeAccountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).SetStripeAccount(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_SetStripeAccount_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).SetStripeAccount(ctx, req.(*SetStripeAccountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_GetGatewayAccount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetGatewayAccountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).GetGatewayAccount(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_GetGatewayAccount_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).GetGatewayAccount(ctx, req.(*GetGatewayAccountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MerchantService_ServiceDesc is the grpc.ServiceDesc for MerchantService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -531,6 +675,22 @@ var MerchantService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SetServiceCart",
 			Handler:    _MerchantService_SetServiceCart_Handler,
+		},
+		{
+			MethodName: "SetImojeAccount",
+			Handler:    _MerchantService_SetImojeAccount_Handler,
+		},
+		{
+			MethodName: "SetWorldlineAccount",
+			Handler:    _MerchantService_SetWorldlineAccount_Handler,
+		},
+		{
+			MethodName: "SetStripeAccount",
+			Handler:    _MerchantService_SetStripeAccount_Handler,
+		},
+		{
+			MethodName: "GetGatewayAccount",
+			Handler:    _MerchantService_GetGatewayAccount_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

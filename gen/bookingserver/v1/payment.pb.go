@@ -34,7 +34,8 @@ const (
 	// PAYMENT_STATE_SETTLED: the charge and/or card upgrade succeeded.
 	PaymentState_PAYMENT_STATE_SETTLED PaymentState = 2
 	// PAYMENT_STATE_AWAITING_CART: the spot is held while the customer pays in the
-	// merchant's web shop cart, until cart.expires_unix; the shop reports the payment.
+	// merchant's web shop cart or on a hosted gateway's page (gateway set), until
+	// cart.expires_unix; the shop or the gateway's webhook reports the payment.
 	// No processor is called, so start-up recovery leaves it to the cart sweeper.
 	PaymentState_PAYMENT_STATE_AWAITING_CART PaymentState = 3
 )
@@ -178,8 +179,11 @@ type BookingPayment struct {
 	RefundedMicros int64 `protobuf:"varint,15,opt,name=refunded_micros,json=refundedMicros,proto3" json:"refunded_micros,omitempty"`
 	// applied_request_ids are the merchant request ids already applied (idempotency).
 	AppliedRequestIds []string `protobuf:"bytes,16,rep,name=applied_request_ids,json=appliedRequestIds,proto3" json:"applied_request_ids,omitempty"`
-	// cart is the cart side of a payment made in the merchant's web shop.
-	Cart          *CartPayment `protobuf:"bytes,17,opt,name=cart,proto3" json:"cart,omitempty"`
+	// cart is the cart side of a payment made in the merchant's web shop, and the hold
+	// (deadline, redirect, collected, expired, refund_due) of a hosted-gateway payment.
+	Cart *CartPayment `protobuf:"bytes,17,opt,name=cart,proto3" json:"cart,omitempty"`
+	// gateway is the hosted-gateway side (imoje, Worldline) of the payment.
+	Gateway       *GatewayPayment `protobuf:"bytes,18,opt,name=gateway,proto3" json:"gateway,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -333,6 +337,13 @@ func (x *BookingPayment) GetCart() *CartPayment {
 	return nil
 }
 
+func (x *BookingPayment) GetGateway() *GatewayPayment {
+	if x != nil {
+		return x.Gateway
+	}
+	return nil
+}
+
 // LedgerEntry records one money movement or card upgrade with the processor's id.
 type LedgerEntry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -455,7 +466,7 @@ var File_bookingserver_v1_payment_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\"\xa8\x05\n" +
+	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/gateway.proto\"\xe4\x05\n" +
 	"\x0eBookingPayment\x124\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1e.bookingserver.v1.PaymentStateR\x05state\x12\x1c\n" +
 	"\tprocessor\x18\x02 \x01(\tR\tprocessor\x12\x14\n" +
@@ -475,7 +486,8 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\x0fcaptured_micros\x18\x0e \x01(\x03R\x0ecapturedMicros\x12'\n" +
 	"\x0frefunded_micros\x18\x0f \x01(\x03R\x0erefundedMicros\x12.\n" +
 	"\x13applied_request_ids\x18\x10 \x03(\tR\x11appliedRequestIds\x121\n" +
-	"\x04cart\x18\x11 \x01(\v2\x1d.bookingserver.v1.CartPaymentR\x04cart\"\x97\x03\n" +
+	"\x04cart\x18\x11 \x01(\v2\x1d.bookingserver.v1.CartPaymentR\x04cart\x12:\n" +
+	"\agateway\x18\x12 \x01(\v2 .bookingserver.v1.GatewayPaymentR\agateway\"\x97\x03\n" +
 	"\vLedgerEntry\x126\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\".bookingserver.v1.LedgerEntry.KindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -519,16 +531,18 @@ var file_bookingserver_v1_payment_proto_goTypes = []any{
 	(*BookingPayment)(nil), // 2: bookingserver.v1.BookingPayment
 	(*LedgerEntry)(nil),    // 3: bookingserver.v1.LedgerEntry
 	(*CartPayment)(nil),    // 4: bookingserver.v1.CartPayment
+	(*GatewayPayment)(nil), // 5: bookingserver.v1.GatewayPayment
 }
 var file_bookingserver_v1_payment_proto_depIdxs = []int32{
 	0, // 0: bookingserver.v1.BookingPayment.state:type_name -> bookingserver.v1.PaymentState
 	4, // 1: bookingserver.v1.BookingPayment.cart:type_name -> bookingserver.v1.CartPayment
-	1, // 2: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	5, // 2: bookingserver.v1.BookingPayment.gateway:type_name -> bookingserver.v1.GatewayPayment
+	1, // 3: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_payment_proto_init() }
@@ -537,6 +551,7 @@ func file_bookingserver_v1_payment_proto_init() {
 		return
 	}
 	file_bookingserver_v1_cart_proto_init()
+	file_bookingserver_v1_gateway_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
