@@ -22,6 +22,7 @@ type Store interface {
 // ReadTx reads a consistent snapshot.
 type ReadTx interface {
 	CartReadTx
+	GatewayReadTx
 	// Merchant returns a merchant, or ErrNotFound.
 	Merchant(merchantID string) (*acv3.Merchant, error)
 	// Service returns a service, or ErrNotFound.
@@ -46,6 +47,7 @@ type ReadTx interface {
 type Tx interface {
 	ReadTx
 	CartTx
+	GatewayTx
 	// PutBooking inserts or replaces a booking record and its indexes.
 	PutBooking(rec *bsv1.BookingRecord) error
 	// AddBooked changes the live-booking count of a slot key by delta.

@@ -43,6 +43,12 @@ var (
 	// bucketRefundDue: booking_id → empty, for bookings paid in the cart that do not
 	// take place (index).
 	bucketRefundDue = []byte("refund_due")
+	// bucketGatewayAccounts: merchant_id 0x00 gateway → bookingserver.v1.GatewayAccountRecord
+	// (secrets sealed).
+	bucketGatewayAccounts = []byte("gateway_accounts")
+	// bucketWebhookEvents: dedupe key (gateway 0x00 merchant_id 0x00 event key) →
+	// applied_unix (8-byte big-endian), for webhooks already applied.
+	bucketWebhookEvents = []byte("webhook_events")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

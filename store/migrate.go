@@ -18,6 +18,7 @@ var migrations = []migration{
 	createBuckets(bucketOutbox, bucketOutboxDead),
 	createBuckets(bucketPendingPayments, bucketLedger),
 	createBuckets(bucketMerchantCarts, bucketServiceCarts, bucketCartDeadlines, bucketRefundDue),
+	createBuckets(bucketGatewayAccounts, bucketWebhookEvents),
 }
 
 // SchemaVersion is the version this binary writes.
