@@ -69,13 +69,8 @@ func (s *Service) cartPlan(tx Tx, _ Policy, rec *bsv1.BookingRecord) (*acv3.Crea
 	if !sc.GetEnabled() {
 		return createFailure(acv3.BookingFailure_PAYMENT_OPTION_NOT_VALID, "cart payment is not enabled for service "+sid), nil
 	}
-	switch over, err := s.overCartLimits(tx, rec); {
-	case err != nil:
-		return nil, err
-	case over == "customer":
-		return createFailure(acv3.BookingFailure_USER_OVER_BOOKING_LIMIT, fmt.Sprintf("this customer already has %d unpaid cart bookings", s.cartLimits.PerCustomer)), nil
-	case over == "slot":
-		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, fmt.Sprintf("this slot already has %d unpaid cart bookings", s.cartLimits.PerSlot)), nil
+	if fail, err := s.holdLimits(tx, rec); fail != nil || err != nil {
+		return fail, err
 	}
 	cart := &bsv1.CartPayment{
 		PaymentId:   "pay_" + randomHex(12),

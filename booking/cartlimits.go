@@ -2,9 +2,11 @@ package booking
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
@@ -56,4 +58,18 @@ func (s *Service) overCartLimits(tx ReadTx, rec *bsv1.BookingRecord) (string, er
 		return "slot", nil
 	}
 	return "", nil
+}
+
+// holdLimits is the failure to answer when a new unpaid hold of rec (cart or hosted
+// gateway) would exceed a limit, or nil.
+func (s *Service) holdLimits(tx ReadTx, rec *bsv1.BookingRecord) (*acv3.CreateBookingResponse, error) {
+	switch over, err := s.overCartLimits(tx, rec); {
+	case err != nil:
+		return nil, err
+	case over == "customer":
+		return createFailure(acv3.BookingFailure_USER_OVER_BOOKING_LIMIT, fmt.Sprintf("this customer already has %d unpaid cart bookings", s.cartLimits.PerCustomer)), nil
+	case over == "slot":
+		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, fmt.Sprintf("this slot already has %d unpaid cart bookings", s.cartLimits.PerSlot)), nil
+	}
+	return nil, nil
 }

@@ -62,17 +62,29 @@ func cartBooking(tx ReadTx, bookingID, paymentID string) (*bsv1.BookingRecord, e
 	if cart := rec.GetPayment().GetCart(); cart == nil || cart.GetPaymentId() != paymentID {
 		return nil, fmt.Errorf("booking %q has no cart payment %q: %w", bookingID, paymentID, ErrNotFound)
 	}
+	if g := rec.GetPayment().GetGateway(); g != nil {
+		return nil, fmt.Errorf("booking %q is paid through %s: its webhook reports the payment: %w", bookingID, g.GetGateway(), ErrConflict)
+	}
 	return rec, nil
 }
 
 // recordCollected writes the collected payment and decides the booking's fate.
 func (s *Service) recordCollected(tx Tx, rec *bsv1.BookingRecord, reference string) error {
-	b, p, cart := rec.GetBooking(), rec.GetPayment(), rec.GetPayment().GetCart()
-	now := s.now().Unix()
+	b, p := rec.GetBooking(), rec.GetPayment()
 	if err := tx.AppendLedger(&bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_CHARGE, BookingId: b.GetBookingId(), AmountMicros: p.GetChargeMicros(),
-		Currency: p.GetCurrency(), Processor: CartProcessor, ProcessorId: reference, AtUnix: now, Reason: "collected in the shop's cart"}); err != nil {
+		Currency: p.GetCurrency(), Processor: CartProcessor, ProcessorId: reference, AtUnix: s.now().Unix(), Reason: "collected in the shop's cart"}); err != nil {
 		return err
 	}
+	return s.settleHold(tx, rec, reference)
+}
+
+// settleHold marks a held payment (cart or hosted gateway) collected once its ledger
+// charges are written, and decides the booking's fate: CONFIRMED while it holds its
+// spot; after the sweeper expired it, CONFIRMED again if the spot can be re-taken;
+// otherwise refund_due.
+func (s *Service) settleHold(tx Tx, rec *bsv1.BookingRecord, reference string) error {
+	b, p, cart := rec.GetBooking(), rec.GetPayment(), rec.GetPayment().GetCart()
+	now := s.now().Unix()
 	p.State = bsv1.PaymentState_PAYMENT_STATE_SETTLED
 	p.ChargeId, p.CapturedMicros = reference, p.GetChargeMicros()
 	cart.Reference, cart.CollectedUnix = reference, now

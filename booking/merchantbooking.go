@@ -11,7 +11,7 @@ import (
 )
 
 // ErrNotImplemented: the request names a feature that exists in the API but not yet
-// in this server (the IMOJE and WORLDLINE gateways of the merchant channel).
+// in this server.
 var ErrNotImplemented = errors.New("not implemented")
 
 // Payment methods of a merchant-channel booking.
@@ -22,7 +22,9 @@ const (
 	// PaymentNone: the booking is confirmed at once; we collect nothing (the merchant
 	// takes payment its own way).
 	PaymentNone = "NONE"
-	// PaymentImoje and PaymentWorldline are hosted gateways, not available yet.
+	// PaymentImoje and PaymentWorldline: the customer pays on the gateway's hosted page;
+	// the spot is held until the gateway's webhook reports the payment or the hold
+	// expires.
 	PaymentImoje, PaymentWorldline = "IMOJE", "WORLDLINE"
 )
 
@@ -35,8 +37,11 @@ type MerchantBookingRequest struct {
 	// Slot and User are as in CreateBooking; User.UserId is required.
 	Slot *acv3.Slot
 	User *acv3.UserInformation
-	// PaymentMethod is PaymentCart or PaymentNone.
+	// PaymentMethod is PaymentCart, PaymentNone, PaymentImoje or PaymentWorldline.
 	PaymentMethod string
+	// GiftCards (PaymentWorldline only) are what each Bimpli CADO gift card pays; a card
+	// pays the rest.
+	GiftCards []Money
 	// RequestID is the merchant's idempotency key.
 	RequestID string
 }
@@ -48,7 +53,8 @@ type MerchantBooking struct {
 	Booking *acv3.Booking
 	// Failure says why no booking was made.
 	Failure *acv3.BookingFailure
-	// PaymentID and RedirectURL are set for a cart booking.
+	// PaymentID and RedirectURL are set for a cart booking (the shop's URL) and a
+	// gateway booking (the gateway's page).
 	PaymentID, RedirectURL string
 }
 
@@ -66,9 +72,15 @@ func (s *Service) CreateMerchantBooking(ctx context.Context, r MerchantBookingRe
 	case PaymentNone:
 		o.plan = func(Tx, Policy, *bsv1.BookingRecord) (*acv3.CreateBookingResponse, error) { return nil, nil }
 	case PaymentImoje, PaymentWorldline:
-		return MerchantBooking{}, fmt.Errorf("payment_method %s is not available yet (hosted gateways come next): %w", method, ErrNotImplemented)
+		o.plan = s.gatewayPlan(strings.ToLower(method), r.GiftCards)
 	default:
 		return MerchantBooking{}, fmt.Errorf("payment_method must be CART, NONE, IMOJE or WORLDLINE, not %q: %w", r.PaymentMethod, ErrInvalid)
+	}
+	if len(r.GiftCards) > 0 {
+		if method != PaymentWorldline {
+			return MerchantBooking{}, fmt.Errorf("gift_cards are taken with payment_method WORLDLINE only: %w", ErrInvalid)
+		}
+		o.salt += giftCardSalt(r.GiftCards)
 	}
 	if r.RequestID == "" {
 		return MerchantBooking{}, fmt.Errorf("request_id is required: %w", ErrInvalid)
@@ -83,10 +95,20 @@ func (s *Service) CreateMerchantBooking(ctx context.Context, r MerchantBookingRe
 		return out, nil
 	}
 	// The record keeps the cart's payment id and redirect URL, so a replay answers them too.
-	rec, err := s.Get(ctx, out.Booking.GetBookingId())
+	rec, err := s.startCheckout(ctx, out.Booking.GetBookingId())
 	if err != nil {
 		return MerchantBooking{}, err
 	}
 	out.PaymentID, out.RedirectURL = rec.GetPayment().GetCart().GetPaymentId(), rec.GetPayment().GetCart().GetRedirectUrl()
 	return out, nil
+}
+
+// giftCardSalt adds the gift cards to the request hash, so a replay with other cards
+// is a conflict rather than the first answer.
+func giftCardSalt(cards []Money) string {
+	var b strings.Builder
+	for _, c := range cards {
+		fmt.Fprintf(&b, ";gift:%d:%s", c.Micros, c.Currency)
+	}
+	return b.String()
 }

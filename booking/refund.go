@@ -65,6 +65,12 @@ func (s *Service) refund(ctx context.Context, rec *bsv1.BookingRecord, amount in
 		return nil, err
 	}
 	plan := refundPlan(ledger, amount)
+	if len(rec.GetPayment().GetGateway().GetLegs()) > 0 && s.gateways != nil {
+		// A split tender is refunded in the order the gateway adapter documents.
+		if plan, err = s.gateways.PlanRefund(rec, ledger, amount); err != nil {
+			return nil, err
+		}
+	}
 	for i, e := range plan {
 		key := fmt.Sprintf("%s:%d", keyBase, i)
 		if e.GetProcessor() == CartProcessor {
@@ -73,17 +79,26 @@ func (s *Service) refund(ctx context.Context, rec *bsv1.BookingRecord, amount in
 			e.ProcessorId, e.Reason = key, reason+" (refunded by the shop)"
 			continue
 		}
-		if s.processor == nil || s.processor.Name() != e.GetProcessor() {
-			return nil, fmt.Errorf("refund of a %q payment: that processor is not configured: %w", e.GetProcessor(), ErrUnavailable)
-		}
-		t, err := s.processor.Refund(ctx, RefundRequest{ChargeID: e.GetRefundOf(), Amount: Money{Micros: e.GetAmountMicros(), Currency: e.GetCurrency()},
-			IdempotencyKey: key})
+		req := RefundRequest{ChargeID: e.GetRefundOf(), Amount: Money{Micros: e.GetAmountMicros(), Currency: e.GetCurrency()}, IdempotencyKey: key}
+		t, err := s.refundAt(ctx, rec, e.GetProcessor(), req)
 		if err != nil {
-			return nil, fmt.Errorf("refund %s of %s: %v: %w", Money{Micros: e.GetAmountMicros(), Currency: e.GetCurrency()}, e.GetRefundOf(), err, ErrUnavailable)
+			return nil, fmt.Errorf("refund %s of %s: %v: %w", req.Amount, e.GetRefundOf(), err, ErrUnavailable)
 		}
 		e.ProcessorId, e.Reason = t.ID, reason
 	}
 	return plan, nil
+}
+
+// refundAt refunds one charge through whoever took it: the merchant's hosted gateway
+// account, or the server's card processor.
+func (s *Service) refundAt(ctx context.Context, rec *bsv1.BookingRecord, processor string, req RefundRequest) (Transaction, error) {
+	switch {
+	case isGateway(processor) && s.gateways != nil:
+		return s.gateways.Refund(ctx, rec.GetBooking().GetSlot().GetMerchantId(), processor, req)
+	case s.processor == nil || s.processor.Name() != processor:
+		return Transaction{}, fmt.Errorf("refund of a %q payment: that processor is not configured: %w", processor, ErrUnavailable)
+	}
+	return s.processor.Refund(ctx, req)
 }
 
 // recordRefunds writes refunds to the ledger and the booking's totals; a booking whose

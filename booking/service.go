@@ -23,6 +23,9 @@ type Config struct {
 	ParseToken func(unparsed string) (string, error)
 	// CartLimits caps unpaid cart holds; DefaultCartLimits when zero.
 	CartLimits CartLimits
+	// Gateways are the merchants' hosted payment gateway accounts; IMOJE and WORLDLINE
+	// bookings fail with PAYMENT_OPTION_NOT_VALID when nil.
+	Gateways HostedGateways
 }
 
 // Service is the booking core: availability, create, update and queries.
@@ -33,6 +36,7 @@ type Service struct {
 	processor  Processor
 	parseToken func(string) (string, error)
 	cartLimits CartLimits
+	gateways   HostedGateways
 	// tokens serializes CreateBooking per idempotency token, bookings every change of
 	// one booking that involves the processor (so concurrent refunds cannot exceed
 	// what was captured).
@@ -44,7 +48,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("booking: no store")
 	}
-	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, processor: cfg.Processor, parseToken: cfg.ParseToken, cartLimits: cfg.CartLimits.withDefaults()}
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, processor: cfg.Processor, parseToken: cfg.ParseToken, cartLimits: cfg.CartLimits.withDefaults(), gateways: cfg.Gateways}
 	if s.parseToken == nil {
 		s.parseToken = func(t string) (string, error) { return t, nil }
 	}
