@@ -24,10 +24,11 @@ func (s *Service) BatchAvailability(ctx context.Context, req *acv3.BatchAvailabi
 			return err
 		}
 		services := map[string]*acv3.Service{}
+		spots := newSpotCounter(tx, now)
 		for i, st := range req.GetSlotTime() {
 			q := queryFromSlotTime(req.GetMerchantId(), st)
-			if err := q.validate(fmt.Sprintf("slot_time[%d]", i)); err != nil {
-				return err
+			if q.problem() != "" {
+				return q.validate(fmt.Sprintf("slot_time[%d]", i))
 			}
 			svc, seen := services[q.serviceID]
 			if !seen {
@@ -37,7 +38,7 @@ func (s *Service) BatchAvailability(ctx context.Context, req *acv3.BatchAvailabi
 				}
 				services[q.serviceID] = svc
 			}
-			open, err := openSpots(tx, now, svc, q)
+			open, err := spots.open(svc, q)
 			if err != nil {
 				return err
 			}
@@ -75,6 +76,11 @@ func (s *Service) CheckAvailability(ctx context.Context, req *acv3.CheckAvailabi
 // openSpots is the number of spots a booking for q could take now: the open count of
 // the best matching slot if it is bookable now, else 0.
 func openSpots(tx ReadTx, now time.Time, svc *acv3.Service, q slotQuery) (int64, error) {
+	return newSpotCounter(tx, now).open(svc, q)
+}
+
+// openSpotsOfSlots is openSpots from decoded slots, for a ReadTx without summaries.
+func openSpotsOfSlots(tx ReadTx, now time.Time, svc *acv3.Service, q slotQuery) (int64, error) {
 	best, ok, err := findSlot(tx, q)
 	if err != nil || !ok {
 		return 0, err

@@ -37,35 +37,51 @@ func queryFromSlotTime(merchantID string, s *acv3.SlotTime) slotQuery {
 
 // validate rejects a malformed query (a caller error, not a business failure).
 func (q slotQuery) validate(field string) error {
-	switch {
-	case q.merchantID == "":
-		return fmt.Errorf("%s.merchant_id is required: %w", field, ErrInvalid)
-	case q.serviceID == "":
-		return fmt.Errorf("%s.service_id is required: %w", field, ErrInvalid)
-	case q.startSec <= 0:
-		return fmt.Errorf("%s.start_sec must be a positive Unix time: %w", field, ErrInvalid)
-	case q.durationSec < 0:
-		return fmt.Errorf("%s.duration_sec must not be negative: %w", field, ErrInvalid)
-	case q.partySize < 0:
-		return fmt.Errorf("%s party_size must not be negative: %w", field, ErrInvalid)
+	if what := q.problem(); what != "" {
+		return fmt.Errorf("%s%s: %w", field, what, ErrInvalid)
 	}
 	return nil
+}
+
+// problem is what makes q malformed, to follow its field name in validate's error,
+// or "" when q is well formed. It is apart from validate so that a batch can check
+// its queries without formatting a field name for each.
+func (q slotQuery) problem() string {
+	switch {
+	case q.merchantID == "":
+		return ".merchant_id is required"
+	case q.serviceID == "":
+		return ".service_id is required"
+	case q.startSec <= 0:
+		return ".start_sec must be a positive Unix time"
+	case q.durationSec < 0:
+		return ".duration_sec must not be negative"
+	case q.partySize < 0:
+		return " party_size must not be negative"
+	}
+	return ""
 }
 
 // matches reports whether a feed slot is the one asked for. Empty fields of the query
 // match anything; a party size only constrains slots that have one (dining).
 func (q slotQuery) matches(a *acv3.Availability) bool {
 	r := a.GetResources()
+	return matchesSlot(q, a.GetDurationSec(), a.GetAvailabilityTag(), r.GetStaffId(), r.GetRoomId(), r.GetPartySize())
+}
+
+// matchesSlot is matches on a slot's fields, decoded (string) or still in the store's
+// bytes ([]byte, compared without copying): the one statement of the matching rule.
+func matchesSlot[S string | []byte](q slotQuery, durationSec int64, tag, staffID, roomID S, partySize int32) bool {
 	switch {
-	case q.durationSec != 0 && a.GetDurationSec() != q.durationSec:
+	case q.durationSec != 0 && durationSec != q.durationSec:
 		return false
-	case q.tag != "" && a.GetAvailabilityTag() != q.tag:
+	case q.tag != "" && string(tag) != q.tag:
 		return false
-	case q.staffID != "" && r.GetStaffId() != q.staffID:
+	case q.staffID != "" && string(staffID) != q.staffID:
 		return false
-	case q.roomID != "" && r.GetRoomId() != q.roomID:
+	case q.roomID != "" && string(roomID) != q.roomID:
 		return false
-	case q.partySize != 0 && r.GetPartySize() != 0 && r.GetPartySize() != q.partySize:
+	case q.partySize != 0 && partySize != 0 && partySize != q.partySize:
 		return false
 	}
 	return true
@@ -85,17 +101,21 @@ func findSlot(tx ReadTx, q slotQuery) (best Slot, ok bool, err error) {
 // bookable says whether a slot may be booked at now under the service's rules and the
 // slot's overrides; when not, the reason is for BookingFailure.description.
 func bookable(now time.Time, svc *acv3.Service, a *acv3.Availability) (bool, string) {
-	t := now.Unix()
-	start := a.GetStartSec()
 	o := a.GetSchedulingRuleOverrides()
+	return bookableAt(now.Unix(), svc, a.GetStartSec(), o.GetFirstBookableSec(), o.GetLastBookableSec())
+}
+
+// bookableAt is bookable on the fields it reads: the Unix time t, the slot's start and
+// its first_bookable_sec and last_bookable_sec overrides (0 when not set).
+func bookableAt(t int64, svc *acv3.Service, start, firstBookable, lastBookable int64) (bool, string) {
 	switch {
 	case start <= t:
 		return false, "the slot has started"
-	case o.GetFirstBookableSec() != 0 && t < o.GetFirstBookableSec():
+	case firstBookable != 0 && t < firstBookable:
 		return false, "the slot is not bookable yet"
-	case o.GetLastBookableSec() != 0 && t > o.GetLastBookableSec():
+	case lastBookable != 0 && t > lastBookable:
 		return false, "the slot is no longer bookable"
-	case o.GetLastBookableSec() == 0 && start-t < svc.GetRules().GetMinAdvanceBooking():
+	case lastBookable == 0 && start-t < svc.GetRules().GetMinAdvanceBooking():
 		return false, fmt.Sprintf("bookings close %d s before the start", svc.GetRules().GetMinAdvanceBooking())
 	}
 	return true, ""

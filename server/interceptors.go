@@ -10,8 +10,11 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
 type requestIDKey struct{}
@@ -73,14 +76,42 @@ func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.Str
 	return handler(srv, ss)
 }
 
-// logCall writes one structured line per call, failures (a server fault) at error
-// level, and records the call in the RPC metrics.
+// logCall writes one structured line per call and records the call in the RPC
+// metrics. Failures (a server fault) are logged at error level, other calls at info,
+// except the successful calls of quietMethods, at debug: Google polls health and
+// availability many times a second, every one is counted and timed in the metrics
+// already, and formatting a line for each cost a twelfth of a lookup's server time.
+// Mutations and every non-OK answer stay at info, for the audit trail. The line is
+// built only when the level is enabled.
 func (s *Server) logCall(ctx context.Context, transport, method, id, code string, failed bool, start time.Time) {
-	s.metrics.ObserveRPC(transport, metricsMethod(transport, method), code, time.Since(start))
+	elapsed := time.Since(start)
+	s.metrics.ObserveRPC(transport, metricsMethod(transport, method), code, elapsed)
 	level := slog.LevelInfo
-	if failed {
+	switch {
+	case failed:
 		level = slog.LevelError
+	case quietMethods[method] && (code == "OK" || code == "200"):
+		level = slog.LevelDebug
 	}
-	slog.Log(ctx, level, "call", "transport", transport, "method", method, "code", code,
-		"latency_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+	logger := slog.Default()
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+	logger.LogAttrs(ctx, level, "call", slog.String("transport", transport), slog.String("method", method),
+		slog.String("code", code), slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000), slog.String("request_id", id))
+}
+
+// quietMethods are the read-only, high-rate calls (health checks and availability
+// lookups, over gRPC and REST) whose successes logCall writes at debug level.
+var quietMethods = map[string]bool{
+	healthpb.Health_Check_FullMethodName:                       true,
+	acv3.BookingService_HealthCheck_FullMethodName:             true,
+	acv3.BookingService_BatchAvailabilityLookup_FullMethodName: true,
+	acv3.BookingService_CheckAvailability_FullMethodName:       true,
+	"GET /healthz":                     true,
+	"GET /metrics":                     true,
+	"GET /v3/HealthCheck":              true,
+	"POST /v3/HealthCheck":             true,
+	"POST /v3/BatchAvailabilityLookup": true,
+	"POST /v3/CheckAvailability":       true,
 }

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
@@ -40,10 +41,21 @@ func addBooked(b *bolt.Bucket, key []byte, delta int64) error {
 	return b.Put(key, binary.BigEndian.AppendUint64(nil, uint64(n)))
 }
 
-// scanSlots calls fn for every slot with the given prefix and its live-booking count.
-func scanSlots(tx *bolt.Tx, prefix []byte, fn func(booking.Slot) bool) error {
-	counts := tx.Bucket(bucketSlotBooked)
-	c := tx.Bucket(bucketSlots).Cursor()
+// slotScanPrefix is the prefix of the keys of the service's slots starting at
+// startSec, and lasting durationSec unless it is 0: the duration follows the start
+// in the key, so it narrows the scan before any value is decoded.
+func slotScanPrefix(merchantID, serviceID string, startSec, durationSec int64) []byte {
+	prefix := feeds.SlotPrefix(merchantID, serviceID, startSec)
+	if durationSec != 0 {
+		prefix = binary.BigEndian.AppendUint64(prefix, uint64(durationSec))
+	}
+	return prefix
+}
+
+// scanSlots calls fn for every slot of slots with the given prefix and its
+// live-booking count from counts.
+func scanSlots(slots, counts *bolt.Bucket, prefix []byte, fn func(booking.Slot) bool) error {
+	c := slots.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		rec := &bsv1.SlotRecord{}
 		if err := unmarshal(v, rec); err != nil {

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bookingserver/bookingserver/booking"
-	"github.com/bookingserver/bookingserver/feeds"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
@@ -19,7 +18,7 @@ func (s *Store) View(ctx context.Context, fn func(booking.ReadTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(tx *bolt.Tx) error { return fn(txn{tx}) })
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&viewTxn{txn: txn{tx}}) })
 }
 
 // Update implements booking.Store with group commit: concurrent callers share one
@@ -45,12 +44,8 @@ func (t txn) Service(merchantID, serviceID string) (*acv3.Service, error) {
 }
 
 func (t txn) Slots(merchantID, serviceID string, startSec, durationSec int64, fn func(booking.Slot) bool) error {
-	prefix := feeds.SlotPrefix(merchantID, serviceID, startSec)
-	if durationSec != 0 {
-		// The duration follows the start in the key: narrow the scan before decoding.
-		prefix = binary.BigEndian.AppendUint64(prefix, uint64(durationSec))
-	}
-	return scanSlots(t.tx, prefix, fn)
+	return scanSlots(t.tx.Bucket(bucketSlots), t.tx.Bucket(bucketSlotBooked),
+		slotScanPrefix(merchantID, serviceID, startSec, durationSec), fn)
 }
 
 func (t txn) Booking(bookingID string) (*bsv1.BookingRecord, error) {
