@@ -13,6 +13,7 @@ import (
 func (m *merchantService) CreateMerchantBooking(ctx context.Context, req *bsv1.CreateMerchantBookingRequest) (*bsv1.CreateMerchantBookingResponse, error) {
 	out, err := m.core.CreateMerchantBooking(ctx, booking.MerchantBookingRequest{
 		Slot: req.GetSlot(), User: req.GetUserInformation(), PaymentMethod: req.GetPaymentMethod(), RequestID: req.GetRequestId(),
+		GiftCards: giftCards(req.GetGiftCards()),
 	})
 	if err != nil {
 		return nil, toStatus(ctx, err)

@@ -53,6 +53,7 @@ func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("POST /v1/feeds/{kind}", s.feedUploadHandler)
+	mux.HandleFunc("POST /v1/webhooks/{gateway}/{merchant_id}", s.webhookHandler)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("/", gateway)
 	return s.httpMiddleware(mux)

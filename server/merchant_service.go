@@ -5,6 +5,7 @@ import (
 
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/payment/gateways"
 )
 
 // merchantService implements bookingserver.v1.MerchantService.
@@ -12,6 +13,8 @@ type merchantService struct {
 	bsv1.UnimplementedMerchantServiceServer
 	core  *booking.Service
 	feeds FeedLoader
+	// gateways are the merchants' gateway accounts; nil without --secrets-key.
+	gateways *gateways.Registry
 }
 
 // view returns a function that builds the merchant's view of a booking record with its

@@ -33,6 +33,8 @@ func grpcAccess(fullMethod string, loopback bool) access {
 // loopback (a local scraper); elsewhere it needs the admin bearer token.
 func httpAccess(path string, loopback bool) access {
 	switch {
+	case isWebhookPath(path):
+		return accessOpen
 	case strings.HasPrefix(path, "/v1/"):
 		return accessMerchant
 	case path == "/healthz":
@@ -56,4 +58,19 @@ func (c Credentials) allowed(a access, authorization string) bool {
 	default:
 		return c.CheckBasic(authorization)
 	}
+}
+
+// webhookGateways are the gateways whose webhooks are served.
+var webhookGateways = map[string]bool{"imoje": true, "worldline": true, "stripe": true}
+
+// isWebhookPath reports whether path is exactly /v1/webhooks/{gateway}/{merchant_id} of
+// a known gateway: those routes authenticate by the gateway's signature instead of a
+// token. Anything else under /v1/webhooks/ stays behind the admin token.
+func isWebhookPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/v1/webhooks/")
+	if !ok {
+		return false
+	}
+	gw, mid, ok := strings.Cut(rest, "/")
+	return ok && webhookGateways[gw] && mid != "" && !strings.Contains(mid, "/")
 }

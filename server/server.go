@@ -23,6 +23,7 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/metrics"
+	"github.com/bookingserver/bookingserver/payment/gateways"
 )
 
 // Config is the listeners' configuration.
@@ -48,6 +49,9 @@ type Deps struct {
 	// Metrics records calls, outcomes and feed loads and is served at /metrics; a
 	// fresh registry when nil.
 	Metrics *metrics.Metrics
+	// Gateways are the merchants' payment gateway accounts (configuration API and
+	// webhooks); both answer FailedPrecondition when nil (no --secrets-key).
+	Gateways *gateways.Registry
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -58,6 +62,7 @@ type Server struct {
 	httpLoopback bool
 	tlsConfig    *tls.Config
 	metrics      *metrics.Metrics
+	gateways     *gateways.Registry
 
 	bookingService  *bookingService
 	merchantService *merchantService
@@ -88,7 +93,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		httpLoopback:    isLoopback(cfg.HTTPAddr),
 		metrics:         d.Metrics,
 		bookingService:  &bookingService{core: d.Bookings, metrics: d.Metrics},
-		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds},
+		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds, gateways: d.Gateways},
+		gateways:        d.Gateways,
 		done:            make(chan error, 2),
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {

@@ -1,0 +1,118 @@
+package gateways
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bookingserver/bookingserver/booking"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/payment/imoje"
+	"github.com/bookingserver/bookingserver/payment/splittender"
+	"github.com/bookingserver/bookingserver/payment/worldline"
+)
+
+var _ booking.HostedGateways = (*Registry)(nil)
+
+// PlanLegs implements booking.HostedGateways with splittender.Plan: gift cards (EUR,
+// at most three, each at most 250 €) are Worldline's Bimpli CADO only.
+func (r *Registry) PlanLegs(gateway string, total booking.Money, giftCards []booking.Money) ([]*bsv1.GatewayLeg, error) {
+	if len(giftCards) == 0 {
+		return nil, nil
+	}
+	if gateway != Worldline {
+		return nil, fmt.Errorf("gift cards are paid through Worldline (Bimpli CADO) only: %w", booking.ErrInvalid)
+	}
+	t, err := splittender.Plan(total, giftCards)
+	if err != nil {
+		return nil, err
+	}
+	legs := make([]*bsv1.GatewayLeg, len(t.Legs))
+	for i, l := range t.Legs {
+		legs[i] = &bsv1.GatewayLeg{GiftCard: l.Kind == splittender.GiftCard, AmountMicros: l.CapturedMicros}
+	}
+	return legs, nil
+}
+
+// Checkout implements booking.HostedGateways: an imoje payment link, or a Worldline
+// hosted checkout (product 3103, Bimpli CADO, when gift cards pay part).
+func (r *Registry) Checkout(ctx context.Context, req booking.CheckoutRequest) (booking.Checkout, error) {
+	u := req.User
+	switch req.Gateway {
+	case Imoje:
+		c, err := r.imoje(ctx, req.MerchantID)
+		if err != nil {
+			return booking.Checkout{}, err
+		}
+		p, err := c.CreatePayment(ctx, imoje.PaymentRequest{OrderID: req.BookingID, Amount: req.Amount, Title: "Booking " + req.BookingID,
+			Customer: imoje.Customer{FirstName: u.GetGivenName(), LastName: u.GetFamilyName(), Email: u.GetEmail(), Phone: u.GetTelephone()}})
+		return booking.Checkout{ID: p.ID, RedirectURL: p.URL}, err
+	case Worldline:
+		c, err := r.worldline(ctx, req.MerchantID)
+		if err != nil {
+			return booking.Checkout{}, err
+		}
+		cr := worldline.CheckoutRequest{Amount: req.Amount, MerchantReference: req.BookingID, CustomerEmail: u.GetEmail(), IdempotenceKey: req.BookingID + ":checkout"}
+		if req.GiftCards {
+			cr.PaymentProductID = worldline.ProductBimpliCADO
+		}
+		co, err := c.CreateHostedCheckout(ctx, cr)
+		return booking.Checkout{ID: co.HostedCheckoutID, RedirectURL: co.RedirectURL}, err
+	}
+	return booking.Checkout{}, fmt.Errorf("no hosted checkout for gateway %q: %w", req.Gateway, booking.ErrInvalid)
+}
+
+// Refund implements booking.HostedGateways: one refund of one charge at the gateway.
+// The refund id it returns is what the gateway's webhook echoes.
+func (r *Registry) Refund(ctx context.Context, merchantID, gateway string, req booking.RefundRequest) (booking.Transaction, error) {
+	switch gateway {
+	case Imoje:
+		c, err := r.imoje(ctx, merchantID)
+		if err != nil {
+			return booking.Transaction{}, err
+		}
+		ref, err := c.Refund(ctx, imoje.RefundRequest{TransactionID: req.ChargeID, Amount: req.Amount})
+		return booking.Transaction{ID: ref.ID, Amount: ref.Amount}, err
+	case Worldline:
+		c, err := r.worldline(ctx, merchantID)
+		if err != nil {
+			return booking.Transaction{}, err
+		}
+		ref, err := c.Refund(ctx, worldline.RefundRequest{PaymentID: req.ChargeID, Amount: req.Amount, IdempotenceKey: req.IdempotencyKey})
+		return booking.Transaction{ID: ref.ID, Amount: ref.Amount}, err
+	}
+	return booking.Transaction{}, fmt.Errorf("no refunds through gateway %q: %w", gateway, booking.ErrInvalid)
+}
+
+// PlanRefund implements booking.HostedGateways with splittender's order (the card leg
+// first, then the gift cards from the last used): it rebuilds the tender from the
+// booking's legs and the ledger's refunds, so every cap is the one the ledger proves.
+func (r *Registry) PlanRefund(rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, amount int64) ([]*bsv1.LedgerEntry, error) {
+	p := rec.GetPayment()
+	t := splittender.Tender{Total: booking.Money{Micros: p.GetChargeMicros(), Currency: p.GetCurrency()}}
+	refunded := map[string]int64{}
+	for _, e := range ledger {
+		if e.GetKind() == bsv1.LedgerEntry_KIND_REFUND {
+			refunded[e.GetRefundOf()] += e.GetAmountMicros()
+		}
+	}
+	for _, l := range p.GetGateway().GetLegs() {
+		if l.GetProcessorId() == "" {
+			return nil, fmt.Errorf("booking %s: split tender not fully paid: %w", rec.GetBooking().GetBookingId(), booking.ErrConflict)
+		}
+		kind := splittender.Card
+		if l.GetGiftCard() {
+			kind = splittender.GiftCard
+		}
+		t.Legs = append(t.Legs, splittender.Leg{Kind: kind, ProcessorID: l.GetProcessorId(), CapturedMicros: l.GetAmountMicros(), RefundedMicros: refunded[l.GetProcessorId()]})
+	}
+	_, alloc, err := t.Refund("refund", booking.Money{Micros: amount, Currency: p.GetCurrency()})
+	if err != nil {
+		return nil, err
+	}
+	plan := make([]*bsv1.LedgerEntry, 0, len(alloc.Parts))
+	for _, part := range alloc.Parts {
+		plan = append(plan, &bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_REFUND, BookingId: rec.GetBooking().GetBookingId(), AmountMicros: part.Micros,
+			Currency: p.GetCurrency(), Processor: p.GetProcessor(), RefundOf: t.Legs[part.Leg].ProcessorID})
+	}
+	return plan, nil
+}
