@@ -33,6 +33,7 @@ type serveConfig struct {
 	notify          notifyConfig
 	cart            cartConfig
 	payments        processorConfig
+	gateways        gatewayConfig
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -53,6 +54,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	c.notify.register(fs)
 	c.cart.register(fs)
 	c.payments.register(fs)
+	c.gateways.register(fs)
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
@@ -121,8 +123,12 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	gws, err := cfg.gateways.registry(st)
+	if err != nil {
+		return err
+	}
 	core, err := booking.New(booking.Config{Store: st, CartLimits: cfg.cart.limits(),
-		Processor: metrics.InstrumentProcessor(proc, met), ParseToken: payment.ParseToken})
+		Processor: metrics.InstrumentProcessor(proc, met), ParseToken: payment.ParseToken, Gateways: hosted(gws)})
 	if err != nil {
 		return err
 	}
@@ -136,7 +142,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws})
 	if err != nil {
 		return err
 	}
