@@ -1,0 +1,429 @@
+package server_test
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/payment/gateways"
+	"github.com/bookingserver/bookingserver/payment/secrets"
+	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
+)
+
+// Gateway accounts of the tests; the secrets must never come back out.
+const (
+	imojeMerchant, imojeService, imojeToken, imojeShopKey = "imx1", "svc-1", "imoje-token-SECRET1", "imoje-shop-key-SECRET2"
+	wlPSPID, wlKeyID, wlSecret, wlHookKeyID, wlHookSecret  = "PSP1", "key-1", "wl-api-SECRET3", "hook-1", "wl-hook-SECRET4"
+	stripeKey, stripeHook                                  = "sk_test_SECRET5", "whsec_SECRET6"
+)
+
+// eurServices makes m1/haircut cost 100 EUR (Bimpli CADO takes EUR only).
+const eurServices = `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000001"},
+ "service":[{"merchant_id":"m1","service_id":"haircut","name":"Haircut","price":{"price_micros":"100000000","currency_code":"EUR"}}]}`
+
+// fakeGateway is one httptest server speaking imoje's and Worldline's REST APIs and
+// checking our signatures: imoje's bearer token, Worldline's v1HMAC.
+type fakeGateway struct {
+	*httptest.Server
+	mu       sync.Mutex
+	payments map[string]string // Worldline payment id → GetPayment JSON
+	refunds  []map[string]any
+}
+
+func newFakeGateway(t *testing.T) *fakeGateway {
+	f := &fakeGateway{payments: map[string]string{}}
+	mux := http.NewServeMux()
+	imoje := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			var body map[string]any
+			if r.Header.Get("Authorization") != "Bearer "+imojeToken || r.PathValue("m") != imojeMerchant || json.NewDecoder(r.Body).Decode(&body) != nil {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			h(w, r, body)
+		}
+	}
+	mux.HandleFunc("POST /v1/merchant/{m}/payment", imoje(func(w http.ResponseWriter, _ *http.Request, b map[string]any) {
+		fmt.Fprintf(w, `{"payment":{"id":"pay-%s","url":"https://paywall.imoje.test/pay-%s"}}`, b["orderId"], b["orderId"])
+	}))
+	mux.HandleFunc("POST /v1/merchant/{m}/transaction/{tx}/refund", imoje(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
+		id := f.addRefund(map[string]any{"of": r.PathValue("tx"), "amount": b["amount"]})
+		fmt.Fprintf(w, `{"transaction":{"id":%q,"type":"refund","status":"new","amount":%v,"currency":"USD","orderId":"x"}}`, id, b["amount"])
+	}))
+	worldline := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.PathValue("m") != wlPSPID || r.Header.Get("Authorization") != worldlineAuth(r) {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			var body map[string]any
+			if raw, _ := io.ReadAll(r.Body); len(raw) > 0 {
+				_ = json.Unmarshal(raw, &body)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			h(w, r, body)
+		}
+	}
+	mux.HandleFunc("POST /v2/{m}/hostedcheckouts", worldline(func(w http.ResponseWriter, _ *http.Request, b map[string]any) {
+		ref := b["order"].(map[string]any)["references"].(map[string]any)["merchantReference"]
+		product := b["redirectPaymentMethodSpecificInput"].(map[string]any)["paymentProductId"]
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"hostedCheckoutId":"hc-%v","redirectUrl":"https://checkout.worldline.test/hc-%v?product=%v","RETURNMAC":"m"}`, ref, ref, product)
+	}))
+	mux.HandleFunc("GET /v2/{m}/payments/{id}", worldline(func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		p, ok := f.payments[r.PathValue("id")]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		io.WriteString(w, p)
+	}))
+	mux.HandleFunc("POST /v2/{m}/payments/{id}/refund", worldline(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
+		amount := b["amountOfMoney"].(map[string]any)["amount"]
+		id := f.addRefund(map[string]any{"of": r.PathValue("id"), "amount": amount})
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":%q,"status":"REFUND_REQUESTED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, id, amount)
+	}))
+	f.Server = httptest.NewServer(mux)
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeGateway) addRefund(r map[string]any) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r["id"] = fmt.Sprintf("%s_r%d", r["of"], len(f.refunds)+1)
+	f.refunds = append(f.refunds, r)
+	return r["id"].(string)
+}
+
+// worldlinePayment registers a payment GetPayment answers, as Worldline's API shows it.
+func (f *fakeGateway) worldlinePayment(id, bookingID, status string, cents int64, product int) string {
+	p := fmt.Sprintf(`{"id":%q,"status":%q,"paymentOutput":{"amountOfMoney":{"amount":%d,"currencyCode":"EUR"},"references":{"merchantReference":%q},"redirectPaymentMethodSpecificOutput":{"paymentProductId":%d}},"statusOutput":{"statusCategory":"COMPLETED","statusCode":9}}`,
+		id, status, cents, bookingID, product)
+	f.mu.Lock()
+	f.payments[id] = p
+	f.mu.Unlock()
+	return p
+}
+
+// worldlineAuth is Worldline's v1HMAC, written from the documentation.
+func worldlineAuth(r *http.Request) string {
+	s := r.Method + "\n" + r.Header.Get("Content-Type") + "\n" + r.Header.Get("Date") + "\n"
+	if k := r.Header.Get("X-GCS-Idempotence-Key"); k != "" {
+		s += "x-gcs-idempotence-key:" + k + "\n"
+	}
+	s += r.URL.Path + "\n"
+	mac := hmac.New(sha256.New, []byte(wlSecret))
+	mac.Write([]byte(s))
+	return "GCS v1HMAC:" + wlKeyID + ":" + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// gwBundle is a running server with gateway accounts for m1 pointing at the fake.
+type gwBundle struct {
+	*cartBundle
+	fake *fakeGateway
+}
+
+func gwSetup(t *testing.T) *gwBundle {
+	t.Helper()
+	fake := newFakeGateway(t)
+	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, path: filepath.Join(t.TempDir(), "db")}
+	st, err := store.Open(store.DefaultConfig(c.path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.LoadFixture(t, st)
+	key, err := secrets.NewKey(bytes.Repeat([]byte{7}, secrets.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := gateways.New(gateways.Config{Store: st, Key: key, HTTPClient: fake.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.core, err = booking.New(booking.Config{Store: st, Now: c.clock.Now, Gateways: reg}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
+		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin}},
+		server.Deps{Bookings: c.core, Feeds: st, Gateways: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.bundle = &bundle{store: st, baseURL: "http://" + srv.HTTPAddr()}
+	t.Cleanup(func() {
+		if err := srv.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		if fixed, err := st.Reconcile(); err != nil || fixed != 0 {
+			t.Errorf("Reconcile: %d fixes, %v", fixed, err)
+		}
+		st.Close()
+	})
+	b := &gwBundle{cartBundle: c, fake: fake}
+	b.mustDo(t, "PUT", "/v1/merchants/m1/gateways/imoje", fmt.Sprintf(`{"merchant_id":%q,"service_id":%q,"api_token":%q,"shop_key":%q,"base_url":%q}`,
+		imojeMerchant, imojeService, imojeToken, imojeShopKey, fake.URL), 200)
+	b.mustDo(t, "PUT", "/v1/merchants/m1/gateways/worldline", fmt.Sprintf(`{"merchant_id":%q,"api_key_id":%q,"api_secret":%q,"webhook_key_id":%q,"webhook_secret":%q,"base_url":%q}`,
+		wlPSPID, wlKeyID, wlSecret, wlHookKeyID, wlHookSecret, fake.URL), 200)
+	b.mustDo(t, "PUT", "/v1/merchants/m1/gateways/stripe", fmt.Sprintf(`{"secret_key":%q,"webhook_secret":%q}`, stripeKey, stripeHook), 200)
+	return b
+}
+
+// webhook posts a raw body with headers, without the admin token.
+func (b *gwBundle) webhook(t *testing.T, gateway, body string, h map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", b.baseURL+"/v1/webhooks/"+gateway+"/m1", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// imojeHook sends an imoje notification signed with key.
+func (b *gwBundle) imojeHook(t *testing.T, key, txID, typ, status, method, orderID string, cents int64) (int, string) {
+	body := fmt.Sprintf(`{"transaction":{"id":%q,"type":%q,"status":%q,"amount":%d,"currency":"USD","orderId":%q,"serviceId":%q,"paymentMethod":%q}}`,
+		txID, typ, status, cents, orderID, imojeService, method)
+	sum := sha256.Sum256([]byte(body + key))
+	sig := fmt.Sprintf("merchantid=%s;serviceid=%s;signature=%s;alg=sha256", imojeMerchant, imojeService, hex.EncodeToString(sum[:]))
+	return b.webhook(t, "imoje", body, map[string]string{"X-Imoje-Signature": sig})
+}
+
+// worldlineHook sends a Worldline webhook signed with secret.
+func (b *gwBundle) worldlineHook(t *testing.T, secret, eventID, typ, object string) (int, string) {
+	body := fmt.Sprintf(`{"apiVersion":"v1","id":%q,"created":"2030-01-01T00:00:00Z","merchantId":%q,"type":%q,%s}`, eventID, wlPSPID, typ, object)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	return b.webhook(t, "worldline", body, map[string]string{"X-GCS-Signature": base64.StdEncoding.EncodeToString(mac.Sum(nil)), "X-GCS-KeyId": wlHookKeyID})
+}
+
+// ledgerTotals sums a booking's ledger: charged and refunded micros.
+func ledgerTotals(v map[string]any) (charged, refunded float64, n int) {
+	entries, _ := v["ledger"].([]any)
+	for _, e := range entries {
+		m := e.(map[string]any)
+		var amt float64
+		fmt.Sscan(fmt.Sprint(m["amount_micros"]), &amt)
+		switch m["kind"] {
+		case "KIND_CHARGE":
+			charged += amt
+		case "KIND_REFUND":
+			refunded += amt
+		}
+	}
+	return charged, refunded, len(entries)
+}
+
+func TestImojeWebhookConfirms(t *testing.T) {
+	t.Parallel()
+	b := gwSetup(t)
+	resp := b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1")
+	bid := field(resp, "booking", "booking_id").(string)
+	if got := resp["redirect_url"]; got != "https://paywall.imoje.test/pay-"+bid {
+		t.Fatalf("redirect_url %v", got)
+	}
+	if field(resp, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" {
+		t.Fatalf("status %v", field(resp, "booking", "status"))
+	}
+	// A wrong shop key: 401 with a clear message, nothing changed.
+	if code, out := b.imojeHook(t, "wrong-key", "tx-1", "sale", "settled", "blik", bid, 1500); code != 401 || !strings.Contains(out, "signature") {
+		t.Fatalf("bad signature: %d %s", code, out)
+	}
+	if v := b.get(t, bid); field(v, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" {
+		t.Fatalf("bad signature changed the booking: %v", v)
+	}
+	for i := range 2 { // the second delivery is a duplicate
+		if code, out := b.imojeHook(t, imojeShopKey, "tx-1", "sale", "settled", "blik", bid, 1500); code != 200 || out != `{"status":"ok"}` {
+			t.Fatalf("delivery %d: %d %s", i, code, out)
+		}
+	}
+	v := b.get(t, bid)
+	if field(v, "booking", "status") != "CONFIRMED" || field(v, "booking", "payment_information", "payment_transaction_id") != "tx-1" {
+		t.Fatalf("after webhook: %v", v)
+	}
+	if charged, _, n := ledgerTotals(v); charged != 15e6 || n != 1 {
+		t.Fatalf("ledger: charged %v in %d entries, want one charge of 15e6", charged, n)
+	}
+	// Refund 5 then 10 through the merchant API; imoje's echoes change nothing, and a
+	// third refund beyond the capture is refused.
+	for i, amount := range []int{5, 10} {
+		body := fmt.Sprintf(`{"request_id":"rf%d","amount":{"price_micros":"%d000000","currency_code":"USD"}}`, i, amount)
+		b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", body, 200)
+		if code, _ := b.imojeHook(t, imojeShopKey, fmt.Sprintf("tx-1_r%d", i+1), "refund", "settled", "blik", bid, int64(amount*100)); code != 200 {
+			t.Fatalf("echo %d: %d", i, code)
+		}
+	}
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf9","amount":{"price_micros":"1000000","currency_code":"USD"}}`, 400)
+	if _, refunded, _ := ledgerTotals(b.get(t, bid)); refunded != 15e6 {
+		t.Fatalf("refunded %v, want exactly 15e6 (echoes not counted twice)", refunded)
+	}
+}
+
+func TestImojePayLaterAndFailure(t *testing.T) {
+	t.Parallel()
+	b := gwSetup(t)
+	bid := field(b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1"), "booking", "booking_id").(string)
+	// Pay-later: "authorized" is collected; the later "settled" of the same transaction is not counted again.
+	b.imojeHook(t, imojeShopKey, "tx-pl", "sale", "authorized", "imoje_paylater", bid, 1500)
+	b.imojeHook(t, imojeShopKey, "tx-pl", "sale", "settled", "imoje_paylater", bid, 1500)
+	v := b.get(t, bid)
+	if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 15e6 {
+		t.Fatalf("pay-later: %v", v)
+	}
+	// A rejected payment releases the spot.
+	bid2 := field(b.book(t, storetest.SlotOneSpot, "u2", "IMOJE", "r2"), "booking", "booking_id").(string)
+	if b.available(t, storetest.SlotOneSpot) {
+		t.Fatal("held slot still available")
+	}
+	b.imojeHook(t, imojeShopKey, "tx-rj", "sale", "rejected", "blik", bid2, 1500)
+	if field(b.get(t, bid2), "booking", "status") != "CANCELED" || !b.available(t, storetest.SlotOneSpot) {
+		t.Fatal("rejected payment did not release the spot")
+	}
+}
+
+func TestWorldlineGiftCardsSplitRefunds(t *testing.T) {
+	t.Parallel()
+	b := gwSetup(t)
+	if _, err := b.store.LoadFeed(t.Context(), 2, []byte(eurServices)); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"1800"},"user_information":{"user_id":"u1","email":"u1@example.com"},
+		"payment_method":"WORLDLINE","request_id":"w1","gift_cards":[{"amount":{"price_micros":"20000000","currency_code":"EUR"}},{"amount":{"price_micros":"30000000","currency_code":"EUR"}},{"amount":{"price_micros":"10000000","currency_code":"EUR"}}]}`, storetest.SlotFiveSpots)
+	resp := b.mustDo(t, "POST", "/v1/bookings", body, 200)
+	bid := field(resp, "booking", "booking_id").(string)
+	if !strings.HasSuffix(resp["redirect_url"].(string), "?product=3103") {
+		t.Fatalf("redirect_url %v, want the Bimpli CADO checkout", resp["redirect_url"])
+	}
+	legs := field(b.get(t, bid), "record", "payment", "gateway", "legs").([]any)
+	if len(legs) != 4 {
+		t.Fatalf("legs %v, want 3 gift cards + card", legs)
+	}
+	// Four legs captured: 20, 30, 10 by gift card, 40 by card.
+	for i, l := range []struct {
+		cents   int64
+		product int
+	}{{2000, 3103}, {3000, 3103}, {1000, 3103}, {4000, 1}} {
+		id := fmt.Sprintf("p%d", i)
+		p := b.fake.worldlinePayment(id, bid, "CAPTURED", l.cents, l.product)
+		if code, out := b.worldlineHook(t, wlHookSecret, "ev-"+id, "payment.captured", `"payment":`+p); code != 200 {
+			t.Fatalf("leg %d: %d %s", i, code, out)
+		}
+	}
+	if code, _ := b.worldlineHook(t, "wrong", "ev-x", "payment.captured", `"payment":`+b.fake.worldlinePayment("p0", bid, "CAPTURED", 2000, 3103)); code != 401 {
+		t.Fatalf("bad signature: %d", code)
+	}
+	v := b.get(t, bid)
+	if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 100e6 {
+		t.Fatalf("after four legs: %v", v)
+	}
+	// Two partial refunds: 50 takes the card's 40 and 10 from the last gift card; 25
+	// takes nothing more from them, then the second gift card.
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf1","amount":{"price_micros":"50000000","currency_code":"EUR"}}`, 200)
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf2","amount":{"price_micros":"25000000","currency_code":"EUR"}}`, 200)
+	b.fake.mu.Lock()
+	got := fmt.Sprint(b.fake.refunds)
+	refunds := append([]map[string]any(nil), b.fake.refunds...)
+	b.fake.mu.Unlock()
+	if want := "[map[amount:4000 id:p3_r1 of:p3] map[amount:1000 id:p2_r2 of:p2] map[amount:2500 id:p1_r3 of:p1]]"; got != want {
+		t.Fatalf("refunds at the gateway %s, want %s", got, want)
+	}
+	// Worldline echoes every refund (twice): nothing is counted again.
+	for i, r := range append(refunds, refunds...) {
+		obj := fmt.Sprintf(`"refund":{"id":%q,"paymentId":%q,"status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, r["id"], r["of"], r["amount"])
+		if code, out := b.worldlineHook(t, wlHookSecret, fmt.Sprintf("ev-r%d", i), "refund.refunded", obj); code != 200 {
+			t.Fatalf("echo %d: %d %s", i, code, out)
+		}
+	}
+	// A refund made in Worldline's back office is recorded once, within the leg's cap.
+	obj := `"refund":{"id":"bo-1","paymentId":"p0","status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":2000,"currencyCode":"EUR"}}}`
+	for range 2 {
+		b.worldlineHook(t, wlHookSecret, "ev-bo", "refund.refunded", obj)
+	}
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf3","amount":{"price_micros":"10000000","currency_code":"EUR"}}`, 400)
+	if _, refunded, _ := ledgerTotals(b.get(t, bid)); refunded != 95e6 {
+		t.Fatalf("refunded %v, want 95e6", refunded)
+	}
+}
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestGatewaySecretsNeverShown is not parallel: it captures the process's slog output.
+func TestGatewaySecretsNeverShown(t *testing.T) {
+	var logs syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	b := gwSetup(t)
+	var answers strings.Builder
+	for _, g := range []string{"imoje", "worldline", "stripe"} {
+		out := b.mustDo(t, "GET", "/v1/merchants/m1/gateways/"+g, "", 200)
+		raw, _ := json.Marshal(out)
+		answers.Write(raw)
+		for name, s := range field(out, "account", "secrets").(map[string]any) {
+			if s.(map[string]any)["set"] != true {
+				t.Errorf("%s %s not set", g, name)
+			}
+		}
+	}
+	if !strings.Contains(answers.String(), imojeMerchant) {
+		t.Errorf("settings missing: %s", answers.String())
+	}
+	// A failing webhook and a signed one go through the logs too.
+	bid := field(b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1"), "booking", "booking_id").(string)
+	b.imojeHook(t, "nope", "tx-1", "sale", "settled", "blik", bid, 1500)
+	b.imojeHook(t, imojeShopKey, "tx-1", "sale", "settled", "blik", bid, 1500)
+	for _, s := range []string{imojeToken, imojeShopKey, wlSecret, wlHookSecret, stripeKey, stripeHook} {
+		if strings.Contains(answers.String(), s) || strings.Contains(logs.String(), s) {
+			t.Errorf("secret %q appears in an answer or the log", s)
+		}
+	}
+	if !strings.Contains(logs.String(), "webhook refused") {
+		t.Errorf("log capture did not see the webhook: %s", logs.String())
+	}
+}
