@@ -29,8 +29,8 @@ import (
 // Gateway accounts of the tests; the secrets must never come back out.
 const (
 	imojeMerchant, imojeService, imojeToken, imojeShopKey = "imx1", "svc-1", "imoje-token-SECRET1", "imoje-shop-key-SECRET2"
-	wlPSPID, wlKeyID, wlSecret, wlHookKeyID, wlHookSecret  = "PSP1", "key-1", "wl-api-SECRET3", "hook-1", "wl-hook-SECRET4"
-	stripeKey, stripeHook                                  = "sk_test_SECRET5", "whsec_SECRET6"
+	wlPSPID, wlKeyID, wlSecret, wlHookKeyID, wlHookSecret = "PSP1", "key-1", "wl-api-SECRET3", "hook-1", "wl-hook-SECRET4"
+	stripeKey, stripeHook                                 = "sk_test_SECRET5", "whsec_SECRET6"
 )
 
 // eurServices makes m1/haircut cost 100 EUR (Bimpli CADO takes EUR only).
