@@ -1,6 +1,7 @@
 package notifier_test
 
 import (
+	"github.com/bookingserver/bookingserver/notifier/notifiertest"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -18,8 +19,8 @@ import (
 // and a local token endpoint.
 type bundle struct {
 	st     *store.Store
-	api    *fakeAPI
-	tokens *tokenServer
+	api    *notifiertest.FakeAPI
+	tokens *notifiertest.TokenServer
 	clock  *clock
 	n      *notifier.Notifier
 	stop   func()
@@ -32,8 +33,8 @@ func setup(t *testing.T) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &bundle{st: st, api: newFakeAPI(t), tokens: newTokenServer(t), clock: &clock{t: time.Now()}}
-	client, err := notifier.NewHTTPClient(t.Context(), serviceAccountJSON(t, b.tokens.URL))
+	b := &bundle{st: st, api: notifiertest.NewFakeAPI(t), tokens: notifiertest.NewTokenServer(t), clock: &clock{t: time.Now()}}
+	client, err := notifier.NewHTTPClient(t.Context(), notifiertest.ServiceAccountJSON(t, b.tokens.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,11 +120,11 @@ func TestNoShowPenalizedPatch(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.change(t, bookingRecord("bk-1"), noShowPenalized, booking.MaskStatus)
-	got := b.api.next(t)
-	want := request{
-		method: "PATCH", path: "/v1alpha/notification/partners/partner-7/bookings/bk-1",
-		updateMask: "status", auth: "Bearer tok-1",
-		body: map[string]any{
+	got := b.api.Next(t)
+	want := notifiertest.Request{
+		Method: "PATCH", Path: "/v1alpha/notification/partners/partner-7/bookings/bk-1",
+		UpdateMask: "status", Auth: "Bearer tok-1",
+		Body: map[string]any{
 			"name": "partners/partner-7/bookings/bk-1", "merchantId": "m1", "serviceId": "haircut",
 			"startTime": "2030-01-01T10:00:00Z", "duration": "3600s", "partySize": float64(2),
 			"status":             "NO_SHOW_PENALIZED",
@@ -134,7 +135,7 @@ func TestNoShowPenalizedPatch(t *testing.T) {
 		t.Fatalf("PATCH\n got %+v\nwant %+v", got, want)
 	}
 	waitFor(t, "the record to be deleted", func() bool { return b.empty(t) })
-	b.api.none(t, 50*time.Millisecond)
+	b.api.None(t, 50*time.Millisecond)
 	if s := b.n.Stats(); s.Delivered != 1 || s.Retried != 0 || s.DeadLettered != 0 {
 		t.Fatalf("stats %+v", s)
 	}
@@ -144,11 +145,11 @@ func TestCancelWithRefundPatch(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.change(t, bookingRecord("bk-2"), canceledRefunded, booking.MaskStatus, booking.MaskPrepaymentStatus)
-	got := b.api.next(t)
-	if got.updateMask != "status,paymentInformation.prepaymentStatus" || got.body["status"] != "CANCELED" {
+	got := b.api.Next(t)
+	if got.UpdateMask != "status,paymentInformation.prepaymentStatus" || got.Body["status"] != "CANCELED" {
 		t.Fatalf("PATCH %+v", got)
 	}
-	if pi := got.body["paymentInformation"].(map[string]any); pi["prepaymentStatus"] != "PREPAYMENT_REFUNDED" || pi["paymentTransactionId"] != "txn-42" {
+	if pi := got.Body["paymentInformation"].(map[string]any); pi["prepaymentStatus"] != "PREPAYMENT_REFUNDED" || pi["paymentTransactionId"] != "txn-42" {
 		t.Fatalf("paymentInformation %v", pi)
 	}
 }
@@ -169,7 +170,7 @@ func TestMerchantChannelBookingIsNotNotified(t *testing.T) {
 func TestRetriesInOrderAfterBackoff(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.api.setStatus(func(n int) int {
+	b.api.SetStatus(func(n int) int {
 		if n < 3 {
 			return 503
 		}
@@ -179,8 +180,8 @@ func TestRetriesInOrderAfterBackoff(t *testing.T) {
 	b.change(t, rec, func(bk *acv3.Booking) { bk.Status = acv3.BookingStatus_NO_SHOW }, booking.MaskStatus)
 	b.change(t, rec, noShowPenalized, booking.MaskStatus)
 	for i := 1; i <= 3; i++ {
-		if r := b.api.next(t); r.body["status"] != "NO_SHOW" {
-			t.Fatalf("attempt %d sent %v, want the first update (NO_SHOW)", i, r.body["status"])
+		if r := b.api.Next(t); r.Body["status"] != "NO_SHOW" {
+			t.Fatalf("attempt %d sent %v, want the first update (NO_SHOW)", i, r.Body["status"])
 		}
 		var pending []*bsv1.OutboxRecord
 		waitFor(t, "the failure to be recorded", func() bool {
@@ -196,17 +197,17 @@ func TestRetriesInOrderAfterBackoff(t *testing.T) {
 		if a := pending[0].GetAttempts()[i-1]; a.GetHttpStatus() != 503 || !strings.Contains(a.GetError(), "fake says 503") || int(a.GetAttempt()) != i {
 			t.Fatalf("attempt record %v", a)
 		}
-		b.api.none(t, 30*time.Millisecond) // neither record is sent before the backoff
+		b.api.None(t, 30*time.Millisecond) // neither record is sent before the backoff
 		b.clock.Add(want*11/10 + time.Second)
 	}
-	if r := b.api.next(t); r.body["status"] != "NO_SHOW" {
-		t.Fatalf("4th request %v, want NO_SHOW", r.body["status"])
+	if r := b.api.Next(t); r.Body["status"] != "NO_SHOW" {
+		t.Fatalf("4th request %v, want NO_SHOW", r.Body["status"])
 	}
-	if r := b.api.next(t); r.body["status"] != "NO_SHOW_PENALIZED" {
-		t.Fatalf("5th request %v, want NO_SHOW_PENALIZED", r.body["status"])
+	if r := b.api.Next(t); r.Body["status"] != "NO_SHOW_PENALIZED" {
+		t.Fatalf("5th request %v, want NO_SHOW_PENALIZED", r.Body["status"])
 	}
 	waitFor(t, "an empty outbox", func() bool { return b.empty(t) })
-	b.api.none(t, 50*time.Millisecond)
+	b.api.None(t, 50*time.Millisecond)
 	if s := b.n.Stats(); s.Delivered != 2 || s.Retried != 3 || s.DeadLettered != 0 {
 		t.Fatalf("stats %+v", s)
 	}
@@ -217,9 +218,9 @@ func TestRetriesInOrderAfterBackoff(t *testing.T) {
 func TestBadRequestDeadLetterThenRetry(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.api.setStatus(func(int) int { return 400 })
+	b.api.SetStatus(func(int) int { return 400 })
 	b.change(t, bookingRecord("bk-4"), canceledRefunded, booking.MaskStatus, booking.MaskPrepaymentStatus)
-	b.api.next(t)
+	b.api.Next(t)
 	var dead []*bsv1.OutboxRecord
 	waitFor(t, "a dead letter", func() bool {
 		dead, _ = b.st.Outbox().ListDead(t.Context())
@@ -229,12 +230,12 @@ func TestBadRequestDeadLetterThenRetry(t *testing.T) {
 		t.Fatalf("dead letter attempts %v", a)
 	}
 	b.clock.Add(time.Hour)
-	b.api.none(t, 50*time.Millisecond) // dead letters are not retried by themselves
-	b.api.setStatus(func(int) int { return 200 })
+	b.api.None(t, 50*time.Millisecond) // dead letters are not retried by themselves
+	b.api.SetStatus(func(int) int { return 200 })
 	if err := b.st.Outbox().Retry(t.Context(), dead[0].GetId()); err != nil {
 		t.Fatal(err)
 	}
-	if r := b.api.next(t); r.path != "/v1alpha/notification/partners/partner-7/bookings/bk-4" {
+	if r := b.api.Next(t); r.Path != "/v1alpha/notification/partners/partner-7/bookings/bk-4" {
 		t.Fatalf("redelivery %+v", r)
 	}
 	waitFor(t, "an empty outbox", func() bool { return b.empty(t) })
@@ -248,7 +249,7 @@ func TestBadRequestDeadLetterThenRetry(t *testing.T) {
 func TestTokenRefusedIsDeadLetter(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.tokens.status.Store(400)
+	b.tokens.Status.Store(400)
 	b.change(t, bookingRecord("bk-5"), noShowPenalized, booking.MaskStatus)
 	var dead []*bsv1.OutboxRecord
 	waitFor(t, "a dead letter", func() bool {
@@ -258,7 +259,7 @@ func TestTokenRefusedIsDeadLetter(t *testing.T) {
 	if e := dead[0].GetAttempts()[0].GetError(); !strings.Contains(e, "invalid_grant") {
 		t.Fatalf("dead letter error %q, want the token endpoint's", e)
 	}
-	b.api.none(t, 20*time.Millisecond)
+	b.api.None(t, 20*time.Millisecond)
 }
 
 // TestDeliveredAfterRestart: records pending when the process dies are delivered by
@@ -279,17 +280,17 @@ func TestDeliveredAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close() // no notifier ran: the process "died"
-	api, tokens := newFakeAPI(t), newTokenServer(t)
+	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
 	st, err = store.Open(store.DefaultConfig(path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	client, _ := notifier.NewHTTPClient(t.Context(), serviceAccountJSON(t, tokens.URL))
+	client, _ := notifier.NewHTTPClient(t.Context(), notifiertest.ServiceAccountJSON(t, tokens.URL))
 	n, _ := notifier.New(notifier.Config{Outbox: st.Outbox(), Client: client, PartnerID: "partner-7", BaseURL: api.URL})
 	stop := n.Start(t.Context())
 	defer stop()
-	if r := api.next(t); r.body["status"] != "CANCELED" {
+	if r := api.Next(t); r.Body["status"] != "CANCELED" {
 		t.Fatalf("after restart got %+v", r)
 	}
 }

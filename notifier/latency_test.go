@@ -17,7 +17,7 @@ func TestDeliveryLatency(t *testing.T) {
 	b := setup(t)
 	for i := range n {
 		b.change(t, bookingRecord(fmt.Sprint("seq-", i)), noShowPenalized, booking.MaskStatus)
-		b.api.next(t)
+		b.api.Next(t)
 		waitFor(t, "delivery", func() bool { return b.n.Stats().Delivered == uint64(i+1) })
 	}
 	s := b.n.Stats()

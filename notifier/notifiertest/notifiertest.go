@@ -1,4 +1,7 @@
-package notifier_test
+// Package notifiertest has local stand-ins for what the notifier talks to, for tests:
+// a Maps Booking API that records PATCHes and an OAuth2 token endpoint for
+// service-account JWT grants, with a key file that points at it.
+package notifiertest
 
 import (
 	"crypto/rand"
@@ -18,35 +21,37 @@ import (
 	"time"
 )
 
-// request is what the fake Maps Booking API received.
-type request struct {
-	method, path, updateMask, auth string
-	body                           map[string]any
+// Request is what the fake Maps Booking API received.
+type Request struct {
+	Method, Path, UpdateMask, Auth string
+	Body                           map[string]any
 }
 
-// fakeAPI is a local Maps Booking API: it records every request and answers with
+// FakeAPI is a local Maps Booking API: it records every request and answers with
 // status(n) for the n-th (0-based).
-type fakeAPI struct {
+type FakeAPI struct {
 	*httptest.Server
-	got    chan request
+	// Got receives every request.
+	Got    chan Request
 	mu     sync.Mutex
 	status func(n int) int
 	n      int
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{got: make(chan request, 1000), status: func(int) int { return 200 }}
+// NewFakeAPI starts a fake Maps Booking API that answers 200 until told otherwise.
+func NewFakeAPI(t *testing.T) *FakeAPI {
+	f := &FakeAPI{Got: make(chan Request, 1000), status: func(int) int { return 200 }}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
-		req := request{method: r.Method, path: r.URL.Path, updateMask: r.URL.Query().Get("updateMask"), auth: r.Header.Get("Authorization")}
-		if err := json.Unmarshal(raw, &req.body); err != nil {
+		req := Request{Method: r.Method, Path: r.URL.Path, UpdateMask: r.URL.Query().Get("updateMask"), Auth: r.Header.Get("Authorization")}
+		if err := json.Unmarshal(raw, &req.Body); err != nil {
 			t.Errorf("body %q: %v", raw, err)
 		}
 		f.mu.Lock()
 		code := f.status(f.n)
 		f.n++
 		f.mu.Unlock()
-		f.got <- req
+		f.Got <- req
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		if code/100 == 2 {
@@ -59,44 +64,47 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	return f
 }
 
-// setStatus replaces the answer function.
-func (f *fakeAPI) setStatus(fn func(n int) int) {
+// SetStatus replaces the answer function.
+func (f *FakeAPI) SetStatus(fn func(n int) int) {
 	f.mu.Lock()
 	f.status = fn
 	f.mu.Unlock()
 }
 
-// next waits for the next request.
-func (f *fakeAPI) next(t *testing.T) request {
+// Next waits for the next request.
+func (f *FakeAPI) Next(t *testing.T) Request {
 	t.Helper()
 	select {
-	case r := <-f.got:
+	case r := <-f.Got:
 		return r
 	case <-time.After(10 * time.Second):
 		t.Fatal("no request arrived at the fake Maps Booking API")
-		return request{}
+		return Request{}
 	}
 }
 
-// none fails if a request arrives within d.
-func (f *fakeAPI) none(t *testing.T, d time.Duration) {
+// None fails if a request arrives within d.
+func (f *FakeAPI) None(t *testing.T, d time.Duration) {
 	t.Helper()
 	select {
-	case r := <-f.got:
+	case r := <-f.Got:
 		t.Fatalf("unexpected request %+v", r)
 	case <-time.After(d):
 	}
 }
 
-// tokenServer is a local OAuth2 token endpoint for service-account JWT grants.
-type tokenServer struct {
+// TokenServer is a local OAuth2 token endpoint for service-account JWT grants.
+type TokenServer struct {
 	*httptest.Server
-	status atomic.Int32 // 0 or 200: issue tokens; otherwise answer this status
-	issued atomic.Int32
+	// Status: 0 or 200 issue tokens; otherwise the endpoint answers this status.
+	Status atomic.Int32 // 0 or 200: issue tokens; otherwise answer this status
+	// Issued counts the tokens issued.
+	Issued atomic.Int32
 }
 
-func newTokenServer(t *testing.T) *tokenServer {
-	ts := &tokenServer{}
+// NewTokenServer starts a token endpoint that issues tok-1, tok-2, …
+func NewTokenServer(t *testing.T) *TokenServer {
+	ts := &TokenServer{}
 	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" || r.Form.Get("assertion") == "" {
 			http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
@@ -106,12 +114,12 @@ func newTokenServer(t *testing.T) *tokenServer {
 			t.Errorf("JWT assertion without the mapsbooking scope: %s", claims(t, r.Form.Get("assertion")))
 		}
 		w.Header().Set("Content-Type", "application/json")
-		if s := ts.status.Load(); s != 0 && s != 200 {
+		if s := ts.Status.Load(); s != 0 && s != 200 {
 			w.WriteHeader(int(s))
 			fmt.Fprint(w, `{"error":"invalid_grant","error_description":"account disabled"}`)
 			return
 		}
-		n := ts.issued.Add(1)
+		n := ts.Issued.Add(1)
 		fmt.Fprintf(w, `{"access_token":"tok-%d","token_type":"Bearer","expires_in":3600}`, n)
 	}))
 	t.Cleanup(ts.Close)
@@ -132,9 +140,9 @@ func claims(t *testing.T, jwt string) string {
 	return string(raw)
 }
 
-// serviceAccountJSON is a Google service-account key file with a fresh RSA key whose
+// ServiceAccountJSON is a Google service-account key file with a fresh RSA key whose
 // token_uri is tokenURI.
-func serviceAccountJSON(t *testing.T, tokenURI string) []byte {
+func ServiceAccountJSON(t *testing.T, tokenURI string) []byte {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -157,13 +165,3 @@ func serviceAccountJSON(t *testing.T, tokenURI string) []byte {
 	}
 	return raw
 }
-
-// clock is a stubbed clock the test moves forward.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
