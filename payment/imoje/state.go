@@ -1,38 +1,25 @@
 package imoje
 
-// State is what an imoje transaction status means for a booking's payment.
-type State int
+import "github.com/bookingserver/bookingserver/payment"
 
+// State is what an imoje transaction status means for a booking's payment: the states shared
+// by every gateway (payment.GatewayState).
+type State = payment.GatewayState
+
+// The states, as this gateway's statuses map to them.
 const (
 	// StatePending: nothing final yet (new, pending, submitted, or a card
 	// authorization that still awaits capture).
-	StatePending State = iota
+	StatePending = payment.GatewayPending
 	// StateCollected: the merchant has the money (settled, or pay-later authorized).
-	StateCollected
+	StateCollected = payment.GatewayCollected
 	// StateFailed: the payment was rejected or ended in error; the buyer may retry.
-	StateFailed
+	StateFailed = payment.GatewayFailed
 	// StateCancelled: the buyer or the merchant cancelled before payment.
-	StateCancelled
+	StateCancelled = payment.GatewayCancelled
 	// StateRefunded: a refund transaction settled (Notification.Amount says how much).
-	StateRefunded
+	StateRefunded = payment.GatewayRefunded
 )
-
-// String names the state for logs.
-func (s State) String() string {
-	switch s {
-	case StatePending:
-		return "pending"
-	case StateCollected:
-		return "collected"
-	case StateFailed:
-		return "failed"
-	case StateCancelled:
-		return "cancelled"
-	case StateRefunded:
-		return "refunded"
-	}
-	return "unknown"
-}
 
 // Kind says whether a transaction takes money (a sale) or returns it (a refund).
 type Kind string

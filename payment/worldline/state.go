@@ -1,38 +1,25 @@
 package worldline
 
-// State is what a Worldline payment or refund status means for a booking's payment.
-type State int
+import "github.com/bookingserver/bookingserver/payment"
 
+// State is what a Worldline payment or refund status means for a booking's payment:
+// the states shared by every gateway (payment.GatewayState).
+type State = payment.GatewayState
+
+// The states, as this gateway's statuses map to them.
 const (
 	// StatePending: nothing final (created, redirected, pending, authorization or
 	// capture requested, authorized awaiting capture, refund requested).
-	StatePending State = iota
+	StatePending = payment.GatewayPending
 	// StateCollected: the payment is captured; the merchant has the money.
-	StateCollected
+	StateCollected = payment.GatewayCollected
 	// StateFailed: rejected (authorization or capture).
-	StateFailed
+	StateFailed = payment.GatewayFailed
 	// StateCancelled: cancelled or reversed before capture.
-	StateCancelled
+	StateCancelled = payment.GatewayCancelled
 	// StateRefunded: a refund completed (or a payment is wholly refunded).
-	StateRefunded
+	StateRefunded = payment.GatewayRefunded
 )
-
-// String names the state for logs.
-func (s State) String() string {
-	switch s {
-	case StatePending:
-		return "pending"
-	case StateCollected:
-		return "collected"
-	case StateFailed:
-		return "failed"
-	case StateCancelled:
-		return "cancelled"
-	case StateRefunded:
-		return "refunded"
-	}
-	return "unknown"
-}
 
 // stateOf maps a Worldline Direct payment or refund status to a State. ok is false
 // for a status Worldline does not document; callers treat it as pending and re-read.
