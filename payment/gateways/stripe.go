@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
-	"github.com/bookingserver/bookingserver/payment"
+	"github.com/bookingserver/bookingserver/payment/stripe"
 )
 
 // StripeSignatureHeader carries "t=<unix>,v1=<hex hmac>[,v1=…]".
@@ -102,13 +102,14 @@ func (r *Registry) stripeEvents(ctx context.Context, merchantID string, h http.H
 	if base.BookingID == "" {
 		return nil, nil // not one of our payments
 	}
-	money := func(amount int64, currency string) booking.Money {
-		return payment.FromMinorUnits(amount, strings.ToUpper(currency))
-	}
 	switch e.Type {
 	case "payment_intent.succeeded":
+		amount, err := stripe.FromStripe(o.AmountReceived, o.Currency)
+		if err != nil {
+			return nil, fmt.Errorf("stripe event %s: %v: %w", e.ID, err, booking.ErrInvalid)
+		}
 		ev := base
-		ev.Kind, ev.TransactionID, ev.Amount = booking.GatewayCollected, o.ID, money(o.AmountReceived, o.Currency)
+		ev.Kind, ev.TransactionID, ev.Amount = booking.GatewayCollected, o.ID, amount
 		return []booking.GatewayEvent{ev}, nil
 	case "charge.refunded":
 		var out []booking.GatewayEvent
@@ -116,9 +117,13 @@ func (r *Registry) stripeEvents(ctx context.Context, merchantID string, h http.H
 			if re.Status != "succeeded" {
 				continue
 			}
+			amount, err := stripe.FromStripe(re.Amount, re.Currency)
+			if err != nil {
+				return nil, fmt.Errorf("stripe event %s: %v: %w", e.ID, err, booking.ErrInvalid)
+			}
 			ev := base
 			ev.DedupeKey = e.ID + ":" + re.ID
-			ev.Kind, ev.TransactionID, ev.RefundOf, ev.Amount = booking.GatewayRefunded, re.ID, o.PaymentIntent, money(re.Amount, re.Currency)
+			ev.Kind, ev.TransactionID, ev.RefundOf, ev.Amount = booking.GatewayRefunded, re.ID, o.PaymentIntent, amount
 			out = append(out, ev)
 		}
 		return out, nil

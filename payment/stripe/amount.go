@@ -58,9 +58,10 @@ func toStripe(m booking.Money) (int64, string, error) {
 	return minor, cur, nil
 }
 
-// fromStripe converts an amount in Stripe's answer into Money. Amounts out of range or
-// a malformed currency are errors: the answer cannot be trusted.
-func fromStripe(amount int64, currency string) (booking.Money, error) {
+// FromStripe converts an amount as Stripe writes it (in its answers and webhook events)
+// into Money, with Stripe's own exponents (ISK in hundredths, MGA in units). Amounts
+// out of range or a malformed currency are errors: the answer cannot be trusted.
+func FromStripe(amount int64, currency string) (booking.Money, error) {
 	e, err := stripeExponent(currency)
 	if err != nil {
 		return booking.Money{}, fmt.Errorf("stripe: answer has currency %q: %w", currency, err)

@@ -129,7 +129,7 @@ func (p *Processor) Void(ctx context.Context, req booking.VoidRequest) (booking.
 func intentTransaction(op string, pi *stripeapi.PaymentIntent, want stripeapi.PaymentIntentStatus, amount int64) (booking.Transaction, error) {
 	switch pi.Status {
 	case want:
-		m, err := fromStripe(amount, string(pi.Currency))
+		m, err := FromStripe(amount, string(pi.Currency))
 		if err != nil {
 			return booking.Transaction{}, fmt.Errorf("stripe: %s: PaymentIntent %s: %w", op, pi.ID, err)
 		}

@@ -35,7 +35,7 @@ func (p *Processor) Refund(ctx context.Context, req booking.RefundRequest) (book
 	default:
 		return booking.Transaction{}, fmt.Errorf("stripe: %s: Refund %s has status %q", op, re.ID, re.Status)
 	}
-	m, err := fromStripe(re.Amount, string(re.Currency))
+	m, err := FromStripe(re.Amount, string(re.Currency))
 	if err != nil {
 		return booking.Transaction{}, fmt.Errorf("stripe: %s: Refund %s: %w", op, re.ID, err)
 	}
