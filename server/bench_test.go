@@ -105,22 +105,6 @@ func runClients(b *testing.B, clients int, op func(i int) error) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
 
-// checkLookup fails unless every slot time of a lookup is answered available.
-func checkLookup(resp *acv3.BatchAvailabilityLookupResponse, err error) error {
-	if err != nil {
-		return err
-	}
-	if len(resp.GetSlotTimeAvailability()) != synth.LookupSlots {
-		return fmt.Errorf("%d answers, want %d", len(resp.GetSlotTimeAvailability()), synth.LookupSlots)
-	}
-	for _, a := range resp.GetSlotTimeAvailability() {
-		if !a.GetAvailable() {
-			return fmt.Errorf("slot %v unavailable in a store of free slots", a.GetSlotTime())
-		}
-	}
-	return nil
-}
-
 // BenchmarkBatchAvailabilityLookup asks for 20 slot times per request against a store
 // holding 1,000,000 slots: in-process through booking.Service.BatchAvailability (the
 // server time), and through a real gRPC server on loopback at 1 and 32 clients.
@@ -129,14 +113,14 @@ func BenchmarkBatchAvailabilityLookup(b *testing.B) {
 	b.Run("core", func(b *testing.B) {
 		b.ReportAllocs()
 		runClients(b, 1, func(i int) error {
-			return checkLookup(env.core.BatchAvailability(context.Background(), env.layout.BatchRequest(i)))
+			return synth.CheckLookup(env.core.BatchAvailability(context.Background(), env.layout.BatchRequest(i)))
 		})
 	})
 	for _, clients := range []int{1, 32} {
 		b.Run(fmt.Sprintf("grpc/clients=%d", clients), func(b *testing.B) {
 			b.ReportAllocs()
 			runClients(b, clients, func(i int) error {
-				return checkLookup(env.client.BatchAvailabilityLookup(env.ctx, env.layout.BatchRequest(i)))
+				return synth.CheckLookup(env.client.BatchAvailabilityLookup(env.ctx, env.layout.BatchRequest(i)))
 			})
 		})
 	}

@@ -127,16 +127,24 @@ func (o *Outbox) Delivered(ctx context.Context, id uint64) error {
 // the second, so never earlier than the retry policy asked).
 func (o *Outbox) Failed(ctx context.Context, id uint64, a *bsv1.Attempt, next time.Time) error {
 	return o.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
-		rec := &bsv1.OutboxRecord{}
-		if err := getRecord(b, outboxKey(id), rec); err != nil {
-			return fmt.Errorf("outbox record %d: %w", id, err)
+		rec, err := recordFailure(tx, id, a)
+		if err != nil {
+			return err
 		}
-		rec.Attempts = append(rec.Attempts, a)
-		rec.Failures++
 		rec.NextAttemptUnix = ceilUnix(next)
-		return putRecord(b, outboxKey(id), rec)
+		return putRecord(tx.Bucket(bucketOutbox), outboxKey(id), rec)
 	})
+}
+
+// recordFailure reads pending record id and adds a failed attempt to it.
+func recordFailure(tx *bolt.Tx, id uint64, a *bsv1.Attempt) (*bsv1.OutboxRecord, error) {
+	rec := &bsv1.OutboxRecord{}
+	if err := getRecord(tx.Bucket(bucketOutbox), outboxKey(id), rec); err != nil {
+		return nil, fmt.Errorf("outbox record %d: %w", id, err)
+	}
+	rec.Attempts = append(rec.Attempts, a)
+	rec.Failures++
+	return rec, nil
 }
 
 // Dead records the final failed attempt and moves the record to the dead letters,
@@ -144,12 +152,10 @@ func (o *Outbox) Failed(ctx context.Context, id uint64, a *bsv1.Attempt, next ti
 func (o *Outbox) Dead(ctx context.Context, id uint64, a *bsv1.Attempt) error {
 	return o.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
-		rec := &bsv1.OutboxRecord{}
-		if err := getRecord(b, outboxKey(id), rec); err != nil {
-			return fmt.Errorf("outbox record %d: %w", id, err)
+		rec, err := recordFailure(tx, id, a)
+		if err != nil {
+			return err
 		}
-		rec.Attempts = append(rec.Attempts, a)
-		rec.Failures++
 		rec.State = bsv1.OutboxState_OUTBOX_STATE_DEAD
 		rec.NextAttemptUnix = 0
 		if err := putRecord(tx.Bucket(bucketOutboxDead), outboxKey(id), rec); err != nil {

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
@@ -43,4 +44,21 @@ func (l Layout) CreateRequest(i int, id string) *acv3.CreateBookingRequest {
 		UserInformation:  &acv3.UserInformation{UserId: "user-" + id, GivenName: "Load", FamilyName: "Test", Email: "user-" + id + "@example.com"},
 		IdempotencyToken: "token-" + id,
 	}
+}
+
+// CheckLookup fails unless every slot time of a lookup of a store of free slots is
+// answered available: a benchmark must measure answers, not errors.
+func CheckLookup(resp *acv3.BatchAvailabilityLookupResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(resp.GetSlotTimeAvailability()) != LookupSlots {
+		return fmt.Errorf("%d answers, want %d", len(resp.GetSlotTimeAvailability()), LookupSlots)
+	}
+	for _, a := range resp.GetSlotTimeAvailability() {
+		if !a.GetAvailable() {
+			return fmt.Errorf("slot %v unavailable in a store of free slots", a.GetSlotTime())
+		}
+	}
+	return nil
 }
