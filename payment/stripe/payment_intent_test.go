@@ -49,22 +49,22 @@ func TestChargeAndAuthorize(t *testing.T) {
 			if err != nil || tx.ID == "" || tx.Amount != tt.amount {
 				t.Fatalf("= %+v, %v; want a pi_… for %v", tx, err, tt.amount)
 			}
-			reqs := b.fake.recorded()
-			if len(reqs) != 2 || reqs[0].path != "/v1/payment_methods" || reqs[1].path != "/v1/payment_intents" {
+			reqs := b.fake.Requests()
+			if len(reqs) != 2 || reqs[0].Path != "/v1/payment_methods" || reqs[1].Path != "/v1/payment_intents" {
 				t.Fatalf("requests = %+v; want a PaymentMethod, then a PaymentIntent", reqs)
 			}
-			if reqs[0].key != "bk_1:charge:payment_method" || reqs[0].form.Get("card[token]") != tt.token {
+			if reqs[0].Key != "bk_1:charge:payment_method" || reqs[0].Form.Get("card[token]") != tt.token {
 				t.Fatalf("PaymentMethod request = %+v; want key bk_1:charge:payment_method and card[token] %s", reqs[0], tt.token)
 			}
 			pi := reqs[1]
 			for field, want := range map[string]string{"amount": tt.wantAmount, "currency": tt.wantCur, "capture_method": method,
 				"confirm": "true", "metadata[booking_id]": "bk_1", "description": "Haircut", "payment_method_types[0]": "card"} {
-				if got := pi.form.Get(field); got != want {
+				if got := pi.Form.Get(field); got != want {
 					t.Errorf("PaymentIntent %s = %q; want %q", field, got, want)
 				}
 			}
-			if pi.key != "bk_1:charge" {
-				t.Errorf("PaymentIntent Idempotency-Key = %q; want the request's key", pi.key)
+			if pi.Key != "bk_1:charge" {
+				t.Errorf("PaymentIntent Idempotency-Key = %q; want the request's key", pi.Key)
 			}
 		})
 	}
@@ -95,7 +95,7 @@ func TestAmountsRefusedBeforeSending(t *testing.T) {
 			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("Charge(%v): %v; want booking.ErrInvalid", tt.amount, err)
 			}
-			if n := len(b.fake.recorded()); n != 0 {
+			if n := len(b.fake.Requests()); n != 0 {
 				t.Fatalf("%d requests sent for an invalid amount", n)
 			}
 		})
@@ -149,8 +149,8 @@ func TestCaptureAndVoid(t *testing.T) {
 			if err != nil || tx.ID != auth.ID {
 				t.Fatalf("= %+v, %v; want transaction %s", tx, err, auth.ID)
 			}
-			last := b.fake.recorded()[len(b.fake.recorded())-1]
-			if last.path != path || last.form.Get("amount_to_capture") != tt.wantCapture {
+			last := b.fake.Requests()[len(b.fake.Requests())-1]
+			if last.Path != path || last.Form.Get("amount_to_capture") != tt.wantCapture {
 				t.Fatalf("last request = %+v; want %s with amount_to_capture %q", last, path, tt.wantCapture)
 			}
 			if tt.capture.Currency == "" && tx.Amount != (booking.Money{Currency: "USD"}) {

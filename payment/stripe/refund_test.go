@@ -42,12 +42,12 @@ func TestRefund(t *testing.T) {
 			if tt.wantErr != (err != nil) || errors.Is(err, booking.ErrUnavailable) {
 				t.Fatalf("last refund: %v; want error %v (and never retryable)", err, tt.wantErr)
 			}
-			if got := b.fake.refunded(charge.ID); got != tt.wantRefunded {
+			if got := b.fake.Refunded(charge.ID); got != tt.wantRefunded {
 				t.Fatalf("refunded %d cents; want %d", got, tt.wantRefunded)
 			}
-			last := b.fake.recorded()[len(b.fake.recorded())-1]
-			if last.form.Get("payment_intent") != charge.ID {
-				t.Fatalf("refund form %v; want payment_intent %s", last.form, charge.ID)
+			last := b.fake.Requests()[len(b.fake.Requests())-1]
+			if last.Form.Get("payment_intent") != charge.ID {
+				t.Fatalf("refund form %v; want payment_intent %s", last.Form, charge.ID)
 			}
 		})
 	}
@@ -70,7 +70,7 @@ func TestConcurrentRefunds(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if ok.Load() != 14 || b.fake.refunded(charge.ID) != 9800 {
-		t.Fatalf("%d refunds of USD 7 succeeded, %d cents refunded; want 14 and 9800", ok.Load(), b.fake.refunded(charge.ID))
+	if ok.Load() != 14 || b.fake.Refunded(charge.ID) != 9800 {
+		t.Fatalf("%d refunds of USD 7 succeeded, %d cents refunded; want 14 and 9800", ok.Load(), b.fake.Refunded(charge.ID))
 	}
 }

@@ -7,20 +7,21 @@ import (
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/payment/stripe"
+	"github.com/bookingserver/bookingserver/payment/stripe/stripetest"
 )
 
 // bundle is what a Stripe adapter test works with.
 type bundle struct {
 	ctx  context.Context
-	fake *fakeStripe
+	fake *stripetest.Fake
 	p    *stripe.Processor
 }
 
 // setup starts a fake Stripe and an adapter pointed at it.
 func setup(t *testing.T) bundle {
 	t.Helper()
-	fake := newFake(t)
-	p, err := stripe.New(stripe.Config{SecretKey: testKey, BaseURL: fake.srv.URL, HTTPClient: fake.srv.Client()})
+	fake := stripetest.New(t)
+	p, err := stripe.New(stripe.Config{SecretKey: stripetest.Key, BaseURL: fake.URL(), HTTPClient: fake.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
