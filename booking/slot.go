@@ -102,12 +102,13 @@ func findSlot(tx ReadTx, q slotQuery) (best Slot, ok bool, err error) {
 // slot's overrides; when not, the reason is for BookingFailure.description.
 func bookable(now time.Time, svc *acv3.Service, a *acv3.Availability) (bool, string) {
 	o := a.GetSchedulingRuleOverrides()
-	return bookableAt(now.Unix(), svc, a.GetStartSec(), o.GetFirstBookableSec(), o.GetLastBookableSec())
+	return bookableAt(now.Unix(), svc.GetRules().GetMinAdvanceBooking(), a.GetStartSec(), o.GetFirstBookableSec(), o.GetLastBookableSec())
 }
 
-// bookableAt is bookable on the fields it reads: the Unix time t, the slot's start and
-// its first_bookable_sec and last_bookable_sec overrides (0 when not set).
-func bookableAt(t int64, svc *acv3.Service, start, firstBookable, lastBookable int64) (bool, string) {
+// bookableAt is bookable on the fields it reads: the Unix time t, the service's
+// rules.min_advance_booking, the slot's start and its first_bookable_sec and
+// last_bookable_sec overrides (0 when not set).
+func bookableAt(t, minAdvanceBooking, start, firstBookable, lastBookable int64) (bool, string) {
 	switch {
 	case start <= t:
 		return false, "the slot has started"
@@ -115,8 +116,8 @@ func bookableAt(t int64, svc *acv3.Service, start, firstBookable, lastBookable i
 		return false, "the slot is not bookable yet"
 	case lastBookable != 0 && t > lastBookable:
 		return false, "the slot is no longer bookable"
-	case lastBookable == 0 && start-t < svc.GetRules().GetMinAdvanceBooking():
-		return false, fmt.Sprintf("bookings close %d s before the start", svc.GetRules().GetMinAdvanceBooking())
+	case lastBookable == 0 && start-t < minAdvanceBooking:
+		return false, fmt.Sprintf("bookings close %d s before the start", minAdvanceBooking)
 	}
 	return true, ""
 }

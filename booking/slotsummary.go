@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"errors"
 	"time"
 
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
@@ -32,17 +33,35 @@ func (s *SlotSummary) Open() int64 {
 	return s.SpotsOpen - s.Booked
 }
 
+// ServiceSummary is the part of a service that an availability answer reads. A
+// store fills it from the stored bytes without decoding the whole Service.
+type ServiceSummary struct {
+	// MinAdvanceBookingSec is rules.min_advance_booking.
+	MinAdvanceBookingSec int64
+}
+
+// summarizeService is the ServiceSummary of a decoded service.
+func summarizeService(svc *acv3.Service) ServiceSummary {
+	return ServiceSummary{MinAdvanceBookingSec: svc.GetRules().GetMinAdvanceBooking()}
+}
+
 // SlotSummaryReader is an optional extension of ReadTx for the availability path:
 // SlotSummaries visits the same slots as Slots, in the same order, with summaries
 // instead of decoded slots. fn must not keep the pointer it is given past its return.
 // Answers that only count spots use it when the transaction has it, and Slots
-// otherwise, with the same result.
+// otherwise, with the same result. A store may make calls in ascending order of
+// (service, start, duration) cheaper than others; answers do not depend on the order.
 type SlotSummaryReader interface {
 	SlotSummaries(merchantID, serviceID string, startSec, durationSec int64, fn func(*SlotSummary) bool) error
+	// HasMerchant reports whether the merchant is in the feed, without decoding it.
+	HasMerchant(merchantID string) bool
+	// ServiceSummary returns the summary of a service, or ErrNotFound.
+	ServiceSummary(merchantID, serviceID string) (ServiceSummary, error)
 }
 
-// spotCounter answers openSpots for every query of one read transaction. It holds
-// the scan callback so that a batch of queries allocates it once, not per query.
+// spotCounter answers open-spot queries for one read transaction: the catalog checks
+// and the slot scans, from summaries when the transaction has them. It holds the
+// scan callback so that a batch of queries allocates it once, not per query.
 type spotCounter struct {
 	tx      ReadTx
 	summary SlotSummaryReader // nil when tx does not have summaries
@@ -70,9 +89,34 @@ func newSpotCounter(tx ReadTx, now time.Time) *spotCounter {
 	return c
 }
 
+// knownMerchant is knownMerchant(tx, merchantID) without decoding the merchant.
+func (c *spotCounter) knownMerchant(merchantID string) error {
+	if c.summary != nil && c.summary.HasMerchant(merchantID) {
+		return nil
+	}
+	// Unknown (or no summaries): the decoding path states the error.
+	return knownMerchant(c.tx, merchantID)
+}
+
+// service is serviceOf(tx, merchantID, serviceID), summarized.
+func (c *spotCounter) service(merchantID, serviceID string) (ServiceSummary, error) {
+	if c.summary != nil {
+		s, err := c.summary.ServiceSummary(merchantID, serviceID)
+		if !errors.Is(err, ErrNotFound) {
+			return s, err
+		}
+		// Unknown: the decoding path states the error.
+	}
+	svc, err := serviceOf(c.tx, merchantID, serviceID)
+	if err != nil {
+		return ServiceSummary{}, err
+	}
+	return summarizeService(svc), nil
+}
+
 // open is the number of spots a booking for q could take now: the open count of the
-// best matching slot if it is bookable now, else 0.
-func (c *spotCounter) open(svc *acv3.Service, q slotQuery) (int64, error) {
+// best matching slot if it is bookable now under svc's rules, else 0.
+func (c *spotCounter) open(svc ServiceSummary, q slotQuery) (int64, error) {
 	if c.summary == nil {
 		return openSpotsOfSlots(c.tx, c.now, svc, q)
 	}
@@ -81,7 +125,7 @@ func (c *spotCounter) open(svc *acv3.Service, q slotQuery) (int64, error) {
 		return 0, err
 	}
 	b := &c.best
-	if bookableNow, _ := bookableAt(c.now.Unix(), svc, b.StartSec, b.FirstBookableSec, b.LastBookableSec); !bookableNow {
+	if bookableNow, _ := bookableAt(c.now.Unix(), svc.MinAdvanceBookingSec, b.StartSec, b.FirstBookableSec, b.LastBookableSec); !bookableNow {
 		return 0, nil
 	}
 	return max(b.Open(), 0), nil

@@ -23,7 +23,12 @@ func serviceKey(merchantID, serviceID string) []byte {
 
 // booked returns the live-booking count of a slot key.
 func booked(b *bolt.Bucket, key []byte) int64 {
-	if v := b.Get(key); len(v) == 8 {
+	return bookedCount(b.Get(key))
+}
+
+// bookedCount decodes a value of bucketSlotBooked (nil when the slot has none).
+func bookedCount(v []byte) int64 {
+	if len(v) == 8 {
 		return int64(binary.BigEndian.Uint64(v))
 	}
 	return 0
@@ -50,6 +55,19 @@ func slotScanPrefix(merchantID, serviceID string, startSec, durationSec int64) [
 		prefix = binary.BigEndian.AppendUint64(prefix, uint64(durationSec))
 	}
 	return prefix
+}
+
+// appendSlotScanPrefix appends slotScanPrefix to dst, so that a batch of scans can
+// build its prefixes in one buffer. It spells out feeds.SlotPrefix's layout
+// (merchant 0x00 service 0x00 start(8)); TestAppendSlotScanPrefix holds the two equal.
+func appendSlotScanPrefix(dst []byte, merchantID, serviceID string, startSec, durationSec int64) []byte {
+	dst = append(append(dst, merchantID...), 0)
+	dst = append(append(dst, serviceID...), 0)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(startSec))
+	if durationSec != 0 {
+		dst = binary.BigEndian.AppendUint64(dst, uint64(durationSec))
+	}
+	return dst
 }
 
 // scanSlots calls fn for every slot of slots with the given prefix and its

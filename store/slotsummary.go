@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/bookingserver/bookingserver/booking"
@@ -12,7 +11,8 @@ import (
 )
 
 // Field numbers read by decodeSlotSummary, from bookingserver.v1.SlotRecord,
-// actionscenter.v3.Availability and its SchedulingRuleOverrides.
+// actionscenter.v3.Availability and its SchedulingRuleOverrides, and by
+// decodeServiceSummary, from actionscenter.v3.Service and its SchedulingRules.
 const (
 	fieldSlotRecordAvailability = 1
 
@@ -23,31 +23,55 @@ const (
 
 	fieldOverridesLastBookable  = 1
 	fieldOverridesFirstBookable = 2
+
+	fieldServiceRules           = 7
+	fieldRulesMinAdvanceBooking = 4
 )
 
 // scanSlotSummaries is scanSlots for booking.SlotSummaryReader: the duration and
 // resources come from the key (prefixLen is the length of its SlotPrefix), the rest
-// from the value's wire bytes, and nothing is copied or allocated per slot.
-func scanSlotSummaries(slots, counts *bolt.Bucket, prefix []byte, prefixLen int, fn func(*booking.SlotSummary) bool) error {
-	var s booking.SlotSummary
-	c := slots.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+// from the value's wire bytes, and nothing is copied or allocated per slot. Both
+// cursors only move forward, so a batch of scans in key order costs one Seek per run
+// of neighbouring keys (forwardCursor).
+//
+// s is where each summary is built for fn: the caller's, so that it is not a heap
+// allocation per call (fn is opaque, so a local one would escape).
+func scanSlotSummaries(slots, counts *forwardCursor, prefix []byte, prefixLen int, s *booking.SlotSummary, fn func(*booking.SlotSummary) bool) error {
+	for k, v := slots.seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = slots.next() {
 		parts, ok := feeds.SlotKey(k).Parts(prefixLen)
 		if !ok {
 			return fmt.Errorf("slot %x: malformed key", k)
 		}
-		s = booking.SlotSummary{
+		*s = booking.SlotSummary{
 			DurationSec: parts.DurationSec, StaffID: parts.StaffID, RoomID: parts.RoomID, PartySize: parts.PartySize,
-			Booked: booked(counts, k),
+			Booked: bookedCount(counts.get(k)),
 		}
-		if err := decodeSlotSummary(v, &s); err != nil {
+		if err := decodeSlotSummary(v, s); err != nil {
 			return fmt.Errorf("slot %x: %w", k, err)
 		}
-		if !fn(&s) {
+		if !fn(s) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// decodeServiceSummary fills s from an encoded actionscenter.v3.Service with
+// proto.Unmarshal's semantics for what it reads (as decodeSlotSummary): only
+// rules.min_advance_booking, which is all that an availability answer needs of a
+// service. Decoding the whole service was an eighth of BatchAvailabilityLookup.
+func decodeServiceSummary(raw []byte, s *booking.ServiceSummary) error {
+	return eachField(raw, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
+		if num != fieldServiceRules || typ != protowire.BytesType {
+			return nil
+		}
+		return eachField(v, func(num protowire.Number, typ protowire.Type, _ []byte, n uint64) error {
+			if num == fieldRulesMinAdvanceBooking && typ == protowire.VarintType {
+				s.MinAdvanceBookingSec = int64(n)
+			}
+			return nil
+		})
+	})
 }
 
 // decodeSlotSummary sets the start, spots_open, availability_tag and bookable
