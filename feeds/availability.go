@@ -1,7 +1,6 @@
 package feeds
 
 import (
-	"bytes"
 	"fmt"
 	"hash/maphash"
 	"strings"
@@ -20,26 +19,83 @@ const maxRepeatEverySec = 24 * 60 * 60
 // exists, that the slot's charges are in its price's currency, and that every
 // payment_option_id is defined on the merchant. A nil catalog skips the last
 // three. It returns nil or a *ValidationError.
+//
+// AvailabilityStream runs the same checks on a feed as it is decoded, without
+// holding the feed.
 func ValidateAvailabilityFeed(feed *acv3.AvailabilityFeed, catalog Catalog) error {
-	ps := &problems{feed: kindAvailability}
-	checkMetadata(ps, feed.GetMetadata())
-	slots := newSlotSet()
-	for i, sa := range feed.GetServiceAvailability() {
-		checkRestricts(ps, i, sa)
-		for j, a := range sa.GetAvailability() {
-			record := availabilityRecord{i, j, a}
-			if m := sa.GetMerchantIdRestrict(); m != "" && a.GetMerchantId() != m {
-				ps.add(record, "merchant_id", "outside merchant_id_restrict %q", m)
-			}
-			if s := sa.GetServiceIdRestrict(); s != "" && a.GetServiceId() != s {
-				ps.add(record, "service_id", "outside service_id_restrict %q", s)
-			}
-			if first, dup := slots.add(i, j, a); dup {
-				ps.add(record, "start_sec", "same slot (merchant, service, start, duration, resources) as %s", first)
-			}
-			checkSlot(ps, record, a, catalog)
+	c := newAvailabilityChecker(catalog)
+	for _, sa := range feed.GetServiceAvailability() {
+		i := c.serviceAvailability(sa)
+		for _, a := range sa.GetAvailability() {
+			c.slot(i, sa, a)
 		}
 	}
+	return c.result(feed.GetMetadata())
+}
+
+// availabilityChecker checks an availability feed record by record, in feed order,
+// so that the same checks serve a feed held in memory (ValidateAvailabilityFeed)
+// and one that streams past (AvailabilityStream). It keeps no record: only the
+// problems found and the fingerprints of the slots seen.
+type availabilityChecker struct {
+	ps      problems
+	catalog Catalog
+	slots   *slotSet
+	// next is the index of the next service_availability; j that of its next slot.
+	next, j int
+}
+
+// newAvailabilityChecker returns a checker that asks catalog (nil: skip) the
+// cross-feed questions.
+func newAvailabilityChecker(catalog Catalog) *availabilityChecker {
+	return &availabilityChecker{ps: problems{feed: kindAvailability}, catalog: catalog, slots: newSlotSet()}
+}
+
+// serviceAvailability checks the restricts of the next service_availability and
+// returns its index; its slots follow with slot.
+func (c *availabilityChecker) serviceAvailability(sa *acv3.ServiceAvailability) int {
+	i := c.next
+	c.next++
+	c.j = 0
+	checkRestricts(&c.ps, i, sa)
+	return i
+}
+
+// slot checks the next slot a of service_availability[i], sa (whose restricts
+// alone are read).
+func (c *availabilityChecker) slot(i int, sa *acv3.ServiceAvailability, a *acv3.Availability) {
+	j := c.j
+	c.j++
+	record := availabilityRecord{i, j, a}
+	if m := sa.GetMerchantIdRestrict(); m != "" && a.GetMerchantId() != m {
+		c.ps.add(record, "merchant_id", "outside merchant_id_restrict %q", m)
+	}
+	if s := sa.GetServiceIdRestrict(); s != "" && a.GetServiceId() != s {
+		c.ps.add(record, "service_id", "outside service_id_restrict %q", s)
+	}
+	if first, dup := c.slots.add(i, j, a); dup {
+		c.ps.add(record, "start_sec", "same slot (merchant, service, start, duration, resources) as %s", first)
+	}
+	checkSlot(&c.ps, record, a, c.catalog)
+}
+
+// ok reports whether no record problem has been found so far.
+func (c *availabilityChecker) ok() bool { return len(c.ps.err.Problems) == 0 }
+
+// result checks the feed's metadata md and returns nil or a *ValidationError with
+// the metadata's problems first, then the records', as if md had been checked
+// first: a streamed feed may put its metadata after its records.
+func (c *availabilityChecker) result(md *acv3.FeedMetadata) error {
+	ps := &problems{feed: kindAvailability}
+	checkMetadata(ps, md)
+	for _, p := range c.ps.err.Problems {
+		if len(ps.err.Problems) == maxProblems {
+			ps.err.Dropped++
+			continue
+		}
+		ps.err.Problems = append(ps.err.Problems, p)
+	}
+	ps.err.Dropped += c.ps.err.Dropped
 	return ps.result()
 }
 
@@ -160,20 +216,19 @@ func (r availabilityRecord) String() string {
 		r.i, r.j, r.a.GetMerchantId(), r.a.GetServiceId(), r.a.GetStartSec())
 }
 
-// slotSet finds records with the same SlotKey. A million-slot feed is ordinary,
-// so it keeps a 64-bit hash per slot instead of the key, and compares real keys
-// when hashes meet; keys whose hashes collide go to an exact set.
+// slotSet finds records with the same SlotKey. A million-slot feed is ordinary
+// and may stream past without being held, so it keeps neither keys nor records:
+// only a 128-bit fingerprint of each key (two 64-bit maphash values under
+// independent random seeds) and where the slot was. Two different keys share a
+// fingerprint with probability about n²/2¹²⁹, some 10⁻²⁷ for a million slots, far
+// below the odds of a memory fault; 24 bytes a slot instead of a 70-byte key.
 type slotSet struct {
-	seed  maphash.Seed
-	first map[uint64]slotRef
-	exact map[string]slotRef
+	seeds [2]maphash.Seed
+	first map[[2]uint64]slotRef
 }
 
-// slotRef is where a slot was first seen.
-type slotRef struct {
-	i, j int
-	a    *acv3.Availability
-}
+// slotRef is where a slot was first seen: slot j of service_availability[i].
+type slotRef struct{ i, j uint32 }
 
 // String names the record.
 func (r slotRef) String() string {
@@ -182,32 +237,18 @@ func (r slotRef) String() string {
 
 // newSlotSet returns an empty slotSet.
 func newSlotSet() *slotSet {
-	return &slotSet{seed: maphash.MakeSeed(), first: map[uint64]slotRef{}}
+	return &slotSet{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, first: map[[2]uint64]slotRef{}}
 }
 
 // add records slot j of service_availability[i] and, if the same slot was added
 // before, returns that one and true.
 func (s *slotSet) add(i, j int, a *acv3.Availability) (slotRef, bool) {
-	key := SlotKeyOf(a)
-	ref := slotRef{i, j, a}
-	h := maphash.Bytes(s.seed, key)
-	prev, ok := s.first[h]
-	if !ok {
-		s.first[h] = ref
-		return slotRef{}, false
-	}
-	if bytes.Equal(SlotKeyOf(prev.a), key) {
+	var buf [128]byte
+	key := AppendSlotKey(buf[:0], a)
+	fp := [2]uint64{maphash.Bytes(s.seeds[0], key), maphash.Bytes(s.seeds[1], key)}
+	if prev, ok := s.first[fp]; ok {
 		return prev, true
 	}
-	if s.exact == nil {
-		s.exact = map[string]slotRef{}
-	}
-	if _, ok := s.exact[string(SlotKeyOf(prev.a))]; !ok {
-		s.exact[string(SlotKeyOf(prev.a))] = prev
-	}
-	if first, ok := s.exact[string(key)]; ok {
-		return first, true
-	}
-	s.exact[string(key)] = ref
+	s.first[fp] = slotRef{uint32(i), uint32(j)}
 	return slotRef{}, false
 }

@@ -17,13 +17,19 @@ import (
 
 // checkEnums returns an error naming the path of the first unknown enum value in data.
 func checkEnums(kind string, data []byte, md protoreflect.MessageDescriptor) error {
+	return checkEnumsAt(kind, data, md, "")
+}
+
+// checkEnumsAt is checkEnums for data found at path in a feed (e.g.
+// "service_availability[3]"), which prefixes the path it reports.
+func checkEnumsAt(kind string, data []byte, md protoreflect.MessageDescriptor, path string) error {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		return nil // protojson has accepted it; a syntax problem is reported there
 	}
-	if path, bad := findUnknownEnum(v, md, ""); path != "" {
+	if path, bad := findUnknownEnum(v, md, path); path != "" {
 		return &ParseError{Feed: kind, Err: fmt.Errorf("%s: unknown value %q", path, bad)}
 	}
 	return nil

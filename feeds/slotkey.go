@@ -37,6 +37,18 @@ func SlotKeyOf(a *acv3.Availability) SlotKey {
 		r.GetStaffId(), r.GetRoomId(), r.GetPartySize())
 }
 
+// AppendSlotKey appends the key of a (SlotKeyOf) to dst and returns the extended
+// slice, so that a bulk load can pack a million keys into a few large buffers
+// instead of a million small ones.
+func AppendSlotKey(dst []byte, a *acv3.Availability) []byte {
+	r := a.GetResources()
+	dst = appendPrefix(dst, a.GetMerchantId(), a.GetServiceId(), a.GetStartSec())
+	dst = binary.BigEndian.AppendUint64(dst, uint64(a.GetDurationSec()))
+	dst = append(append(dst, r.GetStaffId()...), 0)
+	dst = append(append(dst, r.GetRoomId()...), 0)
+	return binary.BigEndian.AppendUint32(dst, uint32(r.GetPartySize()))
+}
+
 // SlotPrefix is the common prefix of the keys of every slot of one service that
 // starts at startSec, whatever its duration and resources: the range-scan prefix
 // for BatchAvailabilityLookup and CheckAvailability.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/feeds"
@@ -72,7 +71,8 @@ func (s *Store) validate(kind bsv1.FeedKind, f parsedFeed) error {
 	return nil
 }
 
-// apply writes a validated feed inside tx.
+// apply writes a validated merchant or service feed inside tx. Availability feeds
+// stream instead (loadAvailability).
 func apply(tx *bolt.Tx, f parsedFeed, sum *LoadSummary) error {
 	complete := f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE
 	switch f := f.(type) {
@@ -80,8 +80,6 @@ func apply(tx *bolt.Tx, f parsedFeed, sum *LoadSummary) error {
 		return applyMerchants(tx, f, sum)
 	case *acv3.ServiceFeed:
 		return applyServices(tx, f, complete, sum)
-	case *acv3.AvailabilityFeed:
-		return applyAvailability(tx, f, complete, sum)
 	}
 	return fmt.Errorf("unknown feed type %T", f)
 }
@@ -132,68 +130,47 @@ func merchantsOf[T any](records []T, id func(T) string) map[string]bool {
 	return set
 }
 
+// slotsFillPercent is how full bbolt packs the slot pages a feed load writes.
+// The batch is inserted in key order, so the default of one half would leave
+// every page half empty: twice the pages to allocate, write and keep cached.
+// Slot pages change little between feeds (bookings are counted elsewhere), and
+// a later insert that finds a page full simply splits it.
+const slotsFillPercent = 0.95
+
 // applyAvailability replaces slots: the ranges that a ServiceAvailability's restricts
 // name, and for a complete feed every slot of the merchants it covers; then writes the
-// feed's slots, recurrences expanded. Booking counts (bucketSlotBooked) are not touched:
-// a removed slot keeps its bookings and is reported.
-func applyAvailability(tx *bolt.Tx, f *acv3.AvailabilityFeed, complete bool, sum *LoadSummary) error {
+// batch's slots (sorted), recurrences expanded. Booking counts (bucketSlotBooked) are
+// not touched: a removed slot keeps its bookings and is reported.
+func applyAvailability(tx *bolt.Tx, b *slotBatch, complete bool, sum *LoadSummary) error {
 	slots, counts := tx.Bucket(bucketSlots), tx.Bucket(bucketSlotBooked)
-	removed := map[string]bool{}
-	onDelete := func(k []byte) { removed[string(k)] = true }
+	onDelete := func(k []byte) {
+		if b.has(k) {
+			return // replaced, not removed
+		}
+		sum.Removed++
+		if booked(counts, k) > 0 {
+			sum.BookedSlotsRemoved++
+		}
+	}
 	if complete {
-		var all []*acv3.Availability
-		for _, sa := range f.GetServiceAvailability() {
-			all = append(all, sa.GetAvailability()...)
-		}
-		covered := merchantsOf(all, (*acv3.Availability).GetMerchantId)
-		for _, sa := range f.GetServiceAvailability() {
-			if m := sa.GetMerchantIdRestrict(); m != "" {
-				covered[m] = true
-			}
-		}
-		for m := range covered {
+		for m := range b.covered {
 			if err := deletePrefix(slots, append([]byte(m), 0), onDelete); err != nil {
 				return err
 			}
 		}
 	}
-	for _, sa := range f.GetServiceAvailability() {
+	for _, sa := range b.restricts {
 		if err := deleteRestricted(slots, sa, onDelete); err != nil {
 			return err
 		}
 	}
-	var pairs []kv
-	for _, sa := range f.GetServiceAvailability() {
-		for i, a := range sa.GetAvailability() {
-			// Once encoded, the parsed slot is garbage: free it at once, so that a
-			// million-slot load holds the encoded records and not both forms.
-			sa.Availability[i] = nil
-			err := feeds.Expand(a, func(one *acv3.Availability) error {
-				raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(&bsv1.SlotRecord{Availability: one})
-				if err != nil {
-					return err
-				}
-				pairs = append(pairs, kv{k: feeds.SlotKeyOf(one), v: raw})
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("expand slot of %s/%s at %d: %w", a.GetMerchantId(), a.GetServiceId(), a.GetStartSec(), err)
-			}
+	slots.FillPercent = slotsFillPercent
+	for _, p := range b.pairs {
+		if err := slots.Put(b.key(p), b.value(p)); err != nil {
+			return err
 		}
 	}
-	if err := putSorted(slots, pairs); err != nil {
-		return err
-	}
-	sum.Records = len(pairs)
-	for _, p := range pairs {
-		delete(removed, string(p.k))
-	}
-	sum.Removed = len(removed)
-	for k := range removed {
-		if booked(counts, []byte(k)) > 0 {
-			sum.BookedSlotsRemoved++
-		}
-	}
+	sum.Records = len(b.pairs)
 	return nil
 }
 

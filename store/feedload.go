@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -89,6 +88,9 @@ func parseFeed(kind bsv1.FeedKind, data []byte) (parsedFeed, error) {
 func (s *Store) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error) {
 	s.feedMu.Lock()
 	defer s.feedMu.Unlock()
+	if kind == bsv1.FeedKind_FEED_KIND_AVAILABILITY {
+		return s.loadAvailability(ctx, data)
+	}
 	sum := LoadSummary{Kind: kind}
 	f, err := parseFeed(kind, data)
 	if err != nil {
@@ -115,15 +117,21 @@ func (s *Store) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (
 		if err := apply(tx, f, &sum); err != nil {
 			return err
 		}
-		if meta.GetTotalShards() > 1 {
-			if err := deleteShards(tx, kind, meta.GetNonce()); err != nil {
-				return err
-			}
-		}
-		state := &bsv1.FeedState{GenerationTimestamp: meta.GetGenerationTimestamp(), Nonce: meta.GetNonce(), AppliedUnix: time.Now().Unix()}
-		return putRecord(tx.Bucket(bucketFeedState), []byte(kindName(kind)), state)
+		return finishFeed(tx, kind, meta)
 	})
 	return sum, err
+}
+
+// finishFeed records, in the transaction that applies a feed, that it was
+// applied, and drops its stored shards.
+func finishFeed(tx *bolt.Tx, kind bsv1.FeedKind, meta *acv3.FeedMetadata) error {
+	if meta.GetTotalShards() > 1 {
+		if err := deleteShards(tx, kind, meta.GetNonce()); err != nil {
+			return err
+		}
+	}
+	state := &bsv1.FeedState{GenerationTimestamp: meta.GetGenerationTimestamp(), Nonce: meta.GetNonce(), AppliedUnix: time.Now().Unix()}
+	return putRecord(tx.Bucket(bucketFeedState), []byte(kindName(kind)), state)
 }
 
 // checkGeneration refuses a feed older than the last applied one of its kind.
@@ -150,28 +158,62 @@ func shardPrefix(kind bsv1.FeedKind, nonce uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(kindName(kind)), 0), nonce)
 }
 
-// collectShards stores a shard and, once every shard of its nonce is there, returns
-// them merged into one feed.
-func (s *Store) collectShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data []byte) (parsedFeed, int, error) {
+// storeShard stores a shard and returns how many shards of its nonce are missing.
+func (s *Store) storeShard(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data []byte) (int, error) {
 	prefix := shardPrefix(kind, meta.GetNonce())
-	var raws [][]byte
+	stored := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFeedShards)
 		if err := b.Put(binary.BigEndian.AppendUint32(bytes.Clone(prefix), uint32(meta.GetShardNumber())), data); err != nil {
 			return err
 		}
-		raws = nil
+		stored = 0
 		c := b.Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			raws = append(raws, bytes.Clone(v))
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			stored++
 		}
 		return nil
 	})
+	return max(0, int(meta.GetTotalShards())-stored), err
+}
+
+// forEachShard calls fn with each stored shard of a nonce, in shard order, inside
+// tx: the bytes are bbolt's and valid only there.
+func forEachShard(tx *bolt.Tx, kind bsv1.FeedKind, nonce uint64, fn func(i int, data []byte) error) error {
+	prefix := shardPrefix(kind, nonce)
+	c := tx.Bucket(bucketFeedShards).Cursor()
+	i := 0
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(i, v); err != nil {
+			return err
+		}
+		i++
+	}
+	return nil
+}
+
+// errShardsDisagree is the error for shards of one nonce with different total_shards.
+func errShardsDisagree(kind bsv1.FeedKind, nonce uint64, got, want int32) error {
+	return fmt.Errorf("%s feed nonce %d: shards disagree on total_shards (%d vs %d): %w",
+		kindName(kind), nonce, got, want, booking.ErrInvalid)
+}
+
+// collectShards stores a shard and, once every shard of its nonce is there, returns
+// them merged into one feed.
+func (s *Store) collectShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data []byte) (parsedFeed, int, error) {
+	missing, err := s.storeShard(kind, meta, data)
+	if err != nil || missing > 0 {
+		return nil, missing, err
+	}
+	var raws [][]byte
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return forEachShard(tx, kind, meta.GetNonce(), func(_ int, v []byte) error {
+			raws = append(raws, bytes.Clone(v))
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	if missing := int(meta.GetTotalShards()) - len(raws); missing > 0 {
-		return nil, missing, nil
 	}
 	var merged parsedFeed
 	for i, raw := range raws {
@@ -180,8 +222,7 @@ func (s *Store) collectShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data 
 			return nil, 0, fmt.Errorf("shard %d: %w", i, err)
 		}
 		if f.GetMetadata().GetTotalShards() != meta.GetTotalShards() {
-			return nil, 0, fmt.Errorf("%s feed nonce %d: shards disagree on total_shards (%d vs %d): %w",
-				kindName(kind), meta.GetNonce(), f.GetMetadata().GetTotalShards(), meta.GetTotalShards(), booking.ErrInvalid)
+			return nil, 0, errShardsDisagree(kind, meta.GetNonce(), f.GetMetadata().GetTotalShards(), meta.GetTotalShards())
 		}
 		if merged == nil {
 			merged = f
@@ -205,19 +246,6 @@ func deletePrefix(b *bolt.Bucket, prefix []byte, onDelete func(k []byte)) error 
 			onDelete(k)
 		}
 		if err := c.Delete(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sortedPuts writes key/value pairs in key order (fast for bbolt's B+tree).
-type kv struct{ k, v []byte }
-
-func putSorted(b *bolt.Bucket, pairs []kv) error {
-	slices.SortFunc(pairs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
-	for _, p := range pairs {
-		if err := b.Put(p.k, p.v); err != nil {
 			return err
 		}
 	}
