@@ -179,6 +179,12 @@ func run(slots, clients int, phase time.Duration, out string) error {
 		}
 		return nil
 	}
+	lookupBodies := make([][]byte, 4096)
+	for i := range lookupBodies {
+		if lookupBodies[i], err = server.JSONOptions.Marshal(l.BatchRequest(i)); err != nil {
+			return err
+		}
+	}
 	phases := []struct {
 		name    string
 		clients int
@@ -198,9 +204,16 @@ func run(slots, clients int, phase time.Duration, out string) error {
 			return rest.call("/v3/HealthCheck", &acv3.HealthCheckRequest{}, &acv3.HealthCheckResponse{})
 		}},
 		{"rest BatchAvailabilityLookup", clients, func(i int) error {
-			resp := &acv3.BatchAvailabilityLookupResponse{}
-			err := rest.call("/v3/BatchAvailabilityLookup", l.BatchRequest(i), resp)
-			return synth.CheckLookup(resp, err)
+			// Google's client, not ours, pays for its JSON: send bodies encoded before the
+			// run and check the answer by scanning it, so the phase measures the server.
+			raw, err := rest.post("/v3/BatchAvailabilityLookup", lookupBodies[i%len(lookupBodies)])
+			if err != nil {
+				return err
+			}
+			if n := bytes.Count(raw, []byte(`"available":true`)); n != synth.LookupSlots {
+				return fmt.Errorf("%d of %d slot times available: %s", n, synth.LookupSlots, raw)
+			}
+			return nil
 		}},
 		{"bbolt db.Batch baseline", clients, func(int) error { return base.Batch() }},
 		{"grpc CreateBooking", clients, func(int) error {
@@ -259,7 +272,7 @@ func run(slots, clients int, phase time.Duration, out string) error {
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), gitCommit())
 	fmt.Fprintf(&md, "- Store: %d slots (%d merchants, %d services, %d spots each), loaded in %s\n",
 		slots, l.Params().Merchants, l.Series(), l.Params().Spots, ingest.Round(time.Millisecond))
-	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients (core: 1), one gRPC connection, HTTP/1.1 keep-alive for REST, server and clients in one process on loopback; per-call logs formatted to io.Discard\n\n",
+	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients (core: 1), one gRPC connection, HTTP/1.1 keep-alive for REST, server and clients in one process on loopback (REST lookups send pre-encoded bodies and scan the answers, so the client's JSON is not counted); per-call logs formatted to io.Discard\n\n",
 		phase, phase/6, clients)
 	fmt.Fprintf(&md, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
 	for _, r := range order {
@@ -294,25 +307,34 @@ func (c *restClient) call(path string, in, out proto.Message) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequest("POST", c.base+path, bytes.NewReader(body))
+	raw, err := c.post(path, body)
 	if err != nil {
 		return err
+	}
+	return server.JSONOptions.Unmarshal(raw, out)
+}
+
+// post sends one JSON body and returns the answer's body, or an error for non-200.
+func (c *restClient) post(path string, body []byte) ([]byte, error) {
+	req, err := http.NewRequest("POST", c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
 	}
 	req.SetBasicAuth(user, password)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != 200 {
-		return fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, raw)
+		return nil, fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, raw)
 	}
-	return server.JSONOptions.Unmarshal(raw, out)
+	return raw, nil
 }
 
 func cpuModel() string {
