@@ -85,13 +85,15 @@ func loadFeeds(ctx context.Context, st *store.Store, paths []string, log io.Writ
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(log, "%s: loading %.1f MB…\n", f.path, float64(len(data))/1e6)
 		start := time.Now()
 		sum, err := st.LoadFeed(ctx, f.kind, data)
-		m.ObserveFeedLoad(server.FeedKindName(f.kind), time.Since(start), sum.Records, err)
+		took := time.Since(start)
+		m.ObserveFeedLoad(server.FeedKindName(f.kind), took, sum.Records, err)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.path, err)
 		}
-		fmt.Fprintf(log, "%s: %s\n", f.path, sum)
+		fmt.Fprintf(log, "%s: %s in %s\n", f.path, sum, took.Round(time.Millisecond))
 	}
 	return nil
 }
