@@ -66,7 +66,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "bookingserver: a booking server for Google's Actions Center (Reserve with Google).")
 	fmt.Fprintln(w, "\nUsage: bookingserver <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `bookingserver <command> --help` for a command's flags.")
 }
