@@ -147,7 +147,8 @@ func createFailure(cause acv3.BookingFailure_Cause, description string) *acv3.Cr
 }
 
 // reserve does the work of one new CreateBooking inside tx: checks the slot, takes a
-// spot and writes the booking — CONFIRMED when nothing is to be paid, else PENDING
+// spot and writes the booking — CONFIRMED when nothing is to be paid (or
+// PENDING_MERCHANT_CONFIRMATION on an asynchronous slot, see confirm.go), else PENDING
 // (returned as pending) with the payment to make.
 func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o origin) (*acv3.CreateBookingResponse, *bsv1.BookingRecord, error) {
 	q := queryFromSlot(req.GetSlot())
@@ -206,6 +207,9 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	}
 	if fail, err := o.plan(tx, pol, rec); fail != nil || err != nil {
 		return fail, nil, err
+	}
+	if awaitsMerchant(o, slot.Availability, rec) {
+		b.Status = acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION
 	}
 	if err := tx.PutBooking(rec); err != nil {
 		return nil, nil, err

@@ -60,3 +60,15 @@ func (m *merchantService) RefundBooking(ctx context.Context, req *bsv1.RefundBoo
 	v, err := m.view(ctx)(m.core.Refund(ctx, req.GetBookingId(), req.GetRequestId(), amount, req.GetReason()))
 	return &bsv1.RefundBookingResponse{View: v}, err
 }
+
+// ConfirmBooking confirms a booking that awaits the merchant (asynchronous slot).
+func (m *merchantService) ConfirmBooking(ctx context.Context, req *bsv1.ConfirmBookingRequest) (*bsv1.ConfirmBookingResponse, error) {
+	v, err := m.view(ctx)(m.core.Confirm(ctx, req.GetBookingId(), req.GetRequestId()))
+	return &bsv1.ConfirmBookingResponse{View: v}, err
+}
+
+// DeclineBooking declines a booking that awaits the merchant and releases its spot.
+func (m *merchantService) DeclineBooking(ctx context.Context, req *bsv1.DeclineBookingRequest) (*bsv1.DeclineBookingResponse, error) {
+	v, err := m.view(ctx)(m.core.Decline(ctx, req.GetBookingId(), req.GetRequestId()))
+	return &bsv1.DeclineBookingResponse{View: v}, err
+}

@@ -43,7 +43,7 @@ func httpRoute(path string) string {
 		switch {
 		case !found:
 			return "/v1/bookings/{booking_id}"
-		case action == "markNoShow", action == "cancel", action == "refund":
+		case action == "markNoShow", action == "cancel", action == "refund", action == "confirm", action == "decline":
 			return "/v1/bookings/{booking_id}:" + action
 		}
 	}

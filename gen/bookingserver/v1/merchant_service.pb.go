@@ -614,6 +614,208 @@ func (x *RefundBookingRequest) GetReason() string {
 	return ""
 }
 
+// ConfirmBookingRequest names the booking to confirm; request_id makes retries safe.
+type ConfirmBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking_id is the booking.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// request_id is the merchant's idempotency key for this action.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmBookingRequest) Reset() {
+	*x = ConfirmBookingRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmBookingRequest) ProtoMessage() {}
+
+func (x *ConfirmBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmBookingRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConfirmBookingRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *ConfirmBookingRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ConfirmBookingResponse is the booking after the action.
+type ConfirmBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// view is the booking.
+	View          *BookingView `protobuf:"bytes,1,opt,name=view,proto3" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmBookingResponse) Reset() {
+	*x = ConfirmBookingResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmBookingResponse) ProtoMessage() {}
+
+func (x *ConfirmBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmBookingResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ConfirmBookingResponse) GetView() *BookingView {
+	if x != nil {
+		return x.View
+	}
+	return nil
+}
+
+// DeclineBookingRequest names the booking to decline; request_id makes retries safe.
+type DeclineBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking_id is the booking.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// request_id is the merchant's idempotency key for this action.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineBookingRequest) Reset() {
+	*x = DeclineBookingRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineBookingRequest) ProtoMessage() {}
+
+func (x *DeclineBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineBookingRequest.ProtoReflect.Descriptor instead.
+func (*DeclineBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DeclineBookingRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *DeclineBookingRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// DeclineBookingResponse is the booking after the action.
+type DeclineBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// view is the booking.
+	View          *BookingView `protobuf:"bytes,1,opt,name=view,proto3" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineBookingResponse) Reset() {
+	*x = DeclineBookingResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineBookingResponse) ProtoMessage() {}
+
+func (x *DeclineBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineBookingResponse.ProtoReflect.Descriptor instead.
+func (*DeclineBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DeclineBookingResponse) GetView() *BookingView {
+	if x != nil {
+		return x.View
+	}
+	return nil
+}
+
 var File_bookingserver_v1_merchant_service_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
@@ -653,12 +855,26 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\x12/\n" +
 	"\x06amount\x18\x03 \x01(\v2\x17.actionscenter.v3.PriceR\x06amount\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason*p\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"U\n" +
+	"\x15ConfirmBookingRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"K\n" +
+	"\x16ConfirmBookingResponse\x121\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"U\n" +
+	"\x15DeclineBookingRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"K\n" +
+	"\x16DeclineBookingResponse\x121\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view*p\n" +
 	"\bFeedKind\x12\x19\n" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12FEED_KIND_MERCHANT\x10\x01\x12\x15\n" +
 	"\x11FEED_KIND_SERVICE\x10\x02\x12\x1a\n" +
-	"\x16FEED_KIND_AVAILABILITY\x10\x032\xbb\f\n" +
+	"\x16FEED_KIND_AVAILABILITY\x10\x032\x85\x0e\n" +
 	"\x0fMerchantService\x12W\n" +
 	"\n" +
 	"UploadFeed\x12#.bookingserver.v1.UploadFeedRequest\x1a$.bookingserver.v1.UploadFeedResponse\x12W\n" +
@@ -667,7 +883,9 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
 	"MarkNoShow\x12#.bookingserver.v1.MarkNoShowRequest\x1a$.bookingserver.v1.MarkNoShowResponse\x12`\n" +
 	"\rCancelBooking\x12&.bookingserver.v1.CancelBookingRequest\x1a'.bookingserver.v1.CancelBookingResponse\x12`\n" +
-	"\rRefundBooking\x12&.bookingserver.v1.RefundBookingRequest\x1a'.bookingserver.v1.RefundBookingResponse\x12x\n" +
+	"\rRefundBooking\x12&.bookingserver.v1.RefundBookingRequest\x1a'.bookingserver.v1.RefundBookingResponse\x12c\n" +
+	"\x0eConfirmBooking\x12'.bookingserver.v1.ConfirmBookingRequest\x1a(.bookingserver.v1.ConfirmBookingResponse\x12c\n" +
+	"\x0eDeclineBooking\x12'.bookingserver.v1.DeclineBookingRequest\x1a(.bookingserver.v1.DeclineBookingResponse\x12x\n" +
 	"\x15CreateMerchantBooking\x12..bookingserver.v1.CreateMerchantBookingRequest\x1a/.bookingserver.v1.CreateMerchantBookingResponse\x12x\n" +
 	"\x15UpdateMerchantBooking\x12..bookingserver.v1.UpdateMerchantBookingRequest\x1a/.bookingserver.v1.UpdateMerchantBookingResponse\x12l\n" +
 	"\x11UpdateCartPayment\x12*.bookingserver.v1.UpdateCartPaymentRequest\x1a+.bookingserver.v1.UpdateCartPaymentResponse\x12u\n" +
@@ -692,7 +910,7 @@ func file_bookingserver_v1_merchant_service_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_merchant_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
 	(FeedKind)(0),                         // 0: bookingserver.v1.FeedKind
 	(*UploadFeedRequest)(nil),             // 1: bookingserver.v1.UploadFeedRequest
@@ -705,71 +923,81 @@ var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
 	(*MarkNoShowRequest)(nil),             // 8: bookingserver.v1.MarkNoShowRequest
 	(*CancelBookingRequest)(nil),          // 9: bookingserver.v1.CancelBookingRequest
 	(*RefundBookingRequest)(nil),          // 10: bookingserver.v1.RefundBookingRequest
-	(*BookingView)(nil),                   // 11: bookingserver.v1.BookingView
-	(*v3.Price)(nil),                      // 12: actionscenter.v3.Price
-	(*CreateMerchantBookingRequest)(nil),  // 13: bookingserver.v1.CreateMerchantBookingRequest
-	(*UpdateMerchantBookingRequest)(nil),  // 14: bookingserver.v1.UpdateMerchantBookingRequest
-	(*UpdateCartPaymentRequest)(nil),      // 15: bookingserver.v1.UpdateCartPaymentRequest
-	(*ListMerchantBookingsRequest)(nil),   // 16: bookingserver.v1.ListMerchantBookingsRequest
-	(*SetMerchantCartRequest)(nil),        // 17: bookingserver.v1.SetMerchantCartRequest
-	(*SetServiceCartRequest)(nil),         // 18: bookingserver.v1.SetServiceCartRequest
-	(*SetImojeAccountRequest)(nil),        // 19: bookingserver.v1.SetImojeAccountRequest
-	(*SetWorldlineAccountRequest)(nil),    // 20: bookingserver.v1.SetWorldlineAccountRequest
-	(*SetStripeAccountRequest)(nil),       // 21: bookingserver.v1.SetStripeAccountRequest
-	(*GetGatewayAccountRequest)(nil),      // 22: bookingserver.v1.GetGatewayAccountRequest
-	(*CreateMerchantBookingResponse)(nil), // 23: bookingserver.v1.CreateMerchantBookingResponse
-	(*UpdateMerchantBookingResponse)(nil), // 24: bookingserver.v1.UpdateMerchantBookingResponse
-	(*UpdateCartPaymentResponse)(nil),     // 25: bookingserver.v1.UpdateCartPaymentResponse
-	(*ListMerchantBookingsResponse)(nil),  // 26: bookingserver.v1.ListMerchantBookingsResponse
-	(*SetMerchantCartResponse)(nil),       // 27: bookingserver.v1.SetMerchantCartResponse
-	(*SetServiceCartResponse)(nil),        // 28: bookingserver.v1.SetServiceCartResponse
-	(*SetImojeAccountResponse)(nil),       // 29: bookingserver.v1.SetImojeAccountResponse
-	(*SetWorldlineAccountResponse)(nil),   // 30: bookingserver.v1.SetWorldlineAccountResponse
-	(*SetStripeAccountResponse)(nil),      // 31: bookingserver.v1.SetStripeAccountResponse
-	(*GetGatewayAccountResponse)(nil),     // 32: bookingserver.v1.GetGatewayAccountResponse
+	(*ConfirmBookingRequest)(nil),         // 11: bookingserver.v1.ConfirmBookingRequest
+	(*ConfirmBookingResponse)(nil),        // 12: bookingserver.v1.ConfirmBookingResponse
+	(*DeclineBookingRequest)(nil),         // 13: bookingserver.v1.DeclineBookingRequest
+	(*DeclineBookingResponse)(nil),        // 14: bookingserver.v1.DeclineBookingResponse
+	(*BookingView)(nil),                   // 15: bookingserver.v1.BookingView
+	(*v3.Price)(nil),                      // 16: actionscenter.v3.Price
+	(*CreateMerchantBookingRequest)(nil),  // 17: bookingserver.v1.CreateMerchantBookingRequest
+	(*UpdateMerchantBookingRequest)(nil),  // 18: bookingserver.v1.UpdateMerchantBookingRequest
+	(*UpdateCartPaymentRequest)(nil),      // 19: bookingserver.v1.UpdateCartPaymentRequest
+	(*ListMerchantBookingsRequest)(nil),   // 20: bookingserver.v1.ListMerchantBookingsRequest
+	(*SetMerchantCartRequest)(nil),        // 21: bookingserver.v1.SetMerchantCartRequest
+	(*SetServiceCartRequest)(nil),         // 22: bookingserver.v1.SetServiceCartRequest
+	(*SetImojeAccountRequest)(nil),        // 23: bookingserver.v1.SetImojeAccountRequest
+	(*SetWorldlineAccountRequest)(nil),    // 24: bookingserver.v1.SetWorldlineAccountRequest
+	(*SetStripeAccountRequest)(nil),       // 25: bookingserver.v1.SetStripeAccountRequest
+	(*GetGatewayAccountRequest)(nil),      // 26: bookingserver.v1.GetGatewayAccountRequest
+	(*CreateMerchantBookingResponse)(nil), // 27: bookingserver.v1.CreateMerchantBookingResponse
+	(*UpdateMerchantBookingResponse)(nil), // 28: bookingserver.v1.UpdateMerchantBookingResponse
+	(*UpdateCartPaymentResponse)(nil),     // 29: bookingserver.v1.UpdateCartPaymentResponse
+	(*ListMerchantBookingsResponse)(nil),  // 30: bookingserver.v1.ListMerchantBookingsResponse
+	(*SetMerchantCartResponse)(nil),       // 31: bookingserver.v1.SetMerchantCartResponse
+	(*SetServiceCartResponse)(nil),        // 32: bookingserver.v1.SetServiceCartResponse
+	(*SetImojeAccountResponse)(nil),       // 33: bookingserver.v1.SetImojeAccountResponse
+	(*SetWorldlineAccountResponse)(nil),   // 34: bookingserver.v1.SetWorldlineAccountResponse
+	(*SetStripeAccountResponse)(nil),      // 35: bookingserver.v1.SetStripeAccountResponse
+	(*GetGatewayAccountResponse)(nil),     // 36: bookingserver.v1.GetGatewayAccountResponse
 }
 var file_bookingserver_v1_merchant_service_proto_depIdxs = []int32{
 	0,  // 0: bookingserver.v1.UploadFeedRequest.kind:type_name -> bookingserver.v1.FeedKind
-	11, // 1: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	11, // 2: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
-	11, // 3: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	11, // 4: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	12, // 5: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
-	1,  // 6: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
-	3,  // 7: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
-	8,  // 8: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
-	9,  // 9: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
-	10, // 10: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
-	13, // 11: bookingserver.v1.MerchantService.CreateMerchantBooking:input_type -> bookingserver.v1.CreateMerchantBookingRequest
-	14, // 12: bookingserver.v1.MerchantService.UpdateMerchantBooking:input_type -> bookingserver.v1.UpdateMerchantBookingRequest
-	15, // 13: bookingserver.v1.MerchantService.UpdateCartPayment:input_type -> bookingserver.v1.UpdateCartPaymentRequest
-	16, // 14: bookingserver.v1.MerchantService.ListMerchantBookings:input_type -> bookingserver.v1.ListMerchantBookingsRequest
-	17, // 15: bookingserver.v1.MerchantService.SetMerchantCart:input_type -> bookingserver.v1.SetMerchantCartRequest
-	18, // 16: bookingserver.v1.MerchantService.SetServiceCart:input_type -> bookingserver.v1.SetServiceCartRequest
-	19, // 17: bookingserver.v1.MerchantService.SetImojeAccount:input_type -> bookingserver.v1.SetImojeAccountRequest
-	20, // 18: bookingserver.v1.MerchantService.SetWorldlineAccount:input_type -> bookingserver.v1.SetWorldlineAccountRequest
-	21, // 19: bookingserver.v1.MerchantService.SetStripeAccount:input_type -> bookingserver.v1.SetStripeAccountRequest
-	22, // 20: bookingserver.v1.MerchantService.GetGatewayAccount:input_type -> bookingserver.v1.GetGatewayAccountRequest
-	2,  // 21: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
-	4,  // 22: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
-	5,  // 23: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
-	6,  // 24: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
-	7,  // 25: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
-	23, // 26: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
-	24, // 27: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
-	25, // 28: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
-	26, // 29: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
-	27, // 30: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
-	28, // 31: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
-	29, // 32: bookingserver.v1.MerchantService.SetImojeAccount:output_type -> bookingserver.v1.SetImojeAccountResponse
-	30, // 33: bookingserver.v1.MerchantService.SetWorldlineAccount:output_type -> bookingserver.v1.SetWorldlineAccountResponse
-	31, // 34: bookingserver.v1.MerchantService.SetStripeAccount:output_type -> bookingserver.v1.SetStripeAccountResponse
-	32, // 35: bookingserver.v1.MerchantService.GetGatewayAccount:output_type -> bookingserver.v1.GetGatewayAccountResponse
-	21, // [21:36] is the sub-list for method output_type
-	6,  // [6:21] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	15, // 1: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	15, // 2: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
+	15, // 3: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	15, // 4: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	16, // 5: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
+	15, // 6: bookingserver.v1.ConfirmBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	15, // 7: bookingserver.v1.DeclineBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	1,  // 8: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
+	3,  // 9: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
+	8,  // 10: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
+	9,  // 11: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
+	10, // 12: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
+	11, // 13: bookingserver.v1.MerchantService.ConfirmBooking:input_type -> bookingserver.v1.ConfirmBookingRequest
+	13, // 14: bookingserver.v1.MerchantService.DeclineBooking:input_type -> bookingserver.v1.DeclineBookingRequest
+	17, // 15: bookingserver.v1.MerchantService.CreateMerchantBooking:input_type -> bookingserver.v1.CreateMerchantBookingRequest
+	18, // 16: bookingserver.v1.MerchantService.UpdateMerchantBooking:input_type -> bookingserver.v1.UpdateMerchantBookingRequest
+	19, // 17: bookingserver.v1.MerchantService.UpdateCartPayment:input_type -> bookingserver.v1.UpdateCartPaymentRequest
+	20, // 18: bookingserver.v1.MerchantService.ListMerchantBookings:input_type -> bookingserver.v1.ListMerchantBookingsRequest
+	21, // 19: bookingserver.v1.MerchantService.SetMerchantCart:input_type -> bookingserver.v1.SetMerchantCartRequest
+	22, // 20: bookingserver.v1.MerchantService.SetServiceCart:input_type -> bookingserver.v1.SetServiceCartRequest
+	23, // 21: bookingserver.v1.MerchantService.SetImojeAccount:input_type -> bookingserver.v1.SetImojeAccountRequest
+	24, // 22: bookingserver.v1.MerchantService.SetWorldlineAccount:input_type -> bookingserver.v1.SetWorldlineAccountRequest
+	25, // 23: bookingserver.v1.MerchantService.SetStripeAccount:input_type -> bookingserver.v1.SetStripeAccountRequest
+	26, // 24: bookingserver.v1.MerchantService.GetGatewayAccount:input_type -> bookingserver.v1.GetGatewayAccountRequest
+	2,  // 25: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
+	4,  // 26: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
+	5,  // 27: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
+	6,  // 28: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
+	7,  // 29: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
+	12, // 30: bookingserver.v1.MerchantService.ConfirmBooking:output_type -> bookingserver.v1.ConfirmBookingResponse
+	14, // 31: bookingserver.v1.MerchantService.DeclineBooking:output_type -> bookingserver.v1.DeclineBookingResponse
+	27, // 32: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
+	28, // 33: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
+	29, // 34: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
+	30, // 35: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
+	31, // 36: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
+	32, // 37: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
+	33, // 38: bookingserver.v1.MerchantService.SetImojeAccount:output_type -> bookingserver.v1.SetImojeAccountResponse
+	34, // 39: bookingserver.v1.MerchantService.SetWorldlineAccount:output_type -> bookingserver.v1.SetWorldlineAccountResponse
+	35, // 40: bookingserver.v1.MerchantService.SetStripeAccount:output_type -> bookingserver.v1.SetStripeAccountResponse
+	36, // 41: bookingserver.v1.MerchantService.GetGatewayAccount:output_type -> bookingserver.v1.GetGatewayAccountResponse
+	25, // [25:42] is the sub-list for method output_type
+	8,  // [8:25] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_merchant_service_proto_init() }
@@ -786,7 +1014,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_merchant_service_proto_rawDesc), len(file_bookingserver_v1_merchant_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,8 @@ const (
 	MerchantService_MarkNoShow_FullMethodName            = "/bookingserver.v1.MerchantService/MarkNoShow"
 	MerchantService_CancelBooking_FullMethodName         = "/bookingserver.v1.MerchantService/CancelBooking"
 	MerchantService_RefundBooking_FullMethodName         = "/bookingserver.v1.MerchantService/RefundBooking"
+	MerchantService_ConfirmBooking_FullMethodName        = "/bookingserver.v1.MerchantService/ConfirmBooking"
+	MerchantService_DeclineBooking_FullMethodName        = "/bookingserver.v1.MerchantService/DeclineBooking"
 	MerchantService_CreateMerchantBooking_FullMethodName = "/bookingserver.v1.MerchantService/CreateMerchantBooking"
 	MerchantService_UpdateMerchantBooking_FullMethodName = "/bookingserver.v1.MerchantService/UpdateMerchantBooking"
 	MerchantService_UpdateCartPayment_FullMethodName     = "/bookingserver.v1.MerchantService/UpdateCartPayment"
@@ -58,6 +60,12 @@ type MerchantServiceClient interface {
 	CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error)
 	// RefundBooking refunds part or all of what was captured; repeatable.
 	RefundBooking(ctx context.Context, in *RefundBookingRequest, opts ...grpc.CallOption) (*RefundBookingResponse, error)
+	// ConfirmBooking confirms a booking of an asynchronous slot that awaits the merchant
+	// (PENDING_MERCHANT_CONFIRMATION): it becomes CONFIRMED and Google is notified.
+	ConfirmBooking(ctx context.Context, in *ConfirmBookingRequest, opts ...grpc.CallOption) (*ConfirmBookingResponse, error)
+	// DeclineBooking declines a booking that awaits the merchant: it becomes
+	// DECLINED_BY_MERCHANT, its spot is released and Google is notified.
+	DeclineBooking(ctx context.Context, in *DeclineBookingRequest, opts ...grpc.CallOption) (*DeclineBookingResponse, error)
 	// CreateMerchantBooking books from the merchant's own channel (web shop), through the
 	// same core as CreateBooking; request_id is the idempotency key.
 	CreateMerchantBooking(ctx context.Context, in *CreateMerchantBookingRequest, opts ...grpc.CallOption) (*CreateMerchantBookingResponse, error)
@@ -133,6 +141,26 @@ func (c *merchantServiceClient) RefundBooking(ctx context.Context, in *RefundBoo
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RefundBookingResponse)
 	err := c.cc.Invoke(ctx, MerchantService_RefundBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) ConfirmBooking(ctx context.Context, in *ConfirmBookingRequest, opts ...grpc.CallOption) (*ConfirmBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConfirmBookingResponse)
+	err := c.cc.Invoke(ctx, MerchantService_ConfirmBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) DeclineBooking(ctx context.Context, in *DeclineBookingRequest, opts ...grpc.CallOption) (*DeclineBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeclineBookingResponse)
+	err := c.cc.Invoke(ctx, MerchantService_DeclineBooking_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +286,12 @@ type MerchantServiceServer interface {
 	CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error)
 	// RefundBooking refunds part or all of what was captured; repeatable.
 	RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error)
+	// ConfirmBooking confirms a booking of an asynchronous slot that awaits the merchant
+	// (PENDING_MERCHANT_CONFIRMATION): it becomes CONFIRMED and Google is notified.
+	ConfirmBooking(context.Context, *ConfirmBookingRequest) (*ConfirmBookingResponse, error)
+	// DeclineBooking declines a booking that awaits the merchant: it becomes
+	// DECLINED_BY_MERCHANT, its spot is released and Google is notified.
+	DeclineBooking(context.Context, *DeclineBookingRequest) (*DeclineBookingResponse, error)
 	// CreateMerchantBooking books from the merchant's own channel (web shop), through the
 	// same core as CreateBooking; request_id is the idempotency key.
 	CreateMerchantBooking(context.Context, *CreateMerchantBookingRequest) (*CreateMerchantBookingResponse, error)
@@ -303,6 +337,12 @@ func (UnimplementedMerchantServiceServer) CancelBooking(context.Context, *Cancel
 }
 func (UnimplementedMerchantServiceServer) RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RefundBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) ConfirmBooking(context.Context, *ConfirmBookingRequest) (*ConfirmBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ConfirmBooking not implemented")
+}
+func (UnimplementedMerchantServiceServer) DeclineBooking(context.Context, *DeclineBookingRequest) (*DeclineBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeclineBooking not implemented")
 }
 func (UnimplementedMerchantServiceServer) CreateMerchantBooking(context.Context, *CreateMerchantBookingRequest) (*CreateMerchantBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateMerchantBooking not implemented")
@@ -441,6 +481,42 @@ func _MerchantService_RefundBooking_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(MerchantServiceServer).RefundBooking(ctx, req.(*RefundBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_ConfirmBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConfirmBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).ConfirmBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_ConfirmBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).ConfirmBooking(ctx, req.(*ConfirmBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_DeclineBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeclineBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).DeclineBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_DeclineBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).DeclineBooking(ctx, req.(*DeclineBookingRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -651,6 +727,14 @@ var MerchantService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RefundBooking",
 			Handler:    _MerchantService_RefundBooking_Handler,
+		},
+		{
+			MethodName: "ConfirmBooking",
+			Handler:    _MerchantService_ConfirmBooking_Handler,
+		},
+		{
+			MethodName: "DeclineBooking",
+			Handler:    _MerchantService_DeclineBooking_Handler,
 		},
 		{
 			MethodName: "CreateMerchantBooking",
