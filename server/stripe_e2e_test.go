@@ -302,3 +302,140 @@ func TestStripeEndToEnd(t *testing.T) {
 		t.Fatalf("%d PaymentIntents created; want 2", n)
 	}
 }
+
+// TestStripeRefundEvents: with API versions from 2022-11-15 on, Stripe lists no
+// refunds in charge.refunded, so refunds reach us as refund.created, refund.updated
+// and charge.refund.updated about the Refund itself, which carries no booking id of
+// ours (the booking is found by its PaymentIntent in the ledger). A Dashboard refund
+// is counted once, when it succeeds, however many events report it (old-style
+// charge.refunded included); failed refunds never count; our own refunds' echoes
+// change nothing; the caps hold; a refund that overtakes its charge is retried (503);
+// a refund of a payment not ours is ignored.
+func TestStripeRefundEvents(t *testing.T) {
+	t.Parallel()
+	b := stripeE2ESetup(t)
+	bid, pi := b.createPrepaid(t, storetest.SlotFiveSpots, "g1")
+	b.wantMoney(t, bid, 15e6, 0)
+
+	// (1) Our API refund of 5 USD, echoed by refund.created, refund.updated and
+	// charge.refund.updated: counted once (by the refund call).
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf1","amount":{"price_micros":"5000000","currency_code":"USD"}}`, 200)
+	ours := b.stripe.RefundIDs(pi)
+	if len(ours) != 1 {
+		t.Fatalf("Stripe holds refunds %v; want one", ours)
+	}
+	for _, typ := range []string{"refund.created", "refund.created", "refund.updated", "charge.refund.updated"} {
+		b.mustDeliver(t, b.stripe.Event("evt_ours_"+typ, typ, ours[0]))
+	}
+	b.wantMoney(t, bid, 15e6, 5e6)
+
+	// (2) A 4 USD Dashboard refund, pending at first: refund.created (pending) changes
+	// nothing; refund.updated (succeeded) records it; every later report of it (again,
+	// under other event ids, as charge.refund.updated, or old-style charge.refunded)
+	// changes nothing.
+	bo, err := b.stripe.BackOfficePendingRefund(pi, 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := b.stripe.Event("evt_bo_created", "refund.created", bo)
+	if bytes.Contains(created, []byte(bid)) || !bytes.Contains(created, []byte(`"status":"pending"`)) || !bytes.Contains(created, []byte(`"payment_intent":"`+pi+`"`)) {
+		t.Fatalf("refund.created: %s; want a pending Refund of %s without our booking id", created, pi)
+	}
+	b.mustDeliver(t, created)
+	b.mustDeliver(t, created)
+	b.wantMoney(t, bid, 15e6, 5e6)
+	if err := b.stripe.SetRefundStatus(bo, "succeeded"); err != nil {
+		t.Fatal(err)
+	}
+	updated := b.stripe.Event("evt_bo_updated", "refund.updated", bo)
+	b.mustDeliver(t, updated)
+	b.wantMoney(t, bid, 15e6, 9e6)
+	b.mustDeliver(t, updated)
+	b.mustDeliver(t, b.stripe.Event("evt_bo_updated_again", "refund.updated", bo))
+	b.mustDeliver(t, b.stripe.Event("evt_bo_charge_refund_updated", "charge.refund.updated", bo))
+	b.mustDeliver(t, b.stripe.Event("evt_bo_charge_refunded", "charge.refunded", pi)) // lists ours and bo
+	b.mustDeliver(t, created)                                                         // a late redelivery
+	b.wantMoney(t, bid, 15e6, 9e6)
+
+	// (3) A 2 USD Dashboard refund that fails (and one canceled): never counted, by any
+	// event; Stripe gives the amount back to the charge.
+	for i, status := range []string{"failed", "canceled"} {
+		re, err := b.stripe.BackOfficePendingRefund(pi, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.mustDeliver(t, b.stripe.Event(fmt.Sprint("evt_f_created", i), "refund.created", re))
+		if err := b.stripe.SetRefundStatus(re, status); err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range []string{"refund.updated", "refund.failed", "charge.refund.updated"} {
+			b.mustDeliver(t, b.stripe.Event(fmt.Sprint("evt_f_", typ, i), typ, re))
+		}
+		b.mustDeliver(t, b.stripe.Event(fmt.Sprint("evt_f_charge_refunded", i), "charge.refunded", pi))
+		b.wantMoney(t, bid, 15e6, 9e6)
+	}
+	if got := b.stripe.Refunded(pi); got != 900 {
+		t.Fatalf("Stripe holds %d cents refunded; want 900", got)
+	}
+
+	// (4) A 1 USD Dashboard refund reported old-style first (charge.refunded lists it),
+	// then by refund.created: counted once.
+	bo2, err := b.stripe.BackOfficeRefund(pi, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.mustDeliver(t, b.stripe.Event("evt_bo2_charge_refunded", "charge.refunded", pi))
+	b.wantMoney(t, bid, 15e6, 10e6)
+	b.mustDeliver(t, b.stripe.Event("evt_bo2_created", "refund.created", bo2))
+	b.mustDeliver(t, b.stripe.Event("evt_bo2_updated", "refund.updated", bo2))
+	b.wantMoney(t, bid, 15e6, 10e6)
+
+	// (5) Caps: 5 USD are left; the merchant cannot refund 6 through our API, can
+	// refund 5, whose echo changes nothing; the ledger ends with what Stripe holds.
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf2","amount":{"price_micros":"6000000","currency_code":"USD"}}`, 400)
+	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf3","amount":{"price_micros":"5000000","currency_code":"USD"}}`, 200)
+	ids := b.stripe.RefundIDs(pi)
+	b.mustDeliver(t, b.stripe.Event("evt_rf3_created", "refund.created", ids[len(ids)-1]))
+	b.wantMoney(t, bid, 15e6, 15e6)
+	if got := b.stripe.Refunded(pi); got != 1500 {
+		t.Fatalf("Stripe refunded %d cents; want 1500 (the ledger's 15 USD)", got)
+	}
+
+	// (6) A Dashboard refund reported by refund.created while our charge request is
+	// still in flight cannot be matched to a booking yet: 503, so that Stripe retries;
+	// the retry after the charge is recorded applies it once.
+	var early []byte
+	var once sync.Once
+	b.stripe.OnIntentCreated(func(id string) {
+		once.Do(func() {
+			re, err := b.stripe.BackOfficeRefund(id, 300)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			early = b.stripe.Event("evt_early", "refund.created", re)
+			if code, out := b.deliverSigned(t, early); code != 503 {
+				t.Errorf("refund.created before the charge is known: %d %s; want 503 (retryable)", code, out)
+			}
+		})
+	})
+	bid2, pi2 := b.createPrepaid(t, storetest.SlotOther, "g2")
+	b.stripe.OnIntentCreated(nil)
+	if early == nil {
+		t.Fatal("the early webhook was not delivered")
+	}
+	b.wantMoney(t, bid2, 15e6, 0)
+	b.mustDeliver(t, early) // Stripe's retry
+	b.mustDeliver(t, early)
+	b.wantMoney(t, bid2, 15e6, 3e6)
+	if got := b.stripe.Refunded(pi2); got != 300 {
+		t.Fatalf("Stripe refunded %d cents of the second charge; want 300", got)
+	}
+
+	// (7) A refund of a PaymentIntent that is not ours (the merchant's other sales on
+	// the same Stripe account): 200, nothing written.
+	b.mustDeliver(t, []byte(`{"id":"evt_foreign","object":"event","type":"refund.created","data":{"object":{"id":"re_foreign","object":"refund",
+		"amount":100,"currency":"usd","status":"succeeded","payment_intent":"pi_foreign","charge":"ch_foreign","metadata":{}}}}`))
+	b.wantMoney(t, bid, 15e6, 15e6)
+	b.wantMoney(t, bid2, 15e6, 3e6)
+}

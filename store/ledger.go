@@ -19,7 +19,10 @@ func (t txn) AppendLedger(e *bsv1.LedgerEntry) error {
 	if err != nil {
 		return err
 	}
-	return putRecord(b, binary.BigEndian.AppendUint64(ledgerPrefix(e.GetBookingId()), seq), e)
+	if err := putRecord(b, binary.BigEndian.AppendUint64(ledgerPrefix(e.GetBookingId()), seq), e); err != nil {
+		return err
+	}
+	return indexCharge(t.tx, e)
 }
 
 func (t txn) Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error {

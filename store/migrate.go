@@ -19,6 +19,7 @@ var migrations = []migration{
 	createBuckets(bucketPendingPayments, bucketLedger),
 	createBuckets(bucketMerchantCarts, bucketServiceCarts, bucketCartDeadlines, bucketRefundDue),
 	createBuckets(bucketGatewayAccounts, bucketWebhookEvents),
+	indexLedgerCharges,
 }
 
 // SchemaVersion is the version this binary writes.

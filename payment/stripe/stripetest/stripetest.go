@@ -70,10 +70,11 @@ type intent struct {
 	refunds                                    []refund
 }
 
-// refund is one Refund of an intent's charge.
+// refund is one Refund of an intent's charge; status is Stripe's (pending,
+// succeeded, failed, canceled).
 type refund struct {
-	id     string
-	amount int64
+	id, status string
+	amount     int64
 }
 
 // New starts a fake Stripe for the test; it stops when the test ends.
@@ -142,7 +143,8 @@ func (f *Fake) Created() int {
 	return f.intentsCreated
 }
 
-// Refunded returns how much of intent id was refunded, in minor units.
+// Refunded returns how much of intent id was refunded, in minor units: its succeeded
+// and pending refunds, which Stripe holds against the charge.
 func (f *Fake) Refunded(id string) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -178,29 +180,89 @@ func (f *Fake) BackOfficeRefund(id string, amount int64) (string, error) {
 	case amount <= 0 || amount > in.received-in.refunded:
 		return "", fmt.Errorf("refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, in.received-in.refunded)
 	}
-	return f.addRefund(in, amount), nil
+	return f.addRefund(in, amount, "succeeded"), nil
 }
 
-// Event returns the body of the event of type typ (payment_intent.succeeded or
-// charge.refunded) that Stripe would send about intent id now, with event id eventID:
-// data.object is the PaymentIntent, or its Charge with every refund so far listed
-// (newest first) in refunds.data, the shape our webhook handler reads. Stripe itself
-// lists them there only for API versions before 2022-11-15; later versions leave
-// Charge.refunds unexpanded in events.
-func (f *Fake) Event(eventID, typ, id string) []byte {
+// BackOfficePendingRefund is BackOfficeRefund for a refund that Stripe accepts as
+// pending (status "pending", as for payment methods that confirm refunds later); it
+// already counts against the charge. SetRefundStatus settles it.
+func (f *Fake) BackOfficePendingRefund(id string, amount int64) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	in, ok := f.intents[id]
-	if !ok {
-		f.t.Errorf("stripetest: event %s about unknown payment_intent %q", eventID, id)
-		return nil
+	switch {
+	case !ok:
+		return "", fmt.Errorf("no such payment_intent %q", id)
+	case amount <= 0 || amount > in.received-in.refunded:
+		return "", fmt.Errorf("refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, in.received-in.refunded)
 	}
+	return f.addRefund(in, amount, "pending"), nil
+}
+
+// SetRefundStatus moves pending refund reID to status: succeeded, or failed or
+// canceled, which give its amount back to the charge as Stripe does.
+func (f *Fake) SetRefundStatus(reID, status string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	in, r := f.findRefund(reID)
+	switch {
+	case r == nil:
+		return fmt.Errorf("no such refund %q", reID)
+	case r.status != "pending":
+		return fmt.Errorf("refund %s has status %s, not pending", reID, r.status)
+	case status != "succeeded" && status != "failed" && status != "canceled":
+		return fmt.Errorf("refund status %q", status)
+	}
+	r.status = status
+	if status != "succeeded" {
+		in.refunded -= r.amount
+	}
+	return nil
+}
+
+// findRefund returns refund reID and its intent, or nils; the caller holds f.mu.
+func (f *Fake) findRefund(reID string) (*intent, *refund) {
+	for _, in := range f.intents {
+		for i := range in.refunds {
+			if in.refunds[i].id == reID {
+				return in, &in.refunds[i]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Event returns the body of the event of type typ that Stripe would send now, with
+// event id eventID:
+//   - payment_intent.succeeded about intent id: data.object is the PaymentIntent;
+//   - charge.refunded about intent id: data.object is its Charge with every refund so
+//     far listed (newest first) in refunds.data, as Stripe sends it for API versions
+//     before 2022-11-15 (later versions leave Charge.refunds unexpanded in events);
+//   - refund.created, refund.updated, refund.failed or charge.refund.updated about
+//     refund id (re_…): data.object is the Refund as it is now (its status, its
+//     payment_intent and charge ids, metadata empty), as every API version sends it.
+func (f *Fake) Event(eventID, typ, id string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	var obj map[string]any
 	switch typ {
-	case "payment_intent.succeeded":
+	case "payment_intent.succeeded", "charge.refunded":
+		in, ok := f.intents[id]
+		if !ok {
+			f.t.Errorf("stripetest: event %s about unknown payment_intent %q", eventID, id)
+			return nil
+		}
 		obj = in.json()
-	case "charge.refunded":
-		obj = in.chargeJSON()
+		if typ == "charge.refunded" {
+			obj = in.chargeJSON()
+		}
+	case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
+		in, r := f.findRefund(id)
+		if r == nil {
+			f.t.Errorf("stripetest: event %s about unknown refund %q", eventID, id)
+			return nil
+		}
+		obj = in.refundJSON(*r)
 	default:
 		f.t.Errorf("stripetest: event type %q not supported", typ)
 		return nil
@@ -413,16 +475,18 @@ func (f *Fake) refund(form url.Values) (int, []byte) {
 	case amount > in.received-in.refunded:
 		return errorAnswer(http.StatusBadRequest, "invalid_request_error", "", "", fmt.Sprintf("Refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, in.received-in.refunded), "amount")
 	}
-	id := f.addRefund(in, amount)
-	return jsonBody(in.refundJSON(refund{id: id, amount: amount}))
+	id := f.addRefund(in, amount, "succeeded")
+	_, r := f.findRefund(id)
+	return jsonBody(in.refundJSON(*r))
 }
 
-// addRefund records a refund of in; the caller holds f.mu and checked the cap.
-func (f *Fake) addRefund(in *intent, amount int64) string {
+// addRefund records a refund of in with status (succeeded or pending); the caller
+// holds f.mu and checked the cap.
+func (f *Fake) addRefund(in *intent, amount int64, status string) string {
 	in.refunded += amount
 	f.seq++
 	id := fmt.Sprint("re_fake", f.seq)
-	in.refunds = append(in.refunds, refund{id: id, amount: amount})
+	in.refunds = append(in.refunds, refund{id: id, status: status, amount: amount})
 	return id
 }
 
@@ -468,7 +532,7 @@ func (in *intent) chargeJSON() map[string]any {
 // refundJSON renders one of the intent's refunds as Stripe does.
 func (in *intent) refundJSON(r refund) map[string]any {
 	return map[string]any{"id": r.id, "object": "refund", "amount": r.amount, "charge": in.charge,
-		"currency": in.currency, "payment_intent": in.id, "status": "succeeded", "metadata": map[string]string{}}
+		"currency": in.currency, "payment_intent": in.id, "status": r.status, "metadata": map[string]string{}}
 }
 
 func nilIfEmpty(s string) any {
