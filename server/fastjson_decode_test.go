@@ -182,8 +182,6 @@ func (g *reqGen) some(ms ...func()) []func() {
 	return out
 }
 
-func (g *reqGen) literal(s string) func() { return func() { g.b.WriteString(s) } }
-
 func (g *reqGen) slotTime() {
 	enum := func() {
 		modes := []string{`"CONFIRMATION_MODE_UNSPECIFIED"`, `"CONFIRMATION_MODE_SYNCHRONOUS"`, `"CONFIRMATION_MODE_ASYNCHRONOUS"`, "0", "1", "2", "7", "-1", "2147483647"}
