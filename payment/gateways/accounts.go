@@ -100,6 +100,15 @@ func (r *Registry) Get(ctx context.Context, merchantID, gateway string) (*bsv1.G
 	if _, ok := fields[gateway]; !ok {
 		return nil, fmt.Errorf("unknown gateway %q (imoje, worldline or stripe): %w", gateway, booking.ErrInvalid)
 	}
+	rec, err := r.record(ctx, merchantID, gateway)
+	if err != nil {
+		return nil, err
+	}
+	return view(rec), nil
+}
+
+// record reads a merchant's stored account of gateway; ErrNotFound when there is none.
+func (r *Registry) record(ctx context.Context, merchantID, gateway string) (*bsv1.GatewayAccountRecord, error) {
 	var rec *bsv1.GatewayAccountRecord
 	err := r.cfg.Store.View(ctx, func(tx booking.ReadTx) error {
 		var err error
@@ -109,10 +118,7 @@ func (r *Registry) Get(ctx context.Context, merchantID, gateway string) (*bsv1.G
 	if errors.Is(err, booking.ErrNotFound) {
 		return nil, fmt.Errorf("no %s account for merchant %q: %w", gateway, merchantID, booking.ErrNotFound)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return view(rec), nil
+	return rec, err
 }
 
 // view is rec as the API shows it: settings, and which secrets are set.
@@ -132,15 +138,7 @@ func (r *Registry) load(ctx context.Context, merchantID, gateway string) (accoun
 	if r.cfg.Key == nil {
 		return account{}, ErrNoKey
 	}
-	var rec *bsv1.GatewayAccountRecord
-	err := r.cfg.Store.View(ctx, func(tx booking.ReadTx) error {
-		var err error
-		rec, err = tx.GatewayAccount(merchantID, gateway)
-		return err
-	})
-	if errors.Is(err, booking.ErrNotFound) {
-		return account{}, fmt.Errorf("no %s account for merchant %q: %w", gateway, merchantID, booking.ErrNotFound)
-	}
+	rec, err := r.record(ctx, merchantID, gateway)
 	if err != nil {
 		return account{}, err
 	}

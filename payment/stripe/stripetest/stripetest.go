@@ -171,22 +171,18 @@ func (f *Fake) RefundIDs(id string) []string {
 // Stripe's Dashboard, without our server knowing, and returns the Refund's id. Stripe's
 // cap applies: it fails beyond what is left of the charge.
 func (f *Fake) BackOfficeRefund(id string, amount int64) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	in, ok := f.intents[id]
-	switch {
-	case !ok:
-		return "", fmt.Errorf("no such payment_intent %q", id)
-	case amount <= 0 || amount > in.received-in.refunded:
-		return "", fmt.Errorf("refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, in.received-in.refunded)
-	}
-	return f.addRefund(in, amount, "succeeded"), nil
+	return f.backOfficeRefund(id, amount, "succeeded")
 }
 
 // BackOfficePendingRefund is BackOfficeRefund for a refund that Stripe accepts as
 // pending (status "pending", as for payment methods that confirm refunds later); it
 // already counts against the charge. SetRefundStatus settles it.
 func (f *Fake) BackOfficePendingRefund(id string, amount int64) (string, error) {
+	return f.backOfficeRefund(id, amount, "pending")
+}
+
+// backOfficeRefund adds a refund in status to intent id, within Stripe's cap.
+func (f *Fake) backOfficeRefund(id string, amount int64, status string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	in, ok := f.intents[id]
@@ -196,7 +192,7 @@ func (f *Fake) BackOfficePendingRefund(id string, amount int64) (string, error) 
 	case amount <= 0 || amount > in.received-in.refunded:
 		return "", fmt.Errorf("refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, in.received-in.refunded)
 	}
-	return f.addRefund(in, amount, "pending"), nil
+	return f.addRefund(in, amount, status), nil
 }
 
 // SetRefundStatus moves pending refund reID to status: succeeded, or failed or
