@@ -358,25 +358,7 @@ func (p *fastParser) skip(depth int) bool {
 		if depth >= maxFastSkipDepth {
 			return false
 		}
-		p.i++
-		if p.next() == ']' {
-			p.i++
-			return true
-		}
-		for {
-			if !p.skip(depth + 1) {
-				return false
-			}
-			switch p.next() {
-			case ',':
-				p.i++
-			case ']':
-				p.i++
-				return true
-			default:
-				return false
-			}
-		}
+		return p.array(func() bool { return p.skip(depth + 1) })
 	case c == 't':
 		return p.literal("true")
 	case c == 'f':
@@ -476,14 +458,21 @@ func (p *fastParser) slotTimes() bool {
 	if p.next() != '[' {
 		return false
 	}
+	return p.array(func() bool {
+		p.slots = append(p.slots, slotFields{})
+		return p.slotTime(&p.slots[len(p.slots)-1])
+	})
+}
+
+// array reads a JSON array at p (its '[' next), calling elem for each element.
+func (p *fastParser) array(elem func() bool) bool {
 	p.i++
 	if p.next() == ']' {
 		p.i++
 		return true
 	}
 	for {
-		p.slots = append(p.slots, slotFields{})
-		if !p.slotTime(&p.slots[len(p.slots)-1]) {
+		if !elem() {
 			return false
 		}
 		switch p.next() {
