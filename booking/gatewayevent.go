@@ -232,7 +232,7 @@ func (s *Service) recordGatewayRefund(ctx context.Context, tx Tx, rec *bsv1.Book
 		return false, err
 	}
 	if outstanding(rec) == 0 {
-		return true, NotifyGoogle(tx, rec, "paymentInformation.prepaymentStatus")
+		return true, NotifyGoogle(tx, rec, MaskPrepaymentStatus)
 	}
 	return true, nil
 }

@@ -102,7 +102,7 @@ func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.B
 			if err := s.release(tx, rec, status); err != nil {
 				return err
 			}
-			return NotifyGoogle(tx, rec, "status")
+			return NotifyGoogle(tx, rec, MaskStatus)
 		})
 }
 
@@ -129,9 +129,9 @@ func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bs
 				return err
 			}
 			if len(refunds) > 0 {
-				return NotifyGoogle(tx, rec, "status", "paymentInformation.prepaymentStatus")
+				return NotifyGoogle(tx, rec, MaskStatus, MaskPrepaymentStatus)
 			}
-			return NotifyGoogle(tx, rec, "status")
+			return NotifyGoogle(tx, rec, MaskStatus)
 		})
 }
 
@@ -167,7 +167,7 @@ func (s *Service) Refund(ctx context.Context, id, requestID string, amount Money
 				return err
 			}
 			if outstanding(rec) == 0 {
-				return NotifyGoogle(tx, rec, "paymentInformation.prepaymentStatus")
+				return NotifyGoogle(tx, rec, MaskPrepaymentStatus)
 			}
 			return nil
 		})
