@@ -18,7 +18,7 @@ DEMO_PASSWORD := demo-password
 DEMO_ADMIN    := demo-admin-token
 RUN_DIR       := .run
 
-.PHONY: run test gen check-gen lint tools bench build
+.PHONY: run test gen check-gen check-tidy check-breaking lint tools bench build
 
 ## run: serve the example feeds on loopback with demo credentials.
 run:
@@ -51,6 +51,16 @@ gen:
 check-gen: lint gen
 	@git diff --exit-code --stat -- gen || (echo "gen/ is stale: run make gen and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- gen)" || (git status --porcelain -- gen && echo "gen/ has untracked files: run make gen and commit" && exit 1)
+
+## check-tidy: fail when go.mod/go.sum differ from what `go mod tidy` writes.
+check-tidy:
+	$(GO) mod tidy -diff
+
+## check-breaking: fail when proto/ breaks the JSON or binary wire against the previous commit
+## (skipped on a clone without one, e.g. --depth 1).
+check-breaking:
+	@if git rev-parse -q --verify HEAD~1 >/dev/null; then buf breaking --against '.git#ref=HEAD~1'; \
+	else echo "check-breaking: no previous commit, skipped"; fi
 
 lint:
 	buf lint
