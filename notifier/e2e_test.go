@@ -232,7 +232,7 @@ func TestBadRequestDeadLetterThenRetry(t *testing.T) {
 	b.clock.Add(time.Hour)
 	b.api.None(t, 50*time.Millisecond) // dead letters are not retried by themselves
 	b.api.SetStatus(func(int) int { return 200 })
-	if err := b.st.Outbox().Retry(t.Context(), dead[0].GetId()); err != nil {
+	if _, err := b.st.Outbox().Retry(t.Context(), dead[0].GetId()); err != nil {
 		t.Fatal(err)
 	}
 	if r := b.api.Next(t); r.Path != "/v1alpha/notification/partners/partner-7/bookings/bk-4" {

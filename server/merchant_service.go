@@ -15,6 +15,8 @@ type merchantService struct {
 	feeds FeedLoader
 	// gateways are the merchants' gateway accounts; nil without --secrets-key.
 	gateways *gateways.Registry
+	// notifications is the outbox the operator inspects; nil answers Unavailable.
+	notifications Notifications
 }
 
 // view returns a function that builds the merchant's view of a booking record with its

@@ -52,6 +52,9 @@ type Deps struct {
 	// Gateways are the merchants' payment gateway accounts (configuration API and
 	// webhooks); both answer FailedPrecondition when nil (no --secrets-key).
 	Gateways *gateways.Registry
+	// Notifications is the notification outbox (list, retry dead letters); those
+	// calls answer Unavailable when nil.
+	Notifications Notifications
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -93,7 +96,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		httpLoopback:    isLoopback(cfg.HTTPAddr),
 		metrics:         d.Metrics,
 		bookingService:  &bookingService{core: d.Bookings, metrics: d.Metrics},
-		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds, gateways: d.Gateways},
+		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds, gateways: d.Gateways, notifications: d.Notifications},
 		gateways:        d.Gateways,
 		done:            make(chan error, 2),
 	}

@@ -49,7 +49,7 @@ func setup(t *testing.T) *bundle {
 	srv, err := server.New(server.Config{
 		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin},
-	}, server.Deps{Bookings: core, Feeds: st})
+	}, server.Deps{Bookings: core, Feeds: st, Notifications: st.Outbox()})
 	if err != nil {
 		t.Fatal(err)
 	}

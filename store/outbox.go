@@ -166,14 +166,20 @@ func (o *Outbox) Dead(ctx context.Context, id uint64, a *bsv1.Attempt) error {
 }
 
 // Retry makes a dead record PENDING again, due at once with a fresh failure budget
-// and its history kept. It keeps its id, so it goes before any later record of the
-// same booking that is still pending. A record that is not dead is ErrNotFound.
-func (o *Outbox) Retry(ctx context.Context, id uint64) error {
-	err := o.update(ctx, func(tx *bolt.Tx) error { return revive(tx, outboxKey(id)) })
-	if err == nil {
-		o.signal()
+// and its history kept, and returns it. It keeps its id, so it goes before any later
+// record of the same booking that is still pending. A record that is not dead is
+// ErrNotFound.
+func (o *Outbox) Retry(ctx context.Context, id uint64) (*bsv1.OutboxRecord, error) {
+	var rec *bsv1.OutboxRecord
+	err := o.update(ctx, func(tx *bolt.Tx) (err error) {
+		rec, err = revive(tx, outboxKey(id))
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return err
+	o.signal()
+	return rec, nil
 }
 
 // RetryAllDead makes every dead record PENDING again and returns how many.
@@ -189,7 +195,7 @@ func (o *Outbox) RetryAllDead(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, k := range keys {
-			if err := revive(tx, k); err != nil {
+			if _, err := revive(tx, k); err != nil {
 				return err
 			}
 			n++
@@ -202,20 +208,20 @@ func (o *Outbox) RetryAllDead(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// revive moves the dead record under key back to the outbox.
-func revive(tx *bolt.Tx, key []byte) error {
+// revive moves the dead record under key back to the outbox and returns it.
+func revive(tx *bolt.Tx, key []byte) (*bsv1.OutboxRecord, error) {
 	dead := tx.Bucket(bucketOutboxDead)
 	rec := &bsv1.OutboxRecord{}
 	if err := getRecord(dead, key, rec); err != nil {
-		return fmt.Errorf("dead letter %d: %w", binary.BigEndian.Uint64(key), err)
+		return nil, fmt.Errorf("dead letter %d: %w", binary.BigEndian.Uint64(key), err)
 	}
 	rec.State = bsv1.OutboxState_OUTBOX_STATE_PENDING
 	rec.Failures = 0
 	rec.NextAttemptUnix = 0
 	if err := putRecord(tx.Bucket(bucketOutbox), key, rec); err != nil {
-		return err
+		return nil, err
 	}
-	return dead.Delete(key)
+	return rec, dead.Delete(key)
 }
 
 // ListPending returns every PENDING record in id order.

@@ -104,15 +104,15 @@ func TestOutboxDeadAndRetry(t *testing.T) {
 	if p, d, _ := o.Counts(t.Context()); p != 0 || d != 1 {
 		t.Fatalf("counts = %d pending, %d dead, want 0, 1", p, d)
 	}
-	if err := o.Retry(t.Context(), id+1); !errors.Is(err, booking.ErrNotFound) {
+	if _, err := o.Retry(t.Context(), id+1); !errors.Is(err, booking.ErrNotFound) {
 		t.Fatalf("retry unknown id: %v, want ErrNotFound", err)
 	}
 	select { // drop the enqueue's wake-up
 	case <-o.Wake():
 	default:
 	}
-	if err := o.Retry(t.Context(), id); err != nil {
-		t.Fatal(err)
+	if rec, err := o.Retry(t.Context(), id); err != nil || rec.GetId() != id || rec.GetState() != bsv1.OutboxState_OUTBOX_STATE_PENDING {
+		t.Fatalf("retry = %v, %v; want record %d PENDING", rec, err, id)
 	}
 	pending, _ := o.ListPending(t.Context())
 	if len(pending) != 1 || pending[0].GetId() != id || pending[0].GetFailures() != 0 || len(pending[0].GetAttempts()) != 2 {

@@ -155,7 +155,7 @@ func retryOutbox(ctx context.Context, o *store.Outbox, args []string, allDead bo
 		if err != nil {
 			return fmt.Errorf("ID %q: want a record id from `notify list`", args[0])
 		}
-		if err := o.Retry(ctx, id); err != nil {
+		if _, err := o.Retry(ctx, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%d pending again\n", id)

@@ -142,7 +142,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox()})
 	if err != nil {
 		return err
 	}

@@ -816,11 +816,195 @@ func (x *DeclineBookingResponse) GetView() *BookingView {
 	return nil
 }
 
+// ListNotificationsRequest names the records to list.
+type ListNotificationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// state is "pending" (waiting for delivery) or "dead" (dead letters).
+	State         string `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNotificationsRequest) Reset() {
+	*x = ListNotificationsRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNotificationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNotificationsRequest) ProtoMessage() {}
+
+func (x *ListNotificationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNotificationsRequest.ProtoReflect.Descriptor instead.
+func (*ListNotificationsRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListNotificationsRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+// ListNotificationsResponse holds the records in id (enqueue) order.
+type ListNotificationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// records are the outbox records in that state.
+	Records       []*OutboxRecord `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNotificationsResponse) Reset() {
+	*x = ListNotificationsResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNotificationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNotificationsResponse) ProtoMessage() {}
+
+func (x *ListNotificationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNotificationsResponse.ProtoReflect.Descriptor instead.
+func (*ListNotificationsResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListNotificationsResponse) GetRecords() []*OutboxRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// RetryNotificationRequest names a dead letter.
+type RetryNotificationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the record's id, as ListNotifications shows it.
+	Id            uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryNotificationRequest) Reset() {
+	*x = RetryNotificationRequest{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryNotificationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryNotificationRequest) ProtoMessage() {}
+
+func (x *RetryNotificationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryNotificationRequest.ProtoReflect.Descriptor instead.
+func (*RetryNotificationRequest) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RetryNotificationRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// RetryNotificationResponse is the record, pending again.
+type RetryNotificationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// record is the revived record.
+	Record        *OutboxRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryNotificationResponse) Reset() {
+	*x = RetryNotificationResponse{}
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryNotificationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryNotificationResponse) ProtoMessage() {}
+
+func (x *RetryNotificationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_merchant_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryNotificationResponse.ProtoReflect.Descriptor instead.
+func (*RetryNotificationResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_merchant_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RetryNotificationResponse) GetRecord() *OutboxRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
 var File_bookingserver_v1_merchant_service_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
-	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1dactionscenter/v3/common.proto\x1a\x1ebookingserver/v1/gateway.proto\x1a'bookingserver/v1/merchant_booking.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
+	"'bookingserver/v1/merchant_service.proto\x12\x10bookingserver.v1\x1a\x1dactionscenter/v3/common.proto\x1a\x1ebookingserver/v1/gateway.proto\x1a'bookingserver/v1/merchant_booking.proto\x1a\x1dbookingserver/v1/outbox.proto\x1a\x1ebookingserver/v1/records.proto\"`\n" +
 	"\x11UploadFeedRequest\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.bookingserver.v1.FeedKindR\x04kind\x12\x1b\n" +
 	"\tfeed_json\x18\x02 \x01(\fR\bfeedJson\"~\n" +
@@ -869,12 +1053,20 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\"K\n" +
 	"\x16DeclineBookingResponse\x121\n" +
-	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view*p\n" +
+	"\x04view\x18\x01 \x01(\v2\x1d.bookingserver.v1.BookingViewR\x04view\"0\n" +
+	"\x18ListNotificationsRequest\x12\x14\n" +
+	"\x05state\x18\x01 \x01(\tR\x05state\"U\n" +
+	"\x19ListNotificationsResponse\x128\n" +
+	"\arecords\x18\x01 \x03(\v2\x1e.bookingserver.v1.OutboxRecordR\arecords\"*\n" +
+	"\x18RetryNotificationRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"S\n" +
+	"\x19RetryNotificationResponse\x126\n" +
+	"\x06record\x18\x01 \x01(\v2\x1e.bookingserver.v1.OutboxRecordR\x06record*p\n" +
 	"\bFeedKind\x12\x19\n" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12FEED_KIND_MERCHANT\x10\x01\x12\x15\n" +
 	"\x11FEED_KIND_SERVICE\x10\x02\x12\x1a\n" +
-	"\x16FEED_KIND_AVAILABILITY\x10\x032\x85\x0e\n" +
+	"\x16FEED_KIND_AVAILABILITY\x10\x032\xe1\x0f\n" +
 	"\x0fMerchantService\x12W\n" +
 	"\n" +
 	"UploadFeed\x12#.bookingserver.v1.UploadFeedRequest\x1a$.bookingserver.v1.UploadFeedResponse\x12W\n" +
@@ -895,7 +1087,9 @@ const file_bookingserver_v1_merchant_service_proto_rawDesc = "" +
 	"\x0fSetImojeAccount\x12(.bookingserver.v1.SetImojeAccountRequest\x1a).bookingserver.v1.SetImojeAccountResponse\x12r\n" +
 	"\x13SetWorldlineAccount\x12,.bookingserver.v1.SetWorldlineAccountRequest\x1a-.bookingserver.v1.SetWorldlineAccountResponse\x12i\n" +
 	"\x10SetStripeAccount\x12).bookingserver.v1.SetStripeAccountRequest\x1a*.bookingserver.v1.SetStripeAccountResponse\x12l\n" +
-	"\x11GetGatewayAccount\x12*.bookingserver.v1.GetGatewayAccountRequest\x1a+.bookingserver.v1.GetGatewayAccountResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"\x11GetGatewayAccount\x12*.bookingserver.v1.GetGatewayAccountRequest\x1a+.bookingserver.v1.GetGatewayAccountResponse\x12l\n" +
+	"\x11ListNotifications\x12*.bookingserver.v1.ListNotificationsRequest\x1a+.bookingserver.v1.ListNotificationsResponse\x12l\n" +
+	"\x11RetryNotification\x12*.bookingserver.v1.RetryNotificationRequest\x1a+.bookingserver.v1.RetryNotificationResponseBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_merchant_service_proto_rawDescOnce sync.Once
@@ -910,7 +1104,7 @@ func file_bookingserver_v1_merchant_service_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_merchant_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_bookingserver_v1_merchant_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
 	(FeedKind)(0),                         // 0: bookingserver.v1.FeedKind
 	(*UploadFeedRequest)(nil),             // 1: bookingserver.v1.UploadFeedRequest
@@ -927,77 +1121,88 @@ var file_bookingserver_v1_merchant_service_proto_goTypes = []any{
 	(*ConfirmBookingResponse)(nil),        // 12: bookingserver.v1.ConfirmBookingResponse
 	(*DeclineBookingRequest)(nil),         // 13: bookingserver.v1.DeclineBookingRequest
 	(*DeclineBookingResponse)(nil),        // 14: bookingserver.v1.DeclineBookingResponse
-	(*BookingView)(nil),                   // 15: bookingserver.v1.BookingView
-	(*v3.Price)(nil),                      // 16: actionscenter.v3.Price
-	(*CreateMerchantBookingRequest)(nil),  // 17: bookingserver.v1.CreateMerchantBookingRequest
-	(*UpdateMerchantBookingRequest)(nil),  // 18: bookingserver.v1.UpdateMerchantBookingRequest
-	(*UpdateCartPaymentRequest)(nil),      // 19: bookingserver.v1.UpdateCartPaymentRequest
-	(*ListMerchantBookingsRequest)(nil),   // 20: bookingserver.v1.ListMerchantBookingsRequest
-	(*SetMerchantCartRequest)(nil),        // 21: bookingserver.v1.SetMerchantCartRequest
-	(*SetServiceCartRequest)(nil),         // 22: bookingserver.v1.SetServiceCartRequest
-	(*SetImojeAccountRequest)(nil),        // 23: bookingserver.v1.SetImojeAccountRequest
-	(*SetWorldlineAccountRequest)(nil),    // 24: bookingserver.v1.SetWorldlineAccountRequest
-	(*SetStripeAccountRequest)(nil),       // 25: bookingserver.v1.SetStripeAccountRequest
-	(*GetGatewayAccountRequest)(nil),      // 26: bookingserver.v1.GetGatewayAccountRequest
-	(*CreateMerchantBookingResponse)(nil), // 27: bookingserver.v1.CreateMerchantBookingResponse
-	(*UpdateMerchantBookingResponse)(nil), // 28: bookingserver.v1.UpdateMerchantBookingResponse
-	(*UpdateCartPaymentResponse)(nil),     // 29: bookingserver.v1.UpdateCartPaymentResponse
-	(*ListMerchantBookingsResponse)(nil),  // 30: bookingserver.v1.ListMerchantBookingsResponse
-	(*SetMerchantCartResponse)(nil),       // 31: bookingserver.v1.SetMerchantCartResponse
-	(*SetServiceCartResponse)(nil),        // 32: bookingserver.v1.SetServiceCartResponse
-	(*SetImojeAccountResponse)(nil),       // 33: bookingserver.v1.SetImojeAccountResponse
-	(*SetWorldlineAccountResponse)(nil),   // 34: bookingserver.v1.SetWorldlineAccountResponse
-	(*SetStripeAccountResponse)(nil),      // 35: bookingserver.v1.SetStripeAccountResponse
-	(*GetGatewayAccountResponse)(nil),     // 36: bookingserver.v1.GetGatewayAccountResponse
+	(*ListNotificationsRequest)(nil),      // 15: bookingserver.v1.ListNotificationsRequest
+	(*ListNotificationsResponse)(nil),     // 16: bookingserver.v1.ListNotificationsResponse
+	(*RetryNotificationRequest)(nil),      // 17: bookingserver.v1.RetryNotificationRequest
+	(*RetryNotificationResponse)(nil),     // 18: bookingserver.v1.RetryNotificationResponse
+	(*BookingView)(nil),                   // 19: bookingserver.v1.BookingView
+	(*v3.Price)(nil),                      // 20: actionscenter.v3.Price
+	(*OutboxRecord)(nil),                  // 21: bookingserver.v1.OutboxRecord
+	(*CreateMerchantBookingRequest)(nil),  // 22: bookingserver.v1.CreateMerchantBookingRequest
+	(*UpdateMerchantBookingRequest)(nil),  // 23: bookingserver.v1.UpdateMerchantBookingRequest
+	(*UpdateCartPaymentRequest)(nil),      // 24: bookingserver.v1.UpdateCartPaymentRequest
+	(*ListMerchantBookingsRequest)(nil),   // 25: bookingserver.v1.ListMerchantBookingsRequest
+	(*SetMerchantCartRequest)(nil),        // 26: bookingserver.v1.SetMerchantCartRequest
+	(*SetServiceCartRequest)(nil),         // 27: bookingserver.v1.SetServiceCartRequest
+	(*SetImojeAccountRequest)(nil),        // 28: bookingserver.v1.SetImojeAccountRequest
+	(*SetWorldlineAccountRequest)(nil),    // 29: bookingserver.v1.SetWorldlineAccountRequest
+	(*SetStripeAccountRequest)(nil),       // 30: bookingserver.v1.SetStripeAccountRequest
+	(*GetGatewayAccountRequest)(nil),      // 31: bookingserver.v1.GetGatewayAccountRequest
+	(*CreateMerchantBookingResponse)(nil), // 32: bookingserver.v1.CreateMerchantBookingResponse
+	(*UpdateMerchantBookingResponse)(nil), // 33: bookingserver.v1.UpdateMerchantBookingResponse
+	(*UpdateCartPaymentResponse)(nil),     // 34: bookingserver.v1.UpdateCartPaymentResponse
+	(*ListMerchantBookingsResponse)(nil),  // 35: bookingserver.v1.ListMerchantBookingsResponse
+	(*SetMerchantCartResponse)(nil),       // 36: bookingserver.v1.SetMerchantCartResponse
+	(*SetServiceCartResponse)(nil),        // 37: bookingserver.v1.SetServiceCartResponse
+	(*SetImojeAccountResponse)(nil),       // 38: bookingserver.v1.SetImojeAccountResponse
+	(*SetWorldlineAccountResponse)(nil),   // 39: bookingserver.v1.SetWorldlineAccountResponse
+	(*SetStripeAccountResponse)(nil),      // 40: bookingserver.v1.SetStripeAccountResponse
+	(*GetGatewayAccountResponse)(nil),     // 41: bookingserver.v1.GetGatewayAccountResponse
 }
 var file_bookingserver_v1_merchant_service_proto_depIdxs = []int32{
 	0,  // 0: bookingserver.v1.UploadFeedRequest.kind:type_name -> bookingserver.v1.FeedKind
-	15, // 1: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	15, // 2: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
-	15, // 3: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	15, // 4: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	16, // 5: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
-	15, // 6: bookingserver.v1.ConfirmBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	15, // 7: bookingserver.v1.DeclineBookingResponse.view:type_name -> bookingserver.v1.BookingView
-	1,  // 8: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
-	3,  // 9: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
-	8,  // 10: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
-	9,  // 11: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
-	10, // 12: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
-	11, // 13: bookingserver.v1.MerchantService.ConfirmBooking:input_type -> bookingserver.v1.ConfirmBookingRequest
-	13, // 14: bookingserver.v1.MerchantService.DeclineBooking:input_type -> bookingserver.v1.DeclineBookingRequest
-	17, // 15: bookingserver.v1.MerchantService.CreateMerchantBooking:input_type -> bookingserver.v1.CreateMerchantBookingRequest
-	18, // 16: bookingserver.v1.MerchantService.UpdateMerchantBooking:input_type -> bookingserver.v1.UpdateMerchantBookingRequest
-	19, // 17: bookingserver.v1.MerchantService.UpdateCartPayment:input_type -> bookingserver.v1.UpdateCartPaymentRequest
-	20, // 18: bookingserver.v1.MerchantService.ListMerchantBookings:input_type -> bookingserver.v1.ListMerchantBookingsRequest
-	21, // 19: bookingserver.v1.MerchantService.SetMerchantCart:input_type -> bookingserver.v1.SetMerchantCartRequest
-	22, // 20: bookingserver.v1.MerchantService.SetServiceCart:input_type -> bookingserver.v1.SetServiceCartRequest
-	23, // 21: bookingserver.v1.MerchantService.SetImojeAccount:input_type -> bookingserver.v1.SetImojeAccountRequest
-	24, // 22: bookingserver.v1.MerchantService.SetWorldlineAccount:input_type -> bookingserver.v1.SetWorldlineAccountRequest
-	25, // 23: bookingserver.v1.MerchantService.SetStripeAccount:input_type -> bookingserver.v1.SetStripeAccountRequest
-	26, // 24: bookingserver.v1.MerchantService.GetGatewayAccount:input_type -> bookingserver.v1.GetGatewayAccountRequest
-	2,  // 25: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
-	4,  // 26: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
-	5,  // 27: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
-	6,  // 28: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
-	7,  // 29: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
-	12, // 30: bookingserver.v1.MerchantService.ConfirmBooking:output_type -> bookingserver.v1.ConfirmBookingResponse
-	14, // 31: bookingserver.v1.MerchantService.DeclineBooking:output_type -> bookingserver.v1.DeclineBookingResponse
-	27, // 32: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
-	28, // 33: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
-	29, // 34: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
-	30, // 35: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
-	31, // 36: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
-	32, // 37: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
-	33, // 38: bookingserver.v1.MerchantService.SetImojeAccount:output_type -> bookingserver.v1.SetImojeAccountResponse
-	34, // 39: bookingserver.v1.MerchantService.SetWorldlineAccount:output_type -> bookingserver.v1.SetWorldlineAccountResponse
-	35, // 40: bookingserver.v1.MerchantService.SetStripeAccount:output_type -> bookingserver.v1.SetStripeAccountResponse
-	36, // 41: bookingserver.v1.MerchantService.GetGatewayAccount:output_type -> bookingserver.v1.GetGatewayAccountResponse
-	25, // [25:42] is the sub-list for method output_type
-	8,  // [8:25] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	19, // 1: bookingserver.v1.GetBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	19, // 2: bookingserver.v1.MarkNoShowResponse.view:type_name -> bookingserver.v1.BookingView
+	19, // 3: bookingserver.v1.CancelBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	19, // 4: bookingserver.v1.RefundBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	20, // 5: bookingserver.v1.RefundBookingRequest.amount:type_name -> actionscenter.v3.Price
+	19, // 6: bookingserver.v1.ConfirmBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	19, // 7: bookingserver.v1.DeclineBookingResponse.view:type_name -> bookingserver.v1.BookingView
+	21, // 8: bookingserver.v1.ListNotificationsResponse.records:type_name -> bookingserver.v1.OutboxRecord
+	21, // 9: bookingserver.v1.RetryNotificationResponse.record:type_name -> bookingserver.v1.OutboxRecord
+	1,  // 10: bookingserver.v1.MerchantService.UploadFeed:input_type -> bookingserver.v1.UploadFeedRequest
+	3,  // 11: bookingserver.v1.MerchantService.GetBooking:input_type -> bookingserver.v1.GetBookingRequest
+	8,  // 12: bookingserver.v1.MerchantService.MarkNoShow:input_type -> bookingserver.v1.MarkNoShowRequest
+	9,  // 13: bookingserver.v1.MerchantService.CancelBooking:input_type -> bookingserver.v1.CancelBookingRequest
+	10, // 14: bookingserver.v1.MerchantService.RefundBooking:input_type -> bookingserver.v1.RefundBookingRequest
+	11, // 15: bookingserver.v1.MerchantService.ConfirmBooking:input_type -> bookingserver.v1.ConfirmBookingRequest
+	13, // 16: bookingserver.v1.MerchantService.DeclineBooking:input_type -> bookingserver.v1.DeclineBookingRequest
+	22, // 17: bookingserver.v1.MerchantService.CreateMerchantBooking:input_type -> bookingserver.v1.CreateMerchantBookingRequest
+	23, // 18: bookingserver.v1.MerchantService.UpdateMerchantBooking:input_type -> bookingserver.v1.UpdateMerchantBookingRequest
+	24, // 19: bookingserver.v1.MerchantService.UpdateCartPayment:input_type -> bookingserver.v1.UpdateCartPaymentRequest
+	25, // 20: bookingserver.v1.MerchantService.ListMerchantBookings:input_type -> bookingserver.v1.ListMerchantBookingsRequest
+	26, // 21: bookingserver.v1.MerchantService.SetMerchantCart:input_type -> bookingserver.v1.SetMerchantCartRequest
+	27, // 22: bookingserver.v1.MerchantService.SetServiceCart:input_type -> bookingserver.v1.SetServiceCartRequest
+	28, // 23: bookingserver.v1.MerchantService.SetImojeAccount:input_type -> bookingserver.v1.SetImojeAccountRequest
+	29, // 24: bookingserver.v1.MerchantService.SetWorldlineAccount:input_type -> bookingserver.v1.SetWorldlineAccountRequest
+	30, // 25: bookingserver.v1.MerchantService.SetStripeAccount:input_type -> bookingserver.v1.SetStripeAccountRequest
+	31, // 26: bookingserver.v1.MerchantService.GetGatewayAccount:input_type -> bookingserver.v1.GetGatewayAccountRequest
+	15, // 27: bookingserver.v1.MerchantService.ListNotifications:input_type -> bookingserver.v1.ListNotificationsRequest
+	17, // 28: bookingserver.v1.MerchantService.RetryNotification:input_type -> bookingserver.v1.RetryNotificationRequest
+	2,  // 29: bookingserver.v1.MerchantService.UploadFeed:output_type -> bookingserver.v1.UploadFeedResponse
+	4,  // 30: bookingserver.v1.MerchantService.GetBooking:output_type -> bookingserver.v1.GetBookingResponse
+	5,  // 31: bookingserver.v1.MerchantService.MarkNoShow:output_type -> bookingserver.v1.MarkNoShowResponse
+	6,  // 32: bookingserver.v1.MerchantService.CancelBooking:output_type -> bookingserver.v1.CancelBookingResponse
+	7,  // 33: bookingserver.v1.MerchantService.RefundBooking:output_type -> bookingserver.v1.RefundBookingResponse
+	12, // 34: bookingserver.v1.MerchantService.ConfirmBooking:output_type -> bookingserver.v1.ConfirmBookingResponse
+	14, // 35: bookingserver.v1.MerchantService.DeclineBooking:output_type -> bookingserver.v1.DeclineBookingResponse
+	32, // 36: bookingserver.v1.MerchantService.CreateMerchantBooking:output_type -> bookingserver.v1.CreateMerchantBookingResponse
+	33, // 37: bookingserver.v1.MerchantService.UpdateMerchantBooking:output_type -> bookingserver.v1.UpdateMerchantBookingResponse
+	34, // 38: bookingserver.v1.MerchantService.UpdateCartPayment:output_type -> bookingserver.v1.UpdateCartPaymentResponse
+	35, // 39: bookingserver.v1.MerchantService.ListMerchantBookings:output_type -> bookingserver.v1.ListMerchantBookingsResponse
+	36, // 40: bookingserver.v1.MerchantService.SetMerchantCart:output_type -> bookingserver.v1.SetMerchantCartResponse
+	37, // 41: bookingserver.v1.MerchantService.SetServiceCart:output_type -> bookingserver.v1.SetServiceCartResponse
+	38, // 42: bookingserver.v1.MerchantService.SetImojeAccount:output_type -> bookingserver.v1.SetImojeAccountResponse
+	39, // 43: bookingserver.v1.MerchantService.SetWorldlineAccount:output_type -> bookingserver.v1.SetWorldlineAccountResponse
+	40, // 44: bookingserver.v1.MerchantService.SetStripeAccount:output_type -> bookingserver.v1.SetStripeAccountResponse
+	41, // 45: bookingserver.v1.MerchantService.GetGatewayAccount:output_type -> bookingserver.v1.GetGatewayAccountResponse
+	16, // 46: bookingserver.v1.MerchantService.ListNotifications:output_type -> bookingserver.v1.ListNotificationsResponse
+	18, // 47: bookingserver.v1.MerchantService.RetryNotification:output_type -> bookingserver.v1.RetryNotificationResponse
+	29, // [29:48] is the sub-list for method output_type
+	10, // [10:29] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_merchant_service_proto_init() }
@@ -1007,6 +1212,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 	}
 	file_bookingserver_v1_gateway_proto_init()
 	file_bookingserver_v1_merchant_booking_proto_init()
+	file_bookingserver_v1_outbox_proto_init()
 	file_bookingserver_v1_records_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1014,7 +1220,7 @@ func file_bookingserver_v1_merchant_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_merchant_service_proto_rawDesc), len(file_bookingserver_v1_merchant_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -39,6 +39,8 @@ const (
 	MerchantService_SetWorldlineAccount_FullMethodName   = "/bookingserver.v1.MerchantService/SetWorldlineAccount"
 	MerchantService_SetStripeAccount_FullMethodName      = "/bookingserver.v1.MerchantService/SetStripeAccount"
 	MerchantService_GetGatewayAccount_FullMethodName     = "/bookingserver.v1.MerchantService/GetGatewayAccount"
+	MerchantService_ListNotifications_FullMethodName     = "/bookingserver.v1.MerchantService/ListNotifications"
+	MerchantService_RetryNotification_FullMethodName     = "/bookingserver.v1.MerchantService/RetryNotification"
 )
 
 // MerchantServiceClient is the client API for MerchantService service.
@@ -87,6 +89,12 @@ type MerchantServiceClient interface {
 	SetStripeAccount(ctx context.Context, in *SetStripeAccountRequest, opts ...grpc.CallOption) (*SetStripeAccountResponse, error)
 	// GetGatewayAccount returns a stored account with its secrets omitted.
 	GetGatewayAccount(ctx context.Context, in *GetGatewayAccountRequest, opts ...grpc.CallOption) (*GetGatewayAccountResponse, error)
+	// ListNotifications lists the notification outbox's pending records or dead letters,
+	// each with its attempts, while the server runs.
+	ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error)
+	// RetryNotification makes a dead letter pending again, due at once with a fresh
+	// failure budget and its history kept.
+	RetryNotification(ctx context.Context, in *RetryNotificationRequest, opts ...grpc.CallOption) (*RetryNotificationResponse, error)
 }
 
 type merchantServiceClient struct {
@@ -267,6 +275,26 @@ func (c *merchantServiceClient) GetGatewayAccount(ctx context.Context, in *GetGa
 	return out, nil
 }
 
+func (c *merchantServiceClient) ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListNotificationsResponse)
+	err := c.cc.Invoke(ctx, MerchantService_ListNotifications_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *merchantServiceClient) RetryNotification(ctx context.Context, in *RetryNotificationRequest, opts ...grpc.CallOption) (*RetryNotificationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RetryNotificationResponse)
+	err := c.cc.Invoke(ctx, MerchantService_RetryNotification_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MerchantServiceServer is the server API for MerchantService service.
 // All implementations must embed UnimplementedMerchantServiceServer
 // for forward compatibility.
@@ -313,6 +341,12 @@ type MerchantServiceServer interface {
 	SetStripeAccount(context.Context, *SetStripeAccountRequest) (*SetStripeAccountResponse, error)
 	// GetGatewayAccount returns a stored account with its secrets omitted.
 	GetGatewayAccount(context.Context, *GetGatewayAccountRequest) (*GetGatewayAccountResponse, error)
+	// ListNotifications lists the notification outbox's pending records or dead letters,
+	// each with its attempts, while the server runs.
+	ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error)
+	// RetryNotification makes a dead letter pending again, due at once with a fresh
+	// failure budget and its history kept.
+	RetryNotification(context.Context, *RetryNotificationRequest) (*RetryNotificationResponse, error)
 	mustEmbedUnimplementedMerchantServiceServer()
 }
 
@@ -373,6 +407,12 @@ func (UnimplementedMerchantServiceServer) SetStripeAccount(context.Context, *Set
 }
 func (UnimplementedMerchantServiceServer) GetGatewayAccount(context.Context, *GetGatewayAccountRequest) (*GetGatewayAccountResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetGatewayAccount not implemented")
+}
+func (UnimplementedMerchantServiceServer) ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListNotifications not implemented")
+}
+func (UnimplementedMerchantServiceServer) RetryNotification(context.Context, *RetryNotificationRequest) (*RetryNotificationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RetryNotification not implemented")
 }
 func (UnimplementedMerchantServiceServer) mustEmbedUnimplementedMerchantServiceServer() {}
 func (UnimplementedMerchantServiceServer) testEmbeddedByValue()                         {}
@@ -701,6 +741,42 @@ func _MerchantService_GetGatewayAccount_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MerchantService_ListNotifications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNotificationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).ListNotifications(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_ListNotifications_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).ListNotifications(ctx, req.(*ListNotificationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MerchantService_RetryNotification_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RetryNotificationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MerchantServiceServer).RetryNotification(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MerchantService_RetryNotification_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MerchantServiceServer).RetryNotification(ctx, req.(*RetryNotificationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MerchantService_ServiceDesc is the grpc.ServiceDesc for MerchantService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -775,6 +851,14 @@ var MerchantService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetGatewayAccount",
 			Handler:    _MerchantService_GetGatewayAccount_Handler,
+		},
+		{
+			MethodName: "ListNotifications",
+			Handler:    _MerchantService_ListNotifications_Handler,
+		},
+		{
+			MethodName: "RetryNotification",
+			Handler:    _MerchantService_RetryNotification_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
