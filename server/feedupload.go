@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
@@ -51,6 +52,12 @@ func (s *Server) feedUploadHandler(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, status.New(codes.NotFound, "unknown feed kind: use merchant, service or availability"))
 		return
 	}
+	// A feed may take longer to arrive and apply than an API call: extend this
+	// request's deadlines (the route is behind the admin token, so no stranger gets
+	// the time).
+	rc, deadline := http.NewResponseController(w), time.Now().Add(s.cfg.Limits.FeedReadTimeout)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline.Add(s.cfg.Limits.WriteTimeout))
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFeedBytes))
 	if err != nil {
 		writeStatus(w, status.New(codes.InvalidArgument, "feed body: "+err.Error()))

@@ -70,6 +70,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (per-route deadlines).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 // httpMiddleware normalizes the path (Google's docs print /v3/CreateBooking/ with a
 // trailing slash), authenticates, logs and recovers from panics.
 func (s *Server) httpMiddleware(next http.Handler) http.Handler {
@@ -100,6 +103,9 @@ func (s *Server) httpMiddleware(next http.Handler) http.Handler {
 			rec.Header().Set("Content-Type", "application/json")
 			rec.WriteHeader(http.StatusUnauthorized)
 			fmt.Fprintln(rec, `{"code":16,"message":"missing or wrong credentials"}`)
+			return
+		}
+		if !s.cfg.Limits.capBody(rec, r) {
 			return
 		}
 		next.ServeHTTP(rec, r)

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	"github.com/bookingserver/bookingserver/booking"
@@ -38,6 +39,9 @@ type Config struct {
 	Insecure bool
 	// ShutdownTimeout bounds the drain of in-flight calls.
 	ShutdownTimeout time.Duration
+	// Limits bound HTTP clients (timeouts, header and body sizes); zero fields take
+	// DefaultLimits.
+	Limits Limits
 }
 
 // Deps are the domain pieces the handlers call.
@@ -83,6 +87,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if d.Metrics == nil {
 		d.Metrics = metrics.New()
 	}
@@ -120,6 +125,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		// An idle gRPC connection is closed like an idle HTTP keep-alive.
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: cfg.Limits.IdleTimeout}),
 	}
 	if s.tlsConfig != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tlsConfig)))
@@ -138,6 +145,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.httpServer = &http.Server{
 		Handler:           s.httpHandler(gw),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.Limits.ReadTimeout,
+		WriteTimeout:      cfg.Limits.WriteTimeout,
+		IdleTimeout:       cfg.Limits.IdleTimeout,
+		MaxHeaderBytes:    cfg.Limits.MaxHeaderBytes,
 		TLSConfig:         s.tlsConfig,
 	}
 	return s, nil

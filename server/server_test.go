@@ -40,6 +40,12 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
+	return setupLimits(t, server.Limits{})
+}
+
+// setupLimits is setup with the HTTP limits given (zero fields take the defaults).
+func setupLimits(t *testing.T, limits server.Limits) *bundle {
+	t.Helper()
 	st := storetest.New(t)
 	storetest.LoadFixture(t, st)
 	core, err := booking.New(booking.Config{Store: st})
@@ -49,6 +55,7 @@ func setup(t *testing.T) *bundle {
 	srv, err := server.New(server.Config{
 		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin},
+		Limits:      limits,
 	}, server.Deps{Bookings: core, Feeds: st, Notifications: st.Outbox()})
 	if err != nil {
 		t.Fatal(err)
