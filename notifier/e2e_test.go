@@ -239,6 +239,8 @@ func TestBadRequestDeadLetterThenRetry(t *testing.T) {
 		t.Fatalf("redelivery %+v", r)
 	}
 	waitFor(t, "an empty outbox", func() bool { return b.empty(t) })
+	// The delivery is counted just after its record is deleted.
+	waitFor(t, "the delivery to be counted", func() bool { return b.n.Stats().Delivered == 1 })
 	if s := b.n.Stats(); s.Delivered != 1 || s.DeadLettered != 1 {
 		t.Fatalf("stats %+v", s)
 	}

@@ -208,13 +208,23 @@ func (o *Outbox) RetryAllDead(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// revive moves the dead record under key back to the outbox and returns it.
+// revive moves the dead record under key back to the outbox and returns it, its
+// notification rebuilt from the booking as stored now (update mask kept). A dead
+// record does not hold back its booking's later records, so those may have been
+// delivered since: its old snapshot, sent now, would turn Google's view back. Later
+// records of the booking still pending go after it and carry states no older than
+// this one's.
 func revive(tx *bolt.Tx, key []byte) (*bsv1.OutboxRecord, error) {
 	dead := tx.Bucket(bucketOutboxDead)
 	rec := &bsv1.OutboxRecord{}
 	if err := getRecord(dead, key, rec); err != nil {
 		return nil, fmt.Errorf("dead letter %d: %w", binary.BigEndian.Uint64(key), err)
 	}
+	n, err := current(tx, rec.GetNotification())
+	if err != nil {
+		return nil, fmt.Errorf("dead letter %d: %w", rec.GetId(), err)
+	}
+	rec.Notification = n
 	rec.State = bsv1.OutboxState_OUTBOX_STATE_PENDING
 	rec.Failures = 0
 	rec.NextAttemptUnix = 0
@@ -222,6 +232,20 @@ func revive(tx *bolt.Tx, key []byte) (*bsv1.OutboxRecord, error) {
 		return nil, err
 	}
 	return rec, dead.Delete(key)
+}
+
+// current is n rebuilt from its booking's stored state, with n's update mask; n
+// itself when the booking is gone (a retention sweep), its snapshot being all there is.
+func current(tx *bolt.Tx, n *bsv1.Notification) (*bsv1.Notification, error) {
+	rec := &bsv1.BookingRecord{}
+	err := getRecord(tx.Bucket(bucketBookings), []byte(n.GetBookingId()), rec)
+	if errors.Is(err, booking.ErrNotFound) {
+		return n, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return booking.Notification(rec, n.GetUpdateMask()...), nil
 }
 
 // ListPending returns every PENDING record in id order.
