@@ -94,22 +94,34 @@ func (s *Store) streamShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata) (*slot
 		merged *acv3.FeedMetadata
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b = newSlotBatch(feeds.NewAvailabilityStream(newStoreCatalog(tx)))
-		return forEachShard(tx, kind, meta.GetNonce(), func(i int, data []byte) error {
-			b.meta = nil
-			if err := b.stream.Decode(data, b); err != nil {
-				return fmt.Errorf("shard %d: %w", i, parseError(err))
-			}
-			if got := b.meta.GetTotalShards(); got != meta.GetTotalShards() {
-				return errShardsDisagree(kind, meta.GetNonce(), got, meta.GetTotalShards())
-			}
-			if merged == nil {
-				merged = proto.Clone(b.meta).(*acv3.FeedMetadata)
-			} else {
-				proto.Merge(merged, b.meta)
-			}
-			return nil
+		var err error
+		b, merged, err = streamShardData(newStoreCatalog(tx), kind, meta, func(fn func(i int, data []byte) error) error {
+			return forEachShard(tx, kind, meta.GetNonce(), fn)
 		})
+		return err
+	})
+	return b, merged, err
+}
+
+// streamShardData is streamShards over any store: each calls fn with every
+// stored shard of the nonce of meta, in shard order; cat is what is loaded.
+func streamShardData(cat feeds.Catalog, kind bsv1.FeedKind, meta *acv3.FeedMetadata, each func(fn func(i int, data []byte) error) error) (*slotBatch, *acv3.FeedMetadata, error) {
+	var merged *acv3.FeedMetadata
+	b := newSlotBatch(feeds.NewAvailabilityStream(cat))
+	err := each(func(i int, data []byte) error {
+		b.meta = nil
+		if err := b.stream.Decode(data, b); err != nil {
+			return fmt.Errorf("shard %d: %w", i, parseError(err))
+		}
+		if got := b.meta.GetTotalShards(); got != meta.GetTotalShards() {
+			return errShardsDisagree(kind, meta.GetNonce(), got, meta.GetTotalShards())
+		}
+		if merged == nil {
+			merged = proto.Clone(b.meta).(*acv3.FeedMetadata)
+		} else {
+			proto.Merge(merged, b.meta)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err

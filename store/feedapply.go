@@ -17,13 +17,21 @@ import (
 // only a few merchants and services (decoding them a million times was a third of a
 // large load's allocations).
 type storeCatalog struct {
-	t         txn
+	t         catalogReader
 	merchants map[string]*acv3.Merchant
 	services  map[string]*acv3.Service
 }
 
-func newStoreCatalog(tx *bolt.Tx) *storeCatalog {
-	return &storeCatalog{t: txn{tx}, merchants: map[string]*acv3.Merchant{}, services: map[string]*acv3.Service{}}
+// catalogReader is the part of booking.ReadTx a catalog reads (of either store).
+type catalogReader interface {
+	Merchant(merchantID string) (*acv3.Merchant, error)
+	Service(merchantID, serviceID string) (*acv3.Service, error)
+}
+
+func newStoreCatalog(tx *bolt.Tx) *storeCatalog { return newCatalog(txn{tx}) }
+
+func newCatalog(r catalogReader) *storeCatalog {
+	return &storeCatalog{t: r, merchants: map[string]*acv3.Merchant{}, services: map[string]*acv3.Service{}}
 }
 
 func (c *storeCatalog) Merchant(id string) (*acv3.Merchant, bool) {
@@ -53,18 +61,22 @@ func (c *storeCatalog) Service(merchantID, serviceID string) (*acv3.Service, boo
 
 // validate checks a whole feed against itself and what is loaded.
 func (s *Store) validate(kind bsv1.FeedKind, f parsedFeed) error {
-	err := s.db.View(func(tx *bolt.Tx) error {
-		cat := newStoreCatalog(tx)
-		switch f := f.(type) {
-		case *acv3.MerchantFeed:
-			return feeds.ValidateMerchantFeed(f)
-		case *acv3.ServiceFeed:
-			return feeds.ValidateServiceFeed(f, cat)
-		case *acv3.AvailabilityFeed:
-			return feeds.ValidateAvailabilityFeed(f, cat)
-		}
-		return fmt.Errorf("feed kind %v", kind)
-	})
+	return s.db.View(func(tx *bolt.Tx) error { return validateFeed(kind, f, newStoreCatalog(tx)) })
+}
+
+// validateFeed checks a whole feed against itself and the catalog cat.
+func validateFeed(kind bsv1.FeedKind, f parsedFeed, cat feeds.Catalog) error {
+	var err error
+	switch f := f.(type) {
+	case *acv3.MerchantFeed:
+		err = feeds.ValidateMerchantFeed(f)
+	case *acv3.ServiceFeed:
+		err = feeds.ValidateServiceFeed(f, cat)
+	case *acv3.AvailabilityFeed:
+		err = feeds.ValidateAvailabilityFeed(f, cat)
+	default:
+		err = fmt.Errorf("feed kind %v", kind)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, booking.ErrInvalid)
 	}
@@ -185,7 +197,6 @@ func deleteRestricted(slots *bolt.Bucket, sa *acv3.ServiceAvailability, onDelete
 	}
 	from := feeds.SlotPrefix(m, svc, sa.GetStartTimestampRestrict())
 	to := feeds.SlotPrefix(m, svc, sa.GetEndTimestampRestrict())
-	rr := sa.GetResourcesRestrict()
 	var doomed [][]byte
 	c := slots.Cursor()
 	for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, v = c.Next() {
@@ -193,11 +204,7 @@ func deleteRestricted(slots *bolt.Bucket, sa *acv3.ServiceAvailability, onDelete
 		if err := unmarshal(v, rec); err != nil {
 			return err
 		}
-		a := rec.GetAvailability()
-		if d := sa.GetDurationRestrictSec(); d != 0 && a.GetDurationSec() != d {
-			continue
-		}
-		if rr != nil && (a.GetResources().GetStaffId() != rr.GetStaffId() || a.GetResources().GetRoomId() != rr.GetRoomId()) {
+		if !restricted(sa, rec.GetAvailability()) {
 			continue
 		}
 		doomed = append(doomed, bytes.Clone(k))
@@ -209,4 +216,14 @@ func deleteRestricted(slots *bolt.Bucket, sa *acv3.ServiceAvailability, onDelete
 		}
 	}
 	return nil
+}
+
+// restricted reports whether a slot in the start range of sa's restricts is also
+// in its duration and resources restricts (when they are set).
+func restricted(sa *acv3.ServiceAvailability, a *acv3.Availability) bool {
+	if d := sa.GetDurationRestrictSec(); d != 0 && a.GetDurationSec() != d {
+		return false
+	}
+	rr := sa.GetResourcesRestrict()
+	return rr == nil || (a.GetResources().GetStaffId() == rr.GetStaffId() && a.GetResources().GetRoomId() == rr.GetRoomId())
 }

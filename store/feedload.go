@@ -215,14 +215,21 @@ func (s *Store) collectShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data 
 	if err != nil {
 		return nil, 0, err
 	}
+	merged, err := mergeShards(kind, meta, raws)
+	return merged, 0, err
+}
+
+// mergeShards parses the shards of the feed of meta, in shard order, and merges
+// them into one feed.
+func mergeShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, raws [][]byte) (parsedFeed, error) {
 	var merged parsedFeed
 	for i, raw := range raws {
 		f, err := parseFeed(kind, raw)
 		if err != nil {
-			return nil, 0, fmt.Errorf("shard %d: %w", i, err)
+			return nil, fmt.Errorf("shard %d: %w", i, err)
 		}
 		if f.GetMetadata().GetTotalShards() != meta.GetTotalShards() {
-			return nil, 0, errShardsDisagree(kind, meta.GetNonce(), f.GetMetadata().GetTotalShards(), meta.GetTotalShards())
+			return nil, errShardsDisagree(kind, meta.GetNonce(), f.GetMetadata().GetTotalShards(), meta.GetTotalShards())
 		}
 		if merged == nil {
 			merged = f
@@ -231,7 +238,7 @@ func (s *Store) collectShards(kind bsv1.FeedKind, meta *acv3.FeedMetadata, data 
 		proto.Merge(merged, f) // repeated record fields append
 	}
 	merged.GetMetadata().ShardNumber = 0
-	return merged, 0, nil
+	return merged, nil
 }
 
 func deleteShards(tx *bolt.Tx, kind bsv1.FeedKind, nonce uint64) error {

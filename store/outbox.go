@@ -27,7 +27,7 @@ type Outbox struct {
 var wakers sync.Map
 
 // Outbox returns the store's outbox. All calls share one wake channel.
-func (s *Store) Outbox() *Outbox {
+func (s *Store) Outbox() Queue {
 	c, _ := wakers.LoadOrStore(s.db, make(chan struct{}, 1))
 	return &Outbox{s: s, wake: c.(chan struct{})}
 }
@@ -48,22 +48,16 @@ func outboxKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id)
 
 // enqueue writes n as a new PENDING record, due at once, in tx.
 func enqueue(tx *bolt.Tx, n *bsv1.Notification) error {
-	if n.GetBookingId() == "" {
-		return fmt.Errorf("enqueue notification: no booking_id: %w", booking.ErrInvalid)
-	}
-	if len(n.GetUpdateMask()) == 0 {
-		return fmt.Errorf("enqueue notification for booking %q: empty update_mask: %w", n.GetBookingId(), booking.ErrInvalid)
+	if err := checkNotification(n); err != nil {
+		return err
 	}
 	b := tx.Bucket(bucketOutbox)
 	id, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("enqueue notification: %w", err)
 	}
-	now := time.Now()
-	rec := &bsv1.OutboxRecord{
-		Id: id, Notification: n, State: bsv1.OutboxState_OUTBOX_STATE_PENDING,
-		CreatedUnix: now.Unix(), CreatedUnixNano: now.UnixNano(),
-	}
+	rec := newOutboxRecord(n)
+	rec.Id = id
 	if err := putRecord(b, outboxKey(id), rec); err != nil {
 		return fmt.Errorf("enqueue notification for booking %q: %w", n.GetBookingId(), err)
 	}
@@ -77,6 +71,26 @@ func enqueue(tx *bolt.Tx, n *bsv1.Notification) error {
 		}
 	})
 	return nil
+}
+
+// checkNotification refuses a notification that names no booking or no field.
+func checkNotification(n *bsv1.Notification) error {
+	if n.GetBookingId() == "" {
+		return fmt.Errorf("enqueue notification: no booking_id: %w", booking.ErrInvalid)
+	}
+	if len(n.GetUpdateMask()) == 0 {
+		return fmt.Errorf("enqueue notification for booking %q: empty update_mask: %w", n.GetBookingId(), booking.ErrInvalid)
+	}
+	return nil
+}
+
+// newOutboxRecord is the PENDING record of n, due at once (its id is the store's to set).
+func newOutboxRecord(n *bsv1.Notification) *bsv1.OutboxRecord {
+	now := time.Now()
+	return &bsv1.OutboxRecord{
+		Notification: n, State: bsv1.OutboxState_OUTBOX_STATE_PENDING,
+		CreatedUnix: now.Unix(), CreatedUnixNano: now.UnixNano(),
+	}
 }
 
 // Due returns up to limit PENDING records whose next attempt is at or before now, in

@@ -87,9 +87,10 @@ func TestSecondOpenFailsFast(t *testing.T) {
 
 func TestBookingNotFound(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
-	err := s.View(t.Context(), func(tx booking.ReadTx) error { _, err := tx.Booking("missing"); return err })
-	if !errors.Is(err, booking.ErrNotFound) {
-		t.Fatalf("got %v, want ErrNotFound", err)
-	}
+	storetest.Each(t, func(t *testing.T, s store.Backend) {
+		err := s.View(t.Context(), func(tx booking.ReadTx) error { _, err := tx.Booking("missing"); return err })
+		if !errors.Is(err, booking.ErrNotFound) {
+			t.Fatalf("got %v, want ErrNotFound", err)
+		}
+	})
 }

@@ -35,7 +35,7 @@ const fixtureAvailability = `{"metadata":{"processing_instruction":"PROCESS_AS_C
 
 // LoadFixture loads one merchant "m1" with service "haircut" (15 USD, pay on arrival,
 // online cancel until 1 h before, bookable until 10 min before) and three slots.
-func LoadFixture(t testing.TB, s *store.Store) {
+func LoadFixture(t testing.TB, s store.Backend) {
 	t.Helper()
 	for _, f := range []struct {
 		kind bsv1.FeedKind

@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/bookingserver/bookingserver/booking"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// Backend is a booking store with what runs beside the booking core: feed loads,
+// the notification outbox, the start-up count check and idempotency retention.
+// Store (bbolt, one process) and Postgres (several replicas) are the two.
+type Backend interface {
+	booking.Store
+	// LoadFeed validates and applies one feed file (Store.LoadFeed).
+	LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error)
+	// Outbox is the notification outbox.
+	Outbox() Queue
+	// Reconcile makes every slot's count equal its live bookings and returns how
+	// many it fixed (Store.Reconcile).
+	Reconcile() (int, error)
+	// PurgeIdempotency deletes CreateBooking answers older than before, except those
+	// of pending payments, and returns how many.
+	PurgeIdempotency(before time.Time) (int, error)
+	Close() error
+}
+
+// Queue is the half of the outbox that the notifier drains (notifier.Outbox) and
+// operators inspect; the transactional half is booking.Tx.Enqueue.
+type Queue interface {
+	Due(ctx context.Context, now time.Time, limit int) ([]*bsv1.OutboxRecord, error)
+	Delivered(ctx context.Context, id uint64) error
+	Failed(ctx context.Context, id uint64, a *bsv1.Attempt, next time.Time) error
+	Dead(ctx context.Context, id uint64, a *bsv1.Attempt) error
+	Counts(ctx context.Context) (pending, dead int, err error)
+	Wake() <-chan struct{}
+	// Retry makes a dead record pending again; one that is not dead is booking.ErrNotFound.
+	Retry(ctx context.Context, id uint64) error
+	// RetryAllDead makes every dead record pending again and returns how many.
+	RetryAllDead(ctx context.Context) (int, error)
+	// ListPending returns every pending record in id order.
+	ListPending(ctx context.Context) ([]*bsv1.OutboxRecord, error)
+	// ListDead returns every dead record in id order.
+	ListDead(ctx context.Context) ([]*bsv1.OutboxRecord, error)
+}
+
+var (
+	_ Backend = (*Store)(nil)
+	_ Backend = (*Postgres)(nil)
+)

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bookingserver/bookingserver/booking"
+)
+
+// Postgres is the PostgreSQL implementation of booking.Store, for several replicas
+// sharing one database. It keeps the bbolt store's records (binary protobuf) in
+// tables whose keys and indexes are columns (pgschema/), and gives the same
+// guarantees across processes that Store gives inside one:
+//
+//   - Update runs SERIALIZABLE and retries serialization failures and deadlocks, so
+//     a capacity check and the spot it takes are one transaction on every replica
+//     (and the code runs as it is on CockroachDB's SERIALIZABLE);
+//   - idempotency tokens are a primary key: of two replicas racing on one token, one
+//     commits and the other, retried, reads its answer;
+//   - the outbox is leased with FOR UPDATE SKIP LOCKED (PostgresOutbox);
+//   - feed loads and migrations hold advisory locks.
+type Postgres struct {
+	pool   *pgxpool.Pool
+	outbox *PostgresOutbox
+	// stopListen ends the LISTEN connection that wakes the outbox.
+	stopListen context.CancelFunc
+	listenDone chan struct{}
+}
+
+// OpenPostgres connects to the database at url (postgres://…), migrates its schema
+// under an advisory lock (replicas starting together never race) and starts
+// listening for outbox wake-ups from other replicas.
+func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := migratePostgres(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	p := &Postgres{pool: pool}
+	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
+	lctx, cancel := context.WithCancel(context.Background())
+	p.stopListen, p.listenDone = cancel, make(chan struct{})
+	go p.listen(lctx)
+	return p, nil
+}
+
+// Close stops listening and closes the pool.
+func (p *Postgres) Close() error {
+	p.stopListen()
+	<-p.listenDone
+	p.pool.Close()
+	return nil
+}
+
+// Pool is the connection pool, for tests and benchmarks that query the tables.
+func (p *Postgres) Pool() *pgxpool.Pool { return p.pool }
+
+// View implements booking.Store: a read-only REPEATABLE READ transaction is one
+// snapshot, and never fails to serialize on PostgreSQL (it is retried where it can,
+// on CockroachDB).
+func (p *Postgres) View(ctx context.Context, fn func(booking.ReadTx) error) error {
+	return p.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(t *pgTxn) error { return fn(t) })
+}
+
+// Update implements booking.Store: fn runs in a SERIALIZABLE transaction, again
+// from the start when the database reports a serialization failure or a deadlock
+// (booking.Store allows fn to run more than once).
+func (p *Postgres) Update(ctx context.Context, fn func(booking.Tx) error) error {
+	enqueued := false
+	err := p.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error {
+		err := fn(t)
+		enqueued = t.enqueued
+		return err
+	})
+	if err == nil && enqueued {
+		p.outbox.signal()
+	}
+	return err
+}
+
+// maxAttempts bounds the retries of one transaction; each waits a random time of
+// up to retryBackoff << attempt (at most maxBackoff), so that racing replicas spread.
+const (
+	maxAttempts  = 100
+	retryBackoff = 200 * time.Microsecond
+	maxBackoff   = 50 * time.Millisecond
+)
+
+// run runs fn in a transaction with opts, retrying it while it fails retryably.
+func (p *Postgres) run(ctx context.Context, opts pgx.TxOptions, fn func(*pgTxn) error) error {
+	for attempt := 0; ; attempt++ {
+		err := p.runOnce(ctx, opts, fn)
+		if err == nil || !retryable(err) || attempt+1 >= maxAttempts {
+			return err
+		}
+		wait := min(retryBackoff<<min(attempt, 20), maxBackoff)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(rand.N(wait) + 1):
+		}
+	}
+}
+
+func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgTxn) error) error {
+	tx, err := p.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	t := &pgTxn{ctx: ctx, tx: tx}
+	err = fn(t)
+	if t.err != nil {
+		// A statement failed and fn went on (it may have taken a lookup's error for
+		// "not found"): the transaction is aborted, and its first error is the cause.
+		return t.err
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// retryable reports whether err is a serialization failure (40001) or a deadlock
+// (40P01): the transaction did nothing and may run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// Reconcile is Store.Reconcile: every slot's count is made equal to its live
+// bookings, in one transaction; it returns the number of counts fixed.
+func (p *Postgres) Reconcile() (int, error) {
+	fixed := 0
+	err := p.run(context.Background(), pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error {
+		stale, err := t.exec(`DELETE FROM slot_booked b WHERE NOT EXISTS
+			(SELECT 1 FROM bookings k WHERE k.holds_spot AND k.slot_key = b.slot_key)`)
+		if err != nil {
+			return err
+		}
+		wrong, err := t.exec(`INSERT INTO slot_booked (slot_key, booked)
+			SELECT slot_key, count(*) FROM bookings WHERE holds_spot GROUP BY slot_key
+			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked WHERE slot_booked.booked <> excluded.booked`)
+		fixed = int(stale + wrong)
+		return err
+	})
+	if fixed > 0 {
+		slog.Warn("reconcile: slot counts repaired", "fixed", fixed)
+	}
+	return fixed, err
+}
+
+// PurgeIdempotency is Store.PurgeIdempotency: it deletes the answers of tokens used
+// before before, except those of payments still pending, and returns how many.
+func (p *Postgres) PurgeIdempotency(before time.Time) (int, error) {
+	tag, err := p.pool.Exec(context.Background(), `DELETE FROM idempotency WHERE created_unix < $1 AND NOT pending`, before.Unix())
+	return int(tag.RowsAffected()), err
+}

@@ -1,0 +1,89 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
+)
+
+// TestPostgresReplicasMigrateOnce: replicas starting together on an empty database
+// all open, and each migration is applied once (the advisory lock).
+func TestPostgresReplicasMigrateOnce(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	var wg sync.WaitGroup
+	stores := make([]*store.Postgres, 4)
+	for i := range stores {
+		wg.Go(func() {
+			s, err := store.OpenPostgres(context.Background(), url)
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+				return
+			}
+			stores[i] = s
+		})
+	}
+	wg.Wait()
+	for _, s := range stores {
+		if s != nil {
+			defer s.Close()
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	var n, top int
+	if err := stores[0].Pool().QueryRow(t.Context(), `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &top); err != nil {
+		t.Fatal(err)
+	}
+	if want := store.PostgresSchemaVersion(); n != want || top != want {
+		t.Fatalf("schema_migrations has %d rows up to version %d, want %d once each", n, top, want)
+	}
+}
+
+// TestPostgresRefusesNewerSchema: a database migrated by a newer binary is refused.
+func TestPostgresRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	s := storetest.OpenPostgres(t, url)
+	if _, err := s.Pool().Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES (9999, 'future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.OpenPostgres(t.Context(), url); err == nil || !strings.Contains(err.Error(), "upgrade bookingserver") {
+		t.Fatalf("open a newer schema: %v, want a refusal", err)
+	}
+}
+
+// TestPostgresOutboxLeases: a record one replica took is not handed to another
+// while its lease lasts, and is when the lease expires (the replica died mid-delivery).
+func TestPostgresOutboxLeases(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	const lease = 500 * time.Millisecond
+	a.SetOutboxLease(lease)
+	b.SetOutboxLease(lease)
+	enqueue(t, a, "b1", acv3.BookingStatus_CANCELED)
+	enqueue(t, a, "b2", acv3.BookingStatus_CANCELED)
+	select {
+	case <-b.Outbox().Wake():
+	case <-time.After(5 * time.Second):
+		t.Fatal("an enqueue on one replica did not wake the other's outbox")
+	}
+	if got := dueIDs(t, a.Outbox(), time.Now()); len(got) != 2 {
+		t.Fatalf("replica a took %v, want both records", got)
+	}
+	if got := dueIDs(t, b.Outbox(), time.Now()); len(got) != 0 {
+		t.Fatalf("replica b took %v while a holds them", got)
+	}
+	time.Sleep(lease + 100*time.Millisecond) // a died without marking them
+	if got, want := dueIDs(t, b.Outbox(), time.Now()), []string{"b1:CANCELED", "b2:CANCELED"}; !equal(got, want) {
+		t.Fatalf("after the lease replica b took %v, want %v", got, want)
+	}
+}

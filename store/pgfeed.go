@@ -1,0 +1,378 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// LoadFeed is Store.LoadFeed on PostgreSQL, with the same steps and answers. Loads
+// hold an advisory lock for their whole run, so that replicas loading feeds at once
+// take turns: validation reads what the previous load wrote. Slots are written
+// with COPY.
+func (p *Postgres) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error) {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return LoadSummary{Kind: kind}, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockFeedLoad); err != nil {
+		return LoadSummary{Kind: kind}, fmt.Errorf("feed load lock: %w", err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockFeedLoad); err != nil {
+			conn.Conn().Close(ctx) //nolint:errcheck // a session that may hold the lock must not be reused
+		}
+	}()
+	l := &pgLoad{conn: conn, ctx: ctx, kind: kind}
+	if kind == bsv1.FeedKind_FEED_KIND_AVAILABILITY {
+		return l.availability(data)
+	}
+	return l.catalogFeed(data)
+}
+
+// pgLoad is one feed load on the connection that holds the feed lock.
+type pgLoad struct {
+	conn *pgxpool.Conn
+	ctx  context.Context
+	kind bsv1.FeedKind
+}
+
+// view runs fn in a read-only snapshot on the load's connection.
+func (l *pgLoad) view(fn func(*pgTxn) error) error {
+	return l.write(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
+// write runs fn in a transaction on the load's connection. Loads are not retried:
+// they run READ COMMITTED under the feed lock, and write only feed tables.
+func (l *pgLoad) write(opts pgx.TxOptions, fn func(*pgTxn) error) error {
+	tx, err := l.conn.BeginTx(l.ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(l.ctx)) //nolint:errcheck // after Commit it is a no-op
+	t := &pgTxn{ctx: l.ctx, tx: tx}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return tx.Commit(l.ctx)
+}
+
+// catalogFeed loads a merchant or service feed.
+func (l *pgLoad) catalogFeed(data []byte) (LoadSummary, error) {
+	sum := LoadSummary{Kind: l.kind}
+	f, err := parseFeed(l.kind, data)
+	if err != nil {
+		return sum, err
+	}
+	meta := f.GetMetadata()
+	if err := l.checkGeneration(meta); err != nil {
+		return sum, err
+	}
+	if meta.GetTotalShards() > 1 {
+		if sum.PendingShards, err = l.storeShard(meta, data); err != nil || sum.PendingShards > 0 {
+			return sum, err
+		}
+		var raws [][]byte
+		if err := l.eachShard(meta, func(_ int, raw []byte) error { raws = append(raws, raw); return nil }); err != nil {
+			return sum, err
+		}
+		if f, err = mergeShards(l.kind, meta, raws); err != nil {
+			return sum, err
+		}
+	}
+	if err := l.view(func(t *pgTxn) error { return validateFeed(l.kind, f, newCatalog(t)) }); err != nil {
+		return sum, err
+	}
+	err = l.write(pgx.TxOptions{}, func(t *pgTxn) error {
+		sum = LoadSummary{Kind: l.kind}
+		switch f := f.(type) {
+		case *acv3.MerchantFeed:
+			for _, m := range f.GetMerchant() {
+				if err := t.putRecord(m, `INSERT INTO merchants (merchant_id, record) VALUES ($1, $2)
+					ON CONFLICT (merchant_id) DO UPDATE SET record = excluded.record`, m.GetMerchantId()); err != nil {
+					return err
+				}
+				sum.Records++
+			}
+		case *acv3.ServiceFeed:
+			if err := t.applyServices(f, &sum); err != nil {
+				return err
+			}
+		}
+		return t.finishFeed(l.kind, meta)
+	})
+	return sum, err
+}
+
+// applyServices is applyServices on PostgreSQL.
+func (t *pgTxn) applyServices(f *acv3.ServiceFeed, sum *LoadSummary) error {
+	removed := map[string]bool{}
+	if f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE {
+		for m := range merchantsOf(f.GetService(), (*acv3.Service).GetMerchantId) {
+			rows, err := t.tx.Query(t.ctx, `DELETE FROM services WHERE merchant_id = $1 RETURNING service_id`, m)
+			if err != nil {
+				return t.fail(err)
+			}
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return t.fail(err)
+			}
+			for _, id := range ids {
+				removed[string(serviceKey(m, id))] = true
+			}
+		}
+	}
+	for _, svc := range f.GetService() {
+		if err := t.putRecord(svc, `INSERT INTO services (merchant_id, service_id, record) VALUES ($1, $2, $3)
+			ON CONFLICT (merchant_id, service_id) DO UPDATE SET record = excluded.record`, svc.GetMerchantId(), svc.GetServiceId()); err != nil {
+			return err
+		}
+		delete(removed, string(serviceKey(svc.GetMerchantId(), svc.GetServiceId())))
+		sum.Records++
+	}
+	sum.Removed = len(removed)
+	return nil
+}
+
+// finishFeed is finishFeed on PostgreSQL.
+func (t *pgTxn) finishFeed(kind bsv1.FeedKind, meta *acv3.FeedMetadata) error {
+	if meta.GetTotalShards() > 1 {
+		if _, err := t.exec(`DELETE FROM feed_shards WHERE kind = $1 AND nonce = $2`, kindName(kind), int64(meta.GetNonce())); err != nil {
+			return err
+		}
+	}
+	state := &bsv1.FeedState{GenerationTimestamp: meta.GetGenerationTimestamp(), Nonce: meta.GetNonce(), AppliedUnix: time.Now().Unix()}
+	return t.putRecord(state, `INSERT INTO feed_state (kind, record) VALUES ($1, $2)
+		ON CONFLICT (kind) DO UPDATE SET record = excluded.record`, kindName(kind))
+}
+
+// checkGeneration refuses a feed older than the last applied one of its kind.
+func (l *pgLoad) checkGeneration(meta *acv3.FeedMetadata) error {
+	return l.view(func(t *pgTxn) error {
+		state := &bsv1.FeedState{}
+		err := t.getRecord(state, `SELECT record FROM feed_state WHERE kind = $1`, kindName(l.kind))
+		if errors.Is(err, booking.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if meta.GetGenerationTimestamp() < state.GetGenerationTimestamp() {
+			return fmt.Errorf("%s feed: generation_timestamp %d is older than the applied feed's %d; refused: %w",
+				kindName(l.kind), meta.GetGenerationTimestamp(), state.GetGenerationTimestamp(), booking.ErrConflict)
+		}
+		return nil
+	})
+}
+
+// storeShard stores a shard and returns how many shards of its nonce are missing.
+func (l *pgLoad) storeShard(meta *acv3.FeedMetadata, data []byte) (int, error) {
+	stored := 0
+	err := l.write(pgx.TxOptions{}, func(t *pgTxn) error {
+		if _, err := t.exec(`INSERT INTO feed_shards (kind, nonce, shard, data) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (kind, nonce, shard) DO UPDATE SET data = excluded.data`,
+			kindName(l.kind), int64(meta.GetNonce()), meta.GetShardNumber(), data); err != nil {
+			return err
+		}
+		return t.get(`SELECT count(*) FROM feed_shards WHERE kind = $1 AND nonce = $2`,
+			[]any{kindName(l.kind), int64(meta.GetNonce())}, &stored)
+	})
+	return max(0, int(meta.GetTotalShards())-stored), err
+}
+
+// eachShard calls fn with each stored shard of the nonce of meta, in shard order.
+func (l *pgLoad) eachShard(meta *acv3.FeedMetadata, fn func(i int, data []byte) error) error {
+	rows, err := l.conn.Query(l.ctx, `SELECT data FROM feed_shards WHERE kind = $1 AND nonce = $2 ORDER BY shard`,
+		kindName(l.kind), int64(meta.GetNonce()))
+	if err != nil {
+		return err
+	}
+	raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return err
+	}
+	for i, raw := range raws {
+		if err := fn(i, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// availability is loadAvailability on PostgreSQL: the same streaming pass and
+// checks, then one transaction that deletes what the feed replaces and COPYs its
+// slots in.
+func (l *pgLoad) availability(data []byte) (LoadSummary, error) {
+	sum := LoadSummary{Kind: l.kind}
+	var b *slotBatch
+	err := l.view(func(t *pgTxn) error {
+		b = newSlotBatch(feeds.NewAvailabilityStream(newCatalog(t)))
+		return b.stream.Decode(data, &shardSkipper{b})
+	})
+	if err != nil {
+		return sum, parseError(err)
+	}
+	meta := b.meta
+	if err := l.checkGeneration(meta); err != nil {
+		return sum, err
+	}
+	if meta.GetTotalShards() > 1 {
+		b = nil
+		if sum.PendingShards, err = l.storeShard(meta, data); err != nil || sum.PendingShards > 0 {
+			return sum, err
+		}
+		err = l.view(func(t *pgTxn) error {
+			b, meta, err = streamShardData(newCatalog(t), l.kind, meta, func(fn func(int, []byte) error) error { return l.eachShard(meta, fn) })
+			return err
+		})
+		if err != nil {
+			return sum, err
+		}
+	}
+	if err := b.stream.Validate(meta); err != nil {
+		return sum, fmt.Errorf("%w: %w", err, booking.ErrInvalid)
+	}
+	b.stream = nil
+	b.sort()
+	complete := meta.GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE
+	err = l.write(pgx.TxOptions{}, func(t *pgTxn) error {
+		sum = LoadSummary{Kind: l.kind}
+		if err := t.applyAvailability(b, complete, &sum); err != nil {
+			return err
+		}
+		return t.finishFeed(l.kind, meta)
+	})
+	return sum, err
+}
+
+// applyAvailability is applyAvailability on PostgreSQL. After a complete feed's
+// delete every slot of the batch is new (its merchant is covered), so the batch is
+// COPYed straight into slots; an incremental feed's is COPYed into a temporary
+// table and upserted from there.
+func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary) error {
+	removed := func(rows pgx.Rows) error {
+		var (
+			key    []byte
+			booked bool
+		)
+		_, err := pgx.ForEachRow(rows, []any{&key, &booked}, func() error {
+			if !b.has(key) {
+				sum.Removed++
+				if booked {
+					sum.BookedSlotsRemoved++
+				}
+			}
+			return nil
+		})
+		return t.fail(err)
+	}
+	const returning = ` RETURNING slot_key, EXISTS (SELECT 1 FROM slot_booked b WHERE b.slot_key = slots.slot_key)`
+	if complete {
+		for m := range b.covered {
+			prefix := append([]byte(m), 0)
+			rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key >= $1 AND slot_key < $2`+returning, prefix, prefixEnd(prefix))
+			if err != nil {
+				return t.fail(err)
+			}
+			if err := removed(rows); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sa := range b.restricts {
+		doomed, err := t.restrictedSlots(sa)
+		if err != nil {
+			return err
+		}
+		rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key = ANY($1)`+returning, doomed)
+		if err != nil {
+			return t.fail(err)
+		}
+		if err := removed(rows); err != nil {
+			return err
+		}
+	}
+	table := "slots"
+	if !complete {
+		table = "incoming_slots"
+		if _, err := t.exec(`CREATE TEMPORARY TABLE incoming_slots (slot_key bytea, record bytea) ON COMMIT DROP`); err != nil {
+			return err
+		}
+	}
+	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{table}, []string{"slot_key", "record"}, &batchRows{b: b, i: -1}); err != nil {
+		return t.fail(fmt.Errorf("copy slots: %w", err))
+	}
+	if !complete {
+		if _, err := t.exec(`INSERT INTO slots (slot_key, record) SELECT slot_key, record FROM incoming_slots
+			ON CONFLICT (slot_key) DO UPDATE SET record = excluded.record`); err != nil {
+			return err
+		}
+	}
+	sum.Records = len(b.pairs)
+	return nil
+}
+
+// restrictedSlots returns the keys of the existing slots that sa's restricts name
+// (as deleteRestricted).
+func (t *pgTxn) restrictedSlots(sa *acv3.ServiceAvailability) ([][]byte, error) {
+	m, svc := sa.GetMerchantIdRestrict(), sa.GetServiceIdRestrict()
+	if m == "" || svc == "" || sa.GetEndTimestampRestrict() <= sa.GetStartTimestampRestrict() {
+		return nil, nil
+	}
+	rows, err := t.tx.Query(t.ctx, `SELECT slot_key, record FROM slots WHERE slot_key >= $1 AND slot_key < $2`,
+		feeds.SlotPrefix(m, svc, sa.GetStartTimestampRestrict()), feeds.SlotPrefix(m, svc, sa.GetEndTimestampRestrict()))
+	if err != nil {
+		return nil, t.fail(err)
+	}
+	var (
+		key, raw []byte
+		doomed   [][]byte
+	)
+	_, err = pgx.ForEachRow(rows, []any{&key, &raw}, func() error {
+		rec := &bsv1.SlotRecord{}
+		if err := unmarshal(raw, rec); err != nil {
+			return fmt.Errorf("slot %x: %w", key, err)
+		}
+		if restricted(sa, rec.GetAvailability()) {
+			doomed = append(doomed, key)
+		}
+		return nil
+	})
+	return doomed, t.fail(err)
+}
+
+// batchRows is a sorted slotBatch as pgx.CopyFromSource. Of pairs with the same key
+// only the last is written, as when bbolt puts them in order.
+type batchRows struct {
+	b *slotBatch
+	i int
+}
+
+func (r *batchRows) Next() bool {
+	for r.i++; r.i+1 < len(r.b.pairs); r.i++ {
+		if string(r.b.key(r.b.pairs[r.i])) != string(r.b.key(r.b.pairs[r.i+1])) {
+			break
+		}
+	}
+	return r.i < len(r.b.pairs)
+}
+
+func (r *batchRows) Values() ([]any, error) {
+	p := r.b.pairs[r.i]
+	return []any{r.b.key(p), r.b.value(p)}, nil
+}
+
+func (r *batchRows) Err() error { return nil }

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+)
+
+// pgTxn implements booking.Tx over one PostgreSQL transaction. The booking
+// interfaces take no context: the transaction's is kept here.
+type pgTxn struct {
+	ctx context.Context
+	tx  pgx.Tx
+	// err is the first statement error: the transaction is aborted from then on.
+	err error
+	// enqueued: an outbox record was written (the local notifier is woken on commit).
+	enqueued bool
+}
+
+// fail notes err as the transaction's first failure and returns it.
+func (t *pgTxn) fail(err error) error {
+	if err != nil && t.err == nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			t.err = err
+		}
+	}
+	return err
+}
+
+func (t *pgTxn) exec(sql string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(t.ctx, sql, args...)
+	if err != nil {
+		return 0, t.fail(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// get scans the one row of sql into dest, or returns booking.ErrNotFound.
+func (t *pgTxn) get(sql string, args []any, dest ...any) error {
+	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return booking.ErrNotFound
+	}
+	return t.fail(err)
+}
+
+// getRecord decodes into m the record column of the one row of sql, or returns
+// booking.ErrNotFound.
+func (t *pgTxn) getRecord(m proto.Message, sql string, args ...any) error {
+	var raw []byte
+	if err := t.get(sql, args, &raw); err != nil {
+		return err
+	}
+	if err := unmarshal(raw, m); err != nil {
+		return fmt.Errorf("%T: %w", m, err)
+	}
+	return nil
+}
+
+// putRecord runs sql with args and m encoded as the last argument.
+func (t *pgTxn) putRecord(m proto.Message, sql string, args ...any) error {
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	_, err = t.exec(sql, append(args, raw)...)
+	return err
+}
+
+// records reads every row of sql (one bytea column) before calling fn for each,
+// decoded with newRec: fn may use the transaction, which pgx cannot do while rows
+// are open.
+func records[M proto.Message](t *pgTxn, newRec func() M, fn func(M) bool, sql string, args ...any) error {
+	rows, err := t.tx.Query(t.ctx, sql, args...)
+	if err != nil {
+		return t.fail(err)
+	}
+	raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return t.fail(err)
+	}
+	for _, raw := range raws {
+		m := newRec()
+		if err := unmarshal(raw, m); err != nil {
+			return fmt.Errorf("%T: %w", m, err)
+		}
+		if !fn(m) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func newBookingRecord() *bsv1.BookingRecord { return &bsv1.BookingRecord{} }
+
+func (t *pgTxn) Merchant(merchantID string) (*acv3.Merchant, error) {
+	m := &acv3.Merchant{}
+	return m, t.getRecord(m, `SELECT record FROM merchants WHERE merchant_id = $1`, merchantID)
+}
+
+func (t *pgTxn) Service(merchantID, serviceID string) (*acv3.Service, error) {
+	s := &acv3.Service{}
+	return s, t.getRecord(s, `SELECT record FROM services WHERE merchant_id = $1 AND service_id = $2`, merchantID, serviceID)
+}
+
+func (t *pgTxn) Slots(merchantID, serviceID string, startSec, durationSec int64, fn func(booking.Slot) bool) error {
+	prefix := slotScanPrefix(merchantID, serviceID, startSec, durationSec)
+	rows, err := t.tx.Query(t.ctx, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
+		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
+		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
+		prefix, prefixEnd(prefix))
+	if err != nil {
+		return t.fail(err)
+	}
+	var (
+		key, raw []byte
+		n        int64
+		slots    []booking.Slot
+	)
+	_, err = pgx.ForEachRow(rows, []any{&key, &raw, &n}, func() error {
+		rec := &bsv1.SlotRecord{}
+		if err := unmarshal(raw, rec); err != nil {
+			return fmt.Errorf("slot %x: %w", key, err)
+		}
+		slots = append(slots, booking.Slot{Key: key, Availability: rec.GetAvailability(), Booked: n})
+		return nil
+	})
+	if err != nil {
+		return t.fail(err)
+	}
+	for _, s := range slots {
+		if !fn(s) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// prefixEnd is the least key greater than every key with prefix (nil when there is
+// none: the prefix is all 0xff).
+func prefixEnd(prefix []byte) []byte {
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+func (t *pgTxn) Booking(bookingID string) (*bsv1.BookingRecord, error) {
+	r := &bsv1.BookingRecord{}
+	return r, t.getRecord(r, `SELECT record FROM bookings WHERE booking_id = $1`, bookingID)
+}
+
+func (t *pgTxn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error {
+	return records(t, newBookingRecord, fn,
+		`SELECT record FROM bookings WHERE user_id = $1 ORDER BY created_unix DESC, booking_id DESC`, userID)
+}
+
+func (t *pgTxn) Idempotency(token string) (*bsv1.IdempotencyRecord, error) {
+	r := &bsv1.IdempotencyRecord{}
+	return r, t.getRecord(r, `SELECT record FROM idempotency WHERE token = $1`, token)
+}
+
+func (t *pgTxn) Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error {
+	return records(t, func() *bsv1.LedgerEntry { return &bsv1.LedgerEntry{} }, fn,
+		`SELECT record FROM ledger WHERE booking_id = $1 ORDER BY seq`, bookingID)
+}
+
+func (t *pgTxn) PendingPayments(fn func(*bsv1.BookingRecord) bool) error {
+	return records(t, newBookingRecord, fn, `SELECT record FROM bookings WHERE payment_pending ORDER BY booking_id`)
+}
+
+func (t *pgTxn) MerchantCart(merchantID string) (*bsv1.MerchantCart, error) {
+	c := &bsv1.MerchantCart{}
+	return c, t.getRecord(c, `SELECT record FROM merchant_carts WHERE merchant_id = $1`, merchantID)
+}
+
+func (t *pgTxn) ServiceCart(merchantID, serviceID string) (*bsv1.ServiceCart, error) {
+	c := &bsv1.ServiceCart{}
+	return c, t.getRecord(c, `SELECT record FROM service_carts WHERE merchant_id = $1 AND service_id = $2`, merchantID, serviceID)
+}
+
+func (t *pgTxn) CartHolds(untilUnix int64, fn func(*bsv1.BookingRecord) bool) error {
+	return records(t, newBookingRecord, fn, `SELECT record FROM bookings
+		WHERE cart_deadline_unix IS NOT NULL AND cart_deadline_unix <= $1 ORDER BY cart_deadline_unix, booking_id`, untilUnix)
+}
+
+func (t *pgTxn) RefundDue(fn func(*bsv1.BookingRecord) bool) error {
+	return records(t, newBookingRecord, fn, `SELECT record FROM bookings WHERE refund_due ORDER BY booking_id`)
+}
+
+func (t *pgTxn) GatewayAccount(merchantID, gateway string) (*bsv1.GatewayAccountRecord, error) {
+	r := &bsv1.GatewayAccountRecord{}
+	return r, t.getRecord(r, `SELECT record FROM gateway_accounts WHERE merchant_id = $1 AND gateway = $2`, merchantID, gateway)
+}
+
+func (t *pgTxn) WebhookSeen(key string) (bool, error) {
+	var seen bool
+	err := t.get(`SELECT EXISTS (SELECT 1 FROM webhook_events WHERE dedupe_key = $1)`, []any{key}, &seen)
+	return seen, err
+}
+
+// ChargeBooking answers the payment gateways' lookup of a booking by its charge, as
+// txn.ChargeBooking does.
+func (t *pgTxn) ChargeBooking(processor, processorID string) (string, error) {
+	var id string
+	err := t.get(`SELECT booking_id FROM ledger_charges WHERE processor = $1 AND processor_id = $2`, []any{processor, processorID}, &id)
+	if errors.Is(err, booking.ErrNotFound) {
+		return "", fmt.Errorf("charge %s %q: %w", processor, processorID, booking.ErrNotFound)
+	}
+	return id, err
+}
+
+// Writes.
+
+func (t *pgTxn) PutBooking(rec *bsv1.BookingRecord) error {
+	var deadline *int64
+	if cart := rec.GetPayment().GetCart(); cart != nil &&
+		rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_AWAITING_CART && booking.HoldsSpot(rec.GetBooking().GetStatus()) {
+		d := cart.GetExpiresUnix()
+		deadline = &d
+	}
+	b := rec.GetBooking()
+	err := t.putRecord(rec, `INSERT INTO bookings
+		(booking_id, user_id, created_unix, payment_pending, cart_deadline_unix, refund_due, slot_key, holds_spot, record)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (booking_id) DO UPDATE SET payment_pending = excluded.payment_pending,
+		cart_deadline_unix = excluded.cart_deadline_unix, refund_due = excluded.refund_due,
+		slot_key = excluded.slot_key, holds_spot = excluded.holds_spot, record = excluded.record`,
+		b.GetBookingId(), b.GetUserInformation().GetUserId(), rec.GetCreatedUnix(),
+		rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING, deadline,
+		rec.GetPayment().GetCart().GetRefundDue(), nilIfEmpty(rec.GetSlotKey()), booking.HoldsSpot(b.GetStatus()))
+	if err != nil {
+		return fmt.Errorf("booking %q: %w", b.GetBookingId(), err)
+	}
+	return nil
+}
+
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
+	var n int64
+	err := t.get(`INSERT INTO slot_booked (slot_key, booked) VALUES ($1, $2)
+		ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked RETURNING booked`,
+		[]any{slotKey, delta}, &n)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23514" { // check_violation: booked >= 0
+		return fmt.Errorf("slot booking count would go negative: broken invariant: %w", err)
+	}
+	if err != nil || n != 0 {
+		return err
+	}
+	_, err = t.exec(`DELETE FROM slot_booked WHERE slot_key = $1`, slotKey)
+	return err
+}
+
+func (t *pgTxn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
+	return t.putRecord(rec, `INSERT INTO idempotency (token, created_unix, pending, record) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (token) DO UPDATE SET created_unix = excluded.created_unix, pending = excluded.pending, record = excluded.record`,
+		token, rec.GetCreatedUnix(), rec.GetPendingBookingId() != "")
+}
+
+func (t *pgTxn) DeleteIdempotency(token string) error {
+	_, err := t.exec(`DELETE FROM idempotency WHERE token = $1`, token)
+	return err
+}
+
+func (t *pgTxn) DeleteBooking(rec *bsv1.BookingRecord) error {
+	_, err := t.exec(`DELETE FROM bookings WHERE booking_id = $1`, rec.GetBooking().GetBookingId())
+	return err
+}
+
+func (t *pgTxn) AppendLedger(e *bsv1.LedgerEntry) error {
+	if err := t.putRecord(e, `INSERT INTO ledger (booking_id, record) VALUES ($1, $2)`, e.GetBookingId()); err != nil {
+		return err
+	}
+	if e.GetKind() != bsv1.LedgerEntry_KIND_CHARGE || e.GetProcessorId() == "" {
+		return nil
+	}
+	_, err := t.exec(`INSERT INTO ledger_charges (processor, processor_id, booking_id) VALUES ($1, $2, $3)
+		ON CONFLICT (processor, processor_id) DO UPDATE SET booking_id = excluded.booking_id`,
+		e.GetProcessor(), e.GetProcessorId(), e.GetBookingId())
+	return err
+}
+
+func (t *pgTxn) PutMerchantCart(c *bsv1.MerchantCart) error {
+	return t.putRecord(c, `INSERT INTO merchant_carts (merchant_id, record) VALUES ($1, $2)
+		ON CONFLICT (merchant_id) DO UPDATE SET record = excluded.record`, c.GetMerchantId())
+}
+
+func (t *pgTxn) PutServiceCart(c *bsv1.ServiceCart) error {
+	return t.putRecord(c, `INSERT INTO service_carts (merchant_id, service_id, record) VALUES ($1, $2, $3)
+		ON CONFLICT (merchant_id, service_id) DO UPDATE SET record = excluded.record`, c.GetMerchantId(), c.GetServiceId())
+}
+
+func (t *pgTxn) PutGatewayAccount(r *bsv1.GatewayAccountRecord) error {
+	return t.putRecord(r, `INSERT INTO gateway_accounts (merchant_id, gateway, record) VALUES ($1, $2, $3)
+		ON CONFLICT (merchant_id, gateway) DO UPDATE SET record = excluded.record`, r.GetMerchantId(), r.GetGateway())
+}
+
+func (t *pgTxn) MarkWebhook(key string, atUnix int64) error {
+	_, err := t.exec(`INSERT INTO webhook_events (dedupe_key, applied_unix) VALUES ($1, $2)
+		ON CONFLICT (dedupe_key) DO UPDATE SET applied_unix = excluded.applied_unix`, key, atUnix)
+	return err
+}
+
+// Enqueue implements booking.Tx: the record is a row of this transaction, and
+// pg_notify (delivered on commit) wakes the other replicas' notifiers.
+func (t *pgTxn) Enqueue(n *bsv1.Notification) error {
+	if err := checkNotification(n); err != nil {
+		return err
+	}
+	rec := newOutboxRecord(n)
+	if err := t.putRecord(rec, `INSERT INTO outbox (booking_id, next_attempt_unix, record) VALUES ($1, 0, $2)`, n.GetBookingId()); err != nil {
+		return fmt.Errorf("enqueue notification for booking %q: %w", n.GetBookingId(), err)
+	}
+	if _, err := t.exec(`SELECT pg_notify($1, '')`, outboxChannel); err != nil {
+		return err
+	}
+	t.enqueued = true
+	return nil
+}
+
+// The transaction is a booking.Tx and answers the gateways' charge lookup.
+var (
+	_ booking.Tx = (*pgTxn)(nil)
+	_ interface {
+		ChargeBooking(processor, processorID string) (string, error)
+	} = (*pgTxn)(nil)
+)

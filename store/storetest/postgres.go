@@ -1,0 +1,127 @@
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookingserver/bookingserver/store"
+)
+
+// Environment of the Postgres runs.
+const (
+	// EnvDatabaseURL names the database the Postgres runs use (postgres://…); each
+	// test gets a schema of its own in it, dropped when the test ends.
+	EnvDatabaseURL = "BOOKINGSERVER_TEST_DATABASE_URL"
+	// EnvRequirePostgres, when "1" (CI), makes a missing database a failure
+	// instead of a skip.
+	EnvRequirePostgres = "BOOKINGSERVER_TEST_REQUIRE_POSTGRES"
+)
+
+// PostgresURL returns the URL of a fresh, empty schema of the test database, or
+// skips the test (fails it in CI) when there is none.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvDatabaseURL)
+	if base == "" {
+		if os.Getenv(EnvRequirePostgres) == "1" {
+			t.Fatalf("%s=1 but %s is not set: the Postgres store tests must run", EnvRequirePostgres, EnvDatabaseURL)
+		}
+		t.Skipf("Postgres store not tested: set %s=postgres://… (e.g. the URL .ci/pgcluster prints)", EnvDatabaseURL)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", EnvDatabaseURL, err)
+	}
+	defer conn.Close(ctx)
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	schema := "test_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvDatabaseURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// NewPostgres opens the Postgres store on a fresh schema (PostgresURL) and closes
+// it when the test ends.
+func NewPostgres(t testing.TB) *store.Postgres {
+	t.Helper()
+	return OpenPostgres(t, PostgresURL(t))
+}
+
+// Stores are the store implementations every contract test runs against.
+var Stores = []struct {
+	Name string
+	New  func(t testing.TB) store.Backend
+}{
+	{"bbolt", func(t testing.TB) store.Backend { return New(t) }},
+	{"postgres", func(t testing.TB) store.Backend { return NewPostgres(t) }},
+}
+
+// Each runs fn as a parallel subtest per store implementation, each on a fresh store.
+func Each(t *testing.T, fn func(t *testing.T, s store.Backend)) {
+	t.Helper()
+	for _, impl := range Stores {
+		t.Run(impl.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, impl.New(t))
+		})
+	}
+}
+
+// EachReplicas runs fn as a parallel subtest per store implementation with two
+// handles on one fresh store, as two replicas would have: two Postgres stores on
+// one schema, or the single bbolt store twice (one process is all it serves).
+func EachReplicas(t *testing.T, fn func(t *testing.T, a, b store.Backend)) {
+	t.Helper()
+	t.Run("bbolt", func(t *testing.T) {
+		t.Parallel()
+		s := New(t)
+		fn(t, s, s)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		url := PostgresURL(t)
+		fn(t, OpenPostgres(t, url), OpenPostgres(t, url))
+	})
+}
+
+// OpenPostgres opens the Postgres store at url and closes it when the test ends.
+func OpenPostgres(t testing.TB, url string) *store.Postgres {
+	t.Helper()
+	s, err := store.OpenPostgres(context.Background(), url)
+	if err != nil {
+		t.Fatalf("open postgres store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
