@@ -75,7 +75,7 @@ func feedDir(dir string) ([]string, error) {
 
 // loadFeeds loads files into st, reporting each on log and recording each in m (nil:
 // not recorded).
-func loadFeeds(ctx context.Context, st *store.Store, paths []string, log io.Writer, m *metrics.Metrics) error {
+func loadFeeds(ctx context.Context, st store.Backend, paths []string, log io.Writer, m *metrics.Metrics) error {
 	files, err := classify(paths)
 	if err != nil {
 		return err
@@ -170,18 +170,19 @@ func validateFile(kind bsv1.FeedKind, data []byte, merchants *acv3.MerchantFeed,
 func runFeedsLoad(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs := newFlagSet("feeds load", "feeds load --data FILE FEED…")
 	fs.SetOutput(stderr)
-	data := fs.String("data", "bookingserver.db", "bbolt data file to load into (the server must not be running on it)")
+	var sc storeConfig
+	sc.register(fs, "bbolt data file to load into (the server must not be running on it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("give at least one feed file")
 	}
-	st, err := store.Open(store.DefaultConfig(*data))
+	st, err := sc.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	slog.Info("loading feeds", "files", fs.NArg(), "data", *data)
+	slog.Info("loading feeds", "files", fs.NArg())
 	return loadFeeds(ctx, st, fs.Args(), stderr, nil)
 }

@@ -34,7 +34,7 @@ func (c *notifyConfig) register(fs *flag.FlagSet) {
 // startNotifier starts the outbox worker on st; stop ends it and must be called
 // before st closes. With no --google-credentials the notifier is off (records
 // accumulate in the outbox and are delivered once it is configured).
-func startNotifier(ctx context.Context, cfg notifyConfig, st *store.Store, m *metrics.Metrics) (stop func(), err error) {
+func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *metrics.Metrics) (stop func(), err error) {
 	if cfg.googleCredentials == "" {
 		slog.Warn("booking notifications to Google are off: no --google-credentials; they wait in the outbox")
 		return func() {}, nil
@@ -68,7 +68,8 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sub := args[0]
 	fs := newFlagSet("notify "+sub, "notify "+sub+" [flags]")
 	fs.SetOutput(stderr)
-	data := fs.String("data", "bookingserver.db", "bbolt data file (not while a server has it open)")
+	var sc storeConfig
+	sc.register(fs, "bbolt data file (not while a server has it open)")
 	allDead := false
 	if sub == "retry" {
 		fs.BoolVar(&allDead, "all-dead", false, "retry every dead letter")
@@ -84,7 +85,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		pos = append(pos, fs.Arg(0))
 	}
-	st, err := store.Open(store.DefaultConfig(*data))
+	st, err := sc.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // listOutbox prints pending records, then dead letters, each with its last error.
-func listOutbox(ctx context.Context, o *store.Outbox, stdout io.Writer) error {
+func listOutbox(ctx context.Context, o store.Queue, stdout io.Writer) error {
 	pending, err := o.ListPending(ctx)
 	if err != nil {
 		return err
@@ -141,7 +142,7 @@ func stateName(s bsv1.OutboxState) string {
 }
 
 // retryOutbox makes one dead letter (by id) or all of them pending again.
-func retryOutbox(ctx context.Context, o *store.Outbox, args []string, allDead bool, stdout io.Writer) error {
+func retryOutbox(ctx context.Context, o store.Queue, args []string, allDead bool, stdout io.Writer) error {
 	switch {
 	case allDead && len(args) == 0:
 		n, err := o.RetryAllDead(ctx)

@@ -11,7 +11,7 @@ import (
 
 // startRetention purges expired idempotency records at start and then hourly; the
 // returned function stops it (call before closing the store).
-func startRetention(ctx context.Context, st *store.Store) func() {
+func startRetention(ctx context.Context, st store.Backend) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -12,12 +12,11 @@ import (
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/payment"
 	"github.com/bookingserver/bookingserver/server"
-	"github.com/bookingserver/bookingserver/store"
 )
 
 // serveConfig is the whole configuration of `bookingserver serve`.
 type serveConfig struct {
-	data            string
+	store           storeConfig
 	feeds           string
 	grpcAddr        string
 	httpAddr        string
@@ -40,7 +39,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", "serve [flags]")
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.data, "data", "bookingserver.db", "bbolt data file (created if missing; one process at a time)")
+	c.store.register(fs, "bbolt data file (created if missing; one process at a time)")
 	fs.StringVar(&c.feeds, "feeds", "", "directory of feed files (merchant*.json, service*.json, availability*.json) loaded at start")
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address: REST gateway (/v3), merchant API (/v1), /healthz")
@@ -91,12 +90,11 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer stopPprof()
 
-	st, err := store.Open(store.DefaultConfig(cfg.data))
+	st, err := cfg.store.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	slog.Info("store open", "path", cfg.data, "schema_version", store.SchemaVersion)
 	if fixed, err := st.Reconcile(); err != nil {
 		return err
 	} else if fixed > 0 {

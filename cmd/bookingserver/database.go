@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"time"
+
+	"github.com/bookingserver/bookingserver/store"
+)
+
+// storeConfig says which store a command opens: the bbolt file of --data (the
+// default, one process) or the PostgreSQL database of --database-url (several
+// replicas).
+type storeConfig struct {
+	data        string
+	databaseURL string
+	outboxLease time.Duration
+}
+
+// register adds the store flags; dataUsage documents --data for the command.
+func (c *storeConfig) register(fs *flag.FlagSet, dataUsage string) {
+	fs.StringVar(&c.data, "data", "bookingserver.db", dataUsage)
+	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL database (postgres://…) shared by several replicas, instead of --data")
+	fs.DurationVar(&c.outboxLease, "outbox-lease", 2*time.Minute, "with --database-url: how long a replica holds the notifications it is delivering before another may take them over")
+}
+
+// open opens the configured store (migrating its schema).
+func (c storeConfig) open(ctx context.Context) (store.Backend, error) {
+	if c.databaseURL == "" {
+		st, err := store.Open(store.DefaultConfig(c.data))
+		if err != nil {
+			return nil, err
+		}
+		slog.Info("store open", "path", c.data, "schema_version", store.SchemaVersion)
+		return st, nil
+	}
+	st, err := store.OpenPostgres(ctx, c.databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	st.SetOutboxLease(c.outboxLease)
+	slog.Info("store open", "database", "postgres", "schema_version", store.PostgresSchemaVersion())
+	return st, nil
+}
