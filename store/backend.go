@@ -35,8 +35,9 @@ type Queue interface {
 	Dead(ctx context.Context, id uint64, a *bsv1.Attempt) error
 	Counts(ctx context.Context) (pending, dead int, err error)
 	Wake() <-chan struct{}
-	// Retry makes a dead record pending again; one that is not dead is booking.ErrNotFound.
-	Retry(ctx context.Context, id uint64) error
+	// Retry makes a dead record pending again and returns it; one that is not dead
+	// is booking.ErrNotFound.
+	Retry(ctx context.Context, id uint64) (*bsv1.OutboxRecord, error)
 	// RetryAllDead makes every dead record pending again and returns how many.
 	RetryAllDead(ctx context.Context) (int, error)
 	// ListPending returns every pending record in id order.

@@ -174,25 +174,29 @@ func (o *PostgresOutbox) Dead(ctx context.Context, id uint64, a *bsv1.Attempt) e
 }
 
 // Retry makes a dead record PENDING again, due at once with a fresh failure budget,
-// under its id. A record that is not dead is booking.ErrNotFound.
-func (o *PostgresOutbox) Retry(ctx context.Context, id uint64) error {
-	n, err := o.revive(ctx, `WHERE id = $1`, int64(id))
-	if err == nil && n == 0 {
-		err = fmt.Errorf("dead letter %d: %w", id, booking.ErrNotFound)
+// under its id, and returns it. A record that is not dead is booking.ErrNotFound.
+func (o *PostgresOutbox) Retry(ctx context.Context, id uint64) (*bsv1.OutboxRecord, error) {
+	recs, err := o.revive(ctx, `WHERE id = $1`, int64(id))
+	if err != nil {
+		return nil, err
 	}
-	return err
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("dead letter %d: %w", id, booking.ErrNotFound)
+	}
+	return recs[0], nil
 }
 
 // RetryAllDead makes every dead record PENDING again and returns how many.
 func (o *PostgresOutbox) RetryAllDead(ctx context.Context) (int, error) {
-	return o.revive(ctx, ``)
+	recs, err := o.revive(ctx, ``)
+	return len(recs), err
 }
 
-// revive moves the dead records that where selects back to the outbox.
-func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) (int, error) {
-	n := 0
+// revive moves the dead records that where selects back to the outbox and returns them.
+func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) ([]*bsv1.OutboxRecord, error) {
+	var revived []*bsv1.OutboxRecord
 	err := o.p.run(ctx, pgx.TxOptions{}, func(t *pgTxn) error {
-		n = 0
+		revived = nil
 		rows, err := t.tx.Query(t.ctx, `DELETE FROM outbox_dead `+where+` RETURNING id, record`, args...)
 		if err != nil {
 			return t.fail(err)
@@ -215,13 +219,16 @@ func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) 
 				return err
 			}
 		}
-		n = len(dead)
+		revived = dead
 		return nil
 	})
-	if err == nil && n > 0 {
+	if err != nil {
+		return nil, err
+	}
+	if len(revived) > 0 {
 		o.signal()
 	}
-	return n, err
+	return revived, nil
 }
 
 // ListPending returns every PENDING record in id order.
