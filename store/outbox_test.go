@@ -197,51 +197,53 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 // snapshot of when it was enqueued.
 func TestOutboxRetriedRecordCarriesCurrentState(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
-	o := s.Outbox()
-	rec := &bsv1.BookingRecord{
-		Channel: bsv1.Channel_CHANNEL_ACTIONS_CENTER,
-		Booking: &acv3.Booking{BookingId: "b1", Status: acv3.BookingStatus_CONFIRMED, Slot: &acv3.Slot{
-			MerchantId: "m", ServiceId: "s", StartSec: 1000, DurationSec: 60, Resources: &acv3.ResourceIds{PartySize: 2},
-		}},
-	}
-	change := func(mutate func(*bsv1.BookingRecord), mask string) {
-		t.Helper()
-		mutate(rec)
-		if err := s.Update(t.Context(), func(tx booking.Tx) error {
-			if err := tx.PutBooking(rec); err != nil {
-				return err
+	storetest.Each(t, func(t *testing.T, s store.Backend) {
+		rereadable(s)
+		o := s.Outbox()
+		rec := &bsv1.BookingRecord{
+			Channel: bsv1.Channel_CHANNEL_ACTIONS_CENTER,
+			Booking: &acv3.Booking{BookingId: "b1", Status: acv3.BookingStatus_CONFIRMED, Slot: &acv3.Slot{
+				MerchantId: "m", ServiceId: "s", StartSec: 1000, DurationSec: 60, Resources: &acv3.ResourceIds{PartySize: 2},
+			}},
+		}
+		change := func(mutate func(*bsv1.BookingRecord), mask string) {
+			t.Helper()
+			mutate(rec)
+			if err := s.Update(t.Context(), func(tx booking.Tx) error {
+				if err := tx.PutBooking(rec); err != nil {
+					return err
+				}
+				return booking.NotifyGoogle(tx, rec, mask)
+			}); err != nil {
+				t.Fatal(err)
 			}
-			return booking.NotifyGoogle(tx, rec, mask)
-		}); err != nil {
+		}
+		change(func(r *bsv1.BookingRecord) { r.Booking.Slot.Resources.PartySize = 3 }, booking.MaskPartySize)
+		first, _ := o.Due(t.Context(), time.Now(), 10)
+		if err := o.Dead(t.Context(), first[0].GetId(), &bsv1.Attempt{Attempt: 1, Error: "HTTP 400", HttpStatus: 400}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	change(func(r *bsv1.BookingRecord) { r.Booking.Slot.Resources.PartySize = 3 }, booking.MaskPartySize)
-	first, _ := o.Due(t.Context(), time.Now(), 10)
-	if err := o.Dead(t.Context(), first[0].GetId(), &bsv1.Attempt{Attempt: 1, Error: "HTTP 400", HttpStatus: 400}); err != nil {
-		t.Fatal(err)
-	}
-	change(func(r *bsv1.BookingRecord) {
-		r.Booking.Slot.Resources.PartySize = 4
-		r.Booking.Status = acv3.BookingStatus_CANCELED
-	}, booking.MaskStatus)
-	second, _ := o.Due(t.Context(), time.Now(), 10)
-	if err := o.Delivered(t.Context(), second[0].GetId()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.Retry(t.Context(), first[0].GetId()); err != nil {
-		t.Fatal(err)
-	}
-	due, err := o.Due(t.Context(), time.Now(), 10)
-	if err != nil || len(due) != 1 {
-		t.Fatalf("due = %v, %v", due, err)
-	}
-	n := due[0].GetNotification()
-	if n.GetPartySize() != 4 || n.GetStatus() != acv3.BookingStatus_CANCELED {
-		t.Fatalf("retried notification = party %d, %v; want the current 4, CANCELED", n.GetPartySize(), n.GetStatus())
-	}
-	if got := n.GetUpdateMask(); len(got) != 1 || got[0] != booking.MaskPartySize {
-		t.Fatalf("update mask = %v, want its own [%s]", got, booking.MaskPartySize)
-	}
+		change(func(r *bsv1.BookingRecord) {
+			r.Booking.Slot.Resources.PartySize = 4
+			r.Booking.Status = acv3.BookingStatus_CANCELED
+		}, booking.MaskStatus)
+		second, _ := o.Due(t.Context(), time.Now(), 10)
+		if err := o.Delivered(t.Context(), second[0].GetId()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.Retry(t.Context(), first[0].GetId()); err != nil {
+			t.Fatal(err)
+		}
+		due, err := o.Due(t.Context(), time.Now(), 10)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("due = %v, %v", due, err)
+		}
+		n := due[0].GetNotification()
+		if n.GetPartySize() != 4 || n.GetStatus() != acv3.BookingStatus_CANCELED {
+			t.Fatalf("retried notification = party %d, %v; want the current 4, CANCELED", n.GetPartySize(), n.GetStatus())
+		}
+		if got := n.GetUpdateMask(); len(got) != 1 || got[0] != booking.MaskPartySize {
+			t.Fatalf("update mask = %v, want its own [%s]", got, booking.MaskPartySize)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -192,7 +193,8 @@ func (o *PostgresOutbox) RetryAllDead(ctx context.Context) (int, error) {
 	return len(recs), err
 }
 
-// revive moves the dead records that where selects back to the outbox and returns them.
+// revive moves the dead records that where selects back to the outbox and returns
+// them, each notification rebuilt from its booking as stored now (as revive does).
 func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) ([]*bsv1.OutboxRecord, error) {
 	var revived []*bsv1.OutboxRecord
 	err := o.p.run(ctx, pgx.TxOptions{}, func(t *pgTxn) error {
@@ -206,6 +208,9 @@ func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) 
 			return t.fail(err)
 		}
 		for _, rec := range dead {
+			if rec.Notification, err = t.currentNotification(rec.GetNotification()); err != nil {
+				return fmt.Errorf("dead letter %d: %w", rec.GetId(), err)
+			}
 			rec.State = bsv1.OutboxState_OUTBOX_STATE_PENDING
 			rec.Failures = 0
 			rec.NextAttemptUnix = 0
@@ -253,4 +258,17 @@ func (o *PostgresOutbox) list(ctx context.Context, sql string) ([]*bsv1.OutboxRe
 func (o *PostgresOutbox) Counts(ctx context.Context) (pending, dead int, err error) {
 	err = o.p.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox_dead)`).Scan(&pending, &dead)
 	return pending, dead, err
+}
+
+// currentNotification is current on PostgreSQL: n rebuilt from its booking's stored
+// state with n's update mask, or n itself when the booking is gone.
+func (t *pgTxn) currentNotification(n *bsv1.Notification) (*bsv1.Notification, error) {
+	rec, err := t.Booking(n.GetBookingId())
+	if errors.Is(err, booking.ErrNotFound) {
+		return n, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return booking.Notification(rec, n.GetUpdateMask()...), nil
 }
