@@ -3,7 +3,7 @@ package server_test
 import (
 	"bufio"
 	"errors"
-		"io"
+	"io"
 	"net"
 	"net/http"
 	"os"

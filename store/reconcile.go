@@ -17,9 +17,9 @@ import (
 // Bookings and counts change in the same transaction, so after any crash the
 // count is already right; Reconcile runs at start-up as a cheap proof of it, and tests
 // use it as their invariant check. It returns the number of counts it had to fix.
-func (s *Store) Reconcile() (int, error) {
-	fixed := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+func (s *Store) Reconcile() (fixed int, err error) {
+	defer recoverDamaged(s.Path(), &err)
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		fixed = 0
 		want := map[string]int64{}
 		err := tx.Bucket(bucketBookings).ForEach(func(k, v []byte) error {

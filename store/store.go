@@ -42,27 +42,45 @@ type Store struct {
 	feedMu sync.Mutex
 }
 
-// Open opens (creating if needed) the data file and migrates its schema.
+// Open opens (creating if needed) the data file and migrates its schema. An existing
+// empty file is refused, and a damaged one is a DamagedError.
 func Open(cfg Config) (*Store, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("store: no data file path")
+	}
+	if err := refuseEmpty(cfg.Path); err != nil {
+		return nil, err
 	}
 	// InitialMmapSize: bbolt re-maps the file as it grows, and a re-map inside a write
 	// transaction copies every dirty node to the heap (node.dereference). A large feed
 	// load grows the file many times in one commit; mapping 1 GiB of address space up
 	// front (virtual memory, not RSS) avoids those copies.
-	db, err := bolt.Open(cfg.Path, cfg.Mode, &bolt.Options{Timeout: cfg.OpenTimeout, InitialMmapSize: initialMmapSize})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: %w (is another bookingserver running with the same --data?)", cfg.Path, ErrLocked)
-	}
+	db, err := openDB(cfg.Path, cfg.Mode, bolt.Options{Timeout: cfg.OpenTimeout, InitialMmapSize: initialMmapSize})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", cfg.Path, err)
+		return nil, err
 	}
-	if err := migrate(db); err != nil {
+	if err := guard(cfg.Path, func() error { return migrate(db) }); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", cfg.Path, err)
+		var d *DamagedError
+		if errors.As(err, &d) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("data file %s: %w", cfg.Path, err)
 	}
 	return &Store{db: db, commits: &groupCommit{db: db}}, nil
+}
+
+// openError explains an error of bolt.Open on path: the lock another process holds,
+// a file that is not a bbolt file (or whose header is damaged), or the system's error
+// (which already names the path).
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("data file %s: %w (is another bookingserver running with the same --data?)", path, ErrLocked)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return &DamagedError{Path: path, Cause: err.Error()}
+	}
+	return err
 }
 
 // Close closes the data file.

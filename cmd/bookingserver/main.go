@@ -25,6 +25,7 @@ func commands() []command {
 		{"serve", "serve the booking API (gRPC and REST) and the merchant API", runServe},
 		{"feeds", "validate feed files, or load them into a data file", runFeeds},
 		{"notify", "list the notification outbox, or retry dead letters", runNotify},
+		{"check", "check a data file's consistency (bbolt's check)", runCheck},
 		{"conformance", "run Google's booking-server test scenarios against a server", runConformance},
 		{"version", "print the version", runVersion},
 	}
