@@ -21,6 +21,9 @@ const DefaultCartPolicyText = "Payment is required to confirm this appointment a
 // SetMerchantCart validates and stores a merchant's cart configuration: an https
 // callback URL (http only on a loopback host) and the auto-cancel delay (default 15 min).
 func (s *Service) SetMerchantCart(ctx context.Context, c *bsv1.MerchantCart) (*bsv1.MerchantCart, error) {
+	if err := ScopeOf(ctx).Check(c.GetMerchantId(), fmt.Sprintf("merchant %q", c.GetMerchantId())); err != nil {
+		return nil, err
+	}
 	if err := validCallback(c.GetCallbackUrl()); err != nil {
 		return nil, err
 	}
@@ -50,6 +53,9 @@ func (s *Service) SetMerchantCart(ctx context.Context, c *bsv1.MerchantCart) (*b
 // service needs a positive amount with a currency. The policy text defaults to
 // DefaultCartPolicyText.
 func (s *Service) SetServiceCart(ctx context.Context, c *bsv1.ServiceCart) (*bsv1.ServiceCart, error) {
+	if err := ScopeOf(ctx).Check(c.GetMerchantId(), fmt.Sprintf("merchant %q", c.GetMerchantId())); err != nil {
+		return nil, err
+	}
 	a := c.GetAmount()
 	switch {
 	case c.GetEnabled() && a == nil:

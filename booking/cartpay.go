@@ -32,7 +32,7 @@ func (s *Service) CollectCartPayment(ctx context.Context, bookingID, paymentID, 
 	var rec *bsv1.BookingRecord
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		if rec, err = cartBooking(tx, bookingID, paymentID); err != nil {
+		if rec, err = cartBooking(tx, ScopeOf(ctx), bookingID, paymentID); err != nil {
 			return err
 		}
 		p, cart := rec.GetPayment(), rec.GetPayment().GetCart()
@@ -53,11 +53,11 @@ func (s *Service) CollectCartPayment(ctx context.Context, bookingID, paymentID, 
 	return rec, nil
 }
 
-// cartBooking reads a booking and checks that paymentID is its cart payment.
-func cartBooking(tx ReadTx, bookingID, paymentID string) (*bsv1.BookingRecord, error) {
-	rec, err := tx.Booking(bookingID)
+// cartBooking reads a booking in scope and checks that paymentID is its cart payment.
+func cartBooking(tx ReadTx, scope Scope, bookingID, paymentID string) (*bsv1.BookingRecord, error) {
+	rec, err := scopedBooking(tx, scope, bookingID)
 	if err != nil {
-		return nil, fmt.Errorf("booking %q: %w", bookingID, err)
+		return nil, err
 	}
 	if cart := rec.GetPayment().GetCart(); cart == nil || cart.GetPaymentId() != paymentID {
 		return nil, fmt.Errorf("booking %q has no cart payment %q: %w", bookingID, paymentID, ErrNotFound)
@@ -147,8 +147,8 @@ func (s *Service) CancelMerchantBooking(ctx context.Context, bookingID, status s
 	var rec *bsv1.BookingRecord
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		if rec, err = tx.Booking(bookingID); err != nil {
-			return fmt.Errorf("booking %q: %w", bookingID, err)
+		if rec, err = scopedBooking(tx, ScopeOf(ctx), bookingID); err != nil {
+			return err
 		}
 		b := rec.GetBooking()
 		switch {
@@ -170,7 +170,7 @@ func (s *Service) CancelMerchantBooking(ctx context.Context, bookingID, status s
 	return rec, nil
 }
 
-// ListByState lists bookings in a state; "refund_due" (cart money collected for a
+// ListByState lists the bookings in the caller's scope that are in a state; "refund_due" (cart money collected for a
 // booking that does not take place) is the only state so far.
 func (s *Service) ListByState(ctx context.Context, state string) ([]*bsv1.BookingRecord, error) {
 	if !strings.EqualFold(state, "refund_due") {
@@ -178,8 +178,11 @@ func (s *Service) ListByState(ctx context.Context, state string) ([]*bsv1.Bookin
 	}
 	var out []*bsv1.BookingRecord
 	err := s.store.View(ctx, func(tx ReadTx) error {
+		scope := ScopeOf(ctx)
 		return tx.RefundDue(func(r *bsv1.BookingRecord) bool {
-			out = append(out, r)
+			if scope.Allows(r.GetBooking().GetSlot().GetMerchantId()) {
+				out = append(out, r)
+			}
 			return true
 		})
 	})

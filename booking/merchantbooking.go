@@ -85,7 +85,12 @@ func (s *Service) CreateMerchantBooking(ctx context.Context, r MerchantBookingRe
 	if r.RequestID == "" {
 		return MerchantBooking{}, fmt.Errorf("request_id is required: %w", ErrInvalid)
 	}
-	req := &acv3.CreateBookingRequest{Slot: r.Slot, UserInformation: r.User, IdempotencyToken: merchantTokenPrefix + r.RequestID}
+	merchantID := r.Slot.GetMerchantId()
+	if err := ScopeOf(ctx).Check(merchantID, fmt.Sprintf("merchant %q", merchantID)); err != nil {
+		return MerchantBooking{}, err
+	}
+	// Request ids are the merchant's own: two merchants may use the same one.
+	req := &acv3.CreateBookingRequest{Slot: r.Slot, UserInformation: r.User, IdempotencyToken: merchantTokenPrefix + merchantID + ":" + r.RequestID}
 	resp, err := s.create(ctx, req, o)
 	if err != nil {
 		return MerchantBooking{}, err

@@ -3,7 +3,6 @@ package booking
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,17 +152,14 @@ func (s *Service) Status(ctx context.Context, bookingID string) (*acv3.GetBookin
 	}, nil
 }
 
-// Get returns a booking record.
+// Get returns a booking record in the caller's scope (ScopeOf).
 func (s *Service) Get(ctx context.Context, bookingID string) (*bsv1.BookingRecord, error) {
 	var rec *bsv1.BookingRecord
 	err := s.store.View(ctx, func(tx ReadTx) error {
 		var err error
-		rec, err = tx.Booking(bookingID)
+		rec, err = scopedBooking(tx, ScopeOf(ctx), bookingID)
 		return err
 	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("booking %q: %w", bookingID, ErrNotFound)
-	}
 	return rec, err
 }
 

@@ -35,6 +35,9 @@ func (s *Server) newGatewayMux(ctx context.Context) (*runtime.ServeMux, error) {
 		func(ctx context.Context, m *runtime.ServeMux) error {
 			return bsv1.RegisterMerchantServiceHandlerServer(ctx, m, s.merchantService)
 		},
+		func(ctx context.Context, m *runtime.ServeMux) error {
+			return bsv1.RegisterMerchantKeyServiceHandlerServer(ctx, m, s.keyService)
+		},
 	}
 	for _, register := range registrations {
 		if err := register(ctx, mux); err != nil {
@@ -94,9 +97,10 @@ func (s *Server) httpMiddleware(next http.Handler) http.Handler {
 			r.URL.RawPath = ""
 		}
 		a := httpAccess(r.URL.Path, s.httpLoopback)
-		if !s.creds.allowed(a, r.Header.Get("Authorization")) {
+		ctx, ok := s.authorize(ctx, a, r.Header.Get("Authorization"))
+		if !ok {
 			scheme := `Basic realm="bookingserver"`
-			if a == accessMerchant {
+			if a == accessMerchant || a == accessAdmin {
 				scheme = `Bearer realm="bookingserver-merchant"`
 			}
 			rec.Header().Set("WWW-Authenticate", scheme)
@@ -105,6 +109,7 @@ func (s *Server) httpMiddleware(next http.Handler) http.Handler {
 			fmt.Fprintln(rec, `{"code":16,"message":"missing or wrong credentials"}`)
 			return
 		}
+		r = r.WithContext(ctx)
 		if !s.cfg.Limits.capBody(rec, r) {
 			return
 		}

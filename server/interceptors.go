@@ -61,16 +61,18 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 		code := status.Code(err)
 		s.logCall(ctx, "grpc", info.FullMethod, id, code.String(), code == codes.Internal || code == codes.Unknown, start)
 	}()
-	if !s.creds.allowed(grpcAccess(info.FullMethod, s.grpcLoopback), firstMD(md, "authorization")) {
+	ctx, ok := s.authorize(ctx, grpcAccess(info.FullMethod, s.grpcLoopback), firstMD(md, "authorization"))
+	if !ok {
 		return nil, status.Error(codes.Unauthenticated, "missing or wrong credentials")
 	}
 	return handler(ctx, req)
 }
 
-// streamInterceptor authenticates streaming calls (reflection, health Watch).
+// streamInterceptor authenticates streaming calls (reflection, health Watch; the
+// merchant API has none, so no scope is passed on).
 func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	md, _ := metadata.FromIncomingContext(ss.Context())
-	if !s.creds.allowed(grpcAccess(info.FullMethod, s.grpcLoopback), firstMD(md, "authorization")) {
+	if _, ok := s.authorize(ss.Context(), grpcAccess(info.FullMethod, s.grpcLoopback), firstMD(md, "authorization")); !ok {
 		return status.Error(codes.Unauthenticated, "missing or wrong credentials")
 	}
 	return handler(srv, ss)

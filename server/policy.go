@@ -8,8 +8,12 @@ type access int
 const (
 	// accessGoogle needs Google's basic credentials.
 	accessGoogle access = iota
-	// accessMerchant needs the admin bearer token.
+	// accessMerchant needs the admin bearer token or a merchant key (scoped to its
+	// merchant).
 	accessMerchant
+	// accessAdmin needs the admin bearer token: merchant key management and, off
+	// loopback, /metrics.
+	accessAdmin
 	// accessOpen needs nothing (health and reflection on a loopback listener).
 	accessOpen
 )
@@ -19,6 +23,8 @@ const (
 // need Google's credentials like the booking API.
 func grpcAccess(fullMethod string, loopback bool) access {
 	switch {
+	case strings.HasPrefix(fullMethod, "/bookingserver.v1.MerchantKeyService/"):
+		return accessAdmin
 	case strings.HasPrefix(fullMethod, "/bookingserver.v1."):
 		return accessMerchant
 	case strings.HasPrefix(fullMethod, "/grpc.health.v1."), strings.HasPrefix(fullMethod, "/grpc.reflection."):
@@ -35,6 +41,8 @@ func httpAccess(path string, loopback bool) access {
 	switch {
 	case isWebhookPath(path):
 		return accessOpen
+	case isKeysPath(path):
+		return accessAdmin
 	case strings.HasPrefix(path, "/v1/"):
 		return accessMerchant
 	case path == "/healthz":
@@ -43,21 +51,32 @@ func httpAccess(path string, loopback bool) access {
 		if loopback {
 			return accessOpen
 		}
-		return accessMerchant
+		return accessAdmin
 	}
 	return accessGoogle
 }
 
-// allowed checks the Authorization header value against the route's access.
+// isKeysPath reports whether path is under /v1/merchants/{merchant_id}/keys, the
+// merchant key management of the admin.
+func isKeysPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/v1/merchants/")
+	if !ok {
+		return false
+	}
+	_, rest, ok = strings.Cut(rest, "/")
+	return ok && (rest == "keys" || strings.HasPrefix(rest, "keys/"))
+}
+
+// allowed checks the Authorization header value against a route that takes Google's
+// credentials or none; the merchant API's routes go through Server.authorize.
 func (c Credentials) allowed(a access, authorization string) bool {
 	switch a {
 	case accessOpen:
 		return true
-	case accessMerchant:
-		return c.CheckBearer(authorization)
-	default:
+	case accessGoogle:
 		return c.CheckBasic(authorization)
 	}
+	return false
 }
 
 // webhookGateways are the gateways whose webhooks are served.

@@ -25,6 +25,7 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/payment/gateways"
+	"github.com/bookingserver/bookingserver/tenant"
 )
 
 // Config is the listeners' configuration.
@@ -59,6 +60,8 @@ type Deps struct {
 	// Notifications is the notification outbox (list, retry dead letters); those
 	// calls answer Unavailable when nil.
 	Notifications Notifications
+	// Keys are the merchants' API keys; only the admin token is accepted when nil.
+	Keys *tenant.Keys
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -70,9 +73,11 @@ type Server struct {
 	tlsConfig    *tls.Config
 	metrics      *metrics.Metrics
 	gateways     *gateways.Registry
+	keys         *tenant.Keys
 
 	bookingService  *bookingService
 	merchantService *merchantService
+	keyService      *keyService
 
 	grpcServer *grpc.Server
 	health     *health.Server
@@ -103,6 +108,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		bookingService:  &bookingService{core: d.Bookings, metrics: d.Metrics},
 		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds, gateways: d.Gateways, notifications: d.Notifications},
 		gateways:        d.Gateways,
+		keys:            d.Keys,
+		keyService:      &keyService{keys: d.Keys},
 		done:            make(chan error, 2),
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
@@ -134,6 +141,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.grpcServer = grpc.NewServer(opts...)
 	acv3.RegisterBookingServiceServer(s.grpcServer, s.bookingService)
 	bsv1.RegisterMerchantServiceServer(s.grpcServer, s.merchantService)
+	bsv1.RegisterMerchantKeyServiceServer(s.grpcServer, s.keyService)
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpcServer, s.health)
 	reflection.Register(s.grpcServer)

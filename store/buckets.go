@@ -49,6 +49,17 @@ var (
 	// bucketWebhookEvents: dedupe key (gateway 0x00 merchant_id 0x00 event key) →
 	// applied_unix (8-byte big-endian), for webhooks already applied.
 	bucketWebhookEvents = []byte("webhook_events")
+	// bucketMerchantKeys: SHA-256 of the key (32) → bookingserver.v1.MerchantKeyRecord.
+	bucketMerchantKeys = []byte("merchant_keys")
+	// bucketMerchantKeyIDs: merchant_id 0x00 created_unix(8) key_id → key hash (index:
+	// a merchant's keys, oldest first).
+	bucketMerchantKeyIDs = []byte("merchant_key_ids")
+	// bucketStaff: email (lower case) → bookingserver.v1.StaffAccountRecord.
+	bucketStaff = []byte("staff")
+	// bucketSessions: SHA-256 of the session cookie (32) → bookingserver.v1.SessionRecord.
+	bucketSessions = []byte("sessions")
+	// bucketMerchantSettings: merchant_id → bookingserver.v1.MerchantSettingsRecord.
+	bucketMerchantSettings = []byte("merchant_settings")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

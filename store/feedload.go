@@ -84,8 +84,14 @@ func parseFeed(kind bsv1.FeedKind, data []byte) (parsedFeed, error) {
 // a valid one is applied in one transaction. A shard of a sharded feed is kept until
 // every shard with its nonce has arrived; then all are applied together. A feed older
 // (by generation_timestamp) than the last one applied of its kind is refused. Existing
-// bookings are never changed by a feed.
+// bookings are never changed by a feed. A caller scoped to one merchant
+// (booking.ScopeOf) may upload that merchant's records only.
 func (s *Store) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error) {
+	if m := booking.ScopeOf(ctx).MerchantID(); m != "" {
+		if err := onlyMerchant(kind, data, m); err != nil {
+			return LoadSummary{Kind: kind}, err
+		}
+	}
 	s.feedMu.Lock()
 	defer s.feedMu.Unlock()
 	if kind == bsv1.FeedKind_FEED_KIND_AVAILABILITY {
@@ -120,6 +126,20 @@ func (s *Store) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (
 		return finishFeed(tx, kind, meta)
 	})
 	return sum, err
+}
+
+// onlyMerchant refuses a feed with records of another merchant than merchantID. It
+// decodes the feed whole (also an availability feed, which LoadFeed otherwise
+// streams): a single merchant's feed is small.
+func onlyMerchant(kind bsv1.FeedKind, data []byte, merchantID string) error {
+	f, err := parseFeed(kind, data)
+	if err != nil {
+		return err
+	}
+	if err := feeds.OnlyMerchant(f, merchantID); err != nil {
+		return fmt.Errorf("%w: %w", err, booking.ErrInvalid)
+	}
+	return nil
 }
 
 // finishFeed records, in the transaction that applies a feed, that it was

@@ -20,6 +20,7 @@ var migrations = []migration{
 	createBuckets(bucketMerchantCarts, bucketServiceCarts, bucketCartDeadlines, bucketRefundDue),
 	createBuckets(bucketGatewayAccounts, bucketWebhookEvents),
 	indexLedgerCharges,
+	createBuckets(bucketMerchantKeys, bucketMerchantKeyIDs, bucketStaff, bucketSessions, bucketMerchantSettings),
 }
 
 // SchemaVersion is the version this binary writes.

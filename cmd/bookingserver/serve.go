@@ -12,6 +12,7 @@ import (
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/payment"
 	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/tenant"
 )
 
 // serveConfig is the whole configuration of `bookingserver serve`.
@@ -140,7 +141,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox()})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: merchantKeys(st)})
 	if err != nil {
 		return err
 	}
@@ -158,4 +159,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// merchantKeys returns the merchant keys kept in st, or nil (admin token only) when the
+// store does not keep them: the Postgres store has no tenant tables yet.
+func merchantKeys(st any) *tenant.Keys {
+	ks, ok := st.(tenant.KeyStore)
+	if !ok {
+		slog.Warn("merchant keys are off: this store does not keep them; the merchant API takes the admin token only")
+		return nil
+	}
+	return tenant.NewKeys(ks, nil)
 }

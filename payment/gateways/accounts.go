@@ -43,6 +43,9 @@ func sealContext(merchantID, gateway, name string) []byte {
 // are sealed, an empty secret keeps the one stored, and the account must be complete
 // (the gateway's client checks it). It returns the stored account, secrets omitted.
 func (r *Registry) Set(ctx context.Context, merchantID, gateway string, values map[string]string) (*bsv1.GatewayAccountView, error) {
+	if err := inScope(ctx, merchantID, gateway); err != nil {
+		return nil, err
+	}
 	spec, ok := fields[gateway]
 	switch {
 	case !ok:
@@ -97,6 +100,9 @@ func (r *Registry) Set(ctx context.Context, merchantID, gateway string, values m
 
 // Get returns a merchant's stored account of gateway with its secrets omitted.
 func (r *Registry) Get(ctx context.Context, merchantID, gateway string) (*bsv1.GatewayAccountView, error) {
+	if err := inScope(ctx, merchantID, gateway); err != nil {
+		return nil, err
+	}
 	if _, ok := fields[gateway]; !ok {
 		return nil, fmt.Errorf("unknown gateway %q (imoje, worldline or stripe): %w", gateway, booking.ErrInvalid)
 	}
@@ -105,6 +111,12 @@ func (r *Registry) Get(ctx context.Context, merchantID, gateway string) (*bsv1.G
 		return nil, err
 	}
 	return view(rec), nil
+}
+
+// inScope refuses another merchant's account than the caller's (booking.Scope) as if
+// it did not exist.
+func inScope(ctx context.Context, merchantID, gateway string) error {
+	return booking.ScopeOf(ctx).Check(merchantID, fmt.Sprintf("no %s account for merchant %q", gateway, merchantID))
 }
 
 // record reads a merchant's stored account of gateway; ErrNotFound when there is none.
