@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
@@ -39,6 +40,8 @@ func (m *merchantService) ListNotifications(ctx context.Context, req *bsv1.ListN
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
+	scope := booking.ScopeOf(ctx)
+	recs = slices.DeleteFunc(recs, func(r *bsv1.OutboxRecord) bool { return !scope.Allows(r.GetNotification().GetMerchantId()) })
 	return &bsv1.ListNotificationsResponse{Records: recs}, nil
 }
 
@@ -47,9 +50,30 @@ func (m *merchantService) RetryNotification(ctx context.Context, req *bsv1.Retry
 	if m.notifications == nil {
 		return nil, toStatus(ctx, fmt.Errorf("no notification outbox: %w", booking.ErrUnavailable))
 	}
+	if err := m.deadInScope(ctx, req.GetId()); err != nil {
+		return nil, toStatus(ctx, err)
+	}
 	rec, err := m.notifications.Retry(ctx, req.GetId())
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
 	return &bsv1.RetryNotificationResponse{Record: rec}, nil
+}
+
+// deadInScope returns ErrNotFound, as for a missing dead letter, when the caller is
+// scoped to one merchant and dead letter id is another merchant's.
+func (m *merchantService) deadInScope(ctx context.Context, id uint64) error {
+	scope := booking.ScopeOf(ctx)
+	if scope.MerchantID() == "" {
+		return nil
+	}
+	dead, err := m.notifications.ListDead(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(dead, func(r *bsv1.OutboxRecord) bool { return r.GetId() == id })
+	if i < 0 {
+		return fmt.Errorf("dead letter %d: %w", id, booking.ErrNotFound)
+	}
+	return scope.Check(dead[i].GetNotification().GetMerchantId(), fmt.Sprintf("dead letter %d", id))
 }

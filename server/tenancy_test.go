@@ -83,7 +83,7 @@ func tenancySetup(t *testing.T) *tenancyBundle {
 	}
 	srv, err := server.New(server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin}},
-		server.Deps{Bookings: core, Feeds: st, Gateways: reg, Keys: tenant.NewKeys(st, nil)})
+		server.Deps{Bookings: core, Feeds: st, Gateways: reg, Keys: tenant.NewKeys(st, nil), Notifications: st.Outbox()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +212,22 @@ func TestTenancyMatrix(t *testing.T) {
 	onBooking := func(kind, verb, body string) func(t *testing.T) call {
 		return func(t *testing.T) call { return call{"POST", "/v1/bookings/" + b.book(t, kind) + verb, body} }
 	}
+	// noShow makes a booking of m1 marked no-show: Google's notification is queued.
+	noShow := func(t *testing.T) (bookingID string, outboxID uint64) {
+		id := b.book(t, "")
+		b.must(t, "POST", "/v1/bookings/"+id+":markNoShow", b.admin, `{"request_id":"n"}`, 200, nil)
+		pending, err := b.store.Outbox().ListPending(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range pending {
+			if r.GetNotification().GetBookingId() == id {
+				return id, r.GetId()
+			}
+		}
+		t.Fatalf("no notification queued for %s", id)
+		return "", 0
+	}
 	routes := []struct {
 		name string
 		// prepare makes fresh records of m1 for one call.
@@ -262,6 +278,17 @@ func TestTenancyMatrix(t *testing.T) {
 		{"merchant feed", m1Feed("merchant"), 200, 400, `"records_applied"`, false},
 		{"service feed", m1Feed("service"), 200, 400, `"records_applied"`, false},
 		{"availability feed", m1Feed("availability"), 200, 400, `"records_applied"`, false},
+		{"list notifications", func(t *testing.T) call {
+			noShow(t)
+			return call{"GET", "/v1/notifications?state=pending", ""}
+		}, 200, 200, `"merchant_id":"m1"`, false},
+		{"retry dead letter", func(t *testing.T) call {
+			_, id := noShow(t)
+			if err := b.store.Outbox().Dead(t.Context(), id, &bsv1.Attempt{AtUnix: 1, Attempt: 1, Error: "HTTP 400"}); err != nil {
+				t.Fatal(err)
+			}
+			return call{"POST", fmt.Sprintf("/v1/notifications/%d:retry", id), "{}"}
+		}, 200, 404, `"OUTBOX_STATE_PENDING"`, false},
 		{"create key", func(*testing.T) call { return call{"POST", "/v1/merchants/m1/keys", "{}"} }, 200, 401, `"key":"bsk_`, true},
 		{"list keys", func(*testing.T) call { return call{"GET", "/v1/merchants/m1/keys", ""} }, 200, 401, `"key_id"`, true},
 		{"revoke key", func(t *testing.T) call {
