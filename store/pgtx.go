@@ -257,11 +257,17 @@ func nilIfEmpty(b []byte) []byte {
 
 func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 	var n int64
-	err := t.get(`INSERT INTO slot_booked (slot_key, booked) VALUES ($1, $2)
-		ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked RETURNING booked`,
-		[]any{slotKey, delta}, &n)
+	var err error
+	if delta > 0 {
+		err = t.get(`INSERT INTO slot_booked (slot_key, booked) VALUES ($1, $2)
+			ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked RETURNING booked`,
+			[]any{slotKey, delta}, &n)
+	} else {
+		// An insert would be checked (booked >= 0) before its conflict is found.
+		err = t.get(`UPDATE slot_booked SET booked = booked + $2 WHERE slot_key = $1 RETURNING booked`, []any{slotKey, delta}, &n)
+	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23514" { // check_violation: booked >= 0
+	if errors.Is(err, booking.ErrNotFound) || (errors.As(err, &pe) && pe.Code == "23514") { // none, or check_violation
 		return fmt.Errorf("slot booking count would go negative: broken invariant: %w", err)
 	}
 	if err != nil || n != 0 {

@@ -34,13 +34,8 @@ func TestKill9(t *testing.T) {
 		t.Skip("builds and kills the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bookingserver")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"))
+	bin := buildBinary(t, dir)
+	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"), killSpots)
 	data := filepath.Join(dir, "data.db")
 
 	// First life: load until killed.
@@ -159,9 +154,21 @@ func TestKill9(t *testing.T) {
 	}
 }
 
-// writeKillFeeds writes one merchant, one service and killSlots slots of killSpots
-// spots, starting two days from now; it returns the slots' starts.
-func writeKillFeeds(t *testing.T, dir string) []int64 {
+// buildBinary builds bookingserver into dir and returns its path.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "bookingserver")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// writeKillFeeds writes one merchant, one service and killSlots slots of spots
+// spots each, starting two days from now; it returns the slots' starts.
+func writeKillFeeds(t *testing.T, dir string, spots int) []int64 {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -176,7 +183,7 @@ func writeKillFeeds(t *testing.T, dir string) []int64 {
 			slots.WriteString(",")
 		}
 		fmt.Fprintf(&slots, `{"merchant_id":"m1","service_id":"s1","start_sec":"%d","duration_sec":"1800","spots_total":"%d","spots_open":"%d"}`,
-			starts[i], killSpots, killSpots)
+			starts[i], spots, spots)
 	}
 	files := map[string]string{
 		"merchants.json":    `{"metadata":` + meta + `,"merchant":[{"merchant_id":"m1","name":"Kill Test Salon"}]}`,
@@ -206,8 +213,9 @@ type serveProcess struct {
 	client  *http.Client
 }
 
-// startServe starts serve on data (loading feeds when not "") and waits until healthy.
-func startServe(t *testing.T, bin, data, feeds string) *serveProcess {
+// startServe starts serve on data (loading feeds when not "") with the extra flags
+// and waits until healthy.
+func startServe(t *testing.T, bin, data, feeds string, extra ...string) *serveProcess {
 	t.Helper()
 	httpAddr := freeAddr(t)
 	args := []string{"serve", "--data", data, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr,
@@ -215,6 +223,7 @@ func startServe(t *testing.T, bin, data, feeds string) *serveProcess {
 	if feeds != "" {
 		args = append(args, "--feeds", feeds)
 	}
+	args = append(args, extra...)
 	p := &serveProcess{
 		cmd: exec.Command(bin, args...), base: "http://" + httpAddr, stderr: &syncBuffer{},
 		exited: make(chan struct{}), client: &http.Client{Timeout: 10 * time.Second},

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bookingserver/bookingserver/notifier"
+	"github.com/bookingserver/bookingserver/notifier/notifiertest"
+	"github.com/bookingserver/bookingserver/store/storetest"
+)
+
+// replicaAdmin is the merchant API token of the replica tests.
+const replicaAdmin = "replica-admin-token"
+
+// startReplica starts serve on the Postgres database at url, with extra flags.
+func startReplica(t *testing.T, bin, dir, url, feeds string, extra ...string) *serveProcess {
+	t.Helper()
+	args := append([]string{"--database-url", url, "--admin-token", replicaAdmin}, extra...)
+	// --data names a file that is never created: the database replaces it.
+	return startServe(t, bin, filepath.Join(dir, "unused.db"), feeds, args...)
+}
+
+// createOn sends CreateBooking to p and returns the booking id ("" for a booking
+// failure) and the transport error, if any.
+func createOn(p *serveProcess, body []byte) (string, error) {
+	var resp struct {
+		Booking struct {
+			BookingID string `json:"booking_id"`
+		} `json:"booking"`
+	}
+	_, err := p.post("/v3/CreateBooking", body, &resp)
+	return resp.Booking.BookingID, err
+}
+
+// merchant sends a merchant API call (bearer token) to p and returns the status.
+func (p *serveProcess) merchant(path, body string) (int, error) {
+	req, err := http.NewRequest("POST", p.base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+replicaAdmin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// TestReplicasShareOneDatabase runs two serve processes on one Postgres database:
+// 200 CreateBookings racing for a one-spot slot through both make exactly one
+// booking, and a token booked through one replica replays through the other.
+func TestReplicasShareOneDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary twice")
+	}
+	url := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"), 1)
+	replicas := []*serveProcess{startReplica(t, bin, dir, url, filepath.Join(dir, "feeds")), startReplica(t, bin, dir, url, "")}
+	defer replicas[1].stop(t)
+	defer replicas[0].stop(t)
+
+	const racers = 200
+	ids := make([]string, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			id, err := createOn(replicas[i%2], createBody(starts[0], fmt.Sprintf("racer-%d", i), fmt.Sprintf("race-%d", i)))
+			if err != nil {
+				t.Errorf("racer %d: %v", i, err)
+			}
+			ids[i] = id
+		})
+	}
+	wg.Wait()
+	var booked []string
+	for _, id := range ids {
+		if id != "" {
+			booked = append(booked, id)
+		}
+	}
+	if len(booked) != 1 {
+		t.Fatalf("%d bookings of a one-spot slot through two replicas: %v", len(booked), booked)
+	}
+
+	body := createBody(starts[1], "replayer", "replayed-token")
+	first, err := createOn(replicas[0], body)
+	if err != nil || first == "" {
+		t.Fatalf("create on replica 0: %q %v", first, err)
+	}
+	if again, err := createOn(replicas[1], body); err != nil || again != first {
+		t.Fatalf("replay on replica 1 = %q (%v), want %q", again, err, first)
+	}
+}
+
+// TestReplicaKilledUnderLoad: clients book and merchants cancel through two replicas
+// with the notifier on in both; one replica is SIGKILLed mid-load and its clients
+// move to the other with the same tokens and request ids. The survivor keeps
+// serving, every acknowledged booking is there, the slot counts add up, and every
+// cancellation reaches Google (a record the dead replica had in flight is delivered
+// again once its lease expires; no other is delivered twice).
+func TestReplicaKilledUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds, runs and kills the binary")
+	}
+	url := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
+	creds := filepath.Join(dir, "sa.json")
+	if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const lease = 3 * time.Second
+	notify := []string{"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--outbox-lease", lease.String()}
+	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"), killSpots)
+	replicas := []*serveProcess{startReplica(t, bin, dir, url, filepath.Join(dir, "feeds"), notify...), startReplica(t, bin, dir, url, "", notify...)}
+	defer replicas[1].stop(t)
+
+	// Deliveries, counted per booking as they arrive.
+	var (
+		mu        sync.Mutex
+		delivered = map[string]int{}
+	)
+	go func() {
+		for r := range api.Got {
+			mu.Lock()
+			delivered[filepath.Base(r.Path)]++
+			mu.Unlock()
+		}
+	}()
+
+	type outcome struct {
+		slot     int
+		body     []byte
+		id       string
+		canceled bool
+	}
+	var dead atomic.Bool // replica 0 was killed
+	var failovers atomic.Int64
+	// call runs fn on the client's replica, or on the survivor once that one is dead.
+	call := func(r int, fn func(p *serveProcess) error) error {
+		err := fn(replicas[r])
+		if err == nil || r == 1 {
+			return err
+		}
+		for !dead.Load() { // failed while being killed: wait for the kill to finish
+			time.Sleep(time.Millisecond)
+		}
+		failovers.Add(1)
+		return fn(replicas[1])
+	}
+	const clients, perClient = 12, 30
+	outcomes := make([][]outcome, clients)
+	var acked atomic.Int64
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for i := range perClient {
+				n := c*perClient + i
+				o := outcome{slot: n % killSlots, body: createBody(starts[n%killSlots], fmt.Sprintf("user-%d", n), fmt.Sprintf("token-%d", n))}
+				err := call(n%2, func(p *serveProcess) (err error) { o.id, err = createOn(p, o.body); return err })
+				if err != nil {
+					t.Errorf("create %d: %v", n, err)
+				}
+				if o.id != "" {
+					acked.Add(1)
+					if n%3 == 0 { // a third are canceled by the merchant, through the other replica
+						err := call((n+1)%2, func(p *serveProcess) error {
+							code, err := p.merchant("/v1/bookings/"+o.id+":cancel", fmt.Sprintf(`{"request_id":"cancel-%d"}`, n))
+							if err == nil && code != 200 {
+								err = fmt.Errorf("HTTP %d", code)
+							}
+							return err
+						})
+						if err != nil {
+							t.Errorf("cancel %d: %v", n, err)
+						}
+						o.canceled = err == nil
+					}
+				}
+				outcomes[c] = append(outcomes[c], o)
+			}
+		})
+	}
+	for acked.Load() < clients*perClient/3 && !t.Failed() {
+		time.Sleep(time.Millisecond)
+	}
+	replicas[0].kill(t)
+	dead.Store(true)
+	atKill := acked.Load()
+	wg.Wait()
+	t.Logf("replica 0 killed after %d acknowledged bookings; %d in all, %d calls moved to replica 1", atKill, acked.Load(), failovers.Load())
+
+	survivor := replicas[1]
+	live := make([]int, killSlots)
+	var cancels []string
+	for _, client := range outcomes {
+		for _, o := range client {
+			if o.id == "" {
+				continue
+			}
+			var status struct {
+				BookingStatus string `json:"booking_status"`
+			}
+			code, err := survivor.post("/v3/GetBookingStatus", fmt.Appendf(nil, `{"booking_id":%q}`, o.id), &status)
+			want := "CONFIRMED"
+			if o.canceled {
+				want = "CANCELED"
+				cancels = append(cancels, o.id)
+			}
+			if err != nil || code != 200 || status.BookingStatus != want {
+				t.Errorf("acknowledged booking %s: HTTP %d %q %v, want %s", o.id, code, status.BookingStatus, err, want)
+			}
+			if !o.canceled {
+				live[o.slot]++
+			}
+		}
+	}
+	for s, start := range starts {
+		var avail struct {
+			CountAvailable int `json:"count_available"`
+		}
+		body := fmt.Appendf(nil, `{"slot":{"merchant_id":"m1","service_id":"s1","start_sec":"%d","duration_sec":"1800"}}`, start)
+		if code, err := survivor.post("/v3/CheckAvailability", body, &avail); err != nil || code != 200 {
+			t.Fatalf("CheckAvailability: HTTP %d %v", code, err)
+		}
+		if avail.CountAvailable+live[s] != killSpots {
+			t.Errorf("slot %d: %d open + %d live bookings, want %d", s, avail.CountAvailable, live[s], killSpots)
+		}
+	}
+
+	// Every cancellation reaches Google; the records the dead replica held (its
+	// leases) are the only ones that may arrive twice.
+	deadline := time.Now().Add(lease + 20*time.Second)
+	for {
+		mu.Lock()
+		missing := 0
+		for _, id := range cancels {
+			if delivered[id] == 0 {
+				missing++
+			}
+		}
+		mu.Unlock()
+		if missing == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d cancellations never reached Google", missing, len(cancels))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(lease) // anything delivered twice has arrived by now
+	mu.Lock()
+	defer mu.Unlock()
+	twice := 0
+	for _, id := range cancels {
+		if delivered[id] > 1 {
+			twice++
+		}
+	}
+	t.Logf("%d cancellations delivered, %d of them twice (in flight at the kill)", len(cancels), twice)
+	if twice > notifier.DefaultBatch { // what one replica holds at once
+		t.Errorf("%d cancellations delivered twice: more than the dead replica could hold", twice)
+	}
+	if bytes.Contains([]byte(survivor.stderr.String()), []byte("repaired")) {
+		t.Errorf("reconcile had to repair counts:\n%s", survivor.stderr.String())
+	}
+}
