@@ -158,3 +158,24 @@ func TestShardsApplyTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestScopedFeedLoadKeepsToItsMerchant: a caller scoped to one merchant loads that
+// merchant's slots, and a feed with another merchant's records is refused whole.
+func TestScopedFeedLoadKeepsToItsMerchant(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s store.Backend) {
+		storetest.LoadFixture(t, s)
+		ctx := booking.WithScope(context.Background(), booking.MerchantScope("m2"))
+		_, err := s.LoadFeed(ctx, bsv1.FeedKind_FEED_KIND_AVAILABILITY, availabilityFeed(incremental(1700000001), "", t0+86400))
+		if !errors.Is(err, booking.ErrInvalid) {
+			t.Fatalf("m1's slots loaded by m2: %v, want ErrInvalid", err)
+		}
+		if got := slotStarts(t, s, t0+86400); len(got) != 0 {
+			t.Fatalf("refused feed applied: %v", got)
+		}
+		ctx = booking.WithScope(context.Background(), booking.MerchantScope("m1"))
+		if _, err := s.LoadFeed(ctx, bsv1.FeedKind_FEED_KIND_AVAILABILITY, availabilityFeed(incremental(1700000001), "", t0+86400)); err != nil {
+			t.Fatalf("m1's own slots: %v", err)
+		}
+	})
+}

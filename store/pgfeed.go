@@ -18,8 +18,13 @@ import (
 // LoadFeed is Store.LoadFeed on PostgreSQL, with the same steps and answers. Loads
 // hold an advisory lock for their whole run, so that replicas loading feeds at once
 // take turns: validation reads what the previous load wrote. Slots are written
-// with COPY.
+// with COPY. A caller scoped to one merchant may upload that merchant's records only.
 func (p *Postgres) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error) {
+	if m := booking.ScopeOf(ctx).MerchantID(); m != "" {
+		if err := onlyMerchant(kind, data, m); err != nil {
+			return LoadSummary{Kind: kind}, err
+		}
+	}
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return LoadSummary{Kind: kind}, err

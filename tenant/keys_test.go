@@ -10,6 +10,7 @@ import (
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
 	"github.com/bookingserver/bookingserver/tenant"
 )
 
@@ -22,6 +23,34 @@ func TestKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	key := exerciseKeys(t, st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), strings.TrimPrefix(key, "bsk_")) {
+		t.Error("the key is in the data file")
+	}
+}
+
+// TestKeysOnPostgres is TestKeys on the Postgres store.
+func TestKeysOnPostgres(t *testing.T) {
+	t.Parallel()
+	st := storetest.NewPostgres(t)
+	key := exerciseKeys(t, st)
+	var n int
+	if err := st.Pool().QueryRow(t.Context(), `SELECT count(*) FROM merchant_keys WHERE position($1::bytea in record) > 0`,
+		[]byte(strings.TrimPrefix(key, "bsk_"))).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the key is in the database (%d rows, %v)", n, err)
+	}
+}
+
+// exerciseKeys runs the key life cycle on st and returns the (revoked) key.
+func exerciseKeys(t *testing.T, st tenant.KeyStore) string {
+	t.Helper()
 	now := time.Unix(1_800_000_000, 0)
 	keys := tenant.NewKeys(st, func() time.Time { return now })
 	id, key, err := keys.Create(t.Context(), "m1")
@@ -57,14 +86,5 @@ func TestKeys(t *testing.T) {
 	if _, err := keys.Verify(t.Context(), key); !errors.Is(err, booking.ErrNotFound) {
 		t.Errorf("revoked key: %v", err)
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(raw), strings.TrimPrefix(key, "bsk_")) {
-		t.Error("the key is in the data file")
-	}
+	return key
 }

@@ -162,7 +162,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 }
 
 // merchantKeys returns the merchant keys kept in st, or nil (admin token only) when the
-// store does not keep them: the Postgres store has no tenant tables yet.
+// store does not keep them (both stores do).
 func merchantKeys(st any) *tenant.Keys {
 	ks, ok := st.(tenant.KeyStore)
 	if !ok {
