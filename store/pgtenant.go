@@ -41,7 +41,9 @@ func (p *Postgres) PutMerchantKey(ctx context.Context, rec *bsv1.MerchantKeyReco
 // MerchantKeyByHash implements tenant.KeyStore.
 func (p *Postgres) MerchantKeyByHash(ctx context.Context, hash []byte) (*bsv1.MerchantKeyRecord, error) {
 	rec := &bsv1.MerchantKeyRecord{}
-	err := p.read(ctx, func(t *pgTxn) error { return t.getRecord(rec, `SELECT record FROM merchant_keys WHERE hash = $1`, hash) })
+	err := p.read(ctx, func(t *pgTxn) error {
+		return t.getRecord(rec, `SELECT record FROM merchant_keys WHERE hash = $1`, hash)
+	})
 	return rec, err
 }
 
