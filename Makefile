@@ -20,13 +20,15 @@ RUN_DIR       := .run
 
 .PHONY: run test gen check-gen check-tidy check-breaking lint tools bench build
 
-## run: serve the example feeds on loopback with demo credentials.
+## run: serve the example feeds, moved forward to start this week, on loopback with demo credentials.
 run:
 	@mkdir -p $(RUN_DIR)
 	@echo "demo credentials: Google basic auth $(DEMO_USER):$(DEMO_PASSWORD), merchant API bearer $(DEMO_ADMIN)"
 	@echo "data file: $(RUN_DIR)/bookingserver.db"
-	$(GO) run ./cmd/bookingserver serve --data $(RUN_DIR)/bookingserver.db \
-		--feeds examples/feeds --auth-user $(DEMO_USER) --auth-password $(DEMO_PASSWORD) --admin-token $(DEMO_ADMIN)
+	$(GO) build -o $(RUN_DIR)/bookingserver ./cmd/bookingserver
+	$(RUN_DIR)/bookingserver feeds roll-forward --out $(RUN_DIR)/feeds examples/feeds/*.json
+	$(RUN_DIR)/bookingserver serve --data $(RUN_DIR)/bookingserver.db \
+		--feeds $(RUN_DIR)/feeds --auth-user $(DEMO_USER) --auth-password $(DEMO_PASSWORD) --admin-token $(DEMO_ADMIN)
 
 ## test: vet and run every test with the race detector.
 test:

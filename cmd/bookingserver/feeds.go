@@ -99,7 +99,7 @@ func loadFeeds(ctx context.Context, st store.Backend, paths []string, log io.Wri
 }
 
 func runFeeds(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "feeds validate FILE…  |  feeds load --data FILE FILE…"
+	usage := "feeds validate FILE…  |  feeds load --data FILE FILE…  |  feeds roll-forward --out DIR FILE…"
 	if len(args) == 0 {
 		return fmt.Errorf("usage: bookingserver %s", usage)
 	}
@@ -108,6 +108,8 @@ func runFeeds(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runFeedsValidate(args[1:], stdout, stderr)
 	case "load":
 		return runFeedsLoad(ctx, args[1:], stdout, stderr)
+	case "roll-forward":
+		return runFeedsRollForward(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown feeds command %q; usage: bookingserver %s", args[0], usage)
 }
@@ -185,4 +187,42 @@ func runFeedsLoad(ctx context.Context, args []string, _, stderr io.Writer) error
 	defer st.Close()
 	slog.Info("loading feeds", "files", fs.NArg())
 	return loadFeeds(ctx, st, fs.Args(), stderr, nil)
+}
+
+// runFeedsRollForward writes the feed files into --out with their availability moved
+// forward by whole weeks to start within the coming week (feeds.RollForward); merchant
+// and service files are copied as they are. `make run` and CI's conformance run serve
+// the example feeds through it, so they stay bookable whatever today's date is.
+func runFeedsRollForward(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("feeds roll-forward", "feeds roll-forward --out DIR FILE…")
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "directory to write the files to (created if missing)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	files, err := classify(fs.Args())
+	if err != nil || len(files) == 0 || *out == "" {
+		return errors.Join(err, errors.New("give --out DIR and at least one feed file"))
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, f := range files {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return err
+		}
+		if f.kind == bsv1.FeedKind_FEED_KIND_AVAILABILITY {
+			var shift time.Duration
+			if data, shift, err = feeds.RollForward(data, now); err != nil {
+				return fmt.Errorf("%s: %w", f.path, err)
+			}
+			fmt.Fprintf(stdout, "%s: moved forward %d weeks\n", f.path, int(shift/(7*24*time.Hour)))
+		}
+		if err := os.WriteFile(filepath.Join(*out, filepath.Base(f.path)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
