@@ -27,10 +27,13 @@ func (s *Service) CollectCartPayment(ctx context.Context, bookingID, paymentID, 
 	case reference == "":
 		return nil, fmt.Errorf("reference (the shop's transaction id) is required: %w", ErrInvalid)
 	}
-	unlock := s.bookings.Lock(bookingID)
+	unlock, err := s.bookings.LockContext(ctx, bookingID)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	var rec *bsv1.BookingRecord
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if rec, err = cartBooking(tx, ScopeOf(ctx), bookingID, paymentID); err != nil {
 			return err
@@ -142,10 +145,13 @@ func (s *Service) CancelMerchantBooking(ctx context.Context, bookingID, status s
 	if st := strings.ToUpper(status); st != "CANCELLED" && st != "CANCELED" {
 		return nil, fmt.Errorf("status must be CANCELLED, not %q: %w", status, ErrInvalid)
 	}
-	unlock := s.bookings.Lock(bookingID)
+	unlock, err := s.bookings.LockContext(ctx, bookingID)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	var rec *bsv1.BookingRecord
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if rec, err = scopedBooking(tx, ScopeOf(ctx), bookingID); err != nil {
 			return err

@@ -55,9 +55,18 @@ func (s *Service) expireCart(ctx context.Context, id string, now int64) (bool, e
 			return nil // paid or cancelled meanwhile
 		}
 		p.GetCart().Expired, expired = true, true
-		return s.release(tx, rec, acv3.BookingStatus_CANCELED)
+		return s.expireHold(tx, rec)
 	})
 	return expired, err
+}
+
+// expireHold cancels a hold whose deadline passed and frees its spot; money already
+// collected for it (a split tender's gift cards) is flagged refund_due.
+func (s *Service) expireHold(tx Tx, rec *bsv1.BookingRecord) error {
+	if rec.GetPayment().GetCapturedMicros() > 0 {
+		rec.GetPayment().GetCart().RefundDue = true
+	}
+	return s.release(tx, rec, acv3.BookingStatus_CANCELED)
 }
 
 // SweepCarts runs ExpireCarts at once (settling what fell due while the server was

@@ -79,7 +79,10 @@ func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o 
 		return nil, err
 	}
 	token := req.GetIdempotencyToken()
-	unlock := s.tokens.Lock(token)
+	unlock, err := s.tokens.LockContext(ctx, token)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 
 	var (

@@ -36,6 +36,11 @@ type HostedGateways interface {
 	PlanRefund(rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, amount int64) ([]*bsv1.LedgerEntry, error)
 	// Refund returns (part of) one charge through the merchant's gateway account.
 	Refund(ctx context.Context, merchantID, gateway string, req RefundRequest) (Transaction, error)
+	// IdempotentRefunds reports whether gateway answers a refund repeated with the same
+	// idempotency key with the refund it already made (Worldline's
+	// X-GCS-Idempotence-Key) rather than refunding again (imoje has no such key): only
+	// then may a refund whose answer was lost be asked again.
+	IdempotentRefunds(gateway string) bool
 }
 
 // CheckoutRequest asks a gateway for a hosted payment.
@@ -107,7 +112,10 @@ func (s *Service) gatewayPlan(gateway string, giftCards []Money) func(Tx, Policy
 // gateway error leaves the hold as it is: a replay of the request tries again, and the
 // sweeper frees the spot at the deadline.
 func (s *Service) startCheckout(ctx context.Context, id string) (*bsv1.BookingRecord, error) {
-	unlock := s.bookings.Lock(id)
+	unlock, err := s.bookings.LockContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	rec, err := s.Get(ctx, id)
 	if err != nil {

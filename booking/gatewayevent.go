@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
@@ -23,7 +24,26 @@ const (
 	GatewayFailed
 	// GatewayRefunded: a refund settled, ours (an echo) or made in the gateway's back office.
 	GatewayRefunded
+	// GatewayRefundFailed: the gateway rejected a refund (imoje "rejected", Stripe
+	// "failed"/"canceled"): if it was recorded, it is reversed (the money stays with
+	// the merchant); if it was pending, it is dropped.
+	GatewayRefundFailed
 )
+
+// String names the kind for logs and metrics.
+func (k GatewayEventKind) String() string {
+	switch k {
+	case GatewayCollected:
+		return "collected"
+	case GatewayFailed:
+		return "failed"
+	case GatewayRefunded:
+		return "refunded"
+	case GatewayRefundFailed:
+		return "refund_failed"
+	}
+	return "pending"
+}
 
 // GatewayEvent is one verified webhook effect, in the core's terms.
 type GatewayEvent struct {
@@ -79,10 +99,13 @@ func (s *Service) ApplyGatewayEvent(ctx context.Context, ev GatewayEvent) (Gatew
 	if ev.Gateway == "" || ev.DedupeKey == "" || ev.BookingID == "" {
 		return "", fmt.Errorf("gateway event needs gateway, dedupe key and booking id: %w", ErrInvalid)
 	}
-	unlock := s.bookings.Lock(ev.BookingID)
+	unlock, err := s.bookings.LockContext(ctx, ev.BookingID)
+	if err != nil {
+		return "", err
+	}
 	defer unlock()
 	var out GatewayOutcome
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		out = OutcomeIgnored
 		key := webhookKey(ev)
 		if seen, err := tx.WebhookSeen(key); err != nil || seen {
@@ -113,6 +136,8 @@ func (s *Service) ApplyGatewayEvent(ctx context.Context, ev GatewayEvent) (Gatew
 			applied, err = s.failHold(tx, rec)
 		case GatewayRefunded:
 			applied, err = s.recordGatewayRefund(ctx, tx, rec, ledger, ev)
+		case GatewayRefundFailed:
+			applied, err = s.reverseRefund(ctx, tx, rec, ledger, ev)
 		}
 		if err != nil {
 			return err
@@ -143,14 +168,12 @@ func (s *Service) collectLeg(ctx context.Context, tx Tx, rec *bsv1.BookingRecord
 	if hasEntry(ledger, bsv1.LedgerEntry_KIND_CHARGE, ev.TransactionID) {
 		return false, nil
 	}
-	if p.GetState() != bsv1.PaymentState_PAYMENT_STATE_AWAITING_CART || p.GetGateway() == nil {
-		slog.WarnContext(ctx, "gateway payment for a booking not awaiting one ignored", "booking_id", ev.BookingID, "state", p.GetState().String())
-		return false, nil
+	if p.GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING {
+		return false, nil // our own charge, in flight: its answer (or the recovery) records it
 	}
-	if ev.Amount.Currency != p.GetCurrency() || !assignLeg(p, ev) {
-		slog.ErrorContext(ctx, "gateway payment does not match the booking's amount or legs; not recorded", "booking_id", ev.BookingID,
-			"transaction_id", ev.TransactionID, "amount", ev.Amount.String())
-		return false, nil
+	if p.GetState() != bsv1.PaymentState_PAYMENT_STATE_AWAITING_CART || p.GetGateway() == nil ||
+		ev.Amount.Currency != p.GetCurrency() || !assignLeg(p, ev) {
+		return true, s.unexpectedMoney(ctx, tx, rec, ev)
 	}
 	if err := tx.AppendLedger(&bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_CHARGE, BookingId: ev.BookingID, AmountMicros: ev.Amount.Micros,
 		Currency: ev.Amount.Currency, Processor: ev.Gateway, ProcessorId: ev.TransactionID, AtUnix: s.now().Unix(), Reason: "collected by " + ev.Gateway}); err != nil {
@@ -181,57 +204,157 @@ func assignLeg(p *bsv1.BookingPayment, ev GatewayEvent) bool {
 	return false
 }
 
-// failHold releases a booking whose gateway payment failed while nothing was collected.
-func (s *Service) failHold(tx Tx, rec *bsv1.BookingRecord) (bool, error) {
+// unexpectedMoney records a payment the booking did not await (a second payment of a
+// paid booking, one after a cancel, one that matches no leg): the money is the
+// merchant's until it goes back, so it is in the ledger and counted as captured, and
+// the booking is flagged refund_due (GET /v1/bookings?state=refund_due) for :refund.
+func (s *Service) unexpectedMoney(ctx context.Context, tx Tx, rec *bsv1.BookingRecord, ev GatewayEvent) error {
 	p := rec.GetPayment()
-	if p.GetState() != bsv1.PaymentState_PAYMENT_STATE_AWAITING_CART || !HoldsSpot(rec.GetBooking().GetStatus()) {
-		return false, nil
+	slog.WarnContext(ctx, "unexpected gateway payment recorded; the booking is refund_due", "booking_id", ev.BookingID,
+		"transaction_id", ev.TransactionID, "amount", ev.Amount.String(), "state", p.GetState().String())
+	if ev.Amount.Currency != p.GetCurrency() {
+		return fmt.Errorf("booking %s: payment %s in %s, the booking is in %s: %w", ev.BookingID, ev.TransactionID, ev.Amount.Currency, p.GetCurrency(), ErrInvalid)
 	}
-	if p.GetCapturedMicros() > 0 {
-		p.GetCart().RefundDue = true // part of a split tender was paid: it goes back
+	if err := tx.AppendLedger(&bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_CHARGE, BookingId: ev.BookingID, AmountMicros: ev.Amount.Micros,
+		Currency: ev.Amount.Currency, Processor: ev.Gateway, ProcessorId: ev.TransactionID, AtUnix: s.now().Unix(),
+		Reason: "unexpected payment collected by " + ev.Gateway + ": refund due"}); err != nil {
+		return err
 	}
-	return true, s.release(tx, rec, acv3.BookingStatus_CANCELED)
+	p.CapturedMicros += ev.Amount.Micros
+	if p.Cart == nil {
+		p.Cart = &bsv1.CartPayment{}
+	}
+	p.Cart.RefundDue = true
+	rec.UpdatedUnix = s.now().Unix()
+	return tx.PutBooking(rec)
 }
 
-// recordGatewayRefund records a refund reported by the gateway, unless it is the echo
-// of one already in the ledger; a refund beyond what its charge has left is refused.
+// failHold notes a failed payment attempt. The customer may try again on the
+// gateway's page until the hold expires, so a live hold is kept (the sweeper releases
+// it at its deadline, refund_due when a split tender's leg was collected); a hold
+// already past its deadline is released now.
+func (s *Service) failHold(tx Tx, rec *bsv1.BookingRecord) (bool, error) {
+	p := rec.GetPayment()
+	if p.GetState() != bsv1.PaymentState_PAYMENT_STATE_AWAITING_CART || !HoldsSpot(rec.GetBooking().GetStatus()) ||
+		p.GetCart().GetExpiresUnix() > s.now().Unix() {
+		return false, nil
+	}
+	p.GetCart().Expired = true
+	return true, s.expireHold(tx, rec)
+}
+
+// recordGatewayRefund records a refund reported by the gateway: the echo of one
+// already in the ledger changes nothing; one that answers a pending refund of ours
+// (same charge and amount: its answer was lost or is still on its way) settles it;
+// any other was made in the gateway's back office. A refund beyond what its charge has
+// left is refused.
 func (s *Service) recordGatewayRefund(ctx context.Context, tx Tx, rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, ev GatewayEvent) (bool, error) {
 	if hasEntry(ledger, bsv1.LedgerEntry_KIND_REFUND, ev.TransactionID) {
 		return false, nil // the echo of a refund already recorded
 	}
+	of, err := refundedCharge(rec, ledger, ev)
+	if err != nil {
+		return false, err
+	}
+	p := rec.GetPayment()
+	for _, pr := range p.GetPendingRefunds() {
+		if pr.GetProcessor() == ev.Gateway && pr.GetRefundOf() == of && pr.GetAmountMicros() == ev.Amount.Micros && pr.GetCurrency() == ev.Amount.Currency {
+			takePending(rec, pr.GetIdempotencyKey())
+			return true, s.putRefunded(tx, rec, ledger, pr, ev.TransactionID, pr.GetReason())
+		}
+	}
+	left, _ := refundLeft(ledger, p.GetPendingRefunds())
+	if ev.Amount.Currency != p.GetCurrency() || ev.Amount.Micros <= 0 || ev.Amount.Micros > left[of] {
+		slog.ErrorContext(ctx, "gateway refund exceeds what its charge has left; not recorded", "booking_id", ev.BookingID,
+			"refund_id", ev.TransactionID, "amount", ev.Amount.String(), "left_micros", left[of])
+		return false, nil
+	}
+	pr := &bsv1.PendingRefund{Processor: ev.Gateway, RefundOf: of, AmountMicros: ev.Amount.Micros, Currency: ev.Amount.Currency}
+	return true, s.putRefunded(tx, rec, ledger, pr, ev.TransactionID, "refunded in the gateway's back office")
+}
+
+// refundedCharge is the charge a gateway refund returns: ev.RefundOf, or the booking's
+// only charge; ErrOutOfOrder when that charge is not in the ledger yet.
+func refundedCharge(rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, ev GatewayEvent) (string, error) {
 	of := ev.RefundOf
-	left := map[string]int64{}
 	var charges []string
 	for _, e := range ledger {
-		switch e.GetKind() {
-		case bsv1.LedgerEntry_KIND_CHARGE, bsv1.LedgerEntry_KIND_FEE:
-			left[e.GetProcessorId()] += e.GetAmountMicros()
+		if k := e.GetKind(); k == bsv1.LedgerEntry_KIND_CHARGE || k == bsv1.LedgerEntry_KIND_FEE {
 			charges = append(charges, e.GetProcessorId())
-		case bsv1.LedgerEntry_KIND_REFUND:
-			left[e.GetRefundOf()] -= e.GetAmountMicros()
 		}
 	}
 	if of == "" && len(charges) == 1 {
 		of = charges[0]
 	}
-	if _, ok := left[of]; !ok {
-		return false, fmt.Errorf("booking %s, refund %s of %q: %w", ev.BookingID, ev.TransactionID, of, ErrOutOfOrder)
+	if !slices.Contains(charges, of) {
+		return "", fmt.Errorf("booking %s, refund %s of %q: %w", rec.GetBooking().GetBookingId(), ev.TransactionID, of, ErrOutOfOrder)
 	}
-	if ev.Amount.Currency != rec.GetPayment().GetCurrency() || ev.Amount.Micros <= 0 || ev.Amount.Micros > left[of] {
-		slog.ErrorContext(ctx, "gateway refund exceeds what its charge has left; not recorded", "booking_id", ev.BookingID,
-			"refund_id", ev.TransactionID, "amount", ev.Amount.String(), "left_micros", left[of])
+	return of, nil
+}
+
+// putRefunded records refund refundID of pr, writes rec and tells Google when the
+// last of the money went back.
+func (s *Service) putRefunded(tx Tx, rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, pr *bsv1.PendingRefund, refundID, reason string) error {
+	if err := s.recordRefund(tx, rec, ledger, pr, refundID, reason); err != nil {
+		return err
+	}
+	if err := tx.PutBooking(rec); err != nil {
+		return err
+	}
+	if outstanding(rec) == 0 {
+		return NotifyGoogle(tx, rec, MaskPrepaymentStatus)
+	}
+	return nil
+}
+
+// reverseRefund applies a refund the gateway rejected: a recorded one is reversed in
+// the ledger (KIND_REFUND_REVERSED, the money counts as captured again and the
+// prepayment is PROVIDED again); a pending one of ours (same charge and amount) is
+// dropped; anything else changes nothing.
+func (s *Service) reverseRefund(ctx context.Context, tx Tx, rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, ev GatewayEvent) (bool, error) {
+	p := rec.GetPayment()
+	var refund *bsv1.LedgerEntry
+	for _, e := range ledger {
+		switch {
+		case e.GetProcessorId() != ev.TransactionID:
+		case e.GetKind() == bsv1.LedgerEntry_KIND_REFUND_REVERSED:
+			return false, nil // reversed already
+		case e.GetKind() == bsv1.LedgerEntry_KIND_REFUND:
+			refund = e
+		}
+	}
+	if refund == nil {
+		of, err := refundedCharge(rec, ledger, ev)
+		if err != nil {
+			return false, nil // nothing of ours: nothing to undo
+		}
+		for _, pr := range p.GetPendingRefunds() {
+			if pr.GetProcessor() == ev.Gateway && pr.GetRefundOf() == of && pr.GetAmountMicros() == ev.Amount.Micros {
+				takePending(rec, pr.GetIdempotencyKey())
+				return true, tx.PutBooking(rec)
+			}
+		}
 		return false, nil
 	}
-	e := &bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_REFUND, BookingId: ev.BookingID, AmountMicros: ev.Amount.Micros, Currency: ev.Amount.Currency,
-		Processor: ev.Gateway, ProcessorId: ev.TransactionID, RefundOf: of, Reason: "refunded in the gateway's back office"}
-	if err := s.recordRefunds(tx, rec, []*bsv1.LedgerEntry{e}); err != nil {
+	slog.WarnContext(ctx, "gateway rejected a refund; reversed in the ledger", "booking_id", ev.BookingID, "refund_id", ev.TransactionID,
+		"amount_micros", refund.GetAmountMicros())
+	if err := tx.AppendLedger(&bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_REFUND_REVERSED, BookingId: ev.BookingID, AmountMicros: refund.GetAmountMicros(),
+		Currency: refund.GetCurrency(), Processor: refund.GetProcessor(), ProcessorId: refund.GetProcessorId(), RefundOf: refund.GetRefundOf(),
+		RequestId: refund.GetRequestId(), AtUnix: s.now().Unix(), Reason: "refund rejected by " + ev.Gateway}); err != nil {
 		return false, err
+	}
+	p.RefundedMicros -= refund.GetAmountMicros()
+	p.ReversedMicros += refund.GetAmountMicros()
+	pi := rec.GetBooking().GetPaymentInformation()
+	wasRefunded := pi.GetPrepaymentStatus() == acv3.PrepaymentStatus_PREPAYMENT_REFUNDED
+	if wasRefunded {
+		pi.PrepaymentStatus = acv3.PrepaymentStatus_PREPAYMENT_PROVIDED
 	}
 	rec.UpdatedUnix = s.now().Unix()
 	if err := tx.PutBooking(rec); err != nil {
 		return false, err
 	}
-	if outstanding(rec) == 0 {
+	if wasRefunded {
 		return true, NotifyGoogle(tx, rec, MaskPrepaymentStatus)
 	}
 	return true, nil

@@ -23,7 +23,10 @@ func (s *Service) merchantAction(ctx context.Context, id, requestID string,
 	if id == "" || requestID == "" {
 		return nil, fmt.Errorf("booking_id and request_id are required: %w", ErrInvalid)
 	}
-	unlock := s.bookings.Lock(id)
+	unlock, err := s.bookings.LockContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	rec, err := s.Get(ctx, id)
 	if err != nil {
@@ -109,7 +112,7 @@ func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.B
 // MerchantCancel cancels a booking on the merchant's side and refunds everything that
 // was captured; Google learns CANCELED (and PREPAYMENT_REFUNDED when money went back).
 func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
-	var refunds []*bsv1.LedgerEntry
+	var refunded int64
 	return s.merchantAction(ctx, id, requestID,
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			if !HoldsSpot(rec.GetBooking().GetStatus()) {
@@ -117,18 +120,16 @@ func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bs
 			}
 			return func() error {
 				var err error
-				refunds, err = s.refund(ctx, rec, outstanding(rec), id+":merchant-cancel:"+requestID, "cancelled by the merchant")
+				refunded, err = s.refund(ctx, id, "cancel:"+requestID, "cancelled by the merchant",
+					func(rec *bsv1.BookingRecord, _ int64) (int64, error) { return outstanding(rec), nil })
 				return err
 			}, nil
 		},
 		func(tx Tx, rec *bsv1.BookingRecord) error {
-			if err := s.recordRefunds(tx, rec, refunds); err != nil {
-				return err
-			}
 			if err := s.release(tx, rec, acv3.BookingStatus_CANCELED); err != nil {
 				return err
 			}
-			if len(refunds) > 0 {
+			if refunded > 0 {
 				return NotifyGoogle(tx, rec, MaskStatus, MaskPrepaymentStatus)
 			}
 			return NotifyGoogle(tx, rec, MaskStatus)
@@ -137,31 +138,31 @@ func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bs
 
 // Refund returns amount of a booking's captured money (partial and repeated refunds
 // allowed, never more than what was captured and not yet refunded). When the last of
-// it goes back, Google learns PREPAYMENT_REFUNDED.
+// it goes back, Google learns PREPAYMENT_REFUNDED. A retry of requestID whose first
+// try was cut short refunds only what that try did not.
 func (s *Service) Refund(ctx context.Context, id, requestID string, amount Money, reason string) (*bsv1.BookingRecord, error) {
 	if amount.Micros <= 0 {
 		return nil, fmt.Errorf("refund amount must be positive: %w", ErrInvalid)
 	}
-	var refunds []*bsv1.LedgerEntry
 	return s.merchantAction(ctx, id, requestID,
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			p := rec.GetPayment()
 			if amount.Currency != p.GetCurrency() {
 				return nil, fmt.Errorf("refund currency %q differs from the booking's %q: %w", amount.Currency, p.GetCurrency(), ErrInvalid)
 			}
-			if left := outstanding(rec); amount.Micros > left {
-				return nil, fmt.Errorf("refund of %s exceeds the %s left to refund: %w", amount, Money{Micros: left, Currency: p.GetCurrency()}, ErrConflict)
-			}
 			return func() error {
-				var err error
-				refunds, err = s.refund(ctx, rec, amount.Micros, id+":refund:"+requestID, reason)
+				_, err := s.refund(ctx, id, "refund:"+requestID, reason, func(rec *bsv1.BookingRecord, already int64) (int64, error) {
+					todo := amount.Micros - already
+					if left := outstanding(rec); todo > left {
+						return 0, fmt.Errorf("refund of %s exceeds the %s left to refund: %w", Money{Micros: todo, Currency: amount.Currency},
+							Money{Micros: left, Currency: amount.Currency}, ErrConflict)
+					}
+					return todo, nil
+				})
 				return err
 			}, nil
 		},
 		func(tx Tx, rec *bsv1.BookingRecord) error {
-			if err := s.recordRefunds(tx, rec, refunds); err != nil {
-				return err
-			}
 			rec.UpdatedUnix = s.now().Unix()
 			if err := tx.PutBooking(rec); err != nil {
 				return err

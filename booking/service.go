@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -68,38 +69,56 @@ func randomID() string {
 	return "bk_" + hex.EncodeToString(b[:])
 }
 
-// keyedMutex serializes work per key (an idempotency token), so that a replay that
-// arrives while the first call is still in flight waits for its answer.
+// keyedMutex serializes work per key (an idempotency token, a booking id), so that a
+// replay that arrives while the first call is still in flight waits for its answer —
+// but no longer than its caller's deadline.
 type keyedMutex struct {
 	mu    sync.Mutex
 	locks map[string]*keyedLock
 }
 
+// keyedLock is one key's lock: a token in a one-slot channel, so that waiting for it
+// can be given up.
 type keyedLock struct {
-	sync.Mutex
+	held    chan struct{}
 	waiters int
 }
 
-// Lock locks key and returns its unlock function.
+// Lock locks key and returns its unlock function, waiting as long as it takes (for
+// work that must finish: recovery, sweeps).
 func (k *keyedMutex) Lock(key string) func() {
+	unlock, _ := k.LockContext(context.Background(), key)
+	return unlock
+}
+
+// LockContext locks key, or gives up with ctx's error when ctx ends first.
+func (k *keyedMutex) LockContext(ctx context.Context, key string) (func(), error) {
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = map[string]*keyedLock{}
 	}
 	l := k.locks[key]
 	if l == nil {
-		l = &keyedLock{}
+		l = &keyedLock{held: make(chan struct{}, 1)}
 		k.locks[key] = l
 	}
 	l.waiters++
 	k.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
+	forget := func() {
 		k.mu.Lock()
 		if l.waiters--; l.waiters == 0 {
 			delete(k.locks, key)
 		}
 		k.mu.Unlock()
 	}
+	select {
+	case l.held <- struct{}{}:
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	}
+	return func() {
+		<-l.held
+		forget()
+	}, nil
 }

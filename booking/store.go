@@ -41,6 +41,10 @@ type ReadTx interface {
 	Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error
 	// PendingPayments calls fn for every booking whose payment is PENDING.
 	PendingPayments(fn func(*bsv1.BookingRecord) bool) error
+	// PendingRefunds calls fn for every booking with a pending refund (a non-empty
+	// payment.pending_refunds), in any order; fn returns false to stop. PutBooking
+	// keeps the index it reads.
+	PendingRefunds(fn func(*bsv1.BookingRecord) bool) error
 }
 
 // Tx reads and writes inside one write transaction.

@@ -26,13 +26,16 @@ func (s *Service) Update(ctx context.Context, req *acv3.UpdateBookingRequest) (*
 	case !cancel && want.GetSlot() == nil:
 		return nil, fmt.Errorf("nothing to change: give status CANCELED or a new slot: %w", ErrInvalid)
 	}
-	unlock := s.bookings.Lock(want.GetBookingId())
+	unlock, err := s.bookings.LockContext(ctx, want.GetBookingId())
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	if cancel {
 		return s.userCancel(ctx, want.GetBookingId())
 	}
 	var resp *acv3.UpdateBookingResponse
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		rec, err := existing(tx, want.GetBookingId())
 		if err != nil {
 			return err
@@ -103,7 +106,13 @@ func (s *Service) userCancel(ctx context.Context, id string) (*acv3.UpdateBookin
 	if err != nil || fail != nil {
 		return fail, err
 	}
-	refunds, err := s.refund(ctx, rec, refund, id+":user-cancel", "cancelled by the user inside the refund window")
+	p := rec.GetPayment()
+	_, err = s.refund(ctx, id, "user-cancel", "cancelled by the user inside the refund window", func(rec *bsv1.BookingRecord, already int64) (int64, error) {
+		if p.GetPrepaid() {
+			return outstanding(rec), nil
+		}
+		return min(refund-already, outstanding(rec)), nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +120,6 @@ func (s *Service) userCancel(ctx context.Context, id string) (*acv3.UpdateBookin
 	err = s.store.Update(ctx, func(tx Tx) error {
 		rec, err := tx.Booking(id)
 		if err != nil {
-			return err
-		}
-		if err := s.recordRefunds(tx, rec, refunds); err != nil {
 			return err
 		}
 		if err := s.release(tx, rec, acv3.BookingStatus_CANCELED); err != nil {

@@ -39,6 +39,7 @@ type Metrics struct {
 	feedErrors   *prometheus.CounterVec
 
 	payments        *prometheus.CounterVec
+	webhooks        *prometheus.CounterVec
 	paymentDuration *prometheus.HistogramVec
 }
 
@@ -88,6 +89,10 @@ func New() *Metrics {
 		Namespace: namespace, Name: "payments_total",
 		Help: "Payment processor calls, by processor, operation (charge, authorize, capture, void, save_card, charge_saved, refund) and outcome (ok, declined, unavailable, error).",
 	}, []string{"processor", "operation", "outcome"})
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "gateway_webhook_events_total",
+		Help: "Verified gateway webhook events, by gateway, event (collected, failed, refunded, refund_failed, pending) and outcome (applied, duplicate, ignored); refund_failed applied counts the refunds a gateway rejected and the ledger reversed.",
+	}, []string{"gateway", "event", "outcome"})
 	m.paymentDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: namespace, Name: "payment_duration_seconds",
 		Help:    "Payment processor call latency, by processor and operation.",
@@ -100,7 +105,7 @@ func New() *Metrics {
 		m.rpcRequests, m.rpcDuration,
 		m.bookings, m.availLookups, m.availAsked, m.availAvailable,
 		m.feedDuration, m.feedRecords, m.feedErrors,
-		m.payments, m.paymentDuration,
+		m.payments, m.paymentDuration, m.webhooks,
 	)
 	return m
 }
@@ -166,4 +171,12 @@ func (m *Metrics) ObservePayment(processor, operation, outcome string, d time.Du
 	}
 	m.payments.WithLabelValues(processor, operation, outcome).Inc()
 	m.paymentDuration.WithLabelValues(processor, operation).Observe(d.Seconds())
+}
+
+// ObserveWebhookEvent records one verified gateway webhook event and what it did.
+func (m *Metrics) ObserveWebhookEvent(gateway, event, outcome string) {
+	if m == nil {
+		return
+	}
+	m.webhooks.WithLabelValues(gateway, event, outcome).Inc()
 }

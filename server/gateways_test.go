@@ -44,10 +44,34 @@ type fakeGateway struct {
 	mu       sync.Mutex
 	payments map[string]string // Worldline payment id → GetPayment JSON
 	refunds  []map[string]any
+	// wlIdempotent: Worldline X-GCS-Idempotence-Key → the refund answered for it.
+	wlIdempotent map[string]string
+	// dropRefunds: that many next refunds are made, then the connection is cut
+	// before the answer (the caller cannot know whether money moved).
+	dropRefunds int
+}
+
+// answerRefund writes a refund's answer, or cuts the connection when a drop is due.
+func (f *fakeGateway) answerRefund(w http.ResponseWriter, status int, body string) {
+	f.mu.Lock()
+	drop := f.dropRefunds > 0
+	if drop {
+		f.dropRefunds--
+	}
+	f.mu.Unlock()
+	if drop {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	w.WriteHeader(status)
+	io.WriteString(w, body)
 }
 
 func newFakeGateway(t *testing.T) *fakeGateway {
-	f := &fakeGateway{payments: map[string]string{}}
+	f := &fakeGateway{payments: map[string]string{}, wlIdempotent: map[string]string{}}
 	mux := http.NewServeMux()
 	imoje := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +88,7 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 	}))
 	mux.HandleFunc("POST /v1/merchant/{m}/transaction/{tx}/refund", imoje(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
 		id := f.addRefund(map[string]any{"of": r.PathValue("tx"), "amount": b["amount"]})
-		fmt.Fprintf(w, `{"transaction":{"id":%q,"type":"refund","status":"new","amount":%v,"currency":"USD","orderId":"x"}}`, id, b["amount"])
+		f.answerRefund(w, http.StatusOK, fmt.Sprintf(`{"transaction":{"id":%q,"type":"refund","status":"new","amount":%v,"currency":"USD","orderId":"x"}}`, id, b["amount"]))
 	}))
 	worldline := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +106,10 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 	}
 	mux.HandleFunc("POST /v2/{m}/hostedcheckouts", worldline(func(w http.ResponseWriter, _ *http.Request, b map[string]any) {
 		ref := b["order"].(map[string]any)["references"].(map[string]any)["merchantReference"]
-		product := b["redirectPaymentMethodSpecificInput"].(map[string]any)["paymentProductId"]
+		var product any
+		if in, ok := b["redirectPaymentMethodSpecificInput"].(map[string]any); ok {
+			product = in["paymentProductId"]
+		}
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"hostedCheckoutId":"hc-%v","redirectUrl":"https://checkout.worldline.test/hc-%v?product=%v","RETURNMAC":"m"}`, ref, ref, product)
 	}))
@@ -98,9 +125,20 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 	}))
 	mux.HandleFunc("POST /v2/{m}/payments/{id}/refund", worldline(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
 		amount := b["amountOfMoney"].(map[string]any)["amount"]
-		id := f.addRefund(map[string]any{"of": r.PathValue("id"), "amount": amount})
-		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"id":%q,"status":"REFUND_REQUESTED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, id, amount)
+		key := r.Header.Get("X-GCS-Idempotence-Key")
+		f.mu.Lock()
+		answer, seen := f.wlIdempotent[key]
+		f.mu.Unlock()
+		if !seen { // Worldline answers a repeated idempotence key with the first refund
+			id := f.addRefund(map[string]any{"of": r.PathValue("id"), "amount": amount})
+			answer = fmt.Sprintf(`{"id":%q,"status":"REFUND_REQUESTED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, id, amount)
+			if key != "" {
+				f.mu.Lock()
+				f.wlIdempotent[key] = answer
+				f.mu.Unlock()
+			}
+		}
+		f.answerRefund(w, http.StatusCreated, answer)
 	}))
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Close)
@@ -239,6 +277,8 @@ func ledgerTotals(v map[string]any) (charged, refunded float64, n int) {
 			charged += amt
 		case "KIND_REFUND":
 			refunded += amt
+		case "KIND_REFUND_REVERSED":
+			refunded -= amt
 		}
 	}
 	return charged, refunded, len(entries)
@@ -300,14 +340,20 @@ func TestImojePayLaterAndFailure(t *testing.T) {
 	if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 15e6 {
 		t.Fatalf("pay-later: %v", v)
 	}
-	// A rejected payment releases the spot.
+	// A rejected payment keeps the hold while the customer may retry; once the hold
+	// has expired, a rejection (or the sweeper) releases the spot.
 	bid2 := field(b.book(t, storetest.SlotOneSpot, "u2", "IMOJE", "r2"), "booking", "booking_id").(string)
 	if b.available(t, storetest.SlotOneSpot) {
 		t.Fatal("held slot still available")
 	}
 	b.imojeHook(t, imojeShopKey, "tx-rj", "sale", "rejected", "blik", bid2, 1500)
+	if field(b.get(t, bid2), "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" || b.available(t, storetest.SlotOneSpot) {
+		t.Fatal("rejected attempt released a live hold")
+	}
+	b.clock.Advance(time.Hour)
+	b.imojeHook(t, imojeShopKey, "tx-rj2", "sale", "rejected", "blik", bid2, 1500)
 	if field(b.get(t, bid2), "booking", "status") != "CANCELED" || !b.available(t, storetest.SlotOneSpot) {
-		t.Fatal("rejected payment did not release the spot")
+		t.Fatal("rejected payment after the hold's deadline did not release the spot")
 	}
 }
 

@@ -48,7 +48,9 @@ func (s *Server) webhookHandler(w http.ResponseWriter, r *http.Request) {
 			writeStatus(w, st)
 			return
 		}
-		slog.InfoContext(ctx, "webhook", "gateway", gw, "merchant_id", mid, "booking_id", ev.BookingID, "event", ev.DedupeKey, "outcome", string(out))
+		s.metrics.ObserveWebhookEvent(gw, ev.Kind.String(), string(out))
+		slog.InfoContext(ctx, "webhook", "gateway", gw, "merchant_id", mid, "booking_id", ev.BookingID, "event", ev.DedupeKey,
+			"kind", ev.Kind.String(), "outcome", string(out))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, `{"status":"ok"}`)

@@ -24,6 +24,9 @@ var (
 	bucketFeedState = []byte("feed_state")
 	// bucketPendingPayments: booking_id → empty, for bookings whose payment is PENDING.
 	bucketPendingPayments = []byte("pending_payments")
+	// bucketPendingRefunds: booking_id → empty, for bookings with a pending refund
+	// (payment.pending_refunds not empty).
+	bucketPendingRefunds = []byte("pending_refunds")
 	// bucketLedger: booking_id 0x00 sequence(8) → bookingserver.v1.LedgerEntry.
 	bucketLedger = []byte("ledger")
 	// bucketFeedShards: kind 0x00 nonce(8) shard(4) → raw shard JSON awaiting its siblings.

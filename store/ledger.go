@@ -41,11 +41,20 @@ func (t txn) Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error {
 }
 
 func (t txn) PendingPayments(fn func(*bsv1.BookingRecord) bool) error {
-	c := t.tx.Bucket(bucketPendingPayments).Cursor()
+	return t.indexed(bucketPendingPayments, fn)
+}
+
+func (t txn) PendingRefunds(fn func(*bsv1.BookingRecord) bool) error {
+	return t.indexed(bucketPendingRefunds, fn)
+}
+
+// indexed calls fn for the booking of every key of an index bucket of booking ids.
+func (t txn) indexed(index []byte, fn func(*bsv1.BookingRecord) bool) error {
+	c := t.tx.Bucket(index).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		rec, err := t.Booking(string(k))
 		if err != nil {
-			return fmt.Errorf("pending payment of %q: %w", k, err)
+			return fmt.Errorf("%s index, booking %q: %w", index, k, err)
 		}
 		if !fn(rec) {
 			return nil

@@ -21,6 +21,7 @@ var migrations = []migration{
 	createBuckets(bucketGatewayAccounts, bucketWebhookEvents),
 	indexLedgerCharges,
 	createBuckets(bucketMerchantKeys, bucketMerchantKeyIDs, bucketStaff, bucketSessions, bucketMerchantSettings),
+	createBuckets(bucketPendingRefunds),
 }
 
 // SchemaVersion is the version this binary writes.

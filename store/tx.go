@@ -99,11 +99,18 @@ func (t txn) PutBooking(rec *bsv1.BookingRecord) error {
 	if err := indexCart(t.tx, rec); err != nil {
 		return err
 	}
-	pending := t.tx.Bucket(bucketPendingPayments)
-	if rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING {
-		return pending.Put([]byte(id), nil)
+	if err := index(t.tx.Bucket(bucketPendingRefunds), id, len(rec.GetPayment().GetPendingRefunds()) > 0); err != nil {
+		return err
 	}
-	return pending.Delete([]byte(id))
+	return index(t.tx.Bucket(bucketPendingPayments), id, rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING)
+}
+
+// index puts id in the index bucket b when in is true, else deletes it.
+func index(b *bolt.Bucket, id string, in bool) error {
+	if in {
+		return b.Put([]byte(id), nil)
+	}
+	return b.Delete([]byte(id))
 }
 
 func (t txn) AddBooked(slotKey []byte, delta int64) error {
@@ -119,6 +126,9 @@ func (t txn) DeleteBooking(rec *bsv1.BookingRecord) error {
 		return err
 	}
 	if err := t.tx.Bucket(bucketPendingPayments).Delete([]byte(rec.GetBooking().GetBookingId())); err != nil {
+		return err
+	}
+	if err := t.tx.Bucket(bucketPendingRefunds).Delete([]byte(rec.GetBooking().GetBookingId())); err != nil {
 		return err
 	}
 	return t.tx.Bucket(bucketUserBookings).Delete(userIndexKey(rec))

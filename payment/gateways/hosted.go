@@ -83,22 +83,33 @@ func (r *Registry) Refund(ctx context.Context, merchantID, gateway string, req b
 	return booking.Transaction{}, fmt.Errorf("no refunds through gateway %q: %w", gateway, booking.ErrInvalid)
 }
 
+// IdempotentRefunds implements booking.HostedGateways: Worldline answers a refund sent
+// again with the same X-GCS-Idempotence-Key with the refund it made; imoje's refund
+// call has no idempotency key, so a second call is a second refund.
+func (r *Registry) IdempotentRefunds(gateway string) bool { return gateway == Worldline }
+
 // PlanRefund implements booking.HostedGateways with splittender's order (the card leg
 // first, then the gift cards from the last used): it rebuilds the tender from the
-// booking's legs and the ledger's refunds, so every cap is the one the ledger proves.
+// booking's paid legs and the ledger's refunds, so every cap is the one the ledger
+// proves. A tender paid in part (its card leg failed) refunds the legs that were paid.
 func (r *Registry) PlanRefund(rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, amount int64) ([]*bsv1.LedgerEntry, error) {
 	p := rec.GetPayment()
 	t := splittender.Tender{Total: booking.Money{Micros: p.GetChargeMicros(), Currency: p.GetCurrency()}}
 	refunded := map[string]int64{}
 	for _, e := range ledger {
-		if e.GetKind() == bsv1.LedgerEntry_KIND_REFUND {
+		switch e.GetKind() {
+		case bsv1.LedgerEntry_KIND_REFUND:
 			refunded[e.GetRefundOf()] += e.GetAmountMicros()
+		case bsv1.LedgerEntry_KIND_REFUND_REVERSED:
+			refunded[e.GetRefundOf()] -= e.GetAmountMicros()
 		}
 	}
+	t.Total.Micros = 0
 	for _, l := range p.GetGateway().GetLegs() {
 		if l.GetProcessorId() == "" {
-			return nil, fmt.Errorf("booking %s: split tender not fully paid: %w", rec.GetBooking().GetBookingId(), booking.ErrConflict)
+			continue // never paid (a card leg that failed after the gift cards): nothing to return
 		}
+		t.Total.Micros += l.GetAmountMicros()
 		kind := splittender.Card
 		if l.GetGiftCard() {
 			kind = splittender.GiftCard

@@ -46,6 +46,9 @@ func (r *Registry) imojeEvents(ctx context.Context, merchantID string, h http.He
 		ev.Kind = booking.GatewayCollected
 	case imoje.StateFailed, imoje.StateCancelled:
 		ev.Kind = booking.GatewayFailed
+		if n.Kind == imoje.KindRefund { // a refund transaction rejected: the money stays
+			ev.Kind = booking.GatewayRefundFailed
+		}
 	case imoje.StateRefunded:
 		ev.Kind = booking.GatewayRefunded
 	}
@@ -75,8 +78,11 @@ func (r *Registry) worldlineEvents(ctx context.Context, merchantID string, h htt
 	switch {
 	case e.RefundID != "":
 		ev.TransactionID, ev.RefundOf, ev.Amount = e.RefundID, p.ID, e.Amount
-		if e.State == worldline.StateRefunded {
+		switch e.State {
+		case worldline.StateRefunded:
 			ev.Kind = booking.GatewayRefunded
+		case worldline.StateFailed, worldline.StateCancelled:
+			ev.Kind = booking.GatewayRefundFailed
 		}
 	default:
 		ev.TransactionID, ev.Amount, ev.GiftCard = p.ID, p.Amount, p.PaymentProductID == worldline.ProductBimpliCADO

@@ -97,6 +97,10 @@ const (
 	LedgerEntry_KIND_FEE LedgerEntry_Kind = 3
 	// KIND_REFUND returned money.
 	LedgerEntry_KIND_REFUND LedgerEntry_Kind = 4
+	// KIND_REFUND_REVERSED: the processor rejected a refund it had reported (imoje
+	// "rejected", Stripe "failed"): processor_id is that refund's id, refund_of its
+	// charge, and its amount is captured again (not returned to the customer).
+	LedgerEntry_KIND_REFUND_REVERSED LedgerEntry_Kind = 5
 )
 
 // Enum value maps for LedgerEntry_Kind.
@@ -107,13 +111,15 @@ var (
 		2: "KIND_CARD_SAVED",
 		3: "KIND_FEE",
 		4: "KIND_REFUND",
+		5: "KIND_REFUND_REVERSED",
 	}
 	LedgerEntry_Kind_value = map[string]int32{
-		"KIND_UNSPECIFIED": 0,
-		"KIND_CHARGE":      1,
-		"KIND_CARD_SAVED":  2,
-		"KIND_FEE":         3,
-		"KIND_REFUND":      4,
+		"KIND_UNSPECIFIED":     0,
+		"KIND_CHARGE":          1,
+		"KIND_CARD_SAVED":      2,
+		"KIND_FEE":             3,
+		"KIND_REFUND":          4,
+		"KIND_REFUND_REVERSED": 5,
 	}
 )
 
@@ -141,7 +147,7 @@ func (x LedgerEntry_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use LedgerEntry_Kind.Descriptor instead.
 func (LedgerEntry_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_bookingserver_v1_payment_proto_rawDescGZIP(), []int{1, 0}
+	return file_bookingserver_v1_payment_proto_rawDescGZIP(), []int{2, 0}
 }
 
 // BookingPayment is the money side of a booking: what was decided at booking time from
@@ -183,9 +189,18 @@ type BookingPayment struct {
 	// (deadline, redirect, collected, expired, refund_due) of a hosted-gateway payment.
 	Cart *CartPayment `protobuf:"bytes,17,opt,name=cart,proto3" json:"cart,omitempty"`
 	// gateway is the hosted-gateway side (imoje, Worldline) of the payment.
-	Gateway       *GatewayPayment `protobuf:"bytes,18,opt,name=gateway,proto3" json:"gateway,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Gateway *GatewayPayment `protobuf:"bytes,18,opt,name=gateway,proto3" json:"gateway,omitempty"`
+	// pending_refunds are refunds asked of a processor whose answer is not recorded
+	// yet. Each is written before the call and removed when its answer (or the
+	// gateway's notification of it) is recorded; its amount is not refundable again
+	// meanwhile. One whose answer was lost stays until the processor is asked about it:
+	// it is never sent a second time.
+	PendingRefunds []*PendingRefund `protobuf:"bytes,19,rep,name=pending_refunds,json=pendingRefunds,proto3" json:"pending_refunds,omitempty"`
+	// reversed_micros is every refund the processor rejected after reporting it
+	// (ledger KIND_REFUND_REVERSED): that money was not returned after all.
+	ReversedMicros int64 `protobuf:"varint,20,opt,name=reversed_micros,json=reversedMicros,proto3" json:"reversed_micros,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *BookingPayment) Reset() {
@@ -344,6 +359,127 @@ func (x *BookingPayment) GetGateway() *GatewayPayment {
 	return nil
 }
 
+func (x *BookingPayment) GetPendingRefunds() []*PendingRefund {
+	if x != nil {
+		return x.PendingRefunds
+	}
+	return nil
+}
+
+func (x *BookingPayment) GetReversedMicros() int64 {
+	if x != nil {
+		return x.ReversedMicros
+	}
+	return 0
+}
+
+// PendingRefund is one refund call in flight or with an unknown outcome.
+type PendingRefund struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// request_id is the merchant's request (or the cancel) that asked for it.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// idempotency_key is the key sent with the call (unique per refund).
+	IdempotencyKey string `protobuf:"bytes,2,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	// processor is the processor's name; refund_of the charge refunded.
+	Processor string `protobuf:"bytes,3,opt,name=processor,proto3" json:"processor,omitempty"`
+	RefundOf  string `protobuf:"bytes,4,opt,name=refund_of,json=refundOf,proto3" json:"refund_of,omitempty"`
+	// amount_micros of currency is what was asked.
+	AmountMicros int64  `protobuf:"varint,5,opt,name=amount_micros,json=amountMicros,proto3" json:"amount_micros,omitempty"`
+	Currency     string `protobuf:"bytes,6,opt,name=currency,proto3" json:"currency,omitempty"`
+	// reason goes to the ledger entry.
+	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	// created_unix is when it was asked.
+	CreatedUnix   int64 `protobuf:"varint,8,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PendingRefund) Reset() {
+	*x = PendingRefund{}
+	mi := &file_bookingserver_v1_payment_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PendingRefund) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PendingRefund) ProtoMessage() {}
+
+func (x *PendingRefund) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_payment_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PendingRefund.ProtoReflect.Descriptor instead.
+func (*PendingRefund) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_payment_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PendingRefund) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *PendingRefund) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *PendingRefund) GetProcessor() string {
+	if x != nil {
+		return x.Processor
+	}
+	return ""
+}
+
+func (x *PendingRefund) GetRefundOf() string {
+	if x != nil {
+		return x.RefundOf
+	}
+	return ""
+}
+
+func (x *PendingRefund) GetAmountMicros() int64 {
+	if x != nil {
+		return x.AmountMicros
+	}
+	return 0
+}
+
+func (x *PendingRefund) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *PendingRefund) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *PendingRefund) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
 // LedgerEntry records one money movement or card upgrade with the processor's id.
 type LedgerEntry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -364,14 +500,17 @@ type LedgerEntry struct {
 	// reason is a free-text reason (refunds, fees).
 	Reason string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
 	// refund_of is, for a refund, the processor_id of the charge or fee it returns.
-	RefundOf      string `protobuf:"bytes,9,opt,name=refund_of,json=refundOf,proto3" json:"refund_of,omitempty"`
+	RefundOf string `protobuf:"bytes,9,opt,name=refund_of,json=refundOf,proto3" json:"refund_of,omitempty"`
+	// request_id is, for a refund we asked for, the merchant's request (or cancel) id,
+	// so that a retried request refunds only what it has not refunded yet.
+	RequestId     string `protobuf:"bytes,10,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *LedgerEntry) Reset() {
 	*x = LedgerEntry{}
-	mi := &file_bookingserver_v1_payment_proto_msgTypes[1]
+	mi := &file_bookingserver_v1_payment_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -383,7 +522,7 @@ func (x *LedgerEntry) String() string {
 func (*LedgerEntry) ProtoMessage() {}
 
 func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_payment_proto_msgTypes[1]
+	mi := &file_bookingserver_v1_payment_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -396,7 +535,7 @@ func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LedgerEntry.ProtoReflect.Descriptor instead.
 func (*LedgerEntry) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_payment_proto_rawDescGZIP(), []int{1}
+	return file_bookingserver_v1_payment_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *LedgerEntry) GetKind() LedgerEntry_Kind {
@@ -462,11 +601,18 @@ func (x *LedgerEntry) GetRefundOf() string {
 	return ""
 }
 
+func (x *LedgerEntry) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 var File_bookingserver_v1_payment_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/gateway.proto\"\xe4\x05\n" +
+	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/gateway.proto\"\xd7\x06\n" +
 	"\x0eBookingPayment\x124\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1e.bookingserver.v1.PaymentStateR\x05state\x12\x1c\n" +
 	"\tprocessor\x18\x02 \x01(\tR\tprocessor\x12\x14\n" +
@@ -487,7 +633,19 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\x0frefunded_micros\x18\x0f \x01(\x03R\x0erefundedMicros\x12.\n" +
 	"\x13applied_request_ids\x18\x10 \x03(\tR\x11appliedRequestIds\x121\n" +
 	"\x04cart\x18\x11 \x01(\v2\x1d.bookingserver.v1.CartPaymentR\x04cart\x12:\n" +
-	"\agateway\x18\x12 \x01(\v2 .bookingserver.v1.GatewayPaymentR\agateway\"\x97\x03\n" +
+	"\agateway\x18\x12 \x01(\v2 .bookingserver.v1.GatewayPaymentR\agateway\x12H\n" +
+	"\x0fpending_refunds\x18\x13 \x03(\v2\x1f.bookingserver.v1.PendingRefundR\x0ependingRefunds\x12'\n" +
+	"\x0freversed_micros\x18\x14 \x01(\x03R\x0ereversedMicros\"\x8e\x02\n" +
+	"\rPendingRefund\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12'\n" +
+	"\x0fidempotency_key\x18\x02 \x01(\tR\x0eidempotencyKey\x12\x1c\n" +
+	"\tprocessor\x18\x03 \x01(\tR\tprocessor\x12\x1b\n" +
+	"\trefund_of\x18\x04 \x01(\tR\brefundOf\x12#\n" +
+	"\ramount_micros\x18\x05 \x01(\x03R\famountMicros\x12\x1a\n" +
+	"\bcurrency\x18\x06 \x01(\tR\bcurrency\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\x12!\n" +
+	"\fcreated_unix\x18\b \x01(\x03R\vcreatedUnix\"\xd0\x03\n" +
 	"\vLedgerEntry\x126\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\".bookingserver.v1.LedgerEntry.KindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -498,13 +656,17 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\fprocessor_id\x18\x06 \x01(\tR\vprocessorId\x12\x17\n" +
 	"\aat_unix\x18\a \x01(\x03R\x06atUnix\x12\x16\n" +
 	"\x06reason\x18\b \x01(\tR\x06reason\x12\x1b\n" +
-	"\trefund_of\x18\t \x01(\tR\brefundOf\"a\n" +
+	"\trefund_of\x18\t \x01(\tR\brefundOf\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\n" +
+	" \x01(\tR\trequestId\"{\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CHARGE\x10\x01\x12\x13\n" +
 	"\x0fKIND_CARD_SAVED\x10\x02\x12\f\n" +
 	"\bKIND_FEE\x10\x03\x12\x0f\n" +
-	"\vKIND_REFUND\x10\x04*\x84\x01\n" +
+	"\vKIND_REFUND\x10\x04\x12\x18\n" +
+	"\x14KIND_REFUND_REVERSED\x10\x05*\x84\x01\n" +
 	"\fPaymentState\x12\x1d\n" +
 	"\x19PAYMENT_STATE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15PAYMENT_STATE_PENDING\x10\x01\x12\x19\n" +
@@ -524,25 +686,27 @@ func file_bookingserver_v1_payment_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_payment_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_bookingserver_v1_payment_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_bookingserver_v1_payment_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_bookingserver_v1_payment_proto_goTypes = []any{
 	(PaymentState)(0),      // 0: bookingserver.v1.PaymentState
 	(LedgerEntry_Kind)(0),  // 1: bookingserver.v1.LedgerEntry.Kind
 	(*BookingPayment)(nil), // 2: bookingserver.v1.BookingPayment
-	(*LedgerEntry)(nil),    // 3: bookingserver.v1.LedgerEntry
-	(*CartPayment)(nil),    // 4: bookingserver.v1.CartPayment
-	(*GatewayPayment)(nil), // 5: bookingserver.v1.GatewayPayment
+	(*PendingRefund)(nil),  // 3: bookingserver.v1.PendingRefund
+	(*LedgerEntry)(nil),    // 4: bookingserver.v1.LedgerEntry
+	(*CartPayment)(nil),    // 5: bookingserver.v1.CartPayment
+	(*GatewayPayment)(nil), // 6: bookingserver.v1.GatewayPayment
 }
 var file_bookingserver_v1_payment_proto_depIdxs = []int32{
 	0, // 0: bookingserver.v1.BookingPayment.state:type_name -> bookingserver.v1.PaymentState
-	4, // 1: bookingserver.v1.BookingPayment.cart:type_name -> bookingserver.v1.CartPayment
-	5, // 2: bookingserver.v1.BookingPayment.gateway:type_name -> bookingserver.v1.GatewayPayment
-	1, // 3: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	5, // 1: bookingserver.v1.BookingPayment.cart:type_name -> bookingserver.v1.CartPayment
+	6, // 2: bookingserver.v1.BookingPayment.gateway:type_name -> bookingserver.v1.GatewayPayment
+	3, // 3: bookingserver.v1.BookingPayment.pending_refunds:type_name -> bookingserver.v1.PendingRefund
+	1, // 4: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_payment_proto_init() }
@@ -558,7 +722,7 @@ func file_bookingserver_v1_payment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_payment_proto_rawDesc), len(file_bookingserver_v1_payment_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
