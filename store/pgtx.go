@@ -182,6 +182,10 @@ func (t *pgTxn) PendingPayments(fn func(*bsv1.BookingRecord) bool) error {
 	return records(t, newBookingRecord, fn, `SELECT record FROM bookings WHERE payment_pending ORDER BY booking_id`)
 }
 
+func (t *pgTxn) PendingRefunds(fn func(*bsv1.BookingRecord) bool) error {
+	return records(t, newBookingRecord, fn, `SELECT record FROM bookings WHERE refund_pending ORDER BY booking_id`)
+}
+
 func (t *pgTxn) MerchantCart(merchantID string) (*bsv1.MerchantCart, error) {
 	c := &bsv1.MerchantCart{}
 	return c, t.getRecord(c, `SELECT record FROM merchant_carts WHERE merchant_id = $1`, merchantID)
@@ -234,14 +238,16 @@ func (t *pgTxn) PutBooking(rec *bsv1.BookingRecord) error {
 	}
 	b := rec.GetBooking()
 	err := t.putRecord(rec, `INSERT INTO bookings
-		(booking_id, user_id, created_unix, payment_pending, cart_deadline_unix, refund_due, slot_key, holds_spot, record)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		(booking_id, user_id, created_unix, payment_pending, cart_deadline_unix, refund_due, slot_key, holds_spot, refund_pending, record)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (booking_id) DO UPDATE SET payment_pending = excluded.payment_pending,
 		cart_deadline_unix = excluded.cart_deadline_unix, refund_due = excluded.refund_due,
-		slot_key = excluded.slot_key, holds_spot = excluded.holds_spot, record = excluded.record`,
+		slot_key = excluded.slot_key, holds_spot = excluded.holds_spot, refund_pending = excluded.refund_pending,
+		record = excluded.record`,
 		b.GetBookingId(), b.GetUserInformation().GetUserId(), rec.GetCreatedUnix(),
 		rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING, deadline,
-		rec.GetPayment().GetCart().GetRefundDue(), nilIfEmpty(rec.GetSlotKey()), booking.HoldsSpot(b.GetStatus()))
+		rec.GetPayment().GetCart().GetRefundDue(), nilIfEmpty(rec.GetSlotKey()), booking.HoldsSpot(b.GetStatus()),
+		len(rec.GetPayment().GetPendingRefunds()) > 0)
 	if err != nil {
 		return fmt.Errorf("booking %q: %w", b.GetBookingId(), err)
 	}
