@@ -11,6 +11,7 @@ import (
 	"github.com/bookingserver/bookingserver/bench/synth"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
 // BenchmarkLoadAvailabilityFeed ingests an availability feed of 1,000,000 explicit
@@ -18,18 +19,42 @@ import (
 // transaction, fsync. Besides ns/op and allocations it reports the process's peak RSS
 // during the load (VmHWM, reset before each load) and how much it grew over the RSS
 // before the load (which holds the feed bytes, as the CLI does after reading the file).
+//
+// It runs on each store: the Postgres one (a fresh schema per load, slots written
+// with COPY) when BOOKINGSERVER_TEST_DATABASE_URL names a database.
 func BenchmarkLoadAvailabilityFeed(b *testing.B) {
 	const slots = 1_000_000
 	merchants, services, availability := synth.NewLayout(synth.Params{Slots: slots}).Bytes()
+	for _, impl := range []struct {
+		name string
+		open func(b *testing.B, i int) store.Backend
+	}{
+		{"bbolt", func(b *testing.B, i int) store.Backend {
+			st, err := store.Open(store.DefaultConfig(filepath.Join(b.TempDir(), "load"+strconv.Itoa(i)+".db")))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st
+		}},
+		{"postgres", func(b *testing.B, _ int) store.Backend {
+			st, err := store.OpenPostgres(b.Context(), storetest.PostgresURL(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st
+		}},
+	} {
+		b.Run(impl.name, func(b *testing.B) { benchmarkLoad(b, impl.open, merchants, services, availability, slots) })
+	}
+}
+
+func benchmarkLoad(b *testing.B, open func(b *testing.B, i int) store.Backend, merchants, services, availability []byte, slots int) {
 	b.SetBytes(int64(len(availability)))
 	b.ReportAllocs()
 	var peak, grown float64
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		st, err := store.Open(store.DefaultConfig(filepath.Join(b.TempDir(), "load"+strconv.Itoa(i)+".db")))
-		if err != nil {
-			b.Fatal(err)
-		}
+		st := open(b, i)
 		mustLoad(b, st, bsv1.FeedKind_FEED_KIND_MERCHANT, merchants)
 		mustLoad(b, st, bsv1.FeedKind_FEED_KIND_SERVICE, services)
 		runtime.GC()
@@ -49,10 +74,10 @@ func BenchmarkLoadAvailabilityFeed(b *testing.B) {
 	}
 	b.ReportMetric(peak, "peak-RSS-MiB")
 	b.ReportMetric(grown, "RSS-growth-MiB")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/slots, "ns/slot")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(slots), "ns/slot")
 }
 
-func mustLoad(b *testing.B, st *store.Store, kind bsv1.FeedKind, data []byte) store.LoadSummary {
+func mustLoad(b *testing.B, st store.Backend, kind bsv1.FeedKind, data []byte) store.LoadSummary {
 	b.Helper()
 	sum, err := st.LoadFeed(b.Context(), kind, data)
 	if err != nil {

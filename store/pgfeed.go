@@ -362,8 +362,9 @@ func (t *pgTxn) restrictedSlots(sa *acv3.ServiceAvailability) ([][]byte, error) 
 // batchRows is a sorted slotBatch as pgx.CopyFromSource. Of pairs with the same key
 // only the last is written, as when bbolt puts them in order.
 type batchRows struct {
-	b *slotBatch
-	i int
+	b    *slotBatch
+	i    int
+	vals [2]any // the row handed to pgx, reused: it encodes each row before the next
 }
 
 func (r *batchRows) Next() bool {
@@ -377,7 +378,8 @@ func (r *batchRows) Next() bool {
 
 func (r *batchRows) Values() ([]any, error) {
 	p := r.b.pairs[r.i]
-	return []any{r.b.key(p), r.b.value(p)}, nil
+	r.vals[0], r.vals[1] = r.b.key(p), r.b.value(p)
+	return r.vals[:], nil
 }
 
 func (r *batchRows) Err() error { return nil }
