@@ -18,7 +18,7 @@ DEMO_PASSWORD := demo-password
 DEMO_ADMIN    := demo-admin-token
 RUN_DIR       := .run
 
-.PHONY: run test gen check-gen check-tidy check-breaking lint tools bench build
+.PHONY: run test gen check-gen check-tidy check-breaking lint tools bench bench-replicas build
 
 ## run: serve the example feeds, moved forward to start this week, on loopback with demo credentials.
 run:
@@ -71,3 +71,8 @@ lint:
 ## bench: load benchmarks (1,000,000 slots, ~1 min); writes bench/RESULTS.md.
 bench:
 	$(GO) run ./bench/load
+
+## bench-replicas: two replicas on PostgreSQL (DATABASE_URL=postgres://…, e.g. from
+## .ci/pgcluster); writes the replicas section of bench/RESULTS.md.
+bench-replicas:
+	$(GO) run ./bench/replicas -database-url "$(DATABASE_URL)"

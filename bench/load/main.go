@@ -15,12 +15,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +27,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bookingserver/bookingserver/bench/baseline"
+	"github.com/bookingserver/bookingserver/bench/measure"
 	"github.com/bookingserver/bookingserver/bench/synth"
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
@@ -54,58 +51,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
-}
-
-// result is one measured phase.
-type result struct {
-	name     string
-	ops      int
-	elapsed  time.Duration
-	p50, p99 time.Duration
-}
-
-func (r result) opsPerSec() float64 { return float64(r.ops) / r.elapsed.Seconds() }
-
-// measure runs op on clients goroutines for warm-up + d and measures the last d.
-func measure(name string, clients int, d time.Duration, op func(i int) error) (result, error) {
-	warm := d / 6
-	var (
-		next     atomic.Int64
-		firstErr atomic.Pointer[error]
-		wg       sync.WaitGroup
-		lat      = make([][]time.Duration, clients)
-	)
-	start := time.Now()
-	from, until := start.Add(warm), start.Add(warm+d)
-	for c := range clients {
-		wg.Go(func() {
-			for {
-				t0 := time.Now()
-				if t0.After(until) || firstErr.Load() != nil {
-					return
-				}
-				if err := op(int(next.Add(1))); err != nil {
-					firstErr.CompareAndSwap(nil, &err)
-					return
-				}
-				if t0.After(from) {
-					lat[c] = append(lat[c], time.Since(t0))
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if p := firstErr.Load(); p != nil {
-		return result{}, fmt.Errorf("%s: %w", name, *p)
-	}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	r := result{name: name, ops: len(all), elapsed: d}
-	if len(all) > 0 {
-		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
-	}
-	fmt.Fprintf(os.Stderr, "%-34s %9.0f ops/s  p50 %8s  p99 %8s\n", name, r.opsPerSec(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
-	return r, nil
 }
 
 func run(slots, clients int, phase time.Duration, out string) error {
@@ -233,17 +178,17 @@ func run(slots, clients int, phase time.Duration, out string) error {
 			return checkCreate(resp)
 		}},
 	}
-	results := map[string]result{}
-	var order []result
+	results := map[string]measure.Result{}
+	var order []measure.Result
 	for _, p := range phases {
-		r, err := measure(p.name, p.clients, phase, p.op)
+		r, err := measure.Run(p.name, p.clients, phase, p.op)
 		if err != nil {
 			return err
 		}
 		results[p.name] = r
 		order = append(order, r)
 	}
-	ratio := func(a, b string) float64 { return results[a].opsPerSec() / results[b].opsPerSec() }
+	ratio := func(a, b string) float64 { return results[a].OpsPerSec() / results[b].OpsPerSec() }
 	ratios := []struct {
 		what   string
 		value  float64
@@ -261,7 +206,7 @@ func run(slots, clients int, phase time.Duration, out string) error {
 	for _, r := range ratios {
 		fmt.Fprintf(os.Stderr, "%-38s %6.2f  %s\n", r.what, r.value, r.target)
 	}
-	p99 := results["grpc BatchAvailabilityLookup"].p99
+	p99 := results["grpc BatchAvailabilityLookup"].P99
 	fmt.Fprintf(os.Stderr, "%-38s %6s  < 15ms\n", "gRPC lookup p99 under load", p99.Round(time.Microsecond))
 	if out == "" {
 		return nil
@@ -269,20 +214,21 @@ func run(slots, clients int, phase time.Duration, out string) error {
 	var md bytes.Buffer
 	fmt.Fprintf(&md, "# Load benchmark results\n\nWritten by `make bench` (`go run ./bench/load`); numbers are only comparable within one run.\n\n")
 	fmt.Fprintf(&md, "- Date: %s\n- Machine: %d CPUs (nproc), %s, %s/%s\n- Go: %s\n- Commit: %s\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), gitCommit())
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), measure.GitCommit())
 	fmt.Fprintf(&md, "- Store: %d slots (%d merchants, %d services, %d spots each), loaded in %s\n",
 		slots, l.Params().Merchants, l.Series(), l.Params().Spots, ingest.Round(time.Millisecond))
 	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients (core: 1), one gRPC connection, HTTP/1.1 keep-alive for REST, server and clients in one process on loopback (REST lookups send pre-encoded bodies and scan the answers, so the client's JSON is not counted); per-call logs formatted to io.Discard\n\n",
 		phase, phase/6, clients)
 	fmt.Fprintf(&md, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
 	for _, r := range order {
-		fmt.Fprintf(&md, "| %s | %.0f | %s | %s |\n", r.name, r.opsPerSec(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
+		fmt.Fprintf(&md, "| %s | %.0f | %s | %s |\n", r.Name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
 	}
 	fmt.Fprintf(&md, "\n| Ratio | Value | Target |\n|---|---:|---|\n")
 	for _, r := range ratios {
 		fmt.Fprintf(&md, "| %s | %.2f | %s |\n", r.what, r.value, r.target)
 	}
 	fmt.Fprintf(&md, "| gRPC lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
+	md.Write(measure.Sections(out)) // e.g. bench/replicas' section
 	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
 		return err
 	}
@@ -335,26 +281,4 @@ func (c *restClient) post(path string, body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, raw)
 	}
 	return raw, nil
-}
-
-func cpuModel() string {
-	raw, _ := os.ReadFile("/proc/cpuinfo")
-	for line := range strings.Lines(string(raw)) {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
-}
-
-func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	commit := strings.TrimSpace(string(out))
-	if err := exec.Command("git", "diff", "--quiet", "HEAD").Run(); err != nil {
-		commit += " (with uncommitted changes)"
-	}
-	return commit
 }

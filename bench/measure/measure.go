@@ -1,0 +1,108 @@
+// Package measure runs the load benchmarks' phases: an operation on a number of
+// concurrent clients for a fixed time, with ops/s and latency percentiles, and
+// describes the machine they ran on.
+package measure
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Result is one measured phase.
+type Result struct {
+	Name     string
+	Ops      int
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+}
+
+// OpsPerSec is the phase's throughput.
+func (r Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
+
+// Run runs op on clients goroutines for warm-up (d/6) + d and measures the last d;
+// it prints the result on stderr. The first error of op ends the phase.
+func Run(name string, clients int, d time.Duration, op func(i int) error) (Result, error) {
+	warm := d / 6
+	var (
+		next     atomic.Int64
+		firstErr atomic.Pointer[error]
+		wg       sync.WaitGroup
+		lat      = make([][]time.Duration, clients)
+	)
+	start := time.Now()
+	from, until := start.Add(warm), start.Add(warm+d)
+	for c := range clients {
+		wg.Go(func() {
+			for {
+				t0 := time.Now()
+				if t0.After(until) || firstErr.Load() != nil {
+					return
+				}
+				if err := op(int(next.Add(1))); err != nil {
+					firstErr.CompareAndSwap(nil, &err)
+					return
+				}
+				if t0.After(from) {
+					lat[c] = append(lat[c], time.Since(t0))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if p := firstErr.Load(); p != nil {
+		return Result{}, fmt.Errorf("%s: %w", name, *p)
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := Result{Name: name, Ops: len(all), Elapsed: d}
+	if len(all) > 0 {
+		r.P50, r.P99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	fmt.Fprintf(os.Stderr, "%-38s %9.0f ops/s  p50 %8s  p99 %8s\n", name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+	return r, nil
+}
+
+// CPUModel is the machine's CPU model name (Linux).
+func CPUModel() string {
+	raw, _ := os.ReadFile("/proc/cpuinfo")
+	for line := range strings.Lines(string(raw)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// GitCommit is the checkout's short commit, marked when it has uncommitted changes.
+func GitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	commit := strings.TrimSpace(string(out))
+	if err := exec.Command("git", "diff", "--quiet", "HEAD").Run(); err != nil {
+		commit += " (with uncommitted changes)"
+	}
+	return commit
+}
+
+// Sections returns the part of the results file at path from its first "## "
+// heading on (nil when none): the sections other benchmarks write, which a rewrite
+// of the file's head keeps.
+func Sections(path string) []byte {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	if i := bytes.Index(raw, []byte("\n## ")); i >= 0 {
+		return raw[i:]
+	}
+	return nil
+}

@@ -1,0 +1,306 @@
+// Command replicas measures two bookingserver replicas on one PostgreSQL database, on
+// one machine and in one run: it creates a fresh schema in the database of
+// -database-url, loads generated feeds through one replica, starts both in-process
+// on loopback and drives grpc.health.v1 Check (the no-op ceiling),
+// BatchAvailabilityLookup of 20 slots and CreateBooking through both (clients
+// alternate), and a pgx baseline of single-row conditional-update transactions at
+// the same concurrency. It prints ops/s, p50/p99 and the ratios, and writes them as
+// the "Several replicas on PostgreSQL" section of bench/RESULTS.md. Run it with
+// `make bench-replicas DATABASE_URL=postgres://…`.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/bookingserver/bookingserver/bench/measure"
+	"github.com/bookingserver/bookingserver/bench/synth"
+	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
+)
+
+const (
+	user     = "google"
+	password = "load-test-password"
+	// section heads this benchmark's part of the results file.
+	section = "## Several replicas on PostgreSQL"
+	// baselineRows are the rows the baseline's updates spread over.
+	baselineRows = 100_000
+)
+
+func main() {
+	dbURL := flag.String("database-url", os.Getenv("BOOKINGSERVER_DATABASE_URL"), "PostgreSQL database to benchmark in (a fresh schema is created and dropped)")
+	slots := flag.Int("slots", 1_000_000, "availability slots in the store")
+	clients := flag.Int("clients", 32, "concurrent clients of every phase")
+	phase := flag.Duration("phase", 6*time.Second, "measured time of each phase (after a short warm-up)")
+	out := flag.String("out", "bench/RESULTS.md", "results file whose replicas section is replaced ('' to skip)")
+	flag.Parse()
+	if *dbURL == "" {
+		fmt.Fprintln(os.Stderr, "replicas: give -database-url postgres://… (or BOOKINGSERVER_DATABASE_URL)")
+		os.Exit(2)
+	}
+	if err := run(*dbURL, *slots, *clients, *phase, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "replicas:", err)
+		os.Exit(1)
+	}
+}
+
+// freshSchema creates an empty schema in the database and returns the URL that
+// uses it and a function that drops it.
+func freshSchema(ctx context.Context, base string) (string, func(), error) {
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return "", nil, err
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "bench_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	drop := func() {
+		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			fmt.Fprintln(os.Stderr, "drop schema:", err)
+		}
+		conn.Close(context.Background())
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}
+
+// replica is one in-process bookingserver on the shared database.
+type replica struct {
+	st     *store.Postgres
+	srv    *server.Server
+	conn   *grpc.ClientConn
+	book   acv3.BookingServiceClient
+	health healthpb.HealthClient
+}
+
+func startReplica(ctx context.Context, dbURL string) (*replica, error) {
+	st, err := store.OpenPostgres(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	core, err := booking.New(booking.Config{Store: st})
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.New(server.Config{
+		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
+		Credentials: server.Credentials{BasicUser: user, BasicPassword: password},
+	}, server.Deps{Bookings: core, Feeds: st})
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, err
+	}
+	return &replica{st: st, srv: srv, conn: conn, book: acv3.NewBookingServiceClient(conn), health: healthpb.NewHealthClient(conn)}, nil
+}
+
+func (r *replica) close() {
+	r.conn.Close()
+	r.srv.Shutdown() //nolint:errcheck // the benchmark is over
+	r.st.Close()
+}
+
+func run(base string, slots, clients int, phase time.Duration, out string) error {
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	dbURL, drop, err := freshSchema(ctx, base)
+	if err != nil {
+		return err
+	}
+	defer drop()
+
+	var reps [2]*replica
+	for i := range reps {
+		if reps[i], err = startReplica(ctx, dbURL); err != nil {
+			return err
+		}
+		defer reps[i].close()
+	}
+	l := synth.NewLayout(synth.Params{Slots: slots})
+	t0 := time.Now()
+	m, s, a := l.Bytes()
+	for _, f := range []struct {
+		kind bsv1.FeedKind
+		data []byte
+	}{{bsv1.FeedKind_FEED_KIND_MERCHANT, m}, {bsv1.FeedKind_FEED_KIND_SERVICE, s}, {bsv1.FeedKind_FEED_KIND_AVAILABILITY, a}} {
+		if _, err := reps[0].st.LoadFeed(ctx, f.kind, f.data); err != nil {
+			return err
+		}
+	}
+	a = nil
+	ingest := time.Since(t0)
+	fmt.Fprintf(os.Stderr, "database: %d slots generated and loaded (COPY) in %s\n", slots, ingest.Round(time.Millisecond))
+
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE baseline_slots (id integer PRIMARY KEY, booked bigint NOT NULL, total bigint NOT NULL);
+		INSERT INTO baseline_slots SELECT i, 0, 1000000 FROM generate_series(0, `+fmt.Sprint(baselineRows-1)+`) i`); err != nil {
+		return err
+	}
+	runtime.GC()
+
+	auth := metadata.AppendToOutgoingContext(ctx, "authorization", "Basic "+basic())
+	var seq atomic.Int64
+	phases := []struct {
+		name string
+		op   func(i int) error
+	}{
+		{"grpc health.v1 Check, 2 replicas", func(i int) error {
+			_, err := reps[i%2].health.Check(ctx, &healthpb.HealthCheckRequest{})
+			return err
+		}},
+		{"grpc BatchAvailabilityLookup, 2 replicas", func(i int) error {
+			return synth.CheckLookup(reps[i%2].book.BatchAvailabilityLookup(auth, l.BatchRequest(i)))
+		}},
+		{"pgx conditional-update transaction", func(i int) error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				tag, err := tx.Exec(ctx, `UPDATE baseline_slots SET booked = booked + 1 WHERE id = $1 AND booked < total`, i%baselineRows)
+				if err == nil && tag.RowsAffected() != 1 {
+					err = errors.New("baseline row not updated")
+				}
+				return err
+			})
+		}},
+		{"grpc CreateBooking, 2 replicas", func(i int) error {
+			n := int(seq.Add(1))
+			resp, err := reps[i%2].book.CreateBooking(auth, l.CreateRequest(n, fmt.Sprintf("replica-%d", n)))
+			if err != nil {
+				return err
+			}
+			if resp.GetBooking().GetBookingId() == "" {
+				return fmt.Errorf("no booking: %v", resp.GetBookingFailure())
+			}
+			return nil
+		}},
+	}
+	results := map[string]measure.Result{}
+	var order []measure.Result
+	for _, p := range phases {
+		r, err := measure.Run(p.name, clients, phase, p.op)
+		if err != nil {
+			return err
+		}
+		results[p.name] = r
+		order = append(order, r)
+	}
+	ratio := func(a, b string) float64 { return results[a].OpsPerSec() / results[b].OpsPerSec() }
+	ratios := []struct {
+		what, target string
+		value        float64
+	}{
+		{"CreateBooking, 2 replicas / pgx conditional-update baseline", "≥ 0.50", ratio(phases[3].name, phases[2].name)},
+		{"BatchAvailabilityLookup / health ceiling, 2 replicas", "≥ 0.25", ratio(phases[1].name, phases[0].name)},
+	}
+	p99 := results[phases[1].name].P99
+	fmt.Fprintln(os.Stderr)
+	for _, r := range ratios {
+		fmt.Fprintf(os.Stderr, "%-60s %6.2f  %s\n", r.what, r.value, r.target)
+	}
+	fmt.Fprintf(os.Stderr, "%-60s %6s  < 15ms\n", "lookup p99 under load", p99.Round(time.Microsecond))
+	if out == "" {
+		return nil
+	}
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "%s\n\nWritten by `make bench-replicas` (`go run ./bench/replicas`); numbers are only comparable within one run.\n\n", section)
+	fmt.Fprintf(&md, "- Date: %s\n- Machine: %d CPUs (nproc), %s, load average %s\n- Commit: %s\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), loadAverage(), measure.GitCommit())
+	fmt.Fprintf(&md, "- Database: PostgreSQL %s on the same machine; %d slots loaded with COPY in %s\n", serverVersion(ctx, pool), slots, ingest.Round(time.Millisecond))
+	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n\n", phase, phase/6, clients)
+	fmt.Fprintf(&md, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
+	for _, r := range order {
+		fmt.Fprintf(&md, "| %s | %.0f | %s | %s |\n", r.Name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+	}
+	fmt.Fprintf(&md, "\n| Ratio | Value | Target |\n|---|---:|---|\n")
+	for _, r := range ratios {
+		fmt.Fprintf(&md, "| %s | %.2f | %s |\n", r.what, r.value, r.target)
+	}
+	fmt.Fprintf(&md, "| lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
+	return writeSection(out, md.Bytes())
+}
+
+// writeSection replaces this benchmark's section of the results file (from its
+// heading to the end) with md, keeping what comes before it.
+func writeSection(path string, md []byte) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if i := bytes.Index(old, []byte("\n"+section)); i >= 0 {
+		old = old[:i+1]
+	}
+	if len(old) > 0 && !bytes.HasSuffix(old, []byte("\n\n")) {
+		old = append(old, '\n')
+	}
+	if err := os.WriteFile(path, append(old, md...), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote the replicas section of %s\n", path)
+	return nil
+}
+
+func basic() string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+}
+
+func serverVersion(ctx context.Context, pool *pgxpool.Pool) string {
+	var v string
+	if err := pool.QueryRow(ctx, `SHOW server_version`).Scan(&v); err != nil {
+		return "unknown"
+	}
+	return v
+}
+
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := bytes.Fields(raw)
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return string(bytes.Join(f[:3], []byte(" ")))
+}
