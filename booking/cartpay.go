@@ -125,7 +125,7 @@ func (s *Service) reacquire(tx Tx, rec *bsv1.BookingRecord) (bool, error) {
 	if bookableNow, _ := bookable(s.now(), svc, slot.Availability); !bookableNow {
 		return false, nil
 	}
-	if err := tx.AddBooked(slot.Key, 1); err != nil {
+	if err := ChangeSpots(tx, slot.Key, 1); err != nil {
 		return false, err
 	}
 	rec.SlotKey = slot.Key

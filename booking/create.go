@@ -217,7 +217,7 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	if err := tx.PutBooking(rec); err != nil {
 		return nil, nil, err
 	}
-	if err := tx.AddBooked(slot.Key, 1); err != nil {
+	if err := ChangeSpots(tx, slot.Key, 1); err != nil {
 		return nil, nil, err
 	}
 	if rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING {

@@ -152,7 +152,7 @@ func (s *Service) settle(ctx context.Context, pending *bsv1.BookingRecord) (*acv
 		}
 		if payErr != nil {
 			resp = declined(payErr)
-			if err := tx.AddBooked(rec.GetSlotKey(), -1); err != nil {
+			if err := ChangeSpots(tx, rec.GetSlotKey(), -1); err != nil {
 				return err
 			}
 			if err := tx.DeleteIdempotency(token); err != nil {

@@ -54,8 +54,15 @@ type Tx interface {
 	GatewayTx
 	// PutBooking inserts or replaces a booking record and its indexes.
 	PutBooking(rec *bsv1.BookingRecord) error
-	// AddBooked changes the live-booking count of a slot key by delta.
+	// AddBooked changes the live-booking count of a slot key by delta. Call it through
+	// ChangeSpots, which also tells Google (SpotsChanged).
 	AddBooked(slotKey []byte, delta int64) error
+	// SpotsChanged records, in this transaction, that the open spots of the slot with
+	// this key (Slot.Key) changed, so that an availability real-time update for its
+	// start time goes to Google: the record exists if and only if the change commits.
+	// Changes to one window are coalesced while they wait; the state sent is read when
+	// the update is built (AvailabilityUpdate).
+	SpotsChanged(slotKey []byte) error
 	// PutIdempotency stores the answer for a CreateBooking token.
 	PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error
 	// DeleteIdempotency forgets a token (its attempt failed: the next one is new).

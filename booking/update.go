@@ -137,7 +137,7 @@ func (s *Service) userCancel(ctx context.Context, id string) (*acv3.UpdateBookin
 // release ends a live booking in a final status: frees its spot and writes it.
 func (s *Service) release(tx Tx, rec *bsv1.BookingRecord, status acv3.BookingStatus) error {
 	if HoldsSpot(rec.GetBooking().GetStatus()) && len(rec.GetSlotKey()) > 0 {
-		if err := tx.AddBooked(rec.GetSlotKey(), -1); err != nil {
+		if err := ChangeSpots(tx, rec.GetSlotKey(), -1); err != nil {
 			return err
 		}
 	}
@@ -214,10 +214,10 @@ func (s *Service) reschedule(tx Tx, rec *bsv1.BookingRecord, to *acv3.Slot) (*ac
 	if target.Open() <= 0 {
 		return unavailable("no spot left"), nil
 	}
-	if err := tx.AddBooked(rec.GetSlotKey(), -1); err != nil {
+	if err := ChangeSpots(tx, rec.GetSlotKey(), -1); err != nil {
 		return nil, err
 	}
-	if err := tx.AddBooked(target.Key, 1); err != nil {
+	if err := ChangeSpots(tx, target.Key, 1); err != nil {
 		return nil, err
 	}
 	b.Slot = slotOf(q, target.Availability)

@@ -52,6 +52,12 @@ func (c *notifierCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(notifierDelivered, prometheus.CounterValue, float64(s.Delivered))
 	ch <- prometheus.MustNewConstMetric(notifierRetried, prometheus.CounterValue, float64(s.Retried))
 	ch <- prometheus.MustNewConstMetric(notifierDeadLettered, prometheus.CounterValue, float64(s.DeadLettered))
+	ch <- prometheus.MustNewConstHistogram(notifierLatency, s.LatencyCount, s.LatencySum.Seconds(), deliveryBuckets(s))
+}
+
+// deliveryBuckets is the cumulative histogram of s's delivery latencies, keyed by
+// upper bound in seconds.
+func deliveryBuckets(s notifier.Stats) map[float64]uint64 {
 	buckets := make(map[float64]uint64, len(notifier.LatencyBuckets))
 	for i, b := range notifier.LatencyBuckets {
 		var n uint64
@@ -60,5 +66,5 @@ func (c *notifierCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		buckets[b.Seconds()] = n
 	}
-	ch <- prometheus.MustNewConstHistogram(notifierLatency, s.LatencyCount, s.LatencySum.Seconds(), buckets)
+	return buckets
 }

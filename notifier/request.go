@@ -90,6 +90,13 @@ func send(ctx context.Context, client *http.Client, baseURL, partnerID string, n
 	if err != nil {
 		return err
 	}
+	return do(client, req)
+}
+
+// do sends req: nil on a 2xx, an *HTTPError on another answer, the transport's (or
+// token source's) error when no answer came. Every call to the Maps Booking API goes
+// through it, so all of them are judged alike by Decide.
+func do(client *http.Client, req *http.Request) error {
 	resp, err := client.Do(req)
 	if err != nil {
 		return err

@@ -64,6 +64,14 @@ var (
 	// bucketMerchantSettings: merchant_id → bookingserver.v1.MerchantSettingsRecord.
 	bucketMerchantSettings = []byte("merchant_settings")
 
+	// bucketRTU: merchant_id 0x00 service_id 0x00 start(8) end(8) →
+	// bookingserver.v1.AvailabilityRecord (PENDING): a window of slot starts whose open
+	// spots changed since Google was last told (rtu.go). Key order groups a service's
+	// windows, so one call can carry them together.
+	bucketRTU = []byte("rtu")
+	// bucketRTUDead: key as in bucketRTU → bookingserver.v1.AvailabilityRecord (DEAD).
+	bucketRTUDead = []byte("rtu_dead")
+
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")
 )

@@ -152,10 +152,13 @@ const slotsFillPercent = 0.95
 // applyAvailability replaces slots: the ranges that a ServiceAvailability's restricts
 // name, and for a complete feed every slot of the merchants it covers; then writes the
 // batch's slots (sorted), recurrences expanded. Booking counts (bucketSlotBooked) are
-// not touched: a removed slot keeps its bookings and is reported.
+// not touched: a removed slot keeps its bookings and is reported. Each UTC day of each
+// service whose slots were written or removed gets an availability RTU (rtu.go).
 func applyAvailability(tx *bolt.Tx, b *slotBatch, complete bool, sum *LoadSummary) error {
 	slots, counts := tx.Bucket(bucketSlots), tx.Bucket(bucketSlotBooked)
+	var changed rtuWindows
 	onDelete := func(k []byte) {
+		changed.addSlot(k)
 		if b.has(k) {
 			return // replaced, not removed
 		}
@@ -181,9 +184,10 @@ func applyAvailability(tx *bolt.Tx, b *slotBatch, complete bool, sum *LoadSummar
 		if err := slots.Put(b.key(p), b.value(p)); err != nil {
 			return err
 		}
+		changed.addSlot(b.key(p))
 	}
 	sum.Records = len(b.pairs)
-	return nil
+	return changed.write(tx)
 }
 
 // deleteRestricted removes the existing slots a ServiceAvailability's restricts name:

@@ -22,6 +22,7 @@ var migrations = []migration{
 	indexLedgerCharges,
 	createBuckets(bucketMerchantKeys, bucketMerchantKeyIDs, bucketStaff, bucketSessions, bucketMerchantSettings),
 	createBuckets(bucketPendingRefunds),
+	createBuckets(bucketRTU, bucketRTUDead),
 }
 
 // SchemaVersion is the version this binary writes.

@@ -36,7 +36,7 @@ func (c *notifyConfig) register(fs *flag.FlagSet) {
 // accumulate in the outbox and are delivered once it is configured).
 func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *metrics.Metrics) (stop func(), err error) {
 	if cfg.googleCredentials == "" {
-		slog.Warn("booking notifications to Google are off: no --google-credentials; they wait in the outbox")
+		slog.Warn("booking notifications and availability RTUs to Google are off: no --google-credentials; they wait in the outbox")
 		return func() {}, nil
 	}
 	if cfg.partnerID == "" {
@@ -55,8 +55,17 @@ func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *m
 		return nil, err
 	}
 	m.RegisterNotifier(n.Stats)
-	slog.Info("booking notifications on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
-	return n.Start(context.WithoutCancel(ctx)), nil
+	// Availability RTUs share the client (one OAuth2 token source) and the retry policy.
+	aw, err := notifier.NewAvailabilityWorker(notifier.AvailabilityConfig{
+		Outbox: st.AvailabilityOutbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.RegisterAvailabilityRTU(aw.Stats)
+	slog.Info("booking notifications and availability RTUs on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
+	stopN, stopA := n.Start(context.WithoutCancel(ctx)), aw.Start(context.WithoutCancel(ctx))
+	return func() { stopA(); stopN() }, nil
 }
 
 // runNotify is `bookingserver notify list|retry`.
@@ -94,9 +103,54 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(pos) > 0 {
 			return fmt.Errorf("unexpected arguments %q", pos)
 		}
-		return listOutbox(ctx, st.Outbox(), stdout)
+		if err := listOutbox(ctx, st.Outbox(), stdout); err != nil {
+			return err
+		}
+		return listAvailabilityOutbox(ctx, st.AvailabilityOutbox(), stdout)
 	}
-	return retryOutbox(ctx, st.Outbox(), pos, allDead, stdout)
+	if err := retryOutbox(ctx, st.Outbox(), pos, allDead, stdout); err != nil || !allDead {
+		return err
+	}
+	n, err := st.AvailabilityOutbox().RetryAllDead(ctx)
+	if err == nil {
+		fmt.Fprintf(stdout, "%d dead availability windows pending again\n", n)
+	}
+	return err
+}
+
+// listAvailabilityOutbox prints the availability RTU windows waiting or dead.
+func listAvailabilityOutbox(ctx context.Context, o *store.AvailabilityOutbox, stdout io.Writer) error {
+	recs, err := o.List(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nAVAILABILITY WINDOW\tSTATE\tCHANGES\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
+	pending, dead := 0, 0
+	for _, r := range recs {
+		next := "-"
+		if r.GetState() == bsv1.OutboxState_OUTBOX_STATE_PENDING {
+			pending++
+			next = "now"
+			if r.GetNextAttemptUnix() > 0 {
+				next = time.Unix(r.GetNextAttemptUnix(), 0).UTC().Format(time.RFC3339)
+			}
+		} else {
+			dead++
+		}
+		lastErr := "-"
+		if a := r.GetAttempts(); len(a) > 0 {
+			lastErr = a[len(a)-1].GetError()
+		}
+		fmt.Fprintf(w, "%s/%s %s..%s\t%s\t%d\t%d\t%s\t%s\n", r.GetMerchantId(), r.GetServiceId(),
+			time.Unix(r.GetStartSec(), 0).UTC().Format(time.RFC3339), time.Unix(r.GetEndSec(), 0).UTC().Format(time.RFC3339),
+			stateName(r.GetState()), r.GetRevision(), len(r.GetAttempts()), next, lastErr)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d availability windows pending, %d dead\n", pending, dead)
+	return nil
 }
 
 // listOutbox prints pending records, then dead letters, each with its last error.

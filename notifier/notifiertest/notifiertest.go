@@ -27,20 +27,33 @@ type Request struct {
 	Body                           map[string]any
 }
 
+// InventoryCall is an inventory request and the status the fake answered.
+type InventoryCall struct {
+	Request
+	Status int
+}
+
 // FakeAPI is a local Maps Booking API: it records every request and answers with
-// status(n) for the n-th (0-based).
+// status(n) for the n-th (0-based). Booking notifications and inventory calls
+// (/v1alpha/inventory/…, the availability, merchant and service RTUs) are recorded
+// and answered apart, as two independent streams.
 type FakeAPI struct {
 	*httptest.Server
-	// Got receives every request.
-	Got    chan Request
-	mu     sync.Mutex
-	status func(n int) int
-	n      int
+	// Got receives every booking notification request.
+	Got chan Request
+	// Inventory receives every inventory request.
+	Inventory chan InventoryCall
+	mu        sync.Mutex
+	status    func(n int) int
+	n         int
+	invStatus func(n int) int
+	invN      int
 }
 
 // NewFakeAPI starts a fake Maps Booking API that answers 200 until told otherwise.
 func NewFakeAPI(t *testing.T) *FakeAPI {
-	f := &FakeAPI{Got: make(chan Request, 1000), status: func(int) int { return 200 }}
+	f := &FakeAPI{Got: make(chan Request, 1000), Inventory: make(chan InventoryCall, 1000),
+		status: func(int) int { return 200 }, invStatus: func(int) int { return 200 }}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		req := Request{Method: r.Method, Path: r.URL.Path, UpdateMask: r.URL.Query().Get("updateMask"), Auth: r.Header.Get("Authorization")}
@@ -48,10 +61,17 @@ func NewFakeAPI(t *testing.T) *FakeAPI {
 			t.Errorf("body %q: %v", raw, err)
 		}
 		f.mu.Lock()
-		code := f.status(f.n)
-		f.n++
+		var code int
+		if strings.HasPrefix(r.URL.Path, "/v1alpha/inventory/") {
+			code = f.invStatus(f.invN)
+			f.invN++
+			f.Inventory <- InventoryCall{Request: req, Status: code}
+		} else {
+			code = f.status(f.n)
+			f.n++
+			f.Got <- req
+		}
 		f.mu.Unlock()
-		f.Got <- req
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		if code/100 == 2 {
@@ -68,6 +88,13 @@ func NewFakeAPI(t *testing.T) *FakeAPI {
 func (f *FakeAPI) SetStatus(fn func(n int) int) {
 	f.mu.Lock()
 	f.status = fn
+	f.mu.Unlock()
+}
+
+// SetInventoryStatus replaces the answer function of inventory calls.
+func (f *FakeAPI) SetInventoryStatus(fn func(n int) int) {
+	f.mu.Lock()
+	f.invStatus = fn
 	f.mu.Unlock()
 }
 
