@@ -50,3 +50,12 @@ var (
 	_ Backend = (*Store)(nil)
 	_ Backend = (*Postgres)(nil)
 )
+
+// RTUBackend is a Backend whose availability RTU windows can be drained
+// (notifier.AvailabilityWorker) and inspected. The bbolt Store is one; Postgres
+// records its windows (pgTxn.SpotsChanged) but has no drain side yet.
+type RTUBackend interface {
+	AvailabilityOutbox() *AvailabilityOutbox
+}
+
+var _ RTUBackend = (*Store)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -357,3 +358,17 @@ var (
 		ChargeBooking(processor, processorID string) (string, error)
 	} = (*pgTxn)(nil)
 )
+
+// SpotsChanged implements booking.Tx as the bbolt store does: the slot's start second
+// is the window, and a waiting window's revision is bumped.
+func (t *pgTxn) SpotsChanged(slotKey []byte) error {
+	_, m, s, start, err := slotWindowParts(slotKey)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO rtu (merchant_id, service_id, start_sec, end_sec, revision, first_change_unix_nano)
+		VALUES ($1, $2, $3, $4, 1, $5)
+		ON CONFLICT (merchant_id, service_id, start_sec, end_sec) DO UPDATE SET revision = rtu.revision + 1`,
+		m, s, start, start+1, time.Now().UnixNano())
+	return err
+}

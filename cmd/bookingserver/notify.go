@@ -55,16 +55,24 @@ func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *m
 		return nil, err
 	}
 	m.RegisterNotifier(n.Stats)
+	stopN := n.Start(context.WithoutCancel(ctx))
+	rb, ok := st.(store.RTUBackend)
+	if !ok {
+		slog.Warn("availability RTUs are not sent from this store backend; the daily feeds carry availability")
+		slog.Info("booking notifications on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
+		return stopN, nil
+	}
 	// Availability RTUs share the client (one OAuth2 token source) and the retry policy.
 	aw, err := notifier.NewAvailabilityWorker(notifier.AvailabilityConfig{
-		Outbox: st.AvailabilityOutbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
+		Outbox: rb.AvailabilityOutbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
 	})
 	if err != nil {
+		stopN()
 		return nil, err
 	}
 	m.RegisterAvailabilityRTU(aw.Stats)
 	slog.Info("booking notifications and availability RTUs on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
-	stopN, stopA := n.Start(context.WithoutCancel(ctx)), aw.Start(context.WithoutCancel(ctx))
+	stopA := aw.Start(context.WithoutCancel(ctx))
 	return func() { stopA(); stopN() }, nil
 }
 
@@ -106,12 +114,16 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := listOutbox(ctx, st.Outbox(), stdout); err != nil {
 			return err
 		}
-		return listAvailabilityOutbox(ctx, st.AvailabilityOutbox(), stdout)
+		if rb, ok := st.(store.RTUBackend); ok {
+			return listAvailabilityOutbox(ctx, rb.AvailabilityOutbox(), stdout)
+		}
+		return nil
 	}
-	if err := retryOutbox(ctx, st.Outbox(), pos, allDead, stdout); err != nil || !allDead {
+	rb, ok := st.(store.RTUBackend)
+	if err := retryOutbox(ctx, st.Outbox(), pos, allDead, stdout); err != nil || !allDead || !ok {
 		return err
 	}
-	n, err := st.AvailabilityOutbox().RetryAllDead(ctx)
+	n, err := rb.AvailabilityOutbox().RetryAllDead(ctx)
 	if err == nil {
 		fmt.Fprintf(stdout, "%d dead availability windows pending again\n", n)
 	}
