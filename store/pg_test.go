@@ -87,3 +87,18 @@ func TestPostgresOutboxLeases(t *testing.T) {
 		t.Fatalf("after the lease replica b took %v, want %v", got, want)
 	}
 }
+
+// TestPostgresMigrationsNumbered: the embedded migrations are numbered 1, 2, 3, …
+// without gap or duplicate (two branches adding the same number make every
+// Postgres store fail to open). It needs no database, so it runs everywhere.
+func TestPostgresMigrationsNumbered(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatal(r)
+		}
+	}()
+	if v := store.PostgresSchemaVersion(); v < 1 {
+		t.Fatalf("schema version %d", v)
+	}
+}
