@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -108,8 +109,17 @@ func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o 
 	if err != nil || pending == nil {
 		return resp, err
 	}
-	return s.settle(ctx, pending)
+	// The money moves now: settle it whatever becomes of the caller (Google may time
+	// out between the charge and the confirm), under its own deadline.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
+	defer cancel()
+	return s.settle(sctx, pending)
 }
+
+// SettleTimeout bounds the processor calls and the confirm of one payment, detached
+// from the caller's context: a charge once sent is recorded even if the caller gave
+// up. What this cannot finish stays pending for the periodic recovery (Recover).
+const SettleTimeout = 30 * time.Second
 
 // priorAttempt returns the stored record of token, nil when the token is new, or
 // ErrConflict when the token was used for a different request.

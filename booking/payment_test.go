@@ -57,6 +57,13 @@ type payFixture struct {
 
 func setupPayments(t *testing.T) *payFixture {
 	t.Helper()
+	return setupPaymentsWith(t, nil)
+}
+
+// setupPaymentsWith is setupPayments with the sandbox processor wrapped by wrap (nil:
+// as it is), to stand in for a network between us and the processor.
+func setupPaymentsWith(t *testing.T, wrap func(booking.Processor) booking.Processor) *payFixture {
+	t.Helper()
 	st := storetest.New(t)
 	for _, f := range []struct {
 		kind bsv1.FeedKind
@@ -68,7 +75,11 @@ func setupPayments(t *testing.T) *payFixture {
 	}
 	c := &clock{now: time.Unix(paySlot, 0).Add(-72 * time.Hour)}
 	proc := sandbox.New(sandbox.Options{})
-	core, err := booking.New(booking.Config{Store: st, Now: c.Now, Processor: proc, ParseToken: payment.ParseToken})
+	var p booking.Processor = proc
+	if wrap != nil {
+		p = wrap(proc)
+	}
+	core, err := booking.New(booking.Config{Store: st, Now: c.Now, Processor: p, ParseToken: payment.ParseToken})
 	if err != nil {
 		t.Fatal(err)
 	}

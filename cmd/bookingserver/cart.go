@@ -26,12 +26,12 @@ func (c cartConfig) limits() booking.CartLimits {
 	return booking.CartLimits{PerCustomer: c.perCustomer, PerSlot: c.perSlot}
 }
 
-// startCartSweeper runs the cart sweeper (first sweep at once: what fell due while the
-// server was down) until the returned stop function is called; stop waits for it.
-func startCartSweeper(ctx context.Context, core *booking.Service, every time.Duration) (stop func()) {
+// background runs fn in a goroutine until the returned stop function is called; stop
+// cancels fn's context and waits for fn to return (so it ends before the store closes).
+func background(ctx context.Context, fn func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { core.SweepCarts(ctx, every) })
+	wg.Go(func() { fn(ctx) })
 	return func() {
 		cancel()
 		wg.Wait()

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/payment/sandbox"
@@ -12,15 +13,17 @@ import (
 
 // processorConfig chooses the payment processor of Actions Center bookings.
 type processorConfig struct {
-	name          string
-	stripeKey     string
-	stripeBaseURL string
+	name             string
+	stripeKey        string
+	stripeBaseURL    string
+	recoveryInterval time.Duration
 }
 
 func (p *processorConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&p.name, "payment-processor", "sandbox", "payment processor: sandbox (in-process, Stripe's test tokens; demos and tests) or stripe")
 	fs.StringVar(&p.stripeKey, "stripe-secret-key", "", "Stripe secret key (sk_…), required with --payment-processor stripe")
 	fs.StringVar(&p.stripeBaseURL, "stripe-base-url", stripe.DefaultBaseURL, "Stripe API base URL (stripe-mock for tests)")
+	fs.DurationVar(&p.recoveryInterval, "payment-recovery-interval", time.Minute, "how often payments and refunds left pending (a timeout, a lost answer) are settled by asking the processor")
 }
 
 // processor builds the configured processor.

@@ -136,7 +136,10 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	} else if settled > 0 {
 		slog.Info("payments left pending by a crash settled", "bookings", settled)
 	}
-	defer startCartSweeper(ctx, core, cfg.cart.sweepInterval)() // stops before st.Close
+	// The cart sweeper (first sweep at once: what fell due while the server was down)
+	// and the periodic payment recovery stop before st.Close.
+	defer background(ctx, func(ctx context.Context) { core.SweepCarts(ctx, cfg.cart.sweepInterval) })()
+	defer background(ctx, func(ctx context.Context) { core.RecoverPeriodically(ctx, cfg.payments.recoveryInterval) })()
 	srv, err := server.New(server.Config{
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
