@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -67,7 +69,8 @@ type Deps struct {
 // Server owns the gRPC and HTTP listeners.
 type Server struct {
 	cfg          Config
-	creds        Credentials
+	creds        atomic.Pointer[Credentials]
+	cert         atomic.Pointer[tls.Certificate]
 	grpcLoopback bool
 	httpLoopback bool
 	tlsConfig    *tls.Config
@@ -101,7 +104,6 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg:             cfg,
-		creds:           cfg.Credentials,
 		grpcLoopback:    isLoopback(cfg.GRPCAddr),
 		httpLoopback:    isLoopback(cfg.HTTPAddr),
 		metrics:         d.Metrics,
@@ -112,15 +114,20 @@ func New(cfg Config, d Deps) (*Server, error) {
 		keyService:      &keyService{keys: d.Keys},
 		done:            make(chan error, 2),
 	}
+	s.SetCredentials(cfg.Credentials)
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
 	}
 	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("load TLS key pair: %w", err)
+		if err := s.ReloadTLS(); err != nil {
+			return nil, err
 		}
-		s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.tlsConfig = &tls.Config{
+			// The certificate is read per handshake, so ReloadTLS takes effect for new
+			// connections while established ones keep theirs.
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return s.cert.Load(), nil },
+			MinVersion:     tls.VersionTLS12,
+		}
 	} else if !cfg.Insecure {
 		for _, addr := range []string{cfg.GRPCAddr, cfg.HTTPAddr} {
 			if !isLoopback(addr) {
@@ -160,6 +167,31 @@ func New(cfg Config, d Deps) (*Server, error) {
 		TLSConfig:         s.tlsConfig,
 	}
 	return s, nil
+}
+
+// SetCredentials replaces the accepted credentials while serving: calls already
+// authenticated finish, and every later call is checked against the new set.
+func (s *Server) SetCredentials(c Credentials) {
+	c.verified = new(sync.Map)
+	s.creds.Store(&c)
+}
+
+// credentials returns the set in force.
+func (s *Server) credentials() *Credentials { return s.creds.Load() }
+
+// ReloadTLS reads Config.TLSCert and TLSKey again (a renewed certificate); new
+// connections get it, established ones are not dropped. On error the certificate in
+// force stays.
+func (s *Server) ReloadTLS() error {
+	if s.cfg.TLSCert == "" {
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+	if err != nil {
+		return fmt.Errorf("load TLS key pair: %w", err)
+	}
+	s.cert.Store(&cert)
+	return nil
 }
 
 // Start binds both listeners and serves in the background.

@@ -19,9 +19,9 @@ import (
 func (s *Server) authorize(ctx context.Context, a access, authorization string) (context.Context, bool) {
 	switch a {
 	case accessOpen, accessGoogle:
-		return ctx, s.creds.allowed(a, authorization)
+		return ctx, s.credentials().allowed(a, authorization)
 	}
-	if s.creds.CheckBearer(authorization) {
+	if s.credentials().CheckBearer(authorization) {
 		return booking.WithScope(ctx, booking.PlatformScope()), true
 	}
 	if a != accessMerchant || s.keys == nil {

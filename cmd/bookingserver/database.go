@@ -21,7 +21,7 @@ type storeConfig struct {
 // register adds the store flags; dataUsage documents --data for the command.
 func (c *storeConfig) register(fs *flag.FlagSet, dataUsage string) {
 	fs.StringVar(&c.data, "data", "bookingserver.db", dataUsage)
-	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL database (postgres://…) shared by several replicas, instead of --data")
+	secretFlag(fs, &c.databaseURL, "database-url", "PostgreSQL database (postgres://…) shared by several replicas, instead of --data")
 	fs.DurationVar(&c.outboxLease, "outbox-lease", 2*time.Minute, "with --database-url: how long a replica holds the notifications it is delivering before another may take them over")
 }
 

@@ -16,7 +16,7 @@ type gatewayConfig struct {
 }
 
 func (c *gatewayConfig) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.secretsKey, "secrets-key", "", "32-byte key (64 hex digits or base64) sealing the merchants' gateway secrets (AES-256-GCM); keep it out of the data directory")
+	secretFlag(fs, &c.secretsKey, "secrets-key", "32-byte key (64 hex digits or base64) sealing the merchants' gateway secrets (AES-256-GCM); keep it out of the data directory")
 }
 
 // registry builds the gateway registry over st, or nil when no key is configured. The

@@ -110,7 +110,7 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.grpcAddr != "127.0.0.1:1234" || cfg.authUser != "flag-user" || cfg.authPassword != "env-pass" || !cfg.insecureNoAuth {
+	if cfg.grpcAddr != "127.0.0.1:1234" || cfg.creds.authUser != "flag-user" || cfg.creds.authPassword != "env-pass" || !cfg.creds.insecureNoAuth {
 		t.Errorf("got %+v", cfg)
 	}
 	t.Setenv("BOOKINGSERVER_SHUTDOWN_TIMEOUT", "soon")

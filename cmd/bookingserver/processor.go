@@ -21,7 +21,7 @@ type processorConfig struct {
 
 func (p *processorConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&p.name, "payment-processor", "sandbox", "payment processor: sandbox (in-process, Stripe's test tokens; demos and tests) or stripe")
-	fs.StringVar(&p.stripeKey, "stripe-secret-key", "", "Stripe secret key (sk_…), required with --payment-processor stripe")
+	secretFlag(fs, &p.stripeKey, "stripe-secret-key", "Stripe secret key (sk_…), required with --payment-processor stripe")
 	fs.StringVar(&p.stripeBaseURL, "stripe-base-url", stripe.DefaultBaseURL, "Stripe API base URL (stripe-mock for tests)")
 	fs.DurationVar(&p.recoveryInterval, "payment-recovery-interval", time.Minute, "how often payments and refunds left pending (a timeout, a lost answer) are settled by asking the processor")
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
@@ -21,10 +23,7 @@ type serveConfig struct {
 	feeds           string
 	grpcAddr        string
 	httpAddr        string
-	authUser        string
-	authPassword    string
-	insecureNoAuth  bool
-	adminToken      string
+	creds           credentialConfig
 	tlsCert         string
 	tlsKey          string
 	insecure        bool
@@ -44,10 +43,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.feeds, "feeds", "", "directory of feed files (merchant*.json, service*.json, availability*.json) loaded at start")
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address: REST gateway (/v3), merchant API (/v1), /healthz")
-	fs.StringVar(&c.authUser, "auth-user", "", "HTTP basic auth user name Google calls with (required unless --insecure-no-auth)")
-	fs.StringVar(&c.authPassword, "auth-password", "", "HTTP basic auth password Google calls with (required unless --insecure-no-auth)")
-	fs.BoolVar(&c.insecureNoAuth, "insecure-no-auth", false, "serve the v3 API without authentication (demo only)")
-	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the merchant API (/v1, bookingserver.v1); the merchant API is closed when empty")
+	c.creds.register(fs)
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate PEM file for both listeners")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key PEM file for both listeners")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
@@ -63,10 +59,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if !c.insecureNoAuth && (c.authUser == "" || c.authPassword == "") {
-		return c, errors.New("--auth-user and --auth-password are required (or --insecure-no-auth for a demo)")
-	}
-	return c, nil
+	return c, c.creds.check()
 }
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -74,14 +67,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	creds := server.Credentials{AdminToken: cfg.adminToken}
-	if cfg.insecureNoAuth {
-		slog.Warn("INSECURE: the v3 booking API accepts calls without credentials (--insecure-no-auth); never do this in production")
-	} else {
-		creds.BasicUser, creds.BasicPassword = cfg.authUser, cfg.authPassword
+	creds, err := cfg.creds.load()
+	if err != nil {
+		return err
 	}
-	if cfg.adminToken == "" {
-		slog.Warn("merchant API disabled: no --admin-token")
+	if cfg.creds.insecureNoAuth {
+		slog.Warn("INSECURE: the v3 booking API accepts calls without credentials (--insecure-no-auth); never do this in production")
+	}
+	if !creds.AdminEnabled() {
+		slog.Warn("merchant API closed to the platform: no --admin-token or --admin-token-file")
 	}
 
 	met := metrics.New()
@@ -148,20 +142,47 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	hup := make(chan os.Signal, 1) // before Start: a SIGHUP once serving never kills
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	select {
-	case <-ctx.Done():
-		slog.Info("shutting down: draining in-flight calls", "timeout", cfg.shutdownTimeout.String())
-	case err := <-srv.Done():
-		slog.Error("listener stopped", "err", err)
+	logSet("credentials in force", creds)
+	for {
+		select {
+		case <-hup:
+			reload(cfg, srv)
+			continue
+		case <-ctx.Done():
+			slog.Info("shutting down: draining in-flight calls", "timeout", cfg.shutdownTimeout.String())
+		case err := <-srv.Done():
+			slog.Error("listener stopped", "err", err)
+		}
+		break
 	}
 	if err := srv.Shutdown(); err != nil {
 		return err
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// reload is SIGHUP: read the credential files and the TLS certificate again and put
+// them in force for the calls that follow, dropping no connection. What fails to load
+// keeps what is in force, and the log says why.
+func reload(cfg serveConfig, srv *server.Server) {
+	if creds, err := cfg.creds.load(); err != nil {
+		slog.Error("SIGHUP: credentials not reloaded; the previous ones stay in force", "err", err)
+	} else {
+		srv.SetCredentials(creds)
+		logSet("SIGHUP: credentials reloaded", creds)
+	}
+	if err := srv.ReloadTLS(); err != nil {
+		slog.Error("SIGHUP: TLS certificate not reloaded; the previous one stays in force", "err", err)
+	} else if cfg.tlsCert != "" {
+		slog.Info("SIGHUP: TLS certificate reloaded", "cert", cfg.tlsCert)
+	}
 }
 
 // merchantKeys returns the merchant keys kept in st, or nil (admin token only) when the
