@@ -254,6 +254,16 @@ func TestStatusAndList(t *testing.T) {
 	if list, _ := f.core.List(context.Background(), "nobody"); len(list.GetBookings()) != 0 {
 		t.Errorf("unknown user: %v", list)
 	}
+	// A cancelled booking is not upcoming: ListBookings leaves it out.
+	cancel(t, f, second)
+	if list, err := f.core.List(context.Background(), "u1"); err != nil || len(list.GetBookings()) != 1 || list.GetBookings()[0].GetBookingId() != first {
+		t.Errorf("list after cancel: %v %v", list, err)
+	}
+	// Nor is one whose slot has ended.
+	f.clock.Set(time.Unix(storetest.SlotFiveSpots+storetest.SlotDuration, 0))
+	if list, err := f.core.List(context.Background(), "u1"); err != nil || len(list.GetBookings()) != 0 {
+		t.Errorf("list after the slot ended: %v %v", list, err)
+	}
 	st, err := f.core.Status(context.Background(), first)
 	if err != nil || st.GetBookingStatus() != acv3.BookingStatus_CONFIRMED || st.GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_NOT_PROVIDED {
 		t.Errorf("status: %v %v", st, err)

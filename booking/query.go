@@ -163,8 +163,11 @@ func (s *Service) Get(ctx context.Context, bookingID string) (*bsv1.BookingRecor
 	return rec, err
 }
 
-// List answers ListBookings: the user's upcoming bookings (not yet ended), newest first.
-// An unknown user has none.
+// List answers ListBookings: the user's upcoming bookings, newest first. Google's
+// ListBookings page says it "should not return past bookings or cancelled bookings": a
+// booking is upcoming while it is live (CONFIRMED or PENDING_MERCHANT_CONFIRMATION, see
+// HoldsSpot) and its slot has not ended. CANCELED, DECLINED_BY_MERCHANT, FAILED, NO_SHOW
+// and NO_SHOW_PENALIZED are final and never listed. An unknown user has none.
 func (s *Service) List(ctx context.Context, userID string) (*acv3.ListBookingsResponse, error) {
 	if userID == "" {
 		return nil, fmt.Errorf("user_id is required: %w", ErrInvalid)
@@ -173,7 +176,8 @@ func (s *Service) List(ctx context.Context, userID string) (*acv3.ListBookingsRe
 	resp := &acv3.ListBookingsResponse{}
 	err := s.store.View(ctx, func(tx ReadTx) error {
 		return tx.BookingsByUser(userID, func(r *bsv1.BookingRecord) bool {
-			if sl := r.GetBooking().GetSlot(); sl.GetStartSec()+sl.GetDurationSec() > now {
+			b := r.GetBooking()
+			if sl := b.GetSlot(); HoldsSpot(b.GetStatus()) && sl.GetStartSec()+sl.GetDurationSec() > now {
 				resp.Bookings = append(resp.Bookings, r.GetBooking())
 			}
 			return true

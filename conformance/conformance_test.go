@@ -132,8 +132,8 @@ func TestConformancePasses(t *testing.T) {
 			if !rep.OK() {
 				t.Fatal(rep.Summary())
 			}
-			if len(rep.Checks) != 9 {
-				t.Errorf("%d checks ran, want 9", len(rep.Checks))
+			if len(rep.Checks) != 10 {
+				t.Errorf("%d checks ran, want 10", len(rep.Checks))
 			}
 		})
 	}
@@ -201,4 +201,50 @@ func TestDetectsIgnoredIdempotency(t *testing.T) {
 	if rep.OK() {
 		t.Error("the run passed")
 	}
+}
+
+// cancelledListingClient stands for a server whose ListBookings still answers the
+// bookings it cancelled (with status CANCELED), as ours did.
+type cancelledListingClient struct {
+	conformance.Client
+	mu        sync.Mutex
+	cancelled []*acv3.Booking
+}
+
+func (c *cancelledListingClient) UpdateBooking(ctx context.Context, req *acv3.UpdateBookingRequest) (*acv3.UpdateBookingResponse, error) {
+	resp, err := c.Client.UpdateBooking(ctx, req)
+	if b := resp.GetBooking(); err == nil && b.GetStatus() == acv3.BookingStatus_CANCELED {
+		c.mu.Lock()
+		c.cancelled = append(c.cancelled, b)
+		c.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (c *cancelledListingClient) ListBookings(ctx context.Context, req *acv3.ListBookingsRequest) (*acv3.ListBookingsResponse, error) {
+	resp, err := c.Client.ListBookings(ctx, req)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		resp.Bookings = append(resp.Bookings, c.cancelled...)
+	}
+	return resp, err
+}
+
+// TestDetectsListedCancelledBooking: list_after_cancel fails when a cancelled booking
+// is still listed.
+func TestDetectsListedCancelledBooking(t *testing.T) {
+	t.Parallel()
+	c := clients(t, startServer(t), conformance.Auth{User: user, Password: password})["rest"]
+	rep := conformance.Run(t.Context(), conformance.Config{Client: &cancelledListingClient{Client: c}, Slots: loadSlots(t), NumSlots: 3})
+	logReport(t, rep)
+	for _, c := range rep.Checks {
+		if c.Name == "list_after_cancel" {
+			if c.Result != conformance.Fail || !strings.Contains(c.Reason, "still listed") {
+				t.Errorf("list_after_cancel: %s %q", c.Result, c.Reason)
+			}
+			return
+		}
+	}
+	t.Error("no list_after_cancel check")
 }

@@ -82,6 +82,7 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.check(ctx, "list_bookings", r.needBooking, r.list)
 	r.check(ctx, "booking_status", r.needBooking, r.status)
 	r.check(ctx, "cancel_booking", r.needBooking, r.cancelOne)
+	r.check(ctx, "list_after_cancel", r.needBooking, r.list)
 	r.check(ctx, "cancel_all", r.needHealth, r.cancelAll)
 	return r.rep
 }

@@ -79,7 +79,9 @@ func (r *runner) reschedule(ctx context.Context) (string, error) {
 	return fmt.Sprintf("booking %s moved to %s and back", b.id, slotName(to)), nil
 }
 
-// list: ListBookings of the run's user holds every booking made, once, and nothing else.
+// list: ListBookings of the run's user holds every live booking made, once, and
+// nothing else: Google's ListBookings returns no cancelled (or past) booking, so one the
+// run cancelled must be gone.
 func (r *runner) list(ctx context.Context) (string, error) {
 	cctx, cancel := r.rpc(ctx)
 	defer cancel()
@@ -92,9 +94,17 @@ func (r *runner) list(ctx context.Context) (string, error) {
 		seen[b.GetBookingId()]++
 	}
 	var problems []string
+	live, cancelled := 0, 0
 	for _, c := range r.booked {
-		if seen[c.id] != 1 {
+		switch {
+		case c.cancelled && seen[c.id] > 0:
+			problems = append(problems, fmt.Sprintf("cancelled booking %s still listed", c.id))
+		case c.cancelled:
+			cancelled++
+		case seen[c.id] != 1:
 			problems = append(problems, fmt.Sprintf("booking %s listed %d times", c.id, seen[c.id]))
+		default:
+			live++
 		}
 		delete(seen, c.id)
 	}
@@ -104,7 +114,7 @@ func (r *runner) list(ctx context.Context) (string, error) {
 	if len(problems) > 0 {
 		return "", fmt.Errorf("ListBookings of %s: %s", r.user, firstFew(problems))
 	}
-	return fmt.Sprintf("ListBookings returned the %d bookings of %s", len(r.booked), r.user), nil
+	return fmt.Sprintf("ListBookings returned the %d live bookings of %s, none of the %d cancelled", live, r.user, cancelled), nil
 }
 
 // status: GetBookingStatus answers each booking as confirmed or pending.
