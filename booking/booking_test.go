@@ -131,6 +131,11 @@ func TestSameUserSameSlot(t *testing.T) {
 	if got := cause(f.create(t, storetest.SlotFiveSpots, "u1", "b")); got != acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER {
 		t.Fatalf("got %v", got)
 	}
+	// The user's own booking is named even when it took the last spot.
+	f.create(t, storetest.SlotOneSpot, "u1", "c")
+	if got := cause(f.create(t, storetest.SlotOneSpot, "u1", "d")); got != acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER {
+		t.Fatalf("full slot the user holds: got %v", got)
+	}
 }
 
 func TestCreateRejectsMalformedRequests(t *testing.T) {

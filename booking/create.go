@@ -176,13 +176,8 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	if !ok {
 		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no such slot in the availability feed"), nil, nil
 	}
-	now := s.now()
-	if ok, why := bookable(now, svc, slot.Availability); !ok {
-		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, why), nil, nil
-	}
-	if slot.Open() <= 0 {
-		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no spot left"), nil, nil
-	}
+	// The user's own booking is the more useful answer than "unavailable" (it may be
+	// the one that took the last spot), so it is checked first.
 	userID := req.GetUserInformation().GetUserId()
 	held, err := userHoldsSlot(tx, userID, slot.Key)
 	if err != nil {
@@ -190,6 +185,13 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	}
 	if held {
 		return createFailure(acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER, "this user already holds a spot of this slot"), nil, nil
+	}
+	now := s.now()
+	if ok, why := bookable(now, svc, slot.Availability); !ok {
+		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, why), nil, nil
+	}
+	if slot.Open() <= 0 {
+		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no spot left"), nil, nil
 	}
 	merchant, err := tx.Merchant(q.merchantID)
 	if err != nil {
