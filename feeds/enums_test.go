@@ -26,6 +26,10 @@ func TestUnknownEnumValuesAreRefused(t *testing.T) {
 			func(b []byte) error { _, err := feeds.ParseAvailabilityFeed(b); return err }, `service_availability[0].availability[0].requireCreditCard: unknown value "ALWAYS"`},
 		{"merchant card type", `{` + meta + `,"merchant":[{"merchant_id":"m","payment_restrictions":{"credit_card_restrictions":{"credit_card_type":["VISA","DINERS"]}}}]}`,
 			func(b []byte) error { _, err := feeds.ParseMerchantFeed(b); return err }, `credit_card_type[1]: unknown value "DINERS"`},
+		{"price interpretation zero, reference spelling", `{` + meta + `,"service":[{"merchant_id":"m","service_id":"s","price":{"price_micros":"1","currency_code":"USD"},"price_interpretation":"INTERPRETATION_UNSPECIFIED"}]}`,
+			func(b []byte) error { _, err := feeds.ParseServiceFeed(b); return err }, ""},
+		{"price interpretation zero, prefixed spelling", `{` + meta + `,"service":[{"merchant_id":"m","service_id":"s","price":{"price_micros":"1","currency_code":"USD"},"price_interpretation":"PRICE_INTERPRETATION_UNSPECIFIED"}]}`,
+			func(b []byte) error { _, err := feeds.ParseServiceFeed(b); return err }, ""},
 		{"known values and unknown fields pass", `{` + meta + `,"service":[{"merchant_id":"m","service_id":"s","prepayment_type":"REQUIRED","future_field":{"x":"Y"}}]}`,
 			func(b []byte) error { _, err := feeds.ParseServiceFeed(b); return err }, ""},
 	}

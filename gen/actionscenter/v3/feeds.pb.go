@@ -25,8 +25,10 @@ const (
 type PriceInterpretation int32
 
 const (
-	// INTERPRETATION_UNSPECIFIED is EXACT_AMOUNT.
+	// INTERPRETATION_UNSPECIFIED is EXACT_AMOUNT (the feed reference's spelling).
 	PriceInterpretation_INTERPRETATION_UNSPECIFIED PriceInterpretation = 0
+	// PRICE_INTERPRETATION_UNSPECIFIED is the same value (the API reference's spelling).
+	PriceInterpretation_PRICE_INTERPRETATION_UNSPECIFIED PriceInterpretation = 0
 	// EXACT_AMOUNT the price is exact.
 	PriceInterpretation_EXACT_AMOUNT PriceInterpretation = 1
 	// STARTS_AT the price is a minimum.
@@ -39,15 +41,17 @@ const (
 var (
 	PriceInterpretation_name = map[int32]string{
 		0: "INTERPRETATION_UNSPECIFIED",
+		// Duplicate value: 0: "PRICE_INTERPRETATION_UNSPECIFIED",
 		1: "EXACT_AMOUNT",
 		2: "STARTS_AT",
 		3: "NOT_DISPLAYED",
 	}
 	PriceInterpretation_value = map[string]int32{
-		"INTERPRETATION_UNSPECIFIED": 0,
-		"EXACT_AMOUNT":               1,
-		"STARTS_AT":                  2,
-		"NOT_DISPLAYED":              3,
+		"INTERPRETATION_UNSPECIFIED":       0,
+		"PRICE_INTERPRETATION_UNSPECIFIED": 0,
+		"EXACT_AMOUNT":                     1,
+		"STARTS_AT":                        2,
+		"NOT_DISPLAYED":                    3,
 	}
 )
 
@@ -2602,12 +2606,13 @@ const file_actionscenter_v3_feeds_proto_rawDesc = "" +
 	"\tPriceInfo\x12-\n" +
 	"\x05price\x18\x01 \x01(\v2\x17.actionscenter.v3.PriceR\x05price\x12:\n" +
 	"\n" +
-	"price_type\x18\x03 \x01(\x0e2\x1b.actionscenter.v3.PriceTypeR\tpriceType*i\n" +
+	"price_type\x18\x03 \x01(\x0e2\x1b.actionscenter.v3.PriceTypeR\tpriceType*\x93\x01\n" +
 	"\x13PriceInterpretation\x12\x1e\n" +
-	"\x1aINTERPRETATION_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\x1aINTERPRETATION_UNSPECIFIED\x10\x00\x12$\n" +
+	" PRICE_INTERPRETATION_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fEXACT_AMOUNT\x10\x01\x12\r\n" +
 	"\tSTARTS_AT\x10\x02\x12\x11\n" +
-	"\rNOT_DISPLAYED\x10\x03*`\n" +
+	"\rNOT_DISPLAYED\x10\x03\x1a\x02\x10\x01*`\n" +
 	"\x0ePrepaymentType\x12\x1f\n" +
 	"\x1bPREPAYMENT_TYPE_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bREQUIRED\x10\x01\x12\f\n" +
