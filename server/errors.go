@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -12,24 +13,33 @@ import (
 )
 
 // errorCodes maps each domain error to its gRPC code; the gateway turns the code into
-// the HTTP status Google expects (InvalidArgument→400, NotFound→404, Aborted→409, …).
+// the HTTP status Google expects (InvalidArgument→400, NotFound→404, AlreadyExists→409,
+// …). trim: the sentinel's text ("invalid argument", "conflict") only restates the code,
+// so it is cut from the public message; "not found" completes the sentence and stays.
 var errorCodes = []struct {
 	err  error
 	code codes.Code
+	trim bool
 }{
-	{booking.ErrInvalid, codes.InvalidArgument},
-	{booking.ErrNotFound, codes.NotFound},
-	{booking.ErrConflict, codes.FailedPrecondition},
-	{booking.ErrSlotTaken, codes.Aborted},
-	{booking.ErrUnavailable, codes.Unavailable},
-	{booking.ErrNotImplemented, codes.Unimplemented},
-	{context.Canceled, codes.Canceled},
-	{context.DeadlineExceeded, codes.DeadlineExceeded},
+	{booking.ErrInvalid, codes.InvalidArgument, true},
+	{booking.ErrNotFound, codes.NotFound, false},
+	{booking.ErrRequestIDReused, codes.AlreadyExists, true},
+	{booking.ErrConflict, codes.FailedPrecondition, true},
+	{booking.ErrSlotTaken, codes.Aborted, true},
+	{booking.ErrNotImplemented, codes.Unimplemented, false},
+	{context.Canceled, codes.Canceled, false},
+	{context.DeadlineExceeded, codes.DeadlineExceeded, false},
 }
 
+// unavailableMessage is the whole public message of ErrUnavailable: what wraps it is a
+// dependency's failure (a processor's own error text, addresses), which goes to the log.
+const unavailableMessage = "temporarily unavailable; retry later"
+
 // toStatus turns an error from the domain into a gRPC status error. Known errors keep
-// their message (it was written for the caller); anything else is logged and answered
-// with a fixed Internal message so that no internal detail leaks.
+// their message (it was written for the caller) without the sentinel's suffix; a
+// dependency's failure is logged and answered Unavailable with a fixed message; anything
+// else is logged and answered with a fixed Internal message so that no internal detail
+// leaks.
 func toStatus(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
@@ -37,9 +47,19 @@ func toStatus(ctx context.Context, err error) error {
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
+	if errors.Is(err, booking.ErrUnavailable) {
+		slog.WarnContext(ctx, "dependency unavailable", "err", err)
+		return status.Error(codes.Unavailable, unavailableMessage)
+	}
 	for _, e := range errorCodes {
 		if errors.Is(err, e.err) {
-			return status.Error(e.code, err.Error())
+			msg := err.Error()
+			if e.trim {
+				if cut, ok := strings.CutSuffix(msg, ": "+e.err.Error()); ok {
+					msg = cut
+				}
+			}
+			return status.Error(e.code, msg)
 		}
 	}
 	slog.ErrorContext(ctx, "internal error", "err", err)

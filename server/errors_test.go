@@ -19,11 +19,14 @@ func TestToStatus(t *testing.T) {
 		want     codes.Code
 		wantText string
 	}{
-		{fmt.Errorf("slot_time[0]: %w", booking.ErrInvalid), codes.InvalidArgument, "slot_time[0]: invalid argument"},
+		{fmt.Errorf("slot_time[0]: %w", booking.ErrInvalid), codes.InvalidArgument, "slot_time[0]"},
 		{fmt.Errorf("booking %q: %w", "b1", booking.ErrNotFound), codes.NotFound, `booking "b1": not found`},
-		{fmt.Errorf("token reused: %w", booking.ErrConflict), codes.FailedPrecondition, "token reused: conflict"},
-		{fmt.Errorf("x: %w", booking.ErrSlotTaken), codes.Aborted, "x: slot taken"},
-		{fmt.Errorf("processor: %w", booking.ErrUnavailable), codes.Unavailable, "processor: temporarily unavailable"},
+		{fmt.Errorf("token reused: %w", booking.ErrConflict), codes.FailedPrecondition, "token reused"},
+		{fmt.Errorf("request_id %q was already used for a refund: %w", "x1", booking.ErrRequestIDReused), codes.AlreadyExists, `request_id "x1" was already used for a refund`},
+		{fmt.Errorf("x: %w", booking.ErrSlotTaken), codes.Aborted, "x"},
+		{booking.ErrInvalid, codes.InvalidArgument, "invalid argument"},
+		// A dependency's failure says what to do, never the processor's own words.
+		{fmt.Errorf("payment processor: stripe: charge: dial tcp 10.0.0.7:443: connection refused: %w", booking.ErrUnavailable), codes.Unavailable, "temporarily unavailable; retry later"},
 		{fmt.Errorf("wrapped: %w", context.DeadlineExceeded), codes.DeadlineExceeded, ""},
 		{context.Canceled, codes.Canceled, ""},
 		{status.Error(codes.PermissionDenied, "already a status"), codes.PermissionDenied, "already a status"},

@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"sync"
 	"unicode/utf8"
@@ -11,10 +13,13 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
-// NewDecoder returns a decoder over r. For a *BatchAvailabilityLookupRequest — the body
-// of Google's most frequent call — it reads r whole and tries ParseBatchRequestJSON;
-// whenever that declines, and for every other type, the JSONPb decoder reads the same
-// bytes, so that behaviour and error messages stay protojson's.
+// NewDecoder returns a decoder over r. It reads the body whole: a body must be one JSON
+// value and whitespace, since a request with data after its object (`{…}garbage`, two
+// objects) is not what the caller meant to send and must not book. For a
+// *BatchAvailabilityLookupRequest — the body of Google's most frequent call — it tries
+// ParseBatchRequestJSON first; whenever that declines, and for every other type, the
+// JSONPb decoder reads the same bytes, so that behaviour and error messages stay
+// protojson's.
 func (m restMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 	return &restDecoder{r: r, pb: m.JSONPb}
 }
@@ -38,8 +43,8 @@ func (d *restDecoder) Decode(v any) error {
 	}
 	req, ok := v.(*acv3.BatchAvailabilityLookupRequest)
 	if !ok {
-		d.inner = d.pb.NewDecoder(d.r)
-		return d.inner.Decode(v)
+		body, err := io.ReadAll(d.r)
+		return d.fallback(body, err, v)
 	}
 	sc := scratchPool.Get().(*decodeScratch)
 	body, err := readBody(d.r, sc.buf[:0])
@@ -52,12 +57,39 @@ func (d *restDecoder) Decode(v any) error {
 	}
 	// body now belongs to the fallback decoder; sc goes back without it.
 	sc.put(nil)
+	return d.fallback(body, err, v)
+}
+
+// fallback decodes body (read up to err) into v with the JSONPb decoder, after
+// refusing data after the first value.
+func (d *restDecoder) fallback(body []byte, err error, v any) error {
+	if err == nil {
+		if err := trailingData(body); err != nil {
+			return err
+		}
+	}
 	var src io.Reader = bytes.NewReader(body)
 	if err != nil {
 		src = io.MultiReader(src, errReader{err})
 	}
 	d.inner = d.pb.NewDecoder(src)
 	return d.inner.Decode(v)
+}
+
+// trailingData returns an error when body holds more than one JSON value and
+// whitespace. A body that is not valid JSON up to its first value is left to protojson,
+// which reports it with its own message.
+func trailingData(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var skip json.RawMessage
+	if dec.Decode(&skip) != nil {
+		return nil
+	}
+	end := dec.InputOffset()
+	if len(bytes.TrimLeft(body[end:], " \t\r\n")) > 0 {
+		return fmt.Errorf("unexpected data after the JSON object at byte %d: the body must be one JSON object", end)
+	}
+	return nil
 }
 
 // errReader returns err, as the body did after the bytes read before it.

@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -306,9 +308,22 @@ func TestFastBatchRequestNearMisses(t *testing.T) {
 	}
 }
 
+// afterFirstValue reports whether body holds a valid first JSON value followed by
+// anything but whitespace.
+func afterFirstValue(body string) bool {
+	dec := json.NewDecoder(strings.NewReader(body))
+	var v json.RawMessage
+	if dec.Decode(&v) != nil {
+		return false
+	}
+	_, err := dec.Token()
+	return err != io.EOF
+}
+
 // TestRestDecoderMatchesJSONPb: through restMarshaler.NewDecoder, every body gives the
 // message and error JSONPb's decoder gives, whether the fast parser took it or not, and
-// other message types go to JSONPb untouched.
+// other message types go to JSONPb untouched — except a body with data after its first
+// value, which JSONPb's streaming decoder would take and restMarshaler refuses.
 func TestRestDecoderMatchesJSONPb(t *testing.T) {
 	t.Parallel()
 	m := restMarshaler{&JSONOptions}
@@ -328,6 +343,12 @@ func TestRestDecoderMatchesJSONPb(t *testing.T) {
 	}
 	for _, body := range bodies {
 		gotMsgs, gotErrs := decodeAll(m.NewDecoder(strings.NewReader(body)))
+		if afterFirstValue(body) {
+			if !strings.Contains(gotErrs[0], "unexpected data after the JSON object") {
+				t.Fatalf("body %q: got %v (%s), want the trailing data refused", body, gotMsgs[0], gotErrs[0])
+			}
+			continue
+		}
 		wantMsgs, wantErrs := decodeAll(JSONOptions.NewDecoder(strings.NewReader(body)))
 		for i := range gotMsgs {
 			if gotErrs[i] != wantErrs[i] || !proto.Equal(gotMsgs[i], wantMsgs[i]) {
@@ -341,6 +362,9 @@ func TestRestDecoderMatchesJSONPb(t *testing.T) {
 	errWant := JSONOptions.NewDecoder(strings.NewReader(body)).Decode(&want)
 	if fmt.Sprint(errGot) != fmt.Sprint(errWant) || !proto.Equal(&other, &want) {
 		t.Fatalf("CreateBookingRequest: got %v (%v), want %v (%v)", &other, errGot, &want, errWant)
+	}
+	if err := m.NewDecoder(strings.NewReader(body + "garbage")).Decode(&other); err == nil {
+		t.Fatal("CreateBookingRequest with trailing data decoded")
 	}
 }
 

@@ -27,7 +27,8 @@ var JSONOptions = runtime.JSONPb{
 
 // newGatewayMux builds the REST gateway over the in-process service implementations.
 func (s *Server) newGatewayMux(ctx context.Context) (*runtime.ServeMux, error) {
-	mux := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, restMarshaler{&JSONOptions}))
+	mux := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, restMarshaler{&JSONOptions}),
+		runtime.WithMiddlewares(probeMiddleware), runtime.WithRoutingErrorHandler(routingError))
 	registrations := []func(context.Context, *runtime.ServeMux) error{
 		func(ctx context.Context, m *runtime.ServeMux) error {
 			return acv3.RegisterBookingServiceHandlerServer(ctx, m, s.bookingService)

@@ -49,7 +49,7 @@ func TestConformanceCommand(t *testing.T) {
 		wantExit int
 		wantOut  string
 	}{
-		{"rest", []string{"--target", "http://" + srv.HTTPAddr(), "--password", "pw"}, 0, "PASS: 9 passed"},
+		{"rest", []string{"--target", "http://" + srv.HTTPAddr(), "--password", "pw"}, 0, "PASS: 10 passed"},
 		{"grpc json", []string{"--grpc-target", srv.GRPCAddr(), "--password", "pw", "--json"}, 0, `"ok": true`},
 		{"wrong password", []string{"--target", "http://" + srv.HTTPAddr(), "--password", "nope"}, 1, "HealthCheck failed: HealthCheck: HTTP 401 Unauthorized: missing or wrong credentials"},
 		{"wrong password grpc", []string{"--grpc-target", srv.GRPCAddr(), "--password", "nope"}, 1, "Unauthenticated"},
