@@ -46,7 +46,7 @@ func awaitingMerchant(rec *bsv1.BookingRecord, action string) error {
 // Confirm accepts a booking that awaits the merchant: it becomes CONFIRMED, keeps its
 // spot, and Google is notified (mask status). Idempotent on requestID.
 func (s *Service) Confirm(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
-	return s.merchantAction(ctx, id, requestID,
+	return s.merchantAction(ctx, merchantRequest{action: "confirm", bookingID: id, requestID: requestID},
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			return nil, awaitingMerchant(rec, "confirmed")
 		},
@@ -68,7 +68,7 @@ func (s *Service) Confirm(ctx context.Context, id, requestID string) (*bsv1.Book
 // Decline refuses a booking that awaits the merchant: it becomes DECLINED_BY_MERCHANT,
 // its spot is released, and Google is notified (mask status). Idempotent on requestID.
 func (s *Service) Decline(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
-	return s.merchantAction(ctx, id, requestID,
+	return s.merchantAction(ctx, merchantRequest{action: "decline", bookingID: id, requestID: requestID},
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			return nil, awaitingMerchant(rec, "declined")
 		},

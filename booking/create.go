@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -132,6 +133,9 @@ func priorAttempt(tx ReadTx, token string, hash []byte) (*bsv1.IdempotencyRecord
 		return nil, err
 	}
 	if !bytes.Equal(rec.GetRequestSha256(), hash) {
+		if strings.HasPrefix(token, merchantTokenPrefix) {
+			return nil, requestIDReused(rec)
+		}
 		return nil, fmt.Errorf("idempotency_token %q was already used for a different request: %w", token, ErrConflict)
 	}
 	return rec, nil

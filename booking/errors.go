@@ -15,6 +15,9 @@ var (
 	// ErrConflict: the request contradicts stored state, e.g. an idempotency token reused
 	// with a different request.
 	ErrConflict = errors.New("conflict")
+	// ErrRequestIDReused: a merchant request_id was already used for another action,
+	// booking or body (a replay must repeat the first request exactly).
+	ErrRequestIDReused = errors.New("request_id reused")
 	// ErrSlotTaken: the slot has no spot left.
 	ErrSlotTaken = errors.New("slot taken")
 	// ErrUnavailable: a dependency is temporarily unavailable; the caller may retry.

@@ -16,19 +16,38 @@ import (
 
 // merchantAction runs one action: decide reads the booking and returns the processor
 // work to do (nil when none) or an error; apply writes the outcome in the transaction.
-func (s *Service) merchantAction(ctx context.Context, id, requestID string,
+// The request id is bound to what it did (mr.action, the booking and mr.body) in the
+// idempotency records of the booking's merchant, shared with merchant-channel bookings,
+// so a reused id is refused with ErrRequestIDReused rather than answered as a replay of
+// something else.
+func (s *Service) merchantAction(ctx context.Context, mr merchantRequest,
 	decide func(rec *bsv1.BookingRecord) (act func() error, err error),
 	apply func(tx Tx, rec *bsv1.BookingRecord) error,
 ) (*bsv1.BookingRecord, error) {
+	id, requestID := mr.bookingID, mr.requestID
 	if id == "" || requestID == "" {
 		return nil, fmt.Errorf("booking_id and request_id are required: %w", ErrInvalid)
 	}
+	rec, err := s.Get(ctx, id) // within the caller's scope; its merchant never changes
+	if err != nil {
+		return nil, err
+	}
+	token, hash := mr.binding(rec.GetBooking().GetSlot().GetMerchantId())
+	unlockToken := s.tokens.Lock(token)
+	defer unlockToken()
 	unlock, err := s.bookings.LockContext(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	rec, err := s.Get(ctx, id)
+	err = s.store.View(ctx, func(tx ReadTx) error {
+		if _, err := priorAttempt(tx, token, hash); err != nil {
+			return err
+		}
+		var err error
+		rec, err = tx.Booking(id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +72,10 @@ func (s *Service) merchantAction(ctx context.Context, id, requestID string,
 			rec.Payment = &bsv1.BookingPayment{}
 		}
 		rec.Payment.AppliedRequestIds = append(rec.Payment.AppliedRequestIds, requestID)
+		bound := &bsv1.IdempotencyRecord{RequestSha256: hash, CreatedUnix: s.now().Unix(), Action: mr.String()}
+		if err := tx.PutIdempotency(token, bound); err != nil {
+			return err
+		}
 		return apply(tx, rec)
 	})
 	if err != nil {
@@ -66,7 +89,7 @@ func (s *Service) merchantAction(ctx context.Context, id, requestID string,
 // (NO_SHOW_PENALIZED), else the booking becomes NO_SHOW. Google is notified.
 func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
 	var fee Transaction
-	return s.merchantAction(ctx, id, requestID,
+	return s.merchantAction(ctx, merchantRequest{action: "no-show", bookingID: id, requestID: requestID},
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			if !HoldsSpot(rec.GetBooking().GetStatus()) {
 				return nil, fmt.Errorf("booking %s is %s, not a live booking: %w", id, rec.GetBooking().GetStatus(), ErrConflict)
@@ -113,7 +136,7 @@ func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.B
 // was captured; Google learns CANCELED (and PREPAYMENT_REFUNDED when money went back).
 func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
 	var refunded int64
-	return s.merchantAction(ctx, id, requestID,
+	return s.merchantAction(ctx, merchantRequest{action: "cancel", bookingID: id, requestID: requestID},
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			if !HoldsSpot(rec.GetBooking().GetStatus()) {
 				return nil, fmt.Errorf("booking %s is %s and cannot be cancelled: %w", id, rec.GetBooking().GetStatus(), ErrConflict)
@@ -144,7 +167,7 @@ func (s *Service) Refund(ctx context.Context, id, requestID string, amount Money
 	if amount.Micros <= 0 {
 		return nil, fmt.Errorf("refund amount must be positive: %w", ErrInvalid)
 	}
-	return s.merchantAction(ctx, id, requestID,
+	return s.merchantAction(ctx, merchantRequest{action: "refund", bookingID: id, requestID: requestID, body: fmt.Sprintf("%s;%q", amount, reason)},
 		func(rec *bsv1.BookingRecord) (func() error, error) {
 			p := rec.GetPayment()
 			if amount.Currency != p.GetCurrency() {

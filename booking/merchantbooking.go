@@ -90,7 +90,7 @@ func (s *Service) CreateMerchantBooking(ctx context.Context, r MerchantBookingRe
 		return MerchantBooking{}, err
 	}
 	// Request ids are the merchant's own: two merchants may use the same one.
-	req := &acv3.CreateBookingRequest{Slot: r.Slot, UserInformation: r.User, IdempotencyToken: merchantTokenPrefix + merchantID + ":" + r.RequestID}
+	req := &acv3.CreateBookingRequest{Slot: r.Slot, UserInformation: r.User, IdempotencyToken: merchantToken(merchantID, r.RequestID)}
 	resp, err := s.create(ctx, req, o)
 	if err != nil {
 		return MerchantBooking{}, err

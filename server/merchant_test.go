@@ -42,6 +42,11 @@ func TestMerchantActionsOverREST(t *testing.T) {
 	if code != 400 || !strings.Contains(body, "cannot be cancelled") {
 		t.Errorf("cancel after no-show: %d %s", code, body)
 	}
+	// r1 marked the no-show: reused for a cancel it is refused (409), naming what it did.
+	code, _, body = b.do(t, "POST", path+":cancel", admin, `{"request_id":"r1"}`)
+	if code != 409 || !strings.Contains(body, "already used for no-show of booking "+created.Booking.BookingID) {
+		t.Errorf("cancel with the no-show's request_id: %d %s", code, body)
+	}
 	// Google's GetBookingStatus sees it.
 	code, _, body = b.do(t, "POST", "/v3/GetBookingStatus", google, `{"booking_id":"`+created.Booking.BookingID+`"}`)
 	if code != 200 || !strings.Contains(body, `"booking_status":"NO_SHOW"`) {

@@ -209,13 +209,18 @@ func TestTenancyMatrix(t *testing.T) {
 		}[kind]
 		return func(*testing.T) call { return call{"POST", "/v1/feeds/" + kind, data} }
 	}
+	// onBooking calls verb on a fresh booking; a request id is bound to its booking, so
+	// the body's "r" becomes one of the booking's own.
 	onBooking := func(kind, verb, body string) func(t *testing.T) call {
-		return func(t *testing.T) call { return call{"POST", "/v1/bookings/" + b.book(t, kind) + verb, body} }
+		return func(t *testing.T) call {
+			id := b.book(t, kind)
+			return call{"POST", "/v1/bookings/" + id + verb, strings.Replace(body, `"request_id":"r"`, `"request_id":"r-`+id+`"`, 1)}
+		}
 	}
 	// noShow makes a booking of m1 marked no-show: Google's notification is queued.
 	noShow := func(t *testing.T) (bookingID string, outboxID uint64) {
 		id := b.book(t, "")
-		b.must(t, "POST", "/v1/bookings/"+id+":markNoShow", b.admin, `{"request_id":"n"}`, 200, nil)
+		b.must(t, "POST", "/v1/bookings/"+id+":markNoShow", b.admin, `{"request_id":"n-`+id+`"}`, 200, nil)
 		pending, err := b.store.Outbox().ListPending(t.Context())
 		if err != nil {
 			t.Fatal(err)

@@ -297,7 +297,8 @@ func (x *FeedState) GetAppliedUnix() int64 {
 	return 0
 }
 
-// IdempotencyRecord stores the answer to a successful CreateBooking.
+// IdempotencyRecord stores the answer to a successful CreateBooking, or binds a
+// merchant request id to the action it did.
 type IdempotencyRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// request_sha256 is the hash of the canonical request, to refuse a reused token.
@@ -309,8 +310,11 @@ type IdempotencyRecord struct {
 	// pending_booking_id is the booking whose payment is under way; response is empty
 	// until it settles.
 	PendingBookingId string `protobuf:"bytes,4,opt,name=pending_booking_id,json=pendingBookingId,proto3" json:"pending_booking_id,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// action is what a merchant request id did ("refund of booking bk_1"), named in the
+	// refusal when the id is reused for something else.
+	Action        string `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *IdempotencyRecord) Reset() {
@@ -367,6 +371,13 @@ func (x *IdempotencyRecord) GetCreatedUnix() int64 {
 func (x *IdempotencyRecord) GetPendingBookingId() string {
 	if x != nil {
 		return x.PendingBookingId
+	}
+	return ""
+}
+
+func (x *IdempotencyRecord) GetAction() string {
+	if x != nil {
+		return x.Action
 	}
 	return ""
 }
@@ -455,12 +466,13 @@ const file_bookingserver_v1_records_proto_rawDesc = "" +
 	"\tFeedState\x121\n" +
 	"\x14generation_timestamp\x18\x01 \x01(\x03R\x13generationTimestamp\x12\x14\n" +
 	"\x05nonce\x18\x02 \x01(\x04R\x05nonce\x12!\n" +
-	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"\xa7\x01\n" +
+	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"\xbf\x01\n" +
 	"\x11IdempotencyRecord\x12%\n" +
 	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12\x1a\n" +
 	"\bresponse\x18\x02 \x01(\fR\bresponse\x12!\n" +
 	"\fcreated_unix\x18\x03 \x01(\x03R\vcreatedUnix\x12,\n" +
-	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId\"\xb2\x01\n" +
+	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId\x12\x16\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\"\xb2\x01\n" +
 	"\vBookingView\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x127\n" +
 	"\x06record\x18\x02 \x01(\v2\x1f.bookingserver.v1.BookingRecordR\x06record\x125\n" +
