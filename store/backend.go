@@ -17,6 +17,8 @@ type Backend interface {
 	LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error)
 	// Outbox is the notification outbox.
 	Outbox() Queue
+	// AvailabilityOutbox is the availability RTU queue.
+	AvailabilityOutbox() RTUQueue
 	// Reconcile makes every slot's count equal its live bookings and returns how
 	// many it fixed (Store.Reconcile).
 	Reconcile() (int, error)
@@ -51,11 +53,18 @@ var (
 	_ Backend = (*Postgres)(nil)
 )
 
-// RTUBackend is a Backend whose availability RTU windows can be drained
-// (notifier.AvailabilityWorker) and inspected. The bbolt Store is one; Postgres
-// records its windows (pgTxn.SpotsChanged) but has no drain side yet.
-type RTUBackend interface {
-	AvailabilityOutbox() *AvailabilityOutbox
+// RTUQueue is the half of the availability RTU queue that the worker drains
+// (notifier.AvailabilityOutbox) and operators inspect; the other half is
+// booking.Tx.SpotsChanged and the feed loads.
+type RTUQueue interface {
+	Due(ctx context.Context, now time.Time, limit int) ([]booking.AvailabilityUpdate, error)
+	Delivered(ctx context.Context, recs []*bsv1.AvailabilityRecord, readAt time.Time) error
+	Failed(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt, next []time.Time) error
+	Dead(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt) error
+	Counts(ctx context.Context) (pending, dead int, err error)
+	Wake() <-chan struct{}
+	// RetryAllDead makes every dead window pending again and returns how many.
+	RetryAllDead(ctx context.Context) (int, error)
+	// List returns every pending window, then every dead one, in key order.
+	List(ctx context.Context) ([]*bsv1.AvailabilityRecord, error)
 }
-
-var _ RTUBackend = (*Store)(nil)

@@ -102,3 +102,18 @@ func TestPostgresMigrationsNumbered(t *testing.T) {
 		t.Fatalf("schema version %d", v)
 	}
 }
+
+// TestPostgresRTULeases: an availability window one replica took is not handed to
+// another while its lease lasts.
+func TestPostgresRTULeases(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	storetest.LoadFixture(t, a) // marks the fixture's day
+	if got, _ := windows(t, a.AvailabilityOutbox()); len(got) != 1 {
+		t.Fatalf("replica a took %v, want the fixture's day", got)
+	}
+	if got, _ := windows(t, b.AvailabilityOutbox()); len(got) != 0 {
+		t.Fatalf("replica b took %v while a holds it", got)
+	}
+}

@@ -266,14 +266,17 @@ func (l *pgLoad) availability(data []byte) (LoadSummary, error) {
 // applyAvailability is applyAvailability on PostgreSQL. After a complete feed's
 // delete every slot of the batch is new (its merchant is covered), so the batch is
 // COPYed straight into slots; an incremental feed's is COPYed into a temporary
-// table and upserted from there.
+// table and upserted from there. Each UTC day of each service whose slots were
+// written or removed gets an availability RTU, as on bbolt.
 func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary) error {
+	var changed rtuWindows
 	removed := func(rows pgx.Rows) error {
 		var (
 			key    []byte
 			booked bool
 		)
 		_, err := pgx.ForEachRow(rows, []any{&key, &booked}, func() error {
+			changed.addSlot(key)
 			if !b.has(key) {
 				sum.Removed++
 				if booked {
@@ -326,8 +329,11 @@ func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary)
 			return err
 		}
 	}
+	for _, p := range b.pairs {
+		changed.addSlot(b.key(p))
+	}
 	sum.Records = len(b.pairs)
-	return nil
+	return t.markWindows(&changed)
 }
 
 // restrictedSlots returns the keys of the existing slots that sa's restricts name

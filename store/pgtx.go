@@ -115,10 +115,16 @@ func (t *pgTxn) Service(merchantID, serviceID string) (*acv3.Service, error) {
 
 func (t *pgTxn) Slots(merchantID, serviceID string, startSec, durationSec int64, fn func(booking.Slot) bool) error {
 	prefix := slotScanPrefix(merchantID, serviceID, startSec, durationSec)
+	return t.slotRange(prefix, prefixEnd(prefix), fn)
+}
+
+// slotRange calls fn for every slot with a key in [from, to) (to nil: no end), with
+// its live-booking count, in key order.
+func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
 	rows, err := t.tx.Query(t.ctx, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
 		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
 		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
-		prefix, prefixEnd(prefix))
+		from, to)
 	if err != nil {
 		return t.fail(err)
 	}

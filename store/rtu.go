@@ -143,7 +143,7 @@ type AvailabilityOutbox struct {
 }
 
 // AvailabilityOutbox returns the store's availability RTU queue.
-func (s *Store) AvailabilityOutbox() *AvailabilityOutbox {
+func (s *Store) AvailabilityOutbox() RTUQueue {
 	c, _ := rtuWakers.LoadOrStore(s.db, make(chan struct{}, 1))
 	return &AvailabilityOutbox{s: s, wake: c.(chan struct{})}
 }

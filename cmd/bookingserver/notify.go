@@ -56,15 +56,9 @@ func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *m
 	}
 	m.RegisterNotifier(n.Stats)
 	stopN := n.Start(context.WithoutCancel(ctx))
-	rb, ok := st.(store.RTUBackend)
-	if !ok {
-		slog.Warn("availability RTUs are not sent from this store backend; the daily feeds carry availability")
-		slog.Info("booking notifications on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
-		return stopN, nil
-	}
 	// Availability RTUs share the client (one OAuth2 token source) and the retry policy.
 	aw, err := notifier.NewAvailabilityWorker(notifier.AvailabilityConfig{
-		Outbox: rb.AvailabilityOutbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
+		Outbox: st.AvailabilityOutbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
 	})
 	if err != nil {
 		stopN()
@@ -114,16 +108,12 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := listOutbox(ctx, st.Outbox(), stdout); err != nil {
 			return err
 		}
-		if rb, ok := st.(store.RTUBackend); ok {
-			return listAvailabilityOutbox(ctx, rb.AvailabilityOutbox(), stdout)
-		}
-		return nil
+		return listAvailabilityOutbox(ctx, st.AvailabilityOutbox(), stdout)
 	}
-	rb, ok := st.(store.RTUBackend)
-	if err := retryOutbox(ctx, st.Outbox(), pos, allDead, stdout); err != nil || !allDead || !ok {
+	if err := retryOutbox(ctx, st.Outbox(), pos, allDead, stdout); err != nil || !allDead {
 		return err
 	}
-	n, err := rb.AvailabilityOutbox().RetryAllDead(ctx)
+	n, err := st.AvailabilityOutbox().RetryAllDead(ctx)
 	if err == nil {
 		fmt.Fprintf(stdout, "%d dead availability windows pending again\n", n)
 	}
@@ -131,7 +121,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // listAvailabilityOutbox prints the availability RTU windows waiting or dead.
-func listAvailabilityOutbox(ctx context.Context, o *store.AvailabilityOutbox, stdout io.Writer) error {
+func listAvailabilityOutbox(ctx context.Context, o store.RTUQueue, stdout io.Writer) error {
 	recs, err := o.List(ctx)
 	if err != nil {
 		return err
