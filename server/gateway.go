@@ -57,6 +57,7 @@ func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("POST /v1/feeds/{kind}", s.feedUploadHandler)
+	mux.HandleFunc("GET /v1/backup", s.backupHandler)
 	mux.HandleFunc("POST /v1/webhooks/{gateway}/{merchant_id}", s.webhookHandler)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("/", gateway)

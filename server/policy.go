@@ -41,7 +41,7 @@ func httpAccess(path string, loopback bool) access {
 	switch {
 	case isWebhookPath(path):
 		return accessOpen
-	case isKeysPath(path):
+	case isKeysPath(path), path == "/v1/backup":
 		return accessAdmin
 	case strings.HasPrefix(path, "/v1/"):
 		return accessMerchant

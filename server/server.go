@@ -59,6 +59,8 @@ type Deps struct {
 	// Gateways are the merchants' payment gateway accounts (configuration API and
 	// webhooks); both answer FailedPrecondition when nil (no --secrets-key).
 	Gateways *gateways.Registry
+	// Backup writes online backups (GET /v1/backup); nil answers Unimplemented.
+	Backup Backuper
 	// Notifications is the notification outbox (list, retry dead letters); those
 	// calls answer Unavailable when nil.
 	Notifications Notifications
@@ -75,6 +77,7 @@ type Server struct {
 	httpLoopback bool
 	tlsConfig    *tls.Config
 	metrics      *metrics.Metrics
+	backup       Backuper
 	gateways     *gateways.Registry
 	keys         *tenant.Keys
 
@@ -107,6 +110,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		grpcLoopback:    isLoopback(cfg.GRPCAddr),
 		httpLoopback:    isLoopback(cfg.HTTPAddr),
 		metrics:         d.Metrics,
+		backup:          d.Backup,
 		bookingService:  &bookingService{core: d.Bookings, metrics: d.Metrics},
 		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds, gateways: d.Gateways, notifications: d.Notifications},
 		gateways:        d.Gateways,

@@ -26,6 +26,7 @@ func commands() []command {
 		{"feeds", "validate feed files, or load them into a data file", runFeeds},
 		{"notify", "list the notification outbox, or retry dead letters", runNotify},
 		{"check", "check a data file's consistency (bbolt's check)", runCheck},
+		{"backup", "write an online backup of a running server's data file", runBackup},
 		{"conformance", "run Google's booking-server test scenarios against a server", runConformance},
 		{"version", "print the version", runVersion},
 	}
@@ -47,11 +48,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			err := c.run(ctx, args[1:], stdout, stderr)
+			var usage *usageErr
 			switch {
 			case err == nil:
 				return 0
 			case errors.Is(err, flag.ErrHelp):
 				return 0
+			case errors.As(err, &usage):
+				if !usage.printed {
+					fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
+				}
+				return 2
 			default:
 				fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
 				return 1
@@ -71,3 +78,16 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun `bookingserver <command> --help` for a command's flags.")
 }
+
+// usageErr is a command line that cannot be run (exit status 2, where a failure of the
+// command itself is 1). printed: the flag package has already said what is wrong.
+type usageErr struct {
+	err     error
+	printed bool
+}
+
+func (e *usageErr) Error() string { return e.err.Error() }
+func (e *usageErr) Unwrap() error { return e.err }
+
+// usageError returns a usage error with msg.
+func usageError(msg string) error { return &usageErr{err: errors.New(msg)} }

@@ -138,7 +138,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: merchantKeys(st)})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: merchantKeys(st), Backup: backuper(st)})
 	if err != nil {
 		return err
 	}
@@ -183,6 +183,13 @@ func reload(cfg serveConfig, srv *server.Server) {
 	} else if cfg.tlsCert != "" {
 		slog.Info("SIGHUP: TLS certificate reloaded", "cert", cfg.tlsCert)
 	}
+}
+
+// backuper returns st's online backup, or nil when the store has none (Postgres:
+// pg_dump is its tool).
+func backuper(st any) server.Backuper {
+	b, _ := st.(server.Backuper)
+	return b
 }
 
 // merchantKeys returns the merchant keys kept in st, or nil (admin token only) when the
