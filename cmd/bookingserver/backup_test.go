@@ -70,7 +70,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 				}
 				a := slots[(w*7+i)%len(slots)]
 				resp, err := client.CreateBooking(context.Background(), &acv3.CreateBookingRequest{
-					Slot: &acv3.Slot{MerchantId: a.GetMerchantId(), ServiceId: a.GetServiceId(), StartSec: a.GetStartSec(), DurationSec: a.GetDurationSec()},
+					Slot:             &acv3.Slot{MerchantId: a.GetMerchantId(), ServiceId: a.GetServiceId(), StartSec: a.GetStartSec(), DurationSec: a.GetDurationSec()},
 					UserInformation:  &acv3.UserInformation{UserId: fmt.Sprintf("u%d", w), Email: "u@example.com"},
 					IdempotencyToken: fmt.Sprintf("w%d-%d", w, i),
 				})
