@@ -24,6 +24,8 @@ type pgTxn struct {
 	err error
 	// enqueued: an outbox record was written (the local notifier is woken on commit).
 	enqueued bool
+	// sum remembers the availability path's reads (pgsummary.go).
+	sum *pgSummaries
 }
 
 // fail notes err as the transaction's first failure and returns it.
