@@ -257,20 +257,44 @@ func (s *Service) recordGatewayRefund(ctx context.Context, tx Tx, rec *bsv1.Book
 		return false, err
 	}
 	p := rec.GetPayment()
-	for _, pr := range p.GetPendingRefunds() {
-		if pr.GetProcessor() == ev.Gateway && pr.GetRefundOf() == of && pr.GetAmountMicros() == ev.Amount.Micros && pr.GetCurrency() == ev.Amount.Currency {
-			takePending(rec, pr.GetIdempotencyKey())
-			return true, s.putRefunded(tx, rec, ledger, pr, ev.TransactionID, pr.GetReason())
-		}
+	if pr := s.matchPending(rec, of, ev); pr != nil {
+		takePending(rec, pr.GetIdempotencyKey())
+		return true, s.putRefunded(tx, rec, ledger, pr, ev.TransactionID, pr.GetReason())
 	}
-	left, _ := refundLeft(ledger, p.GetPendingRefunds())
-	if ev.Amount.Currency != p.GetCurrency() || ev.Amount.Micros <= 0 || ev.Amount.Micros > left[of] {
-		slog.ErrorContext(ctx, "gateway refund exceeds what its charge has left; not recorded", "booking_id", ev.BookingID,
-			"refund_id", ev.TransactionID, "amount", ev.Amount.String(), "left_micros", left[of])
+	// The gateway refunded it: it is recorded even when our pending refunds had
+	// reserved that money (those will be refused, or were never made). Only more than
+	// the ledger says is left is not recorded now: that cannot be until a refund of
+	// ours still on its way is recorded, so the gateway is asked to deliver it again.
+	left, _ := refundLeft(ledger, nil)
+	if ev.Amount.Currency != p.GetCurrency() || ev.Amount.Micros <= 0 {
+		slog.ErrorContext(ctx, "gateway refund in another currency or not positive; not recorded", "booking_id", ev.BookingID,
+			"refund_id", ev.TransactionID, "amount", ev.Amount.String())
 		return false, nil
+	}
+	if ev.Amount.Micros > left[of] {
+		return false, fmt.Errorf("booking %s: refund %s of %s exceeds the %d micros the ledger has left: %w", ev.BookingID, ev.TransactionID,
+			ev.Amount, left[of], ErrOutOfOrder)
 	}
 	pr := &bsv1.PendingRefund{Processor: ev.Gateway, RefundOf: of, AmountMicros: ev.Amount.Micros, Currency: ev.Amount.Currency}
 	return true, s.putRefunded(tx, rec, ledger, pr, ev.TransactionID, "refunded in the gateway's back office")
+}
+
+// matchPending is the pending refund of ours that a gateway's refund notification
+// answers: same gateway, charge and amount. Only at a gateway without idempotency keys
+// (imoje), where the notification is the only way to learn a lost answer; elsewhere
+// the processor is asked with the pending refund's key, which names the refund
+// exactly, and a notification that arrives first is recorded by its refund id (the
+// answer then finds it in the ledger).
+func (s *Service) matchPending(rec *bsv1.BookingRecord, of string, ev GatewayEvent) *bsv1.PendingRefund {
+	if s.idempotentRefunds(ev.Gateway) {
+		return nil
+	}
+	for _, pr := range rec.GetPayment().GetPendingRefunds() {
+		if pr.GetProcessor() == ev.Gateway && pr.GetRefundOf() == of && pr.GetAmountMicros() == ev.Amount.Micros && pr.GetCurrency() == ev.Amount.Currency {
+			return pr
+		}
+	}
+	return nil
 }
 
 // refundedCharge is the charge a gateway refund returns: ev.RefundOf, or the booking's
@@ -328,11 +352,9 @@ func (s *Service) reverseRefund(ctx context.Context, tx Tx, rec *bsv1.BookingRec
 		if err != nil {
 			return false, nil // nothing of ours: nothing to undo
 		}
-		for _, pr := range p.GetPendingRefunds() {
-			if pr.GetProcessor() == ev.Gateway && pr.GetRefundOf() == of && pr.GetAmountMicros() == ev.Amount.Micros {
-				takePending(rec, pr.GetIdempotencyKey())
-				return true, tx.PutBooking(rec)
-			}
+		if pr := s.matchPending(rec, of, ev); pr != nil {
+			takePending(rec, pr.GetIdempotencyKey())
+			return true, tx.PutBooking(rec)
 		}
 		return false, nil
 	}

@@ -86,11 +86,16 @@ func ledgerOf(tx ReadTx, bookingID string) ([]*bsv1.LedgerEntry, error) {
 func requested(rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, requestID string) int64 {
 	var n int64
 	refundOf := map[string]string{} // refund id → request id
+	claimed := rec.GetPayment().GetRefundRequests()
 	for _, e := range ledger {
 		switch e.GetKind() {
 		case bsv1.LedgerEntry_KIND_REFUND:
-			refundOf[e.GetProcessorId()] = e.GetRequestId()
-			if e.GetRequestId() == requestID {
+			req := e.GetRequestId()
+			if req == "" {
+				req = claimed[e.GetProcessorId()]
+			}
+			refundOf[e.GetProcessorId()] = req
+			if req == requestID {
 				n += e.GetAmountMicros()
 			}
 		case bsv1.LedgerEntry_KIND_REFUND_REVERSED:
@@ -256,8 +261,8 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 			return fmt.Errorf("a refund of %s at %s has an unknown outcome; its notification settles it (it is never sent twice): %w",
 				Money{Micros: pr.GetAmountMicros(), Currency: pr.GetCurrency()}, pr.GetProcessor(), ErrUnavailable)
 		}
-		if err := s.sendRefund(ctx, rec, pr); err != nil {
-			return err
+		if err := s.sendRefund(ctx, rec, pr); err != nil && !refused(err) {
+			return err // still unknown; a refusal is an outcome: nothing was refunded
 		}
 	}
 	return nil
@@ -347,6 +352,14 @@ func (s *Service) dropRefund(ctx context.Context, id, key string) error {
 // PREPAYMENT_REFUNDED.
 func (s *Service) recordRefund(tx Tx, rec *bsv1.BookingRecord, ledger []*bsv1.LedgerEntry, pr *bsv1.PendingRefund, refundID, reason string) error {
 	if hasEntry(ledger, bsv1.LedgerEntry_KIND_REFUND, refundID) {
+		// Reported by the gateway first: it is this request's refund.
+		if pr.GetRequestId() != "" {
+			p := rec.GetPayment()
+			if p.RefundRequests == nil {
+				p.RefundRequests = map[string]string{}
+			}
+			p.RefundRequests[refundID] = pr.GetRequestId()
+		}
 		return nil
 	}
 	e := &bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_REFUND, BookingId: rec.GetBooking().GetBookingId(), AmountMicros: pr.GetAmountMicros(),

@@ -199,6 +199,10 @@ type BookingPayment struct {
 	// reversed_micros is every refund the processor rejected after reporting it
 	// (ledger KIND_REFUND_REVERSED): that money was not returned after all.
 	ReversedMicros int64 `protobuf:"varint,20,opt,name=reversed_micros,json=reversedMicros,proto3" json:"reversed_micros,omitempty"`
+	// refund_requests maps a refund id the gateway reported (and the ledger recorded)
+	// before our own answer named it to the request that asked for it, so that a retry
+	// of that request counts it as done.
+	RefundRequests map[string]string `protobuf:"bytes,21,rep,name=refund_requests,json=refundRequests,proto3" json:"refund_requests,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -371,6 +375,13 @@ func (x *BookingPayment) GetReversedMicros() int64 {
 		return x.ReversedMicros
 	}
 	return 0
+}
+
+func (x *BookingPayment) GetRefundRequests() map[string]string {
+	if x != nil {
+		return x.RefundRequests
+	}
+	return nil
 }
 
 // PendingRefund is one refund call in flight or with an unknown outcome.
@@ -612,7 +623,7 @@ var File_bookingserver_v1_payment_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/gateway.proto\"\xd7\x06\n" +
+	"\x1ebookingserver/v1/payment.proto\x12\x10bookingserver.v1\x1a\x1bbookingserver/v1/cart.proto\x1a\x1ebookingserver/v1/gateway.proto\"\xf9\a\n" +
 	"\x0eBookingPayment\x124\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1e.bookingserver.v1.PaymentStateR\x05state\x12\x1c\n" +
 	"\tprocessor\x18\x02 \x01(\tR\tprocessor\x12\x14\n" +
@@ -635,7 +646,11 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\x04cart\x18\x11 \x01(\v2\x1d.bookingserver.v1.CartPaymentR\x04cart\x12:\n" +
 	"\agateway\x18\x12 \x01(\v2 .bookingserver.v1.GatewayPaymentR\agateway\x12H\n" +
 	"\x0fpending_refunds\x18\x13 \x03(\v2\x1f.bookingserver.v1.PendingRefundR\x0ependingRefunds\x12'\n" +
-	"\x0freversed_micros\x18\x14 \x01(\x03R\x0ereversedMicros\"\x8e\x02\n" +
+	"\x0freversed_micros\x18\x14 \x01(\x03R\x0ereversedMicros\x12]\n" +
+	"\x0frefund_requests\x18\x15 \x03(\v24.bookingserver.v1.BookingPayment.RefundRequestsEntryR\x0erefundRequests\x1aA\n" +
+	"\x13RefundRequestsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8e\x02\n" +
 	"\rPendingRefund\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12'\n" +
@@ -686,27 +701,29 @@ func file_bookingserver_v1_payment_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_payment_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_bookingserver_v1_payment_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_bookingserver_v1_payment_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_bookingserver_v1_payment_proto_goTypes = []any{
 	(PaymentState)(0),      // 0: bookingserver.v1.PaymentState
 	(LedgerEntry_Kind)(0),  // 1: bookingserver.v1.LedgerEntry.Kind
 	(*BookingPayment)(nil), // 2: bookingserver.v1.BookingPayment
 	(*PendingRefund)(nil),  // 3: bookingserver.v1.PendingRefund
 	(*LedgerEntry)(nil),    // 4: bookingserver.v1.LedgerEntry
-	(*CartPayment)(nil),    // 5: bookingserver.v1.CartPayment
-	(*GatewayPayment)(nil), // 6: bookingserver.v1.GatewayPayment
+	nil,                    // 5: bookingserver.v1.BookingPayment.RefundRequestsEntry
+	(*CartPayment)(nil),    // 6: bookingserver.v1.CartPayment
+	(*GatewayPayment)(nil), // 7: bookingserver.v1.GatewayPayment
 }
 var file_bookingserver_v1_payment_proto_depIdxs = []int32{
 	0, // 0: bookingserver.v1.BookingPayment.state:type_name -> bookingserver.v1.PaymentState
-	5, // 1: bookingserver.v1.BookingPayment.cart:type_name -> bookingserver.v1.CartPayment
-	6, // 2: bookingserver.v1.BookingPayment.gateway:type_name -> bookingserver.v1.GatewayPayment
+	6, // 1: bookingserver.v1.BookingPayment.cart:type_name -> bookingserver.v1.CartPayment
+	7, // 2: bookingserver.v1.BookingPayment.gateway:type_name -> bookingserver.v1.GatewayPayment
 	3, // 3: bookingserver.v1.BookingPayment.pending_refunds:type_name -> bookingserver.v1.PendingRefund
-	1, // 4: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	5, // 4: bookingserver.v1.BookingPayment.refund_requests:type_name -> bookingserver.v1.BookingPayment.RefundRequestsEntry
+	1, // 5: bookingserver.v1.LedgerEntry.kind:type_name -> bookingserver.v1.LedgerEntry.Kind
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_payment_proto_init() }
@@ -722,7 +739,7 @@ func file_bookingserver_v1_payment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_payment_proto_rawDesc), len(file_bookingserver_v1_payment_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
