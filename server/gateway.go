@@ -60,6 +60,9 @@ func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 	mux.HandleFunc("GET /v1/backup", s.backupHandler)
 	mux.HandleFunc("POST /v1/webhooks/{gateway}/{merchant_id}", s.webhookHandler)
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.ui != nil {
+		mux.Handle("/ui/", s.ui)
+	}
 	mux.Handle("/", gateway)
 	return s.httpMiddleware(mux)
 }
@@ -94,7 +97,7 @@ func (s *Server) httpMiddleware(next http.Handler) http.Handler {
 			}
 			s.logCall(ctx, "http", r.Method+" "+r.URL.Path, id, strconv.Itoa(rec.code), rec.code >= 500, start)
 		}()
-		if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
+		if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") && !strings.HasPrefix(r.URL.Path, "/ui/") {
 			r.URL.Path = strings.TrimSuffix(r.URL.Path, "/")
 			r.URL.RawPath = ""
 		}

@@ -70,7 +70,7 @@ func (l Limits) withDefaults() Limits {
 // ownBodyCap reports whether a route caps its body itself (feed uploads, documented
 // at maxFeedBytes).
 func ownBodyCap(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/feeds/")
+	return r.Method == http.MethodPost && (strings.HasPrefix(r.URL.Path, "/v1/feeds/") || r.URL.Path == "/ui/feeds")
 }
 
 // capBody enforces MaxBodyBytes before any handler reads the body, and reports false

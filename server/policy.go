@@ -45,7 +45,8 @@ func httpAccess(path string, loopback bool) access {
 		return accessAdmin
 	case strings.HasPrefix(path, "/v1/"):
 		return accessMerchant
-	case path == "/healthz":
+	case path == "/healthz", strings.HasPrefix(path, "/ui/"):
+		// The dashboard signs its users in itself (sessions, see package ui).
 		return accessOpen
 	case path == "/metrics":
 		if loopback {

@@ -66,6 +66,9 @@ type Deps struct {
 	Notifications Notifications
 	// Keys are the merchants' API keys; only the admin token is accepted when nil.
 	Keys *tenant.Keys
+	// UI is the merchant staff's dashboard, served at /ui/ (it authenticates its own
+	// sessions); absent when nil.
+	UI http.Handler
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -84,6 +87,7 @@ type Server struct {
 	bookingService  *bookingService
 	merchantService *merchantService
 	keyService      *keyService
+	ui              http.Handler
 
 	grpcServer *grpc.Server
 	health     *health.Server
@@ -115,6 +119,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		merchantService: &merchantService{core: d.Bookings, feeds: d.Feeds, gateways: d.Gateways, notifications: d.Notifications},
 		gateways:        d.Gateways,
 		keys:            d.Keys,
+		ui:              d.UI,
 		keyService:      &keyService{keys: d.Keys},
 		done:            make(chan error, 2),
 	}

@@ -63,6 +63,12 @@ var (
 	bucketSessions = []byte("sessions")
 	// bucketMerchantSettings: merchant_id → bookingserver.v1.MerchantSettingsRecord.
 	bucketMerchantSettings = []byte("merchant_settings")
+	// bucketMerchantBookings: merchant_id 0x00 start_sec(8) booking_id → empty (index:
+	// a merchant's bookings by slot start; merchantindex.go).
+	bucketMerchantBookings = []byte("merchant_bookings")
+	// bucketBookingStarts: booking_id → the start_sec(8) it is indexed under in
+	// bucketMerchantBookings.
+	bucketBookingStarts = []byte("booking_starts")
 
 	// bucketRTU: merchant_id 0x00 service_id 0x00 start(8) end(8) →
 	// bookingserver.v1.AvailabilityRecord (PENDING): a window of slot starts whose open

@@ -23,6 +23,7 @@ var migrations = []migration{
 	createBuckets(bucketMerchantKeys, bucketMerchantKeyIDs, bucketStaff, bucketSessions, bucketMerchantSettings),
 	createBuckets(bucketPendingRefunds),
 	createBuckets(bucketRTU, bucketRTUDead),
+	indexMerchantBookings,
 }
 
 // SchemaVersion is the version this binary writes.

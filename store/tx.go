@@ -99,6 +99,9 @@ func (t txn) PutBooking(rec *bsv1.BookingRecord) error {
 	if err := indexCart(t.tx, rec); err != nil {
 		return err
 	}
+	if err := indexMerchant(t.tx, rec); err != nil {
+		return err
+	}
 	if err := index(t.tx.Bucket(bucketPendingRefunds), id, len(rec.GetPayment().GetPendingRefunds()) > 0); err != nil {
 		return err
 	}
@@ -126,6 +129,9 @@ func (t txn) DeleteBooking(rec *bsv1.BookingRecord) error {
 		return err
 	}
 	if err := t.tx.Bucket(bucketPendingPayments).Delete([]byte(rec.GetBooking().GetBookingId())); err != nil {
+		return err
+	}
+	if err := unindexMerchant(t.tx, rec); err != nil {
 		return err
 	}
 	if err := t.tx.Bucket(bucketPendingRefunds).Delete([]byte(rec.GetBooking().GetBookingId())); err != nil {

@@ -24,6 +24,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the booking API (gRPC and REST) and the merchant API", runServe},
 		{"feeds", "validate feed files, or load them into a data file", runFeeds},
+		{"staff", "add a dashboard account for a merchant's staff", runStaff},
 		{"notify", "list the notification outbox, or retry dead letters", runNotify},
 		{"check", "check a data file's consistency (bbolt's check)", runCheck},
 		{"backup", "write an online backup of a running server's data file", runBackup},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,7 +15,9 @@ import (
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/payment"
 	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/tenant"
+	"github.com/bookingserver/bookingserver/ui"
 )
 
 // serveConfig is the whole configuration of `bookingserver serve`.
@@ -134,11 +137,19 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	// and the periodic payment recovery stop before st.Close.
 	defer background(ctx, func(ctx context.Context) { core.SweepCarts(ctx, cfg.cart.sweepInterval) })()
 	defer background(ctx, func(ctx context.Context) { core.RecoverPeriodically(ctx, cfg.payments.recoveryInterval) })()
+	keys := merchantKeys(st)
+	dash, sessions, err := dashboard(st, core, keys)
+	if err != nil {
+		return err
+	}
+	if sessions != nil {
+		defer background(ctx, func(ctx context.Context) { sweepSessions(ctx, sessions) })() // stops before st.Close
+	}
 	srv, err := server.New(server.Config{
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: merchantKeys(st), Backup: backuper(st)})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash})
 	if err != nil {
 		return err
 	}
@@ -190,6 +201,52 @@ func reload(cfg serveConfig, srv *server.Server) {
 func backuper(st any) server.Backuper {
 	b, _ := st.(server.Backuper)
 	return b
+}
+
+// dashboardSession is how long a dashboard login lasts.
+const dashboardSession = 12 * time.Hour
+
+// dashboardStore is what the dashboard keeps in the store beside the bookings.
+type dashboardStore interface {
+	ui.BookingIndex
+	tenant.StaffStore
+	tenant.SessionStore
+	tenant.SettingsStore
+}
+
+// dashboard builds the staff dashboard and its sessions; both nil when the store
+// cannot hold the dashboard's data or there are no merchant keys.
+func dashboard(st store.Backend, core *booking.Service, keys *tenant.Keys) (http.Handler, *tenant.Sessions, error) {
+	ds, ok := st.(dashboardStore)
+	if !ok || keys == nil {
+		slog.Warn("the dashboard (/ui/) is off: this store does not keep its data")
+		return nil, nil, nil
+	}
+	sessions := tenant.NewSessions(ds, dashboardSession, nil)
+	dash, err := ui.New(ui.Config{Bookings: core, Index: ds, Outbox: st.Outbox(), Feeds: st, Keys: keys,
+		Staff: tenant.NewStaff(ds, nil), Sessions: sessions, Settings: ds})
+	if err != nil {
+		return nil, nil, err
+	}
+	return dash, sessions, nil
+}
+
+// sweepSessions deletes expired dashboard sessions at once and then hourly.
+func sweepSessions(ctx context.Context, sessions *tenant.Sessions) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := sessions.Sweep(ctx); err != nil && ctx.Err() == nil {
+			slog.Error("sweep dashboard sessions", "err", err)
+		} else if n > 0 {
+			slog.Info("expired dashboard sessions removed", "sessions", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // merchantKeys returns the merchant keys kept in st, or nil (admin token only) when the

@@ -1,0 +1,131 @@
+// Package ui is the merchant staff's dashboard at /ui/: server-rendered pages
+// (html/template, templates and stylesheet embedded, no script) over the same core
+// calls as the merchant API. It is another adapter: every change goes through
+// booking.Service (or the outbox and feed loader the API uses too), in the scope of
+// the session's merchant, so the core's tenancy checks apply unchanged.
+package ui
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bookingserver/bookingserver/booking"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/tenant"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// BookingIndex lists a merchant's bookings by slot start (store.Store implements it).
+type BookingIndex interface {
+	// MerchantBookings calls fn with the merchant's bookings whose slot starts in
+	// [fromSec, toSec), in start order (newest first when desc), resuming after cursor
+	// (a value passed to fn before; empty starts at the range's edge); fn returns
+	// false to stop.
+	MerchantBookings(ctx context.Context, merchantID string, fromSec, toSec int64, desc bool, cursor []byte,
+		fn func(rec *bsv1.BookingRecord, cursor []byte) bool) error
+}
+
+// Outbox is the notification outbox as the dashboard shows it (store.Queue has it).
+type Outbox interface {
+	ListPending(ctx context.Context) ([]*bsv1.OutboxRecord, error)
+	ListDead(ctx context.Context) ([]*bsv1.OutboxRecord, error)
+	Retry(ctx context.Context, id uint64) (*bsv1.OutboxRecord, error)
+}
+
+// FeedLoader validates and applies one uploaded feed (store.Store.LoadFeed).
+type FeedLoader interface {
+	LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (store.LoadSummary, error)
+}
+
+// Config is what the dashboard needs.
+type Config struct {
+	Bookings *booking.Service
+	Index    BookingIndex
+	Outbox   Outbox
+	Feeds    FeedLoader
+	Keys     *tenant.Keys
+	Staff    *tenant.Staff
+	Sessions *tenant.Sessions
+	Settings tenant.SettingsStore
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// UI serves the dashboard.
+type UI struct {
+	cfg    Config
+	pages  map[string]*template.Template
+	logins *limiter
+	mux    *http.ServeMux
+}
+
+// New parses the templates and builds the routes.
+func New(cfg Config) (*UI, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	u := &UI{cfg: cfg, pages: map[string]*template.Template{}, logins: newLimiter(10, 15*time.Minute, cfg.Now), mux: http.NewServeMux()}
+	for _, page := range []string{"login", "bookings", "booking", "refunds", "notifications", "feeds", "settings"} {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, err
+		}
+		u.pages[page] = t
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	u.mux.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", http.FileServerFS(static)))
+	u.mux.HandleFunc("GET /ui/login", u.loginPage)
+	u.mux.HandleFunc("POST /ui/login", u.login)
+	u.mux.Handle("POST /ui/logout", u.session(u.logout))
+	u.mux.Handle("GET /ui/{$}", http.RedirectHandler("/ui/bookings", http.StatusSeeOther))
+	u.mux.Handle("GET /ui/bookings", u.session(u.bookingsPage))
+	u.mux.Handle("GET /ui/bookings/{id}", u.session(u.bookingPage))
+	u.mux.Handle("POST /ui/bookings/{id}/{action}", u.session(u.bookingAction))
+	u.mux.Handle("GET /ui/refunds", u.session(u.refundsPage))
+	u.mux.Handle("GET /ui/notifications", u.session(u.notificationsPage))
+	u.mux.Handle("POST /ui/notifications/{id}/retry", u.session(u.retryNotification))
+	u.mux.Handle("GET /ui/feeds", u.session(u.feedsPage))
+	u.mux.Handle("POST /ui/feeds", u.session(u.uploadFeed))
+	u.mux.Handle("GET /ui/settings", u.session(u.settingsPage))
+	u.mux.Handle("POST /ui/settings", u.session(u.saveSettings))
+	return u, nil
+}
+
+// ServeHTTP serves /ui/ with headers that keep the pages from being framed, sniffed,
+// cached or made to load anything from elsewhere.
+func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	u.mux.ServeHTTP(w, r)
+}
+
+// render writes a page; data's Page fields are filled in from the request.
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Page"] = page
+	if s := sessionOf(r.Context()); s != nil {
+		data["Session"] = s.rec
+		data["Settings"] = s.settings
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := u.pages[page].Execute(w, data); err != nil {
+		slog.ErrorContext(r.Context(), "render dashboard page", "page", page, "err", err)
+	}
+}
