@@ -278,6 +278,6 @@ func TestDashboardInBrowser(t *testing.T) {
 	p.screenshot("dashboard-refunds")
 	p.open(s.url+"/ui/feeds", "h1")
 	p.screenshot("dashboard-feeds")
-	p.submit(`header button[type=submit]`) // log out
+	p.submit(`header button[type=submit]`)               // log out
 	p.open(s.url+"/ui/bookings/"+noShow, "#login-title") // the session is gone
 }
