@@ -214,6 +214,9 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	if want := req.GetPaymentInformation().GetPrice(); want != nil && money(want) != pol.Price {
 		return createFailure(acv3.BookingFailure_PAYMENT_ERROR, fmt.Sprintf("the request's price %s differs from the feed's %s", money(want), pol.Price)), nil, nil
 	}
+	if want := req.GetPaymentInformation().GetTaxAmount(); want != nil && money(want) != pol.Tax {
+		return createFailure(acv3.BookingFailure_PAYMENT_ERROR, fmt.Sprintf("the request's tax %s differs from the feed's %s", money(want), pol.Tax)), nil, nil
+	}
 	b.PaymentInformation = paymentInformation(pol)
 	rec := &bsv1.BookingRecord{
 		Booking:           b,

@@ -22,6 +22,9 @@ func paymentInformation(pol Policy) *acv3.PaymentInformation {
 		Price:            priceProto(pol.Price),
 		PaymentOptionId:  pol.PaymentOptionID,
 	}
+	if pol.Taxed {
+		pi.TaxAmount = priceProto(pol.Tax)
+	}
 	if pol.Prepay || pol.Deposit.Micros > 0 || pol.NoShowFee.Micros > 0 {
 		pi.PaymentProcessedBy = acv3.PaymentProcessedBy_PROCESSED_BY_PARTNER
 		pi.Deposit = pol.Feed.Deposit
@@ -201,7 +204,7 @@ func (s *Service) confirmPaid(tx Tx, rec *bsv1.BookingRecord, result paid) error
 		p.CapturedMicros = p.GetChargeMicros()
 		pi.PaymentTransactionId = result.charge.ID
 		if err := tx.AppendLedger(&bsv1.LedgerEntry{Kind: bsv1.LedgerEntry_KIND_CHARGE, BookingId: b.GetBookingId(), AmountMicros: p.GetChargeMicros(),
-			Currency: p.GetCurrency(), Processor: p.GetProcessor(), ProcessorId: result.charge.ID, AtUnix: now}); err != nil {
+			TaxMicros: chargedTax(p, pi), Currency: p.GetCurrency(), Processor: p.GetProcessor(), ProcessorId: result.charge.ID, AtUnix: now}); err != nil {
 			return err
 		}
 	}
@@ -241,4 +244,13 @@ func (s *Service) Recover(ctx context.Context) (settled int, err error) {
 		settled++
 	}
 	return settled, nil
+}
+
+// chargedTax is the tax part of a booking's charge: the tax_amount of a prepayment
+// (price plus tax charged), none in a deposit.
+func chargedTax(p *bsv1.BookingPayment, pi *acv3.PaymentInformation) int64 {
+	if p.GetPrepaid() {
+		return pi.GetTaxAmount().GetPriceMicros()
+	}
+	return 0
 }

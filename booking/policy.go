@@ -21,7 +21,11 @@ type Policy struct {
 	Price Money
 	// PaymentOptionID names the Merchant.payment_option that set the price, if any.
 	PaymentOptionID string
-	// Prepay: the price is charged at booking.
+	// Taxed: a tax rate applies (TaxRate of the payment option, service or merchant);
+	// Tax is then the tax on Price, answered in payment_information.tax_amount.
+	Taxed bool
+	Tax   Money
+	// Prepay: the price plus its tax is charged at booking.
 	Prepay bool
 	// Deposit is charged at booking (zero Money: none); refundable until
 	// DepositRefundableSec before the start.
@@ -52,10 +56,11 @@ func (p Policy) SavesCard() bool {
 	return p.NoShowFee.Micros > 0 || p.RequireCard
 }
 
-// ChargeNow is what is charged at booking: the price when prepaid, else the deposit.
+// ChargeNow is what is charged at booking: the price plus tax when prepaid, else the
+// deposit.
 func (p Policy) ChargeNow() Money {
 	if p.Prepay {
-		return p.Price
+		return Money{Micros: p.Price.Micros + p.Tax.Micros, Currency: p.Price.Currency}
 	}
 	return p.Deposit
 }
@@ -82,8 +87,9 @@ func ResolvePolicy(m *acv3.Merchant, s *acv3.Service, a *acv3.Availability, part
 		RequireCard: s.GetRequireCreditCard() == acv3.RequireCreditCard_REQUIRE_CREDIT_CARD_ALWAYS,
 		Feed:        PolicyFeed{Deposit: s.GetDeposit(), NoShowFee: s.GetNoShowFee()},
 	}
+	var opt *acv3.PaymentOption
 	if ids := a.GetPaymentOptionId(); len(ids) > 0 {
-		opt := findPaymentOption(m, ids[0])
+		opt = findPaymentOption(m, ids[0])
 		if opt == nil {
 			return Policy{}, fmt.Errorf("slot names payment_option_id %q that merchant %q does not define", ids[0], m.GetMerchantId())
 		}
@@ -108,6 +114,9 @@ func ResolvePolicy(m *acv3.Merchant, s *acv3.Service, a *acv3.Availability, part
 	}
 	if f := p.Feed.NoShowFee; f != nil {
 		p.NoShowFee = perParty(money(f.GetFee()), f.GetFeeType(), party)
+	}
+	if rate, ok := taxRate(m, s, opt); ok {
+		p.Taxed, p.Tax = true, taxOn(p.Price, rate)
 	}
 	return p, nil
 }

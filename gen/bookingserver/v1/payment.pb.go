@@ -162,9 +162,9 @@ type BookingPayment struct {
 	Token string `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
 	// currency of every amount below.
 	Currency string `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
-	// charge_micros is what is charged at booking (price if prepaid, else the deposit).
+	// charge_micros is what is charged at booking (price plus tax if prepaid, else the deposit).
 	ChargeMicros int64 `protobuf:"varint,5,opt,name=charge_micros,json=chargeMicros,proto3" json:"charge_micros,omitempty"`
-	// prepaid: charge_micros is the price.
+	// prepaid: charge_micros is the price plus its tax.
 	Prepaid bool `protobuf:"varint,6,opt,name=prepaid,proto3" json:"prepaid,omitempty"`
 	// save_card: the token is upgraded into a reusable card.
 	SaveCard bool `protobuf:"varint,7,opt,name=save_card,json=saveCard,proto3" json:"save_card,omitempty"`
@@ -514,7 +514,10 @@ type LedgerEntry struct {
 	RefundOf string `protobuf:"bytes,9,opt,name=refund_of,json=refundOf,proto3" json:"refund_of,omitempty"`
 	// request_id is, for a refund we asked for, the merchant's request (or cancel) id,
 	// so that a retried request refunds only what it has not refunded yet.
-	RequestId     string `protobuf:"bytes,10,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,10,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// tax_micros is the part of amount_micros that is tax: for the charge of a taxed
+	// prepayment, the booking's tax_amount (the user pays price plus tax).
+	TaxMicros     int64 `protobuf:"varint,11,opt,name=tax_micros,json=taxMicros,proto3" json:"tax_micros,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -619,6 +622,13 @@ func (x *LedgerEntry) GetRequestId() string {
 	return ""
 }
 
+func (x *LedgerEntry) GetTaxMicros() int64 {
+	if x != nil {
+		return x.TaxMicros
+	}
+	return 0
+}
+
 var File_bookingserver_v1_payment_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_payment_proto_rawDesc = "" +
@@ -660,7 +670,7 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\ramount_micros\x18\x05 \x01(\x03R\famountMicros\x12\x1a\n" +
 	"\bcurrency\x18\x06 \x01(\tR\bcurrency\x12\x16\n" +
 	"\x06reason\x18\a \x01(\tR\x06reason\x12!\n" +
-	"\fcreated_unix\x18\b \x01(\x03R\vcreatedUnix\"\xd0\x03\n" +
+	"\fcreated_unix\x18\b \x01(\x03R\vcreatedUnix\"\xef\x03\n" +
 	"\vLedgerEntry\x126\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\".bookingserver.v1.LedgerEntry.KindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -674,7 +684,9 @@ const file_bookingserver_v1_payment_proto_rawDesc = "" +
 	"\trefund_of\x18\t \x01(\tR\brefundOf\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\n" +
-	" \x01(\tR\trequestId\"{\n" +
+	" \x01(\tR\trequestId\x12\x1d\n" +
+	"\n" +
+	"tax_micros\x18\v \x01(\x03R\ttaxMicros\"{\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CHARGE\x10\x01\x12\x13\n" +
