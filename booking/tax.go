@@ -3,8 +3,8 @@ package booking
 import (
 	"math/big"
 
-	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	"github.com/bookingserver/bookingserver/currency"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
 // Seed 001: "if a tax rate is specified in the feed or the request, it must also be
