@@ -438,4 +438,15 @@ func TestStripeRefundEvents(t *testing.T) {
 		"amount":100,"currency":"usd","status":"succeeded","payment_intent":"pi_foreign","charge":"ch_foreign","metadata":{}}}}`))
 	b.wantMoney(t, bid, 15e6, 15e6)
 	b.wantMoney(t, bid2, 15e6, 3e6)
+
+	// (8) Stripe reports that the Dashboard refund of the second charge failed
+	// (refund.failed, twice): it is reversed once, and the money can be refunded again.
+	failedRefund := fmt.Sprintf(`{"id":"evt_rf_failed","object":"event","type":"refund.failed","data":{"object":{"id":%q,"object":"refund",
+		"amount":300,"currency":"usd","status":"failed","payment_intent":%q,"metadata":{}}}}`, b.stripe.RefundIDs(pi2)[0], pi2)
+	b.mustDeliver(t, []byte(failedRefund))
+	b.mustDeliver(t, []byte(failedRefund))
+	b.wantMoney(t, bid2, 15e6, 0)
+	if v := b.get(t, bid2); !strings.Contains(fmt.Sprint(v["ledger"]), "KIND_REFUND_REVERSED") {
+		t.Fatalf("ledger shows no reversal: %v", v["ledger"])
+	}
 }

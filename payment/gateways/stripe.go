@@ -2,9 +2,6 @@ package gateways
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	stripeapi "github.com/stripe/stripe-go/v85"
+	"github.com/stripe/stripe-go/v85/webhook"
 
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
@@ -21,84 +21,46 @@ import (
 // StripeSignatureHeader carries "t=<unix>,v1=<hex hmac>[,v1=…]".
 const StripeSignatureHeader = "Stripe-Signature"
 
-// verifyStripe checks header against body as Stripe documents: HMAC-SHA256 with the
-// webhook secret over "<t>.<body>", any v1 may match (secret rotation), compared in
-// constant time, and t no further than tolerance from now.
-func verifyStripe(header string, body []byte, secret string, now time.Time, tolerance time.Duration) error {
-	var ts int64 = -1
-	var sigs [][]byte
-	for part := range strings.SplitSeq(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%w: bad timestamp", ErrSignature)
-			}
-			ts = n
-		case "v1":
-			if b, err := hex.DecodeString(v); err == nil {
-				sigs = append(sigs, b)
-			}
-		}
+// verifyStripe checks header against body with stripe-go's webhook package (HMAC-SHA256
+// over "<t>.<body>" with the webhook secret, any v1 may match for secret rotation) and
+// returns the typed event. The timestamp must be within tolerance of now, in both
+// directions, by the registry's clock (stripe-go's own check reads the wall clock and
+// only looks back). Signature problems wrap ErrSignature; a signed body that is not a
+// Stripe event wraps booking.ErrInvalid.
+func verifyStripe(header string, body []byte, secret string, now time.Time, tolerance time.Duration) (stripeapi.Event, error) {
+	if err := webhook.ValidatePayloadIgnoringTolerance(body, header, secret); err != nil {
+		return stripeapi.Event{}, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
-	if ts < 0 || len(sigs) == 0 {
-		return fmt.Errorf("%w: %s needs t= and v1=", ErrSignature, StripeSignatureHeader)
+	var ts int64 = -1
+	for part := range strings.SplitSeq(header, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "t="); ok {
+			ts, _ = strconv.ParseInt(v, 10, 64)
+		}
 	}
 	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
-		return fmt.Errorf("%w: timestamp outside the %s tolerance", ErrSignature, tolerance)
+		return stripeapi.Event{}, fmt.Errorf("%w: timestamp outside the %s tolerance", ErrSignature, tolerance)
 	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "%d.", ts)
-	mac.Write(body)
-	want := mac.Sum(nil)
-	for _, s := range sigs {
-		if hmac.Equal(s, want) {
-			return nil
-		}
+	// Events are read with the fields this code uses, whatever the account's API version.
+	e, err := webhook.ConstructEventWithOptions(body, header, secret, webhook.ConstructEventOptions{IgnoreTolerance: true, IgnoreAPIVersionMismatch: true})
+	if err != nil || e.ID == "" || e.Data == nil {
+		return stripeapi.Event{}, fmt.Errorf("stripe: not an event: %v: %w", err, booking.ErrInvalid)
 	}
-	return fmt.Errorf("%w: no v1 signature matches", ErrSignature)
+	return e, nil
 }
 
-// stripeRefundJSON is a Stripe Refund: data.object of refund.created, refund.updated
-// and charge.refund.updated, and an item of a Charge's refunds.data (listed in
-// charge.refunded only for API versions before 2022-11-15). payment_intent and charge
-// are ids (not expanded in events); metadata is empty for a Dashboard refund.
-type stripeRefundJSON struct {
-	ID            string            `json:"id"`
-	Amount        int64             `json:"amount"`
-	Currency      string            `json:"currency"`
-	Status        string            `json:"status"`
-	PaymentIntent string            `json:"payment_intent"`
-	Metadata      map[string]string `json:"metadata"`
-}
-
-type stripeEventJSON struct {
-	ID   string `json:"id"`
-	Type string `json:"type"`
-	Data struct {
-		Object struct {
-			stripeRefundJSON
-			AmountReceived int64 `json:"amount_received"`
-			Refunds        struct {
-				Data []stripeRefundJSON `json:"data"`
-			} `json:"refunds"`
-		} `json:"object"`
-	} `json:"data"`
-}
-
-// stripeEvents verifies Stripe-Signature and maps Stripe's events to the core's:
+// stripeEvents verifies Stripe-Signature and maps Stripe's typed events to the core's:
 //   - payment_intent.succeeded: a charge, recorded once;
-//   - refund.created, refund.updated, charge.refund.updated (data.object is the
-//     Refund): the refund once its status is succeeded, whichever event says so first;
-//     pending, requires_action, failed and canceled refunds are never counted;
+//   - refund.created, refund.updated, charge.refund.updated, refund.failed (data.object
+//     is the Refund): the refund once its status is succeeded, whichever event says so
+//     first; a refund that failed or was canceled is reversed if it was recorded
+//     (GatewayRefundFailed); pending and requires_action change nothing yet;
 //   - charge.refunded: each succeeded refund its Charge lists (API versions before
 //     2022-11-15; later versions list none, hence the refund.* events).
 //
-// A refund is deduplicated by its re_ id, however and however often it is reported,
-// and the echo of a refund we made is recognised in the ledger: no refund is counted
-// twice. RefundOf is the PaymentIntent, our ledger's charge id. The booking is the
-// booking_id metadata our Stripe adapter sets on the PaymentIntent (copied to its
+// A refund is deduplicated by its re_ id and status, however and however often it is
+// reported, and the echo of a refund we made is recognised in the ledger: no refund is
+// counted twice. RefundOf is the PaymentIntent, our ledger's charge id. The booking is
+// the booking_id metadata our Stripe adapter sets on the PaymentIntent (copied to its
 // Charge); a Refund carries none, so it is found by its PaymentIntent in the ledger
 // (stripeBooking). Other event types, and payments not ours, change nothing.
 func (r *Registry) stripeEvents(ctx context.Context, merchantID string, h http.Header, body []byte) ([]booking.GatewayEvent, error) {
@@ -106,34 +68,46 @@ func (r *Registry) stripeEvents(ctx context.Context, merchantID string, h http.H
 	if err != nil {
 		return nil, err
 	}
-	if err := verifyStripe(h.Get(StripeSignatureHeader), body, a.secrets["webhook_secret"].Reveal(), r.cfg.Now(), r.cfg.StripeTolerance); err != nil {
+	e, err := verifyStripe(h.Get(StripeSignatureHeader), body, a.secrets["webhook_secret"].Reveal(), r.cfg.Now(), r.cfg.StripeTolerance)
+	if err != nil {
 		return nil, err
 	}
-	var e stripeEventJSON
-	if err := json.Unmarshal(body, &e); err != nil || e.ID == "" {
-		return nil, fmt.Errorf("stripe: event without id: %w", booking.ErrInvalid)
+	base := booking.GatewayEvent{Gateway: Stripe, MerchantID: merchantID, DedupeKey: e.ID}
+	decode := func(v any) error {
+		if err := json.Unmarshal(e.Data.Raw, v); err != nil {
+			return fmt.Errorf("stripe event %s: %v: %w", e.ID, err, booking.ErrInvalid)
+		}
+		return nil
 	}
-	o := e.Data.Object
-	base := booking.GatewayEvent{Gateway: Stripe, MerchantID: merchantID, DedupeKey: e.ID, BookingID: o.Metadata["booking_id"]}
 	switch e.Type {
-	case "payment_intent.succeeded":
-		if base.BookingID == "" {
+	case stripeapi.EventTypePaymentIntentSucceeded:
+		var pi stripeapi.PaymentIntent
+		if err := decode(&pi); err != nil {
+			return nil, err
+		}
+		if base.BookingID = pi.Metadata["booking_id"]; base.BookingID == "" {
 			return nil, nil // not one of our payments
 		}
-		amount, err := stripe.FromStripe(o.AmountReceived, o.Currency)
+		amount, err := stripe.FromStripe(pi.AmountReceived, string(pi.Currency))
 		if err != nil {
 			return nil, fmt.Errorf("stripe event %s: %v: %w", e.ID, err, booking.ErrInvalid)
 		}
 		ev := base
-		ev.Kind, ev.TransactionID, ev.Amount = booking.GatewayCollected, o.ID, amount
+		ev.Kind, ev.TransactionID, ev.Amount = booking.GatewayCollected, pi.ID, amount
 		return []booking.GatewayEvent{ev}, nil
-	case "charge.refunded":
-		if base.BookingID == "" {
+	case stripeapi.EventTypeChargeRefunded:
+		var ch stripeapi.Charge
+		if err := decode(&ch); err != nil {
+			return nil, err
+		}
+		if base.BookingID = ch.Metadata["booking_id"]; base.BookingID == "" || ch.Refunds == nil {
 			return nil, nil
 		}
 		var out []booking.GatewayEvent
-		for _, re := range o.Refunds.Data {
-			re.PaymentIntent = o.PaymentIntent
+		for _, re := range ch.Refunds.Data {
+			if re.PaymentIntent == nil {
+				re.PaymentIntent = ch.PaymentIntent
+			}
 			ev, err := stripeRefundEvent(base, e.ID, re)
 			if err != nil {
 				return nil, err
@@ -143,17 +117,23 @@ func (r *Registry) stripeEvents(ctx context.Context, merchantID string, h http.H
 			}
 		}
 		return out, nil
-	case "refund.created", "refund.updated", "charge.refund.updated":
-		re := o.stripeRefundJSON
-		if re.Status != "succeeded" || re.PaymentIntent == "" {
-			return nil, nil // not settled (yet), or not a PaymentIntent's: ours all are
+	case stripeapi.EventTypeRefundCreated, stripeapi.EventTypeRefundUpdated, stripeapi.EventTypeChargeRefundUpdated, stripeapi.EventTypeRefundFailed:
+		var re stripeapi.Refund
+		if err := decode(&re); err != nil {
+			return nil, err
 		}
-		if base.BookingID == "" {
-			if base.BookingID, err = r.stripeBooking(ctx, merchantID, re.PaymentIntent); err != nil || base.BookingID == "" {
+		if re.PaymentIntent == nil || re.PaymentIntent.ID == "" {
+			return nil, nil // not a PaymentIntent's: ours all are
+		}
+		if k := stripeRefundKind(re.Status); k == booking.GatewayPending {
+			return nil, nil // not settled (yet)
+		}
+		if base.BookingID = re.Metadata["booking_id"]; base.BookingID == "" {
+			if base.BookingID, err = r.stripeBooking(ctx, merchantID, re.PaymentIntent.ID); err != nil || base.BookingID == "" {
 				return nil, err
 			}
 		}
-		ev, err := stripeRefundEvent(base, e.ID, re)
+		ev, err := stripeRefundEvent(base, e.ID, &re)
 		if err != nil || ev == nil {
 			return nil, err
 		}
@@ -162,22 +142,38 @@ func (r *Registry) stripeEvents(ctx context.Context, merchantID string, h http.H
 	return nil, nil
 }
 
-// stripeRefundEvent maps a Refund to a GatewayRefunded event keyed by the refund's id,
-// or nil unless it succeeded.
-func stripeRefundEvent(base booking.GatewayEvent, eventID string, re stripeRefundJSON) (*booking.GatewayEvent, error) {
-	if re.Status != "succeeded" {
+// stripeRefundKind is what a Refund's status means: refunded once succeeded, failed
+// once failed or canceled, pending otherwise.
+func stripeRefundKind(s stripeapi.RefundStatus) booking.GatewayEventKind {
+	switch s {
+	case stripeapi.RefundStatusSucceeded:
+		return booking.GatewayRefunded
+	case stripeapi.RefundStatusFailed, stripeapi.RefundStatusCanceled:
+		return booking.GatewayRefundFailed
+	}
+	return booking.GatewayPending
+}
+
+// stripeRefundEvent maps a Refund to an event keyed by the refund's id and outcome
+// (a refund may succeed, then fail), or nil while it is pending.
+func stripeRefundEvent(base booking.GatewayEvent, eventID string, re *stripeapi.Refund) (*booking.GatewayEvent, error) {
+	kind := stripeRefundKind(re.Status)
+	if kind == booking.GatewayPending {
 		return nil, nil
 	}
-	if re.ID == "" || re.PaymentIntent == "" {
+	if re.ID == "" || re.PaymentIntent == nil || re.PaymentIntent.ID == "" {
 		return nil, fmt.Errorf("stripe event %s: a refund without id or payment_intent: %w", eventID, booking.ErrInvalid)
 	}
-	amount, err := stripe.FromStripe(re.Amount, re.Currency)
+	amount, err := stripe.FromStripe(re.Amount, string(re.Currency))
 	if err != nil {
 		return nil, fmt.Errorf("stripe event %s: %v: %w", eventID, err, booking.ErrInvalid)
 	}
 	ev := base
 	ev.DedupeKey = re.ID
-	ev.Kind, ev.TransactionID, ev.RefundOf, ev.Amount = booking.GatewayRefunded, re.ID, re.PaymentIntent, amount
+	if kind == booking.GatewayRefundFailed {
+		ev.DedupeKey = re.ID + ":" + string(re.Status)
+	}
+	ev.Kind, ev.TransactionID, ev.RefundOf, ev.Amount = kind, re.ID, re.PaymentIntent.ID, amount
 	return &ev, nil
 }
 
