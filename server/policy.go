@@ -11,8 +11,8 @@ const (
 	// accessMerchant needs the admin bearer token or a merchant key (scoped to its
 	// merchant).
 	accessMerchant
-	// accessAdmin needs the admin bearer token: merchant key management and, off
-	// loopback, /metrics.
+	// accessAdmin needs the admin bearer token: merchant key management, the
+	// platform's feed export and publication to Google, and, off loopback, /metrics.
 	accessAdmin
 	// accessOpen needs nothing (health and reflection on a loopback listener).
 	accessOpen
@@ -41,7 +41,7 @@ func httpAccess(path string, loopback bool) access {
 	switch {
 	case isWebhookPath(path):
 		return accessOpen
-	case isKeysPath(path), path == "/v1/backup":
+	case isKeysPath(path), path == "/v1/backup", isPublishPath(path):
 		return accessAdmin
 	case strings.HasPrefix(path, "/v1/"):
 		return accessMerchant
@@ -66,6 +66,14 @@ func isKeysPath(path string) bool {
 	}
 	_, rest, ok = strings.Cut(rest, "/")
 	return ok && (rest == "keys" || strings.HasPrefix(rest, "keys/"))
+}
+
+// isPublishPath reports whether path exports or publishes the feeds of every merchant
+// (GET /v1/feeds/{kind}:export, POST /v1/feeds:publish, GET /v1/feeds/publications):
+// the platform's business, not one merchant's.
+func isPublishPath(path string) bool {
+	return path == "/v1/feeds:publish" || path == "/v1/feeds/publications" ||
+		(strings.HasPrefix(path, "/v1/feeds/") && strings.HasSuffix(path, ":export"))
 }
 
 // allowed checks the Authorization header value against a route that takes Google's

@@ -69,6 +69,9 @@ type Deps struct {
 	// UI is the merchant staff's dashboard, served at /ui/ (it authenticates its own
 	// sessions); absent when nil.
 	UI http.Handler
+	// Exports writes feeds of what is loaded (GET /v1/feeds/{kind}:export); the
+	// export answers Unavailable when nil.
+	Exports FeedExporter
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -83,6 +86,7 @@ type Server struct {
 	backup       Backuper
 	gateways     *gateways.Registry
 	keys         *tenant.Keys
+	exports      FeedExporter
 
 	bookingService  *bookingService
 	merchantService *merchantService
@@ -121,6 +125,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		keys:            d.Keys,
 		ui:              d.UI,
 		keyService:      &keyService{keys: d.Keys},
+		exports:         d.Exports,
 		done:            make(chan error, 2),
 	}
 	s.SetCredentials(cfg.Credentials)

@@ -83,7 +83,7 @@ func tenancySetup(t *testing.T) *tenancyBundle {
 	}
 	srv, err := server.New(server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin}},
-		server.Deps{Bookings: core, Feeds: st, Gateways: reg, Keys: tenant.NewKeys(st, nil), Notifications: st.Outbox()})
+		server.Deps{Bookings: core, Feeds: st, Gateways: reg, Keys: tenant.NewKeys(st, nil), Notifications: st.Outbox(), Exports: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,6 +294,7 @@ func TestTenancyMatrix(t *testing.T) {
 			}
 			return call{"POST", fmt.Sprintf("/v1/notifications/%d:retry", id), "{}"}
 		}, 200, 404, `"OUTBOX_STATE_PENDING"`, false},
+		{"export feed", func(*testing.T) call { return call{"GET", "/v1/feeds/availability:export", ""} }, 200, 401, `"service_availability"`, true},
 		{"create key", func(*testing.T) call { return call{"POST", "/v1/merchants/m1/keys", "{}"} }, 200, 401, `"key":"bsk_`, true},
 		{"list keys", func(*testing.T) call { return call{"GET", "/v1/merchants/m1/keys", ""} }, 200, 401, `"key_id"`, true},
 		{"revoke key", func(t *testing.T) call {

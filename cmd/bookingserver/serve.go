@@ -149,7 +149,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st)})
 	if err != nil {
 		return err
 	}
@@ -258,4 +258,12 @@ func merchantKeys(st any) *tenant.Keys {
 		return nil
 	}
 	return tenant.NewKeys(ks, nil)
+}
+
+// exporter is st's feed export, nil on a backend without one.
+func exporter(st any) server.FeedExporter {
+	if ex, ok := st.(server.FeedExporter); ok {
+		return ex
+	}
+	return nil
 }
