@@ -73,8 +73,9 @@ func indexMerchantBookings(tx *bolt.Tx) error {
 
 // MerchantBookings calls fn with the merchant's bookings whose slot starts in
 // [fromSec, toSec), in start order (newest first when desc), resuming after cursor
-// (a value a previous call passed to fn; empty starts at the range's edge). fn
-// returns false to stop. It implements ui.BookingIndex.
+// (a value a previous call passed to fn, valid only during that call: copy it to
+// keep it; empty starts at the range's edge). fn returns false to stop. It
+// implements ui.BookingIndex.
 func (s *Store) MerchantBookings(ctx context.Context, merchantID string, fromSec, toSec int64, desc bool, cursor []byte,
 	fn func(rec *bsv1.BookingRecord, cursor []byte) bool) error {
 	if err := ctx.Err(); err != nil {
@@ -107,7 +108,7 @@ func (s *Store) MerchantBookings(ctx context.Context, merchantID string, fromSec
 			if err := getRecord(bookings, k[len(lo):], rec); err != nil {
 				return fmt.Errorf("merchant index %q: %w", k, err)
 			}
-			if !fn(rec, bytes.Clone(k)) {
+			if !fn(rec, k) {
 				return nil
 			}
 		}

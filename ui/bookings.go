@@ -38,10 +38,24 @@ func (f filter) matches(rec *bsv1.BookingRecord) bool {
 		return false
 	case f.Query != "":
 		u := b.GetUserInformation()
-		hay := strings.ToLower(strings.Join([]string{u.GetGivenName(), u.GetFamilyName(), u.GetEmail(), u.GetTelephone(), u.GetUserId(), b.GetBookingId()}, " "))
-		return strings.Contains(hay, strings.ToLower(f.Query))
+		for _, field := range [...]string{u.GetEmail(), u.GetFamilyName(), u.GetGivenName(), u.GetTelephone(), u.GetUserId(), b.GetBookingId()} {
+			if containsFold(field, f.Query) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
+}
+
+// containsFold reports whether sub is in s, ignoring case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // paymentState names a booking's payment for lists and filters.

@@ -30,8 +30,8 @@ var staticFS embed.FS
 type BookingIndex interface {
 	// MerchantBookings calls fn with the merchant's bookings whose slot starts in
 	// [fromSec, toSec), in start order (newest first when desc), resuming after cursor
-	// (a value passed to fn before; empty starts at the range's edge); fn returns
-	// false to stop.
+	// (a value passed to fn before, valid only during that call; empty starts at the
+	// range's edge); fn returns false to stop.
 	MerchantBookings(ctx context.Context, merchantID string, fromSec, toSec int64, desc bool, cursor []byte,
 		fn func(rec *bsv1.BookingRecord, cursor []byte) bool) error
 }
