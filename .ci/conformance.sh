@@ -54,7 +54,7 @@ status=0
 for target in "--target http://127.0.0.1:$http_port" "--grpc-target 127.0.0.1:$grpc_port"; do
 	# shellcheck disable=SC2086 # target is two words on purpose
 	"$tmp/bookingserver" conformance $target --user "$user" --password "$password" \
-		--availability "$feeds/availability.json" || status=1
+		--availability "$feeds/availability.json" --merchants "$feeds/merchants.json" --services "$feeds/services.json" || status=1
 done
 if [[ $status -ne 0 ]]; then
 	echo "conformance: FAILED; the server's log:" >&2

@@ -52,6 +52,16 @@ func (fakeProcessor) Refund(_ context.Context, r booking.RefundRequest) (booking
 	return booking.Transaction{ID: "re_" + r.IdempotencyKey, Amount: r.Amount}, nil
 }
 
+// catalog is the example merchant and service feeds (merchant-1 has an 8.875 % tax).
+func catalog(t *testing.T) *conformance.Catalog {
+	t.Helper()
+	c, err := conformance.LoadCatalog(filepath.Join(examples, "merchants.json"), filepath.Join(examples, "services.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // startServer serves the example feeds on loopback.
 func startServer(t *testing.T) *server.Server {
 	t.Helper()
@@ -127,13 +137,13 @@ func TestConformancePasses(t *testing.T) {
 	slots := loadSlots(t)
 	for name, c := range clients(t, startServer(t), conformance.Auth{User: user, Password: password}) {
 		t.Run(name, func(t *testing.T) {
-			rep := conformance.Run(t.Context(), conformance.Config{Client: c, Target: name, Slots: slots, NumSlots: 10})
+			rep := conformance.Run(t.Context(), conformance.Config{Client: c, Target: name, Slots: slots, NumSlots: 10, Catalog: catalog(t)})
 			logReport(t, rep)
 			if !rep.OK() {
 				t.Fatal(rep.Summary())
 			}
-			if len(rep.Checks) != 10 {
-				t.Errorf("%d checks ran, want 10", len(rep.Checks))
+			if len(rep.Checks) != 11 {
+				t.Errorf("%d checks ran, want 11", len(rep.Checks))
 			}
 		})
 	}
@@ -247,4 +257,33 @@ func TestDetectsListedCancelledBooking(t *testing.T) {
 		}
 	}
 	t.Error("no list_after_cancel check")
+}
+
+// untaxedClient stands for a server that charges the bare price and answers no tax, as
+// ours did.
+type untaxedClient struct{ conformance.Client }
+
+func (c untaxedClient) CreateBooking(ctx context.Context, req *acv3.CreateBookingRequest) (*acv3.CreateBookingResponse, error) {
+	resp, err := c.Client.CreateBooking(ctx, req)
+	if pi := resp.GetBooking().GetPaymentInformation(); pi != nil {
+		pi.TaxAmount = nil
+	}
+	return resp, err
+}
+
+// TestDetectsMissingTax: prepaid_tax fails when a prepaid booking at a taxed merchant
+// answers no tax_amount.
+func TestDetectsMissingTax(t *testing.T) {
+	t.Parallel()
+	c := clients(t, startServer(t), conformance.Auth{User: user, Password: password})["rest"]
+	rep := conformance.Run(t.Context(), conformance.Config{Client: untaxedClient{c}, Slots: loadSlots(t), NumSlots: 10, Catalog: catalog(t)})
+	for _, c := range rep.Checks {
+		if c.Name == "prepaid_tax" {
+			if c.Result != conformance.Fail || !strings.Contains(c.Reason, "tax_amount") {
+				t.Errorf("prepaid_tax: %s %q", c.Result, c.Reason)
+			}
+			return
+		}
+	}
+	t.Error("no prepaid_tax check")
 }

@@ -29,6 +29,9 @@ type Config struct {
 	PaymentToken string
 	// RunID tags idempotency tokens and the test user; random when empty.
 	RunID string
+	// Catalog (optional) is the merchant and service feeds: with it, prepaid_tax checks
+	// the price and tax answered for prepaid slots; without it that check is not run.
+	Catalog *Catalog
 	// Timeout bounds each call (default 10 s).
 	Timeout time.Duration
 }
@@ -78,6 +81,9 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.check(ctx, "availability_lookup", r.needHealth, r.lookup)
 	r.check(ctx, "create_booking", r.needAvailable, r.create)
 	r.check(ctx, "idempotent_replay", r.needBooking, r.replay)
+	if cfg.Catalog != nil {
+		r.check(ctx, "prepaid_tax", r.needPrepaid, r.prepaidTax)
+	}
 	r.check(ctx, "reschedule", r.needBooking, r.reschedule)
 	r.check(ctx, "list_bookings", r.needBooking, r.list)
 	r.check(ctx, "booking_status", r.needBooking, r.status)

@@ -16,6 +16,7 @@ import (
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
 		target, grpcTarget, user, password, availability, token, services string
+		merchantsFeed, servicesFeed                                       string
 		insecureSkipVerify, skipCardSlots, asJSON                         bool
 		numSlots                                                          int
 		minLead, timeout                                                  time.Duration
@@ -28,6 +29,8 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&password, "password", "", "HTTP basic auth password")
 	fs.BoolVar(&insecureSkipVerify, "insecure-skip-verify", false, "accept any TLS certificate (self-signed test servers)")
 	fs.StringVar(&availability, "availability", "", "availability feed JSON whose slots are looked up and booked (required)")
+	fs.StringVar(&merchantsFeed, "merchants", "", "merchant feed JSON (with --services): check the price and tax of prepaid bookings")
+	fs.StringVar(&servicesFeed, "services", "", "service feed JSON (with --merchants)")
 	fs.IntVar(&numSlots, "num-slots", 10, "how many available slots to book")
 	fs.StringVar(&token, "payment-token", "tok_visa", "test payment token sent with every CreateBooking")
 	fs.StringVar(&services, "service", "", "comma-separated service ids to use (default: every service in the feed)")
@@ -45,6 +48,15 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("give exactly one of --target and --grpc-target")
 	case availability == "":
 		return errors.New("--availability FILE is required: the scenarios book real slots from the partner's availability feed")
+	case (merchantsFeed == "") != (servicesFeed == ""):
+		return errors.New("give both --merchants and --services, or neither")
+	}
+	var catalog *conformance.Catalog
+	if merchantsFeed != "" {
+		var err error
+		if catalog, err = conformance.LoadCatalog(merchantsFeed, servicesFeed); err != nil {
+			return err
+		}
 	}
 	filter := conformance.SlotFilter{After: time.Now().Add(minLead), SkipCardSlots: skipCardSlots}
 	if services != "" {
@@ -69,7 +81,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer client.Close()
 	rep := conformance.Run(ctx, conformance.Config{
-		Client: client, Target: name, Slots: slots, NumSlots: numSlots, PaymentToken: token, Timeout: timeout,
+		Client: client, Target: name, Slots: slots, NumSlots: numSlots, PaymentToken: token, Timeout: timeout, Catalog: catalog,
 	})
 	if asJSON {
 		err = rep.WriteJSON(stdout)
