@@ -65,6 +65,12 @@ type createCheckoutJSON struct {
 		Locale    string `json:"locale,omitempty"`
 		ReturnURL string `json:"returnUrl,omitempty"`
 	} `json:"hostedCheckoutSpecificInput"`
+	// CardPaymentMethodSpecificInput asks for a sale (authorised and captured at once):
+	// the booking is confirmed by the captured payment, so an account whose default is
+	// authorise-only must not leave it PENDING_CAPTURE.
+	CardPaymentMethodSpecificInput struct {
+		AuthorizationMode string `json:"authorizationMode"`
+	} `json:"cardPaymentMethodSpecificInput"`
 	RedirectPaymentMethodSpecificInput *redirectInputJSON `json:"redirectPaymentMethodSpecificInput,omitempty"`
 	Feedbacks                          *struct {
 		WebhookURLs []string `json:"webhookUrls"`
@@ -72,7 +78,9 @@ type createCheckoutJSON struct {
 }
 
 type redirectInputJSON struct {
-	PaymentProductID int    `json:"paymentProductId"`
+	PaymentProductID int `json:"paymentProductId"`
+	// RequiresApproval false: captured at once (no separate capture), as for cards.
+	RequiresApproval bool   `json:"requiresApproval"`
 	ReturnURL        string `json:"returnUrl,omitempty"`
 }
 
@@ -110,6 +118,7 @@ func (c *Client) CreateHostedCheckout(ctx context.Context, req CheckoutRequest) 
 	}
 	body.HostedCheckoutSpecificInput.Locale = req.Locale
 	body.HostedCheckoutSpecificInput.ReturnURL = req.ReturnURL
+	body.CardPaymentMethodSpecificInput.AuthorizationMode = "SALE"
 	if req.PaymentProductID != 0 {
 		body.RedirectPaymentMethodSpecificInput = &redirectInputJSON{PaymentProductID: req.PaymentProductID, ReturnURL: req.ReturnURL}
 	}

@@ -141,7 +141,10 @@ func TestCreateHostedCheckoutBimpli(t *testing.T) {
 		`"amountOfMoney":{"amount":1700,"currencyCode":"EUR"}`,
 		`"contactDetails":{"emailAddress":"jean.dupont@example.fr"}`,
 		`"locale":"fr_FR"`,
-		`"redirectPaymentMethodSpecificInput":{"paymentProductId":3103,"returnUrl":"https://shop.example/return"}`,
+		`"redirectPaymentMethodSpecificInput":{"paymentProductId":3103,"requiresApproval":false,"returnUrl":"https://shop.example/return"}`,
+		// Captured at once whatever the account's default (an authorise-only account
+		// would leave the payment PENDING_CAPTURE and the booking never confirmed).
+		`"cardPaymentMethodSpecificInput":{"authorizationMode":"SALE"}`,
 		`"merchantReference":"bk-7"`,
 	} {
 		if !strings.Contains(string(js), want) {
