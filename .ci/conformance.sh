@@ -53,7 +53,7 @@ fi
 status=0
 for target in "--target http://127.0.0.1:$http_port" "--grpc-target 127.0.0.1:$grpc_port"; do
 	# shellcheck disable=SC2086 # target is two words on purpose
-	"$tmp/bookingserver" conformance $target --user "$user" --password "$password" \
+	"$tmp/bookingserver" conformance $target --auth-user "$user" --auth-password "$password" \
 		--availability "$feeds/availability.json" --merchants "$feeds/merchants.json" --services "$feeds/services.json" || status=1
 done
 if [[ $status -ne 0 ]]; then

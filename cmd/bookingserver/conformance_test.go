@@ -42,14 +42,14 @@ func TestConformanceCommand(t *testing.T) {
 	if err := os.WriteFile(feed, []byte(fixtureAvailability), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	common := []string{"conformance", "--user", "google", "--availability", feed, "--num-slots", "2"}
+	common := []string{"conformance", "--auth-user", "google", "--availability", feed, "--num-slots", "2"}
 	for _, tt := range []struct {
 		name     string
 		args     []string
 		wantExit int
 		wantOut  string
 	}{
-		{"rest", []string{"--target", "http://" + srv.HTTPAddr(), "--password", "pw"}, 0, "PASS: 10 passed"},
+		{"rest", []string{"--target", "http://" + srv.HTTPAddr(), "--auth-password", "pw"}, 0, "PASS: 10 passed"},
 		{"grpc json", []string{"--grpc-target", srv.GRPCAddr(), "--password", "pw", "--json"}, 0, `"ok": true`},
 		{"wrong password", []string{"--target", "http://" + srv.HTTPAddr(), "--password", "nope"}, 1, "HealthCheck failed: HealthCheck: HTTP 401 Unauthorized: missing or wrong credentials"},
 		{"wrong password grpc", []string{"--grpc-target", srv.GRPCAddr(), "--password", "nope"}, 1, "Unauthenticated"},

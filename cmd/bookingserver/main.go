@@ -42,9 +42,14 @@ func main() {
 
 // run dispatches to a subcommand and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0 || args[0] == "-h" || args[0] == "--help" || (args[0] == "help" && len(args) == 1):
 		usage(stdout)
 		return 0
+	case args[0] == "help": // help CMD is CMD --help
+		return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+	case args[0] == "--version" || args[0] == "-version":
+		args = []string{"version"}
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -56,9 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, flag.ErrHelp):
 				return 0
 			case errors.As(err, &usage):
-				if !usage.printed {
-					fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
-				}
+				fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
 				return 2
 			default:
 				fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
@@ -81,10 +84,9 @@ func usage(w io.Writer) {
 }
 
 // usageErr is a command line that cannot be run (exit status 2, where a failure of the
-// command itself is 1). printed: the flag package has already said what is wrong.
+// command itself is 1).
 type usageErr struct {
-	err     error
-	printed bool
+	err error
 }
 
 func (e *usageErr) Error() string { return e.err.Error() }

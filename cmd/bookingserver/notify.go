@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -73,14 +74,17 @@ func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *m
 // runNotify is `bookingserver notify list|retry`.
 func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "retry") {
-		fmt.Fprintln(stderr, "Usage: bookingserver notify list [--data FILE]\n       bookingserver notify retry ID|--all-dead [--data FILE]")
-		return errors.New("want list or retry")
+		fmt.Fprintln(stderr, "Usage: bookingserver notify list [--data FILE | --server URL --admin-token T]\n       bookingserver notify retry ID|--all-dead [--data FILE | --server URL --admin-token T]")
+		return usageError("want list or retry")
 	}
 	sub := args[0]
 	fs := newFlagSet("notify "+sub, "notify "+sub+" [flags]")
 	fs.SetOutput(stderr)
 	var sc storeConfig
 	sc.register(fs, "bbolt data file (not while a server has it open)")
+	serverURL := fs.String("server", "", "base URL of the running server that holds the data file: go through its merchant API")
+	var token string
+	secretFlag(fs, &token, "admin-token", "an admin bearer token of the server (with --server)")
 	allDead := false
 	if sub == "retry" {
 		fs.BoolVar(&allDead, "all-dead", false, "retry every dead letter")
@@ -96,7 +100,19 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		pos = append(pos, fs.Arg(0))
 	}
+	if *serverURL != "" {
+		return notifyVia(ctx, remoteOutbox{base: *serverURL, token: token}, sub, pos, allDead, stdout)
+	}
+	if sc.databaseURL == "" {
+		// Never create a data file by listing a mistyped one.
+		if _, err := os.Stat(sc.data); err != nil {
+			return err
+		}
+	}
 	st, err := sc.open(ctx)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w: a server holds it; give --server URL and --admin-token to go through it", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -118,6 +134,17 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "%d dead availability windows pending again\n", n)
 	}
 	return err
+}
+
+// notifyVia runs list or retry against o (the running server's outbox).
+func notifyVia(ctx context.Context, o operatorOutbox, sub string, pos []string, allDead bool, stdout io.Writer) error {
+	if sub == "list" {
+		if len(pos) > 0 {
+			return usageError(fmt.Sprintf("unexpected arguments %q", pos))
+		}
+		return listOutbox(ctx, o, stdout)
+	}
+	return retryOutbox(ctx, o, pos, allDead, stdout)
 }
 
 // listAvailabilityOutbox prints the availability RTU windows waiting or dead.
@@ -156,7 +183,7 @@ func listAvailabilityOutbox(ctx context.Context, o store.RTUQueue, stdout io.Wri
 }
 
 // listOutbox prints pending records, then dead letters, each with its last error.
-func listOutbox(ctx context.Context, o store.Queue, stdout io.Writer) error {
+func listOutbox(ctx context.Context, o operatorOutbox, stdout io.Writer) error {
 	pending, err := o.ListPending(ctx)
 	if err != nil {
 		return err
@@ -198,7 +225,7 @@ func stateName(s bsv1.OutboxState) string {
 }
 
 // retryOutbox makes one dead letter (by id) or all of them pending again.
-func retryOutbox(ctx context.Context, o store.Queue, args []string, allDead bool, stdout io.Writer) error {
+func retryOutbox(ctx context.Context, o operatorOutbox, args []string, allDead bool, stdout io.Writer) error {
 	switch {
 	case allDead && len(args) == 0:
 		n, err := o.RetryAllDead(ctx)
