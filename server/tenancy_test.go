@@ -295,6 +295,8 @@ func TestTenancyMatrix(t *testing.T) {
 			return call{"POST", fmt.Sprintf("/v1/notifications/%d:retry", id), "{}"}
 		}, 200, 404, `"OUTBOX_STATE_PENDING"`, false},
 		{"export feed", func(*testing.T) call { return call{"GET", "/v1/feeds/availability:export", ""} }, 200, 401, `"service_availability"`, true},
+		{"backup", func(*testing.T) call { return call{"GET", "/v1/backup", ""} }, 501, 401, "", true},
+		{"feed export", func(*testing.T) call { return call{"GET", "/v1/feeds/merchant:export", ""} }, 200, 401, `"merchant_id":"m2"`, true},
 		{"create key", func(*testing.T) call { return call{"POST", "/v1/merchants/m1/keys", "{}"} }, 200, 401, `"key":"bsk_`, true},
 		{"list keys", func(*testing.T) call { return call{"GET", "/v1/merchants/m1/keys", ""} }, 200, 401, `"key_id"`, true},
 		{"revoke key", func(t *testing.T) call {
