@@ -129,7 +129,7 @@ func openSpotsOfSlots(tx ReadTx, now time.Time, svc ServiceSummary, q slotQuery)
 		return 0, err
 	}
 	o := best.Availability.GetSchedulingRuleOverrides()
-	if bookableNow, _ := bookableAt(now.Unix(), svc.MinAdvanceBookingSec, best.Availability.GetStartSec(), o.GetFirstBookableSec(), o.GetLastBookableSec()); !bookableNow {
+	if bookableNow, _ := bookableAt(now.Unix(), svc, best.Availability.GetStartSec(), best.Availability.GetDurationSec(), o.GetFirstBookableSec(), o.GetLastBookableSec()); !bookableNow {
 		return 0, nil
 	}
 	return max(best.Open(), 0), nil

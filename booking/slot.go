@@ -102,22 +102,36 @@ func findSlot(tx ReadTx, q slotQuery) (best Slot, ok bool, err error) {
 // slot's overrides; when not, the reason is for BookingFailure.description.
 func bookable(now time.Time, svc *acv3.Service, a *acv3.Availability) (bool, string) {
 	o := a.GetSchedulingRuleOverrides()
-	return bookableAt(now.Unix(), svc.GetRules().GetMinAdvanceBooking(), a.GetStartSec(), o.GetFirstBookableSec(), o.GetLastBookableSec())
+	return bookableAt(now.Unix(), summarizeService(svc), a.GetStartSec(), a.GetDurationSec(), o.GetFirstBookableSec(), o.GetLastBookableSec())
+}
+
+// closesAt is when a slot stops taking bookings by the service's admission policy: at
+// its start (TIME_STRICT, the default), or, for TIME_FLEXIBLE (users arrive any time in
+// the slot), at its end minus min_booking_buffer_before_end_time.
+func closesAt(svc ServiceSummary, start, duration int64) int64 {
+	if svc.Flexible {
+		return start + duration - svc.BufferBeforeEndSec
+	}
+	return start
 }
 
 // bookableAt is bookable on the fields it reads: the Unix time t, the service's
-// rules.min_advance_booking, the slot's start and its first_bookable_sec and
-// last_bookable_sec overrides (0 when not set).
-func bookableAt(t, minAdvanceBooking, start, firstBookable, lastBookable int64) (bool, string) {
+// summary, the slot's start and duration and its first_bookable_sec and
+// last_bookable_sec overrides (0 when not set). min_advance_booking counts back from
+// when the slot closes (its start unless TIME_FLEXIBLE).
+func bookableAt(t int64, svc ServiceSummary, start, duration, firstBookable, lastBookable int64) (bool, string) {
+	closes := closesAt(svc, start, duration)
 	switch {
-	case start <= t:
+	case closes <= t && closes == start:
 		return false, "the slot has started"
+	case closes <= t:
+		return false, "the slot closes min_booking_buffer_before_end_time before its end"
 	case firstBookable != 0 && t < firstBookable:
 		return false, "the slot is not bookable yet"
 	case lastBookable != 0 && t > lastBookable:
 		return false, "the slot is no longer bookable"
-	case lastBookable == 0 && start-t < minAdvanceBooking:
-		return false, fmt.Sprintf("bookings close %d s before the start", minAdvanceBooking)
+	case lastBookable == 0 && closes-t < svc.MinAdvanceBookingSec:
+		return false, fmt.Sprintf("bookings close %d s before the start", svc.MinAdvanceBookingSec)
 	}
 	return true, ""
 }

@@ -38,11 +38,18 @@ func (s *SlotSummary) Open() int64 {
 type ServiceSummary struct {
 	// MinAdvanceBookingSec is rules.min_advance_booking.
 	MinAdvanceBookingSec int64
+	// Flexible: rules.admission_policy is TIME_FLEXIBLE, and BufferBeforeEndSec its
+	// min_booking_buffer_before_end_time (see closesAt).
+	Flexible           bool
+	BufferBeforeEndSec int64
 }
 
 // summarizeService is the ServiceSummary of a decoded service.
 func summarizeService(svc *acv3.Service) ServiceSummary {
-	return ServiceSummary{MinAdvanceBookingSec: svc.GetRules().GetMinAdvanceBooking()}
+	r := svc.GetRules()
+	return ServiceSummary{MinAdvanceBookingSec: r.GetMinAdvanceBooking(),
+		Flexible:           r.GetAdmissionPolicy() == acv3.SchedulingRules_TIME_FLEXIBLE,
+		BufferBeforeEndSec: r.GetMinBookingBufferBeforeEndTime()}
 }
 
 // SlotSummaryReader is an optional extension of ReadTx for the availability path:
@@ -125,7 +132,7 @@ func (c *spotCounter) open(svc ServiceSummary, q slotQuery) (int64, error) {
 		return 0, err
 	}
 	b := &c.best
-	if bookableNow, _ := bookableAt(c.now.Unix(), svc.MinAdvanceBookingSec, b.StartSec, b.FirstBookableSec, b.LastBookableSec); !bookableNow {
+	if bookableNow, _ := bookableAt(c.now.Unix(), svc, b.StartSec, b.DurationSec, b.FirstBookableSec, b.LastBookableSec); !bookableNow {
 		return 0, nil
 	}
 	return max(b.Open(), 0), nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/feeds"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
 // Field numbers read by decodeSlotSummary, from bookingserver.v1.SlotRecord,
@@ -26,6 +27,8 @@ const (
 
 	fieldServiceRules           = 7
 	fieldRulesMinAdvanceBooking = 4
+	fieldRulesAdmissionPolicy   = 5
+	fieldRulesBufferBeforeEnd   = 7
 )
 
 // scanSlotSummaries is scanSlots for booking.SlotSummaryReader: the duration and
@@ -66,8 +69,16 @@ func decodeServiceSummary(raw []byte, s *booking.ServiceSummary) error {
 			return nil
 		}
 		return eachField(v, func(num protowire.Number, typ protowire.Type, _ []byte, n uint64) error {
-			if num == fieldRulesMinAdvanceBooking && typ == protowire.VarintType {
+			if typ != protowire.VarintType {
+				return nil
+			}
+			switch num {
+			case fieldRulesMinAdvanceBooking:
 				s.MinAdvanceBookingSec = int64(n)
+			case fieldRulesAdmissionPolicy:
+				s.Flexible = acv3.SchedulingRules_AdmissionPolicy(int32(n)) == acv3.SchedulingRules_TIME_FLEXIBLE
+			case fieldRulesBufferBeforeEnd:
+				s.BufferBeforeEndSec = int64(n)
 			}
 			return nil
 		})
