@@ -59,6 +59,8 @@ func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 	mux.HandleFunc("POST /v1/feeds/{kind}", s.feedUploadHandler)
 	mux.HandleFunc("GET /v1/backup", s.backupHandler)
 	mux.HandleFunc("GET /v1/feeds/{feed}", s.feedExportHandler)
+	mux.HandleFunc("POST /v1/feeds:publish", s.publishHandler)
+	mux.HandleFunc("GET /v1/feeds/publications", s.publicationsHandler)
 	mux.HandleFunc("POST /v1/webhooks/{gateway}/{merchant_id}", s.webhookHandler)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	if s.ui != nil {

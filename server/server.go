@@ -72,6 +72,9 @@ type Deps struct {
 	// Exports writes feeds of what is loaded (GET /v1/feeds/{kind}:export); the
 	// export answers Unavailable when nil.
 	Exports FeedExporter
+	// Publisher uploads the feeds to Google's dropboxes (POST /v1/feeds:publish,
+	// GET /v1/feeds/publications); those answer Unavailable when nil.
+	Publisher Publisher
 }
 
 // Server owns the gRPC and HTTP listeners.
@@ -87,6 +90,7 @@ type Server struct {
 	gateways     *gateways.Registry
 	keys         *tenant.Keys
 	exports      FeedExporter
+	publisher    Publisher
 
 	bookingService  *bookingService
 	merchantService *merchantService
@@ -126,6 +130,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		ui:              d.UI,
 		keyService:      &keyService{keys: d.Keys},
 		exports:         d.Exports,
+		publisher:       d.Publisher,
 		done:            make(chan error, 2),
 	}
 	s.SetCredentials(cfg.Credentials)

@@ -33,6 +33,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	pprofAddr       string
 	notify          notifyConfig
+	publish         publishConfig
 	cart            cartConfig
 	payments        processorConfig
 	gateways        gatewayConfig
@@ -51,6 +52,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key PEM file for both listeners")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plaintext on a non-loopback address (behind a TLS-terminating proxy)")
 	c.notify.register(fs)
+	c.publish.register(fs)
 	c.cart.register(fs)
 	c.payments.register(fs)
 	c.gateways.register(fs)
@@ -112,7 +114,16 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer stopNotifier()            // before st.Close
+	defer stopNotifier() // before st.Close
+	p, stopPublisher, err := startPublisher(ctx, cfg.publish, exporter(st), met)
+	if err != nil {
+		return err
+	}
+	defer stopPublisher() // before st.Close
+	var publisher server.Publisher
+	if p != nil { // a nil *Publisher in the interface would not be nil
+		publisher = p
+	}
 	defer startRetention(ctx, st)() // stops before st.Close
 
 	proc, err := cfg.payments.processor()
@@ -149,7 +160,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st)})
+	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st), Publisher: publisher})
 	if err != nil {
 		return err
 	}
