@@ -157,20 +157,27 @@ func finishFeed(tx *bolt.Tx, kind bsv1.FeedKind, meta *acv3.FeedMetadata) error 
 // checkGeneration refuses a feed older than the last applied one of its kind.
 func (s *Store) checkGeneration(kind bsv1.FeedKind, meta *acv3.FeedMetadata) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		state := &bsv1.FeedState{}
-		err := getRecord(tx.Bucket(bucketFeedState), []byte(kindName(kind)), state)
-		if errors.Is(err, booking.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if meta.GetGenerationTimestamp() < state.GetGenerationTimestamp() {
-			return fmt.Errorf("%s feed: generation_timestamp %d is older than the applied feed's %d; refused: %w",
-				kindName(kind), meta.GetGenerationTimestamp(), state.GetGenerationTimestamp(), booking.ErrConflict)
-		}
-		return nil
+		applied := &bsv1.FeedState{}
+		err := getRecord(tx.Bucket(bucketFeedState), []byte(kindName(kind)), applied)
+		return refuseOlder(kind, meta, applied, err)
 	})
+}
+
+// refuseOlder refuses meta when it is older than applied, the feed state of kind
+// as read with err (booking.ErrNotFound: no feed of kind applied yet). Both
+// stores' checkGeneration end here.
+func refuseOlder(kind bsv1.FeedKind, meta *acv3.FeedMetadata, applied *bsv1.FeedState, err error) error {
+	if errors.Is(err, booking.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if meta.GetGenerationTimestamp() < applied.GetGenerationTimestamp() {
+		return fmt.Errorf("%s feed: generation_timestamp %d is older than the applied feed's %d; refused: %w",
+			kindName(kind), meta.GetGenerationTimestamp(), applied.GetGenerationTimestamp(), booking.ErrConflict)
+	}
+	return nil
 }
 
 // shardPrefix is the key prefix of the stored shards of one sharded feed.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -167,19 +166,9 @@ func (t *pgTxn) finishFeed(kind bsv1.FeedKind, meta *acv3.FeedMetadata) error {
 // checkGeneration refuses a feed older than the last applied one of its kind.
 func (l *pgLoad) checkGeneration(meta *acv3.FeedMetadata) error {
 	return l.view(func(t *pgTxn) error {
-		state := &bsv1.FeedState{}
-		err := t.getRecord(state, `SELECT record FROM feed_state WHERE kind = $1`, kindName(l.kind))
-		if errors.Is(err, booking.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if meta.GetGenerationTimestamp() < state.GetGenerationTimestamp() {
-			return fmt.Errorf("%s feed: generation_timestamp %d is older than the applied feed's %d; refused: %w",
-				kindName(l.kind), meta.GetGenerationTimestamp(), state.GetGenerationTimestamp(), booking.ErrConflict)
-		}
-		return nil
+		applied := &bsv1.FeedState{}
+		err := t.getRecord(applied, `SELECT record FROM feed_state WHERE kind = $1`, kindName(l.kind))
+		return refuseOlder(l.kind, meta, applied, err)
 	})
 }
 

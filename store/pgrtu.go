@@ -115,38 +115,28 @@ func (o *PostgresAvailabilityOutbox) Delivered(ctx context.Context, recs []*bsv1
 	})
 }
 
-// rtuFailure adds a failed attempt to the current row of sent and returns the record,
-// nil when the window is gone.
-func (t *pgTxn) rtuFailure(sent *bsv1.AvailabilityRecord, a *bsv1.Attempt) (*bsv1.AvailabilityRecord, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+rtuColumns+` FROM rtu WHERE `+rtuWhere+` FOR UPDATE`, rtuKeyArgs(sent)...)
-	if err != nil {
-		return nil, t.fail(err)
-	}
-	recs, err := pgx.CollectRows(rows, scanRTU)
-	if err != nil || len(recs) == 0 {
-		return nil, t.fail(err)
-	}
-	cur := recs[0]
-	cur.Attempts = append(cur.Attempts, attemptNumbered(a, len(cur.GetAttempts())))
-	cur.Failures++
-	return cur, nil
-}
-
-// Failed records a failed attempt on each window and makes recs[i] due again at
-// next[i] (rounded up to the second).
-func (o *PostgresAvailabilityOutbox) Failed(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt, next []time.Time) error {
+// failures adds the failed attempt a to the current row of each of recs, in one
+// transaction, and hands the row on to record (recs[i] as sent, cur as it is now);
+// windows that are gone are skipped. Failed and Dead differ only in record.
+func (o *PostgresAvailabilityOutbox) failures(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt,
+	record func(t *pgTxn, i int, sent, cur *bsv1.AvailabilityRecord) error) error {
 	return o.p.write(ctx, func(t *pgTxn) error {
 		for i, sent := range recs {
-			cur, err := t.rtuFailure(sent, a)
-			if err != nil || cur == nil {
-				if err != nil {
-					return err
-				}
+			rows, err := t.tx.Query(t.ctx, `SELECT `+rtuColumns+` FROM rtu WHERE `+rtuWhere+` FOR UPDATE`, rtuKeyArgs(sent)...)
+			if err != nil {
+				return t.fail(err)
+			}
+			found, err := pgx.CollectRows(rows, scanRTU)
+			if err != nil {
+				return t.fail(err)
+			}
+			if len(found) == 0 {
 				continue
 			}
-			history := &bsv1.AvailabilityRecord{Attempts: cur.GetAttempts(), Failures: cur.GetFailures()}
-			if err := t.putRecord(history, `UPDATE rtu SET next_attempt_unix = $5, lease_until = NULL, history = $6 WHERE `+rtuWhere,
-				rtuKeyArgs(sent, ceilUnix(next[i]))...); err != nil {
+			cur := found[0]
+			cur.Attempts = append(cur.Attempts, attemptNumbered(a, len(cur.GetAttempts())))
+			cur.Failures++
+			if err := record(t, i, sent, cur); err != nil {
 				return err
 			}
 		}
@@ -154,27 +144,26 @@ func (o *PostgresAvailabilityOutbox) Failed(ctx context.Context, recs []*bsv1.Av
 	})
 }
 
+// Failed records a failed attempt on each window and makes recs[i] due again at
+// next[i] (rounded up to the second).
+func (o *PostgresAvailabilityOutbox) Failed(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt, next []time.Time) error {
+	return o.failures(ctx, recs, a, func(t *pgTxn, i int, sent, cur *bsv1.AvailabilityRecord) error {
+		history := &bsv1.AvailabilityRecord{Attempts: cur.GetAttempts(), Failures: cur.GetFailures()}
+		return t.putRecord(history, `UPDATE rtu SET next_attempt_unix = $5, lease_until = NULL, history = $6 WHERE `+rtuWhere,
+			rtuKeyArgs(sent, ceilUnix(next[i]))...)
+	})
+}
+
 // Dead records the final failed attempt and moves the windows to the dead letters.
 func (o *PostgresAvailabilityOutbox) Dead(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt) error {
-	return o.p.write(ctx, func(t *pgTxn) error {
-		for _, sent := range recs {
-			cur, err := t.rtuFailure(sent, a)
-			if err != nil || cur == nil {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			cur.State, cur.NextAttemptUnix = bsv1.OutboxState_OUTBOX_STATE_DEAD, 0
-			if err := t.putRecord(cur, `INSERT INTO rtu_dead (merchant_id, service_id, start_sec, end_sec, record) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (merchant_id, service_id, start_sec, end_sec) DO UPDATE SET record = excluded.record`, rtuKeyArgs(sent)...); err != nil {
-				return err
-			}
-			if _, err := t.exec(`DELETE FROM rtu WHERE `+rtuWhere, rtuKeyArgs(sent)...); err != nil {
-				return err
-			}
+	return o.failures(ctx, recs, a, func(t *pgTxn, _ int, sent, cur *bsv1.AvailabilityRecord) error {
+		cur.State, cur.NextAttemptUnix = bsv1.OutboxState_OUTBOX_STATE_DEAD, 0
+		if err := t.putRecord(cur, `INSERT INTO rtu_dead (merchant_id, service_id, start_sec, end_sec, record) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (merchant_id, service_id, start_sec, end_sec) DO UPDATE SET record = excluded.record`, rtuKeyArgs(sent)...); err != nil {
+			return err
 		}
-		return nil
+		_, err := t.exec(`DELETE FROM rtu WHERE `+rtuWhere, rtuKeyArgs(sent)...)
+		return err
 	})
 }
 
