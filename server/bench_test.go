@@ -18,7 +18,6 @@ import (
 	"github.com/bookingserver/bookingserver/bench/synth"
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
-	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -46,12 +45,8 @@ func newBenchEnv(b *testing.B, slots int) *benchEnv {
 	}
 	b.Cleanup(func() { st.Close() })
 	l := synth.NewLayout(synth.Params{Slots: slots})
-	m, s, a := l.Bytes()
-	for _, f := range []struct {
-		kind bsv1.FeedKind
-		data []byte
-	}{{bsv1.FeedKind_FEED_KIND_MERCHANT, m}, {bsv1.FeedKind_FEED_KIND_SERVICE, s}, {bsv1.FeedKind_FEED_KIND_AVAILABILITY, a}} {
-		if _, err := st.LoadFeed(b.Context(), f.kind, f.data); err != nil {
+	for _, f := range l.Feeds() {
+		if _, err := st.LoadFeed(b.Context(), f.Kind, f.Data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -31,7 +31,6 @@ import (
 	"github.com/bookingserver/bookingserver/bench/synth"
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
-	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -69,16 +68,11 @@ func run(slots, clients int, phase time.Duration, out string) error {
 	}
 	defer st.Close()
 	t0 := time.Now()
-	m, s, a := l.Bytes()
-	for _, f := range []struct {
-		kind bsv1.FeedKind
-		data []byte
-	}{{bsv1.FeedKind_FEED_KIND_MERCHANT, m}, {bsv1.FeedKind_FEED_KIND_SERVICE, s}, {bsv1.FeedKind_FEED_KIND_AVAILABILITY, a}} {
-		if _, err := st.LoadFeed(context.Background(), f.kind, f.data); err != nil {
+	for _, f := range l.Feeds() {
+		if _, err := st.LoadFeed(context.Background(), f.Kind, f.Data); err != nil {
 			return err
 		}
 	}
-	a = nil
 	ingest := time.Since(t0)
 	fmt.Fprintf(os.Stderr, "store: %d slots generated and loaded in %s\n", slots, ingest.Round(time.Millisecond))
 	runtime.GC()
@@ -189,22 +183,18 @@ func run(slots, clients int, phase time.Duration, out string) error {
 		order = append(order, r)
 	}
 	ratio := func(a, b string) float64 { return results[a].OpsPerSec() / results[b].OpsPerSec() }
-	ratios := []struct {
-		what   string
-		value  float64
-		target string
-	}{
-		{"gRPC lookup / gRPC health ceiling", ratio("grpc BatchAvailabilityLookup", "grpc health.v1 Check"), "≥ 0.50"},
-		{"REST lookup / REST health ceiling", ratio("rest BatchAvailabilityLookup", "rest HealthCheck"), "≥ 0.50"},
-		{"gRPC CreateBooking / bbolt db.Batch", ratio("grpc CreateBooking", "bbolt db.Batch baseline"), "≥ 0.50"},
-		{"REST CreateBooking / bbolt db.Batch", ratio("rest CreateBooking", "bbolt db.Batch baseline"), "≥ 0.50"},
-		{"REST / gRPC lookup", ratio("rest BatchAvailabilityLookup", "grpc BatchAvailabilityLookup"), ""},
-		{"REST / gRPC CreateBooking", ratio("rest CreateBooking", "grpc CreateBooking"), ""},
-		{"REST / gRPC health", ratio("rest HealthCheck", "grpc health.v1 Check"), ""},
+	ratios := []measure.Ratio{
+		{What: "gRPC lookup / gRPC health ceiling", Value: ratio("grpc BatchAvailabilityLookup", "grpc health.v1 Check"), Target: "≥ 0.50"},
+		{What: "REST lookup / REST health ceiling", Value: ratio("rest BatchAvailabilityLookup", "rest HealthCheck"), Target: "≥ 0.50"},
+		{What: "gRPC CreateBooking / bbolt db.Batch", Value: ratio("grpc CreateBooking", "bbolt db.Batch baseline"), Target: "≥ 0.50"},
+		{What: "REST CreateBooking / bbolt db.Batch", Value: ratio("rest CreateBooking", "bbolt db.Batch baseline"), Target: "≥ 0.50"},
+		{What: "REST / gRPC lookup", Value: ratio("rest BatchAvailabilityLookup", "grpc BatchAvailabilityLookup")},
+		{What: "REST / gRPC CreateBooking", Value: ratio("rest CreateBooking", "grpc CreateBooking")},
+		{What: "REST / gRPC health", Value: ratio("rest HealthCheck", "grpc health.v1 Check")},
 	}
 	fmt.Fprintln(os.Stderr)
 	for _, r := range ratios {
-		fmt.Fprintf(os.Stderr, "%-38s %6.2f  %s\n", r.what, r.value, r.target)
+		fmt.Fprintf(os.Stderr, "%-38s %6.2f  %s\n", r.What, r.Value, r.Target)
 	}
 	p99 := results["grpc BatchAvailabilityLookup"].P99
 	fmt.Fprintf(os.Stderr, "%-38s %6s  < 15ms\n", "gRPC lookup p99 under load", p99.Round(time.Microsecond))
@@ -219,14 +209,7 @@ func run(slots, clients int, phase time.Duration, out string) error {
 		slots, l.Params().Merchants, l.Series(), l.Params().Spots, ingest.Round(time.Millisecond))
 	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients (core: 1), one gRPC connection, HTTP/1.1 keep-alive for REST, server and clients in one process on loopback (REST lookups send pre-encoded bodies and scan the answers, so the client's JSON is not counted); per-call logs formatted to io.Discard\n\n",
 		phase, phase/6, clients)
-	fmt.Fprintf(&md, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
-	for _, r := range order {
-		fmt.Fprintf(&md, "| %s | %.0f | %s | %s |\n", r.Name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
-	}
-	fmt.Fprintf(&md, "\n| Ratio | Value | Target |\n|---|---:|---|\n")
-	for _, r := range ratios {
-		fmt.Fprintf(&md, "| %s | %.2f | %s |\n", r.what, r.value, r.target)
-	}
+	measure.WriteTables(&md, order, ratios)
 	fmt.Fprintf(&md, "| gRPC lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
 	md.Write(measure.Sections(out)) // e.g. bench/replicas' section
 	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {

@@ -6,6 +6,7 @@ package measure
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -67,6 +68,26 @@ func Run(name string, clients int, d time.Duration, op func(i int) error) (Resul
 	}
 	fmt.Fprintf(os.Stderr, "%-38s %9.0f ops/s  p50 %8s  p99 %8s\n", name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
 	return r, nil
+}
+
+// Ratio is one ratio of a run's throughputs, with its target ("" for none).
+type Ratio struct {
+	What   string
+	Value  float64
+	Target string
+}
+
+// WriteTables writes a run's markdown tables to w: each phase's ops/s and
+// latencies, then the ratios.
+func WriteTables(w io.Writer, results []Result, ratios []Ratio) {
+	fmt.Fprintf(w, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
+	for _, r := range results {
+		fmt.Fprintf(w, "| %s | %.0f | %s | %s |\n", r.Name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+	}
+	fmt.Fprintf(w, "\n| Ratio | Value | Target |\n|---|---:|---|\n")
+	for _, r := range ratios {
+		fmt.Fprintf(w, "| %s | %.2f | %s |\n", r.What, r.Value, r.Target)
+	}
 }
 
 // CPUModel is the machine's CPU model name (Linux).

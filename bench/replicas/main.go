@@ -37,7 +37,6 @@ import (
 	"github.com/bookingserver/bookingserver/bench/synth"
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
-	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 )
@@ -158,16 +157,11 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 	}
 	l := synth.NewLayout(synth.Params{Slots: slots})
 	t0 := time.Now()
-	m, s, a := l.Bytes()
-	for _, f := range []struct {
-		kind bsv1.FeedKind
-		data []byte
-	}{{bsv1.FeedKind_FEED_KIND_MERCHANT, m}, {bsv1.FeedKind_FEED_KIND_SERVICE, s}, {bsv1.FeedKind_FEED_KIND_AVAILABILITY, a}} {
-		if _, err := reps[0].st.LoadFeed(ctx, f.kind, f.data); err != nil {
+	for _, f := range l.Feeds() {
+		if _, err := reps[0].st.LoadFeed(ctx, f.Kind, f.Data); err != nil {
 			return err
 		}
 	}
-	a = nil
 	ingest := time.Since(t0)
 	fmt.Fprintf(os.Stderr, "database: %d slots generated and loaded (COPY) in %s\n", slots, ingest.Round(time.Millisecond))
 
@@ -227,17 +221,14 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		order = append(order, r)
 	}
 	ratio := func(a, b string) float64 { return results[a].OpsPerSec() / results[b].OpsPerSec() }
-	ratios := []struct {
-		what, target string
-		value        float64
-	}{
-		{"CreateBooking, 2 replicas / pgx conditional-update baseline", "≥ 0.50", ratio(phases[3].name, phases[2].name)},
-		{"BatchAvailabilityLookup / health ceiling, 2 replicas", "≥ 0.25", ratio(phases[1].name, phases[0].name)},
+	ratios := []measure.Ratio{
+		{What: "CreateBooking, 2 replicas / pgx conditional-update baseline", Value: ratio(phases[3].name, phases[2].name), Target: "≥ 0.50"},
+		{What: "BatchAvailabilityLookup / health ceiling, 2 replicas", Value: ratio(phases[1].name, phases[0].name), Target: "≥ 0.25"},
 	}
 	p99 := results[phases[1].name].P99
 	fmt.Fprintln(os.Stderr)
 	for _, r := range ratios {
-		fmt.Fprintf(os.Stderr, "%-60s %6.2f  %s\n", r.what, r.value, r.target)
+		fmt.Fprintf(os.Stderr, "%-60s %6.2f  %s\n", r.What, r.Value, r.Target)
 	}
 	fmt.Fprintf(os.Stderr, "%-60s %6s  < 15ms\n", "lookup p99 under load", p99.Round(time.Microsecond))
 	if out == "" {
@@ -249,14 +240,7 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), loadAverage(), measure.GitCommit())
 	fmt.Fprintf(&md, "- Database: PostgreSQL %s on the same machine; %d slots loaded with COPY in %s\n", serverVersion(ctx, pool), slots, ingest.Round(time.Millisecond))
 	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n\n", phase, phase/6, clients)
-	fmt.Fprintf(&md, "| Phase | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n")
-	for _, r := range order {
-		fmt.Fprintf(&md, "| %s | %.0f | %s | %s |\n", r.Name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
-	}
-	fmt.Fprintf(&md, "\n| Ratio | Value | Target |\n|---|---:|---|\n")
-	for _, r := range ratios {
-		fmt.Fprintf(&md, "| %s | %.2f | %s |\n", r.what, r.value, r.target)
-	}
+	measure.WriteTables(&md, order, ratios)
 	fmt.Fprintf(&md, "| lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
 	return writeSection(out, md.Bytes())
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
 // Params shapes a synthetic feed set.
@@ -199,4 +201,17 @@ func (l Layout) Bytes() (merchants, services, availability []byte) {
 	a.Grow(l.p.Slots * 200)
 	_ = l.AvailabilityFeed(&a)
 	return m.Bytes(), s.Bytes(), a.Bytes()
+}
+
+// Feed is one generated feed with its kind.
+type Feed struct {
+	Kind bsv1.FeedKind
+	Data []byte
+}
+
+// Feeds returns the three feeds in memory in the order a store loads them:
+// merchant, service, availability.
+func (l Layout) Feeds() []Feed {
+	m, s, a := l.Bytes()
+	return []Feed{{bsv1.FeedKind_FEED_KIND_MERCHANT, m}, {bsv1.FeedKind_FEED_KIND_SERVICE, s}, {bsv1.FeedKind_FEED_KIND_AVAILABILITY, a}}
 }
