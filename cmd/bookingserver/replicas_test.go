@@ -20,12 +20,20 @@ import (
 // replicaAdmin is the merchant API token of the replica tests.
 const replicaAdmin = "replica-admin-token"
 
-// startReplica starts serve on the Postgres database at url, with extra flags.
-func startReplica(t *testing.T, bin, dir, url, feeds string, extra ...string) *serveProcess {
+// startReplicas builds the binary and starts two serve processes on a fresh schema
+// of the Postgres test database, with extra flags; the first loads feeds of
+// killSlots slots of spots spots each (writeKillFeeds), whose starts it returns.
+func startReplicas(t *testing.T, spots int, extra ...string) ([]*serveProcess, []int64) {
 	t.Helper()
+	url := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	feeds := filepath.Join(dir, "feeds")
+	starts := writeKillFeeds(t, feeds, spots)
 	args := append([]string{"--database-url", url, "--admin-token", replicaAdmin}, extra...)
 	// --data names a file that is never created: the database replaces it.
-	return startServe(t, bin, filepath.Join(dir, "unused.db"), feeds, args...)
+	data := filepath.Join(dir, "unused.db")
+	return []*serveProcess{startServe(t, bin, data, feeds, args...), startServe(t, bin, data, "", args...)}, starts
 }
 
 // createOn sends CreateBooking to p and returns the booking id ("" for a booking
@@ -63,11 +71,7 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary twice")
 	}
-	url := storetest.PostgresURL(t)
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"), 1)
-	replicas := []*serveProcess{startReplica(t, bin, dir, url, filepath.Join(dir, "feeds")), startReplica(t, bin, dir, url, "")}
+	replicas, starts := startReplicas(t, 1)
 	defer replicas[1].stop(t)
 	defer replicas[0].stop(t)
 
@@ -114,18 +118,14 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, runs and kills the binary")
 	}
-	url := storetest.PostgresURL(t)
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
 	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-	creds := filepath.Join(dir, "sa.json")
+	creds := filepath.Join(t.TempDir(), "sa.json")
 	if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	const lease = 3 * time.Second
 	notify := []string{"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--outbox-lease", lease.String()}
-	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"), killSpots)
-	replicas := []*serveProcess{startReplica(t, bin, dir, url, filepath.Join(dir, "feeds"), notify...), startReplica(t, bin, dir, url, "", notify...)}
+	replicas, starts := startReplicas(t, killSpots, notify...)
 	defer replicas[1].stop(t)
 
 	// Deliveries, counted per booking as they arrive.
