@@ -190,20 +190,13 @@ func applyAvailability(tx *bolt.Tx, b *slotBatch, complete bool, sum *LoadSummar
 	return changed.write(tx)
 }
 
-// deleteRestricted removes the existing slots a ServiceAvailability's restricts name:
-// starts in [start_timestamp_restrict, end_timestamp_restrict) of its merchant and
-// service, narrowed by duration and resources when those restricts are set. Without a
-// merchant and service restrict it removes nothing (the complete feed handles that).
+// deleteRestricted removes the existing slots a ServiceAvailability's restricts name
+// (restrictRange, restricted).
 func deleteRestricted(slots *bolt.Bucket, sa *acv3.ServiceAvailability, onDelete func([]byte)) error {
-	m, svc := sa.GetMerchantIdRestrict(), sa.GetServiceIdRestrict()
-	if m == "" || svc == "" || sa.GetEndTimestampRestrict() <= sa.GetStartTimestampRestrict() {
-		return nil
-	}
-	from := feeds.SlotPrefix(m, svc, sa.GetStartTimestampRestrict())
-	to := feeds.SlotPrefix(m, svc, sa.GetEndTimestampRestrict())
+	from, to := restrictRange(sa)
 	var doomed [][]byte
 	c := slots.Cursor()
-	for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, v = c.Next() {
+	for k, v := c.Seek(from); k != nil && (to == nil || bytes.Compare(k, to) < 0); k, v = c.Next() {
 		rec := &bsv1.SlotRecord{}
 		if err := unmarshal(v, rec); err != nil {
 			return err
@@ -222,9 +215,47 @@ func deleteRestricted(slots *bolt.Bucket, sa *acv3.ServiceAvailability, onDelete
 	return nil
 }
 
-// restricted reports whether a slot in the start range of sa's restricts is also
-// in its duration and resources restricts (when they are set).
+// hasTimeRestrict reports whether sa replaces a time range: Google's page makes
+// either timestamp enough (an unset end is all time from start, an unset start all
+// time up to end); without both, the other restricts delete nothing.
+func hasTimeRestrict(sa *acv3.ServiceAvailability) bool {
+	return sa.GetStartTimestampRestrict() != 0 || sa.GetEndTimestampRestrict() != 0
+}
+
+// restrictRange is the slot-key range [from, to) (to nil: to the last key) holding
+// every slot sa's restricts can name: one service's start range when merchant and
+// service are both given, else the merchant's slots, else every slot, since the page
+// applies timestamps without merchant or service ids to all of them.
+func restrictRange(sa *acv3.ServiceAvailability) (from, to []byte) {
+	m, svc := sa.GetMerchantIdRestrict(), sa.GetServiceIdRestrict()
+	switch {
+	case m != "" && svc != "":
+		from = feeds.SlotPrefix(m, svc, sa.GetStartTimestampRestrict())
+		if end := sa.GetEndTimestampRestrict(); end != 0 {
+			return from, feeds.SlotPrefix(m, svc, end)
+		}
+		return from, prefixEnd(feeds.ServicePrefix(m, svc))
+	case m != "":
+		prefix := append([]byte(m), 0)
+		return prefix, prefixEnd(prefix)
+	default:
+		return []byte{}, nil
+	}
+}
+
+// restricted reports whether slot a is one that sa's restricts delete: of its merchant
+// and service (when given), starting in [start, end) (an unset bound is open), and of
+// its duration and resources (when given).
 func restricted(sa *acv3.ServiceAvailability, a *acv3.Availability) bool {
+	if m := sa.GetMerchantIdRestrict(); m != "" && a.GetMerchantId() != m {
+		return false
+	}
+	if svc := sa.GetServiceIdRestrict(); svc != "" && a.GetServiceId() != svc {
+		return false
+	}
+	if start, end := sa.GetStartTimestampRestrict(), sa.GetEndTimestampRestrict(); a.GetStartSec() < start || (end != 0 && a.GetStartSec() >= end) {
+		return false
+	}
 	if d := sa.GetDurationRestrictSec(); d != 0 && a.GetDurationSec() != d {
 		return false
 	}

@@ -328,12 +328,8 @@ func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary)
 // restrictedSlots returns the keys of the existing slots that sa's restricts name
 // (as deleteRestricted).
 func (t *pgTxn) restrictedSlots(sa *acv3.ServiceAvailability) ([][]byte, error) {
-	m, svc := sa.GetMerchantIdRestrict(), sa.GetServiceIdRestrict()
-	if m == "" || svc == "" || sa.GetEndTimestampRestrict() <= sa.GetStartTimestampRestrict() {
-		return nil, nil
-	}
-	rows, err := t.tx.Query(t.ctx, `SELECT slot_key, record FROM slots WHERE slot_key >= $1 AND slot_key < $2`,
-		feeds.SlotPrefix(m, svc, sa.GetStartTimestampRestrict()), feeds.SlotPrefix(m, svc, sa.GetEndTimestampRestrict()))
+	from, to := restrictRange(sa)
+	rows, err := t.tx.Query(t.ctx, `SELECT slot_key, record FROM slots WHERE slot_key >= $1 AND ($2::bytea IS NULL OR slot_key < $2)`, from, to)
 	if err != nil {
 		return nil, t.fail(err)
 	}

@@ -70,7 +70,7 @@ func (b *slotBatch) ServiceAvailability(sa *acv3.ServiceAvailability) error {
 	if m := sa.GetMerchantIdRestrict(); m != "" {
 		b.covered[m] = true
 	}
-	if sa.GetMerchantIdRestrict() != "" && sa.GetServiceIdRestrict() != "" && sa.GetEndTimestampRestrict() > sa.GetStartTimestampRestrict() {
+	if hasTimeRestrict(sa) {
 		b.restricts = append(b.restricts, sa)
 	}
 	return nil
