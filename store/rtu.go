@@ -220,6 +220,28 @@ func (o *AvailabilityOutbox) Delivered(ctx context.Context, recs []*bsv1.Availab
 // Failed records a failed attempt on each record and makes recs[i] due again at
 // next[i] (rounded up to the second).
 func (o *AvailabilityOutbox) Failed(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt, next []time.Time) error {
+	return o.failures(ctx, recs, a, func(tx *bolt.Tx, i int, key []byte, cur *bsv1.AvailabilityRecord) error {
+		cur.NextAttemptUnix = ceilUnix(next[i])
+		return putRecord(tx.Bucket(bucketRTU), key, cur)
+	})
+}
+
+// Dead records the final failed attempt and moves the records to the dead letters.
+// A later change of the same window writes a new pending record.
+func (o *AvailabilityOutbox) Dead(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt) error {
+	return o.failures(ctx, recs, a, func(tx *bolt.Tx, _ int, key []byte, cur *bsv1.AvailabilityRecord) error {
+		cur.State, cur.NextAttemptUnix = bsv1.OutboxState_OUTBOX_STATE_DEAD, 0
+		if err := putRecord(tx.Bucket(bucketRTUDead), key, cur); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRTU).Delete(key)
+	})
+}
+
+// failures adds failed attempt a to each record still pending (a record delivered or
+// dead meanwhile is skipped) and lets store put recs[i] where it now belongs.
+func (o *AvailabilityOutbox) failures(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt,
+	store func(tx *bolt.Tx, i int, key []byte, cur *bsv1.AvailabilityRecord) error) error {
 	return o.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRTU)
 		for i, sent := range recs {
@@ -230,33 +252,7 @@ func (o *AvailabilityOutbox) Failed(ctx context.Context, recs []*bsv1.Availabili
 			}
 			cur.Attempts = append(cur.Attempts, attemptNumbered(a, len(cur.GetAttempts())))
 			cur.Failures++
-			cur.NextAttemptUnix = ceilUnix(next[i])
-			if err := putRecord(b, key, cur); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// Dead records the final failed attempt and moves the records to the dead letters.
-// A later change of the same window writes a new pending record.
-func (o *AvailabilityOutbox) Dead(ctx context.Context, recs []*bsv1.AvailabilityRecord, a *bsv1.Attempt) error {
-	return o.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRTU)
-		for _, sent := range recs {
-			key := recordKey(sent)
-			cur, err := getAvailabilityRecord(b, key)
-			if err != nil || cur == nil {
-				continue
-			}
-			cur.Attempts = append(cur.Attempts, attemptNumbered(a, len(cur.GetAttempts())))
-			cur.Failures++
-			cur.State, cur.NextAttemptUnix = bsv1.OutboxState_OUTBOX_STATE_DEAD, 0
-			if err := putRecord(tx.Bucket(bucketRTUDead), key, cur); err != nil {
-				return err
-			}
-			if err := b.Delete(key); err != nil {
+			if err := store(tx, i, key, cur); err != nil {
 				return err
 			}
 		}
