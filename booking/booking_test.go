@@ -330,6 +330,33 @@ func TestFeedReplaceKeepsBookings(t *testing.T) {
 	}
 }
 
+// TestMerchantRemovalKeepsBookings: a complete merchant feed that omits the
+// merchant removes it, its services and slots, so it is unknown to lookups and
+// CreateBooking; its bookings stay readable and cancellable.
+func TestMerchantRemovalKeepsBookings(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.create(t, storetest.SlotOneSpot, "u1", "a").GetBooking().GetBookingId()
+	feed := `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000100"},
+	 "merchant":[{"merchant_id":"m9","name":"Another"}]}`
+	sum, err := f.store.LoadFeed(context.Background(), bsv1.FeedKind_FEED_KIND_MERCHANT, []byte(feed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Removed != 5 || sum.BookedSlotsRemoved != 1 { // m1, haircut, three slots
+		t.Errorf("summary %+v", sum)
+	}
+	if resp, err := f.core.Create(context.Background(), createReq(storetest.SlotFiveSpots, "u2", "b")); err == nil && resp.GetBookingFailure() == nil {
+		t.Errorf("booked a removed merchant: %v", resp)
+	}
+	if rec, err := f.core.Get(context.Background(), id); err != nil || rec.GetBooking().GetStatus() != acv3.BookingStatus_CONFIRMED {
+		t.Fatalf("booking after its merchant left the feed: %v %v", rec, err)
+	}
+	if resp := cancel(t, f, id); resp.GetBookingFailure() != nil || resp.GetBooking().GetStatus() != acv3.BookingStatus_CANCELED {
+		t.Errorf("cancel after its merchant left the feed: %v", resp)
+	}
+}
+
 // TestConcurrentReplaysOfOneToken: replays that arrive while the first call is in
 // flight wait for it and get its answer; one spot is taken.
 func TestConcurrentReplaysOfOneToken(t *testing.T) {

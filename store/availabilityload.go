@@ -56,7 +56,7 @@ func (s *Store) loadAvailability(ctx context.Context, data []byte) (LoadSummary,
 	complete := meta.GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		sum = LoadSummary{Kind: kind}
-		if err := applyAvailability(tx, b, complete, &sum); err != nil {
+		if err := applyAvailability(tx, b, complete, completeScope(ctx), &sum); err != nil {
 			return err
 		}
 		return finishFeed(tx, kind, meta)

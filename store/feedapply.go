@@ -84,22 +84,51 @@ func validateFeed(kind bsv1.FeedKind, f parsedFeed, cat feeds.Catalog) error {
 }
 
 // apply writes a validated merchant or service feed inside tx. Availability feeds
-// stream instead (loadAvailability).
-func apply(tx *bolt.Tx, f parsedFeed, sum *LoadSummary) error {
+// stream instead (loadAvailability). scope is what a complete feed replaces
+// (completeScope).
+func apply(tx *bolt.Tx, f parsedFeed, scope string, sum *LoadSummary) error {
 	complete := f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE
 	switch f := f.(type) {
 	case *acv3.MerchantFeed:
-		return applyMerchants(tx, f, sum)
+		return applyMerchants(tx, f, complete, scope, sum)
 	case *acv3.ServiceFeed:
-		return applyServices(tx, f, complete, sum)
+		return applyServices(tx, f, complete, scope, sum)
 	}
 	return fmt.Errorf("unknown feed type %T", f)
 }
 
-// applyMerchants upserts the feed's merchants. A merchant missing from a complete feed
-// is kept (its services, slots and bookings depend on it); the summary does not count it.
-func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, sum *LoadSummary) error {
+// applyMerchants upserts the feed's merchants. A complete feed first removes the
+// merchants of its scope that it omits, with their services and slots (bookings
+// stay, with their spot counts).
+func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, complete bool, scope string, sum *LoadSummary) error {
 	b := tx.Bucket(bucketMerchants)
+	if complete {
+		kept := merchantsOf(f.GetMerchant(), (*acv3.Merchant).GetMerchantId)
+		var omitted [][]byte
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if !kept[string(k)] && (scope == "" || string(k) == scope) {
+				omitted = append(omitted, bytes.Clone(k))
+			}
+		}
+		rm := newSlotRemoval(sum, nil)
+		for _, m := range omitted {
+			if err := b.Delete(m); err != nil {
+				return err
+			}
+			sum.Removed++
+			prefix := append(m, 0)
+			if err := deletePrefix(tx.Bucket(bucketServices), prefix, func([]byte) { sum.Removed++ }); err != nil {
+				return err
+			}
+			if err := deletePrefix(tx.Bucket(bucketSlots), prefix, rm.onDelete(tx)); err != nil {
+				return err
+			}
+		}
+		if err := rm.changed.write(tx); err != nil {
+			return err
+		}
+	}
 	for _, m := range f.GetMerchant() {
 		if err := putRecord(b, []byte(m.GetMerchantId()), m); err != nil {
 			return err
@@ -110,15 +139,13 @@ func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, sum *LoadSummary) error {
 }
 
 // applyServices upserts the feed's services; a complete feed first removes the
-// services of the merchants it covers.
-func applyServices(tx *bolt.Tx, f *acv3.ServiceFeed, complete bool, sum *LoadSummary) error {
+// services of its scope, and the slots of those it does not put back.
+func applyServices(tx *bolt.Tx, f *acv3.ServiceFeed, complete bool, scope string, sum *LoadSummary) error {
 	b := tx.Bucket(bucketServices)
 	removed := map[string]bool{}
 	if complete {
-		for m := range merchantsOf(f.GetService(), (*acv3.Service).GetMerchantId) {
-			if err := deletePrefix(b, append([]byte(m), 0), func(k []byte) { removed[string(k)] = true }); err != nil {
-				return err
-			}
+		if err := deletePrefix(b, scopePrefix(scope), func(k []byte) { removed[string(k)] = true }); err != nil {
+			return err
 		}
 	}
 	for _, svc := range f.GetService() {
@@ -130,7 +157,56 @@ func applyServices(tx *bolt.Tx, f *acv3.ServiceFeed, complete bool, sum *LoadSum
 		sum.Records++
 	}
 	sum.Removed = len(removed)
-	return nil
+	rm := newSlotRemoval(sum, nil)
+	for key := range removed {
+		if err := deletePrefix(tx.Bucket(bucketSlots), append([]byte(key), 0), rm.onDelete(tx)); err != nil {
+			return err
+		}
+	}
+	return rm.changed.write(tx)
+}
+
+// scopePrefix is the key prefix of the records of scope: every key for the whole
+// partner (""), else the merchant's.
+func scopePrefix(scope string) []byte {
+	if scope == "" {
+		return []byte{}
+	}
+	return append([]byte(scope), 0)
+}
+
+// slotRemoval counts the slots a feed load deletes in its summary and marks each
+// one's RTU window; a slot the load writes again (replaced) is not counted. Both
+// stores count through it.
+type slotRemoval struct {
+	sum      *LoadSummary
+	replaced func(k []byte) bool
+	changed  rtuWindows
+}
+
+func newSlotRemoval(sum *LoadSummary, replaced func(k []byte) bool) *slotRemoval {
+	if replaced == nil {
+		replaced = func([]byte) bool { return false }
+	}
+	return &slotRemoval{sum: sum, replaced: replaced}
+}
+
+// removed notes the deletion of slot k, which held live bookings if booked.
+func (r *slotRemoval) removed(k []byte, booked bool) {
+	r.changed.addSlot(k)
+	if r.replaced(k) {
+		return
+	}
+	r.sum.Removed++
+	if booked {
+		r.sum.BookedSlotsRemoved++
+	}
+}
+
+// onDelete is the deletePrefix callback that notes each bbolt slot key.
+func (r *slotRemoval) onDelete(tx *bolt.Tx) func(k []byte) {
+	counts := tx.Bucket(bucketSlotBooked)
+	return func(k []byte) { r.removed(k, booked(counts, k) > 0) }
 }
 
 // merchantsOf is the set of merchant ids of records.
@@ -150,35 +226,24 @@ func merchantsOf[T any](records []T, id func(T) string) map[string]bool {
 const slotsFillPercent = 0.95
 
 // applyAvailability replaces slots: the ranges that a ServiceAvailability's restricts
-// name, and for a complete feed every slot of the merchants it covers; then writes the
+// name, and for a complete feed every slot of its scope (completeScope); then writes the
 // batch's slots (sorted), recurrences expanded. Booking counts (bucketSlotBooked) are
 // not touched: a removed slot keeps its bookings and is reported. Each UTC day of each
 // service whose slots were written or removed gets an availability RTU (rtu.go).
-func applyAvailability(tx *bolt.Tx, b *slotBatch, complete bool, sum *LoadSummary) error {
-	slots, counts := tx.Bucket(bucketSlots), tx.Bucket(bucketSlotBooked)
-	var changed rtuWindows
-	onDelete := func(k []byte) {
-		changed.addSlot(k)
-		if b.has(k) {
-			return // replaced, not removed
-		}
-		sum.Removed++
-		if booked(counts, k) > 0 {
-			sum.BookedSlotsRemoved++
-		}
-	}
+func applyAvailability(tx *bolt.Tx, b *slotBatch, complete bool, scope string, sum *LoadSummary) error {
+	slots := tx.Bucket(bucketSlots)
+	rm := newSlotRemoval(sum, b.has)
 	if complete {
-		for m := range b.covered {
-			if err := deletePrefix(slots, append([]byte(m), 0), onDelete); err != nil {
-				return err
-			}
-		}
-	}
-	for _, sa := range b.restricts {
-		if err := deleteRestricted(slots, sa, onDelete); err != nil {
+		if err := deletePrefix(slots, scopePrefix(scope), rm.onDelete(tx)); err != nil {
 			return err
 		}
 	}
+	for _, sa := range b.restricts {
+		if err := deleteRestricted(slots, sa, rm.onDelete(tx)); err != nil {
+			return err
+		}
+	}
+	changed := &rm.changed
 	slots.FillPercent = slotsFillPercent
 	for _, p := range b.pairs {
 		if err := slots.Put(b.key(p), b.value(p)); err != nil {

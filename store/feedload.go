@@ -120,12 +120,20 @@ func (s *Store) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		sum = LoadSummary{Kind: kind}
-		if err := apply(tx, f, &sum); err != nil {
+		if err := apply(tx, f, completeScope(ctx), &sum); err != nil {
 			return err
 		}
 		return finishFeed(tx, kind, meta)
 	})
 	return sum, err
+}
+
+// completeScope is what a complete feed replaces: for the platform's admin every
+// record of its kind (Google's feed metadata: "anything previously supplied by this
+// partner will be deleted"), shown as ""; for a caller scoped to one merchant, that
+// merchant's records only.
+func completeScope(ctx context.Context) string {
+	return booking.ScopeOf(ctx).MerchantID()
 }
 
 // onlyMerchant refuses a feed with records of another merchant than merchantID. It

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -104,6 +105,11 @@ func (l *pgLoad) catalogFeed(data []byte) (LoadSummary, error) {
 		sum = LoadSummary{Kind: l.kind}
 		switch f := f.(type) {
 		case *acv3.MerchantFeed:
+			if f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE {
+				if err := t.removeOmittedMerchants(f, completeScope(l.ctx), &sum); err != nil {
+					return err
+				}
+			}
 			for _, m := range f.GetMerchant() {
 				if err := t.putRecord(m, `INSERT INTO merchants (merchant_id, record) VALUES ($1, $2)
 					ON CONFLICT (merchant_id) DO UPDATE SET record = excluded.record`, m.GetMerchantId()); err != nil {
@@ -112,7 +118,7 @@ func (l *pgLoad) catalogFeed(data []byte) (LoadSummary, error) {
 				sum.Records++
 			}
 		case *acv3.ServiceFeed:
-			if err := t.applyServices(f, &sum); err != nil {
+			if err := t.applyServices(f, completeScope(l.ctx), &sum); err != nil {
 				return err
 			}
 		}
@@ -121,22 +127,50 @@ func (l *pgLoad) catalogFeed(data []byte) (LoadSummary, error) {
 	return sum, err
 }
 
+// removeOmittedMerchants removes the merchants of scope that complete merchant
+// feed f omits, with their services and slots, as applyMerchants does on bbolt.
+func (t *pgTxn) removeOmittedMerchants(f *acv3.MerchantFeed, scope string, sum *LoadSummary) error {
+	var kept []string
+	for m := range merchantsOf(f.GetMerchant(), (*acv3.Merchant).GetMerchantId) {
+		kept = append(kept, m)
+	}
+	rows, err := t.tx.Query(t.ctx, `DELETE FROM merchants WHERE NOT (merchant_id = ANY($1)) AND ($2 = '' OR merchant_id = $2) RETURNING merchant_id`, kept, scope)
+	if err != nil {
+		return t.fail(err)
+	}
+	omitted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return t.fail(err)
+	}
+	rm := newSlotRemoval(sum, nil)
+	for _, m := range omitted {
+		sum.Removed++
+		n, err := t.exec(`DELETE FROM services WHERE merchant_id = $1`, m)
+		if err != nil {
+			return err
+		}
+		sum.Removed += int(n)
+		if err := t.deleteSlotPrefix(scopePrefix(m), rm); err != nil {
+			return err
+		}
+	}
+	return t.markWindows(&rm.changed)
+}
+
 // applyServices is applyServices on PostgreSQL.
-func (t *pgTxn) applyServices(f *acv3.ServiceFeed, sum *LoadSummary) error {
+func (t *pgTxn) applyServices(f *acv3.ServiceFeed, scope string, sum *LoadSummary) error {
 	removed := map[string]bool{}
 	if f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE {
-		for m := range merchantsOf(f.GetService(), (*acv3.Service).GetMerchantId) {
-			rows, err := t.tx.Query(t.ctx, `DELETE FROM services WHERE merchant_id = $1 RETURNING service_id`, m)
-			if err != nil {
-				return t.fail(err)
-			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return t.fail(err)
-			}
-			for _, id := range ids {
-				removed[string(serviceKey(m, id))] = true
-			}
+		rows, err := t.tx.Query(t.ctx, `DELETE FROM services WHERE ($1 = '' OR merchant_id = $1) RETURNING merchant_id, service_id`, scope)
+		if err != nil {
+			return t.fail(err)
+		}
+		var m, id string
+		if _, err := pgx.ForEachRow(rows, []any{&m, &id}, func() error {
+			removed[string(serviceKey(m, id))] = true
+			return nil
+		}); err != nil {
+			return t.fail(err)
 		}
 	}
 	for _, svc := range f.GetService() {
@@ -148,7 +182,13 @@ func (t *pgTxn) applyServices(f *acv3.ServiceFeed, sum *LoadSummary) error {
 		sum.Records++
 	}
 	sum.Removed = len(removed)
-	return nil
+	rm := newSlotRemoval(sum, nil)
+	for key := range removed {
+		if err := t.deleteSlotPrefix(append([]byte(key), 0), rm); err != nil {
+			return err
+		}
+	}
+	return t.markWindows(&rm.changed)
 }
 
 // finishFeed is finishFeed on PostgreSQL.
@@ -244,7 +284,7 @@ func (l *pgLoad) availability(data []byte) (LoadSummary, error) {
 	complete := meta.GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE
 	err = l.write(pgx.TxOptions{}, func(t *pgTxn) error {
 		sum = LoadSummary{Kind: l.kind}
-		if err := t.applyAvailability(b, complete, &sum); err != nil {
+		if err := t.applyAvailability(b, complete, completeScope(l.ctx), &sum); err != nil {
 			return err
 		}
 		return t.finishFeed(l.kind, meta)
@@ -253,40 +293,15 @@ func (l *pgLoad) availability(data []byte) (LoadSummary, error) {
 }
 
 // applyAvailability is applyAvailability on PostgreSQL. After a complete feed's
-// delete every slot of the batch is new (its merchant is covered), so the batch is
+// delete every slot of the batch is new (its scope was emptied), so the batch is
 // COPYed straight into slots; an incremental feed's is COPYed into a temporary
 // table and upserted from there. Each UTC day of each service whose slots were
 // written or removed gets an availability RTU, as on bbolt.
-func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary) error {
-	var changed rtuWindows
-	removed := func(rows pgx.Rows) error {
-		var (
-			key    []byte
-			booked bool
-		)
-		_, err := pgx.ForEachRow(rows, []any{&key, &booked}, func() error {
-			changed.addSlot(key)
-			if !b.has(key) {
-				sum.Removed++
-				if booked {
-					sum.BookedSlotsRemoved++
-				}
-			}
-			return nil
-		})
-		return t.fail(err)
-	}
-	const returning = ` RETURNING slot_key, EXISTS (SELECT 1 FROM slot_booked b WHERE b.slot_key = slots.slot_key)`
+func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, scope string, sum *LoadSummary) error {
+	rm := newSlotRemoval(sum, b.has)
 	if complete {
-		for m := range b.covered {
-			prefix := append([]byte(m), 0)
-			rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key >= $1 AND slot_key < $2`+returning, prefix, prefixEnd(prefix))
-			if err != nil {
-				return t.fail(err)
-			}
-			if err := removed(rows); err != nil {
-				return err
-			}
+		if err := t.deleteSlotPrefix(scopePrefix(scope), rm); err != nil {
+			return err
 		}
 	}
 	for _, sa := range b.restricts {
@@ -294,11 +309,11 @@ func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary)
 		if err != nil {
 			return err
 		}
-		rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key = ANY($1)`+returning, doomed)
+		rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key = ANY($1)`+slotsReturning, doomed)
 		if err != nil {
 			return t.fail(err)
 		}
-		if err := removed(rows); err != nil {
+		if err := t.removedSlots(rows, rm); err != nil {
 			return err
 		}
 	}
@@ -319,10 +334,37 @@ func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, sum *LoadSummary)
 		}
 	}
 	for _, p := range b.pairs {
-		changed.addSlot(b.key(p))
+		rm.changed.addSlot(b.key(p))
 	}
 	sum.Records = len(b.pairs)
-	return t.markWindows(&changed)
+	return t.markWindows(&rm.changed)
+}
+
+// slotsReturning makes a DELETE FROM slots answer each key and whether it holds
+// live bookings, for removedSlots.
+const slotsReturning = ` RETURNING slot_key, EXISTS (SELECT 1 FROM slot_booked b WHERE b.slot_key = slots.slot_key)`
+
+// deleteSlotPrefix deletes the slots whose keys start with prefix (every slot for
+// an empty one), noting each in rm.
+func (t *pgTxn) deleteSlotPrefix(prefix []byte, rm *slotRemoval) error {
+	rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key >= $1 AND ($2::bytea IS NULL OR slot_key < $2)`+slotsReturning, prefix, prefixEnd(prefix))
+	if err != nil {
+		return t.fail(err)
+	}
+	return t.removedSlots(rows, rm)
+}
+
+// removedSlots notes in rm the slots a DELETE … slotsReturning answered.
+func (t *pgTxn) removedSlots(rows pgx.Rows, rm *slotRemoval) error {
+	var (
+		key    []byte
+		booked bool
+	)
+	_, err := pgx.ForEachRow(rows, []any{&key, &booked}, func() error {
+		rm.removed(bytes.Clone(key), booked)
+		return nil
+	})
+	return t.fail(err)
 }
 
 // restrictedSlots returns the keys of the existing slots that sa's restricts name

@@ -33,9 +33,6 @@ type slotBatch struct {
 	// restricts are the service_availabilities whose restricts delete slots,
 	// without their slots.
 	restricts []*acv3.ServiceAvailability
-	// covered are the merchants of the feed's slots and merchant_id_restricts: a
-	// complete feed replaces all their slots.
-	covered map[string]bool
 }
 
 // slotPair is one slot to write: its key, then its value, at off in chunks[chunk].
@@ -56,7 +53,7 @@ var slotRecordMarshal = proto.MarshalOptions{Deterministic: true}
 
 // newSlotBatch returns an empty batch that stream checks.
 func newSlotBatch(stream *feeds.AvailabilityStream) *slotBatch {
-	return &slotBatch{stream: stream, covered: map[string]bool{}}
+	return &slotBatch{stream: stream}
 }
 
 // Metadata notes the feed's metadata.
@@ -67,9 +64,6 @@ func (b *slotBatch) Metadata(md *acv3.FeedMetadata) error {
 
 // ServiceAvailability notes the restricts of sa.
 func (b *slotBatch) ServiceAvailability(sa *acv3.ServiceAvailability) error {
-	if m := sa.GetMerchantIdRestrict(); m != "" {
-		b.covered[m] = true
-	}
 	if hasTimeRestrict(sa) {
 		b.restricts = append(b.restricts, sa)
 	}
@@ -79,9 +73,6 @@ func (b *slotBatch) ServiceAvailability(sa *acv3.ServiceAvailability) error {
 // Slot expands a and packs the key and record of each slot it stands for. Once
 // the feed is known to be refused, it stops packing and drops what it packed.
 func (b *slotBatch) Slot(a *acv3.Availability) error {
-	if !b.covered[a.GetMerchantId()] {
-		b.covered[a.GetMerchantId()] = true
-	}
 	if b.parseOnly {
 		return nil
 	}
