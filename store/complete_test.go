@@ -66,28 +66,27 @@ func TestCompleteFeedsRemoveWhatTheyOmit(t *testing.T) {
 	const m1Merchants = `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000100"},"merchant":[{"merchant_id":"m1","name":"Salon One"}]}`
 	const m1Services = `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000100"},"service":[{"merchant_id":"m1","service_id":"haircut","name":"Haircut","price":{"price_micros":"15000000","currency_code":"USD"},"rules":{"min_advance_online_canceling":"3600","min_advance_booking":"600"}}]}`
 
-	t.Run("merchant feed", func(t *testing.T) {
-		storetest.Each(t, func(t *testing.T, s store.Backend) {
-			storetest.LoadFixture(t, s)
-			addM2(t, s, "1700000050")
-			sum := load(t, s, bsv1.FeedKind_FEED_KIND_MERCHANT, m1Merchants)
-			if sum.Removed != 3 || sum.BookedSlotsRemoved != 1 {
-				t.Errorf("summary %+v, want 3 removed (merchant, service, slot), 1 booked slot", sum)
-			}
-			gone(t, s, true)
+	for _, tc := range []struct {
+		name         string
+		kind         bsv1.FeedKind
+		feed         string
+		removed      int // merchants, services and slots
+		merchantGone bool
+	}{
+		{"merchant feed", bsv1.FeedKind_FEED_KIND_MERCHANT, m1Merchants, 3, true},
+		{"service feed", bsv1.FeedKind_FEED_KIND_SERVICE, m1Services, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, s store.Backend) {
+				storetest.LoadFixture(t, s)
+				addM2(t, s, "1700000050")
+				if sum := load(t, s, tc.kind, tc.feed); sum.Removed != tc.removed || sum.BookedSlotsRemoved != 1 {
+					t.Errorf("summary %+v, want %d removed, 1 booked slot", sum, tc.removed)
+				}
+				gone(t, s, tc.merchantGone)
+			})
 		})
-	})
-	t.Run("service feed", func(t *testing.T) {
-		storetest.Each(t, func(t *testing.T, s store.Backend) {
-			storetest.LoadFixture(t, s)
-			addM2(t, s, "1700000050")
-			sum := load(t, s, bsv1.FeedKind_FEED_KIND_SERVICE, m1Services)
-			if sum.Removed != 2 || sum.BookedSlotsRemoved != 1 {
-				t.Errorf("summary %+v, want 2 removed (service, slot), 1 booked slot", sum)
-			}
-			gone(t, s, false)
-		})
-	})
+	}
 	t.Run("availability feed", func(t *testing.T) {
 		storetest.Each(t, func(t *testing.T, s store.Backend) {
 			storetest.LoadFixture(t, s)
