@@ -124,12 +124,7 @@ func (w *AvailabilityWorker) Stats() AvailabilityStats {
 
 // Start runs the worker until stop is called (or ctx ends); stop waits for the call
 // in flight.
-func (w *AvailabilityWorker) Start(ctx context.Context) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { w.Run(ctx) })
-	return func() { cancel(); wg.Wait() }
-}
+func (w *AvailabilityWorker) Start(ctx context.Context) (stop func()) { return start(ctx, w.Run) }
 
 // Run sends rounds until ctx ends: when woken by a change or every MinRoundInterval,
 // never two rounds closer than MinRoundInterval.

@@ -96,10 +96,13 @@ func (n *Notifier) Stats() Stats { return n.metrics.snapshot() }
 
 // Start runs the worker in a goroutine until stop is called (or ctx ends); stop
 // waits for the attempt in flight, if any, to end.
-func (n *Notifier) Start(ctx context.Context) (stop func()) {
+func (n *Notifier) Start(ctx context.Context) (stop func()) { return start(ctx, n.Run) }
+
+// start runs run in a goroutine; stop cancels its context and waits for it to return.
+func start(ctx context.Context, run func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { n.Run(ctx) })
+	wg.Go(func() { run(ctx) })
 	return func() { cancel(); wg.Wait() }
 }
 

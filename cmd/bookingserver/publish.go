@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
-	"sync"
 
 	"github.com/bookingserver/bookingserver/feeds"
 	"github.com/bookingserver/bookingserver/metrics"
@@ -62,8 +61,5 @@ func startPublisher(ctx context.Context, cfg publishConfig, ex publish.Exporter,
 	}
 	m.RegisterPublisher(p.Stats)
 	slog.Info("daily feed upload on", "at_utc", cfg.at, "dropboxes", len(boxes))
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Go(func() { p.Run(ctx) })
-	return p, func() { cancel(); wg.Wait() }, nil
+	return p, background(context.WithoutCancel(ctx), p.Run), nil
 }
