@@ -71,8 +71,6 @@ type Publication struct {
 	// Outcome is "ok" or "failed".
 	Outcome string       `json:"outcome"`
 	Feeds   []FeedUpload `json:"feeds"`
-	// Status is Google's feed status after the upload, when it was polled.
-	Status string `json:"status,omitempty"`
 }
 
 // Stats are the publisher's figures since start, for metrics and alerts.
@@ -207,15 +205,6 @@ func (p *Publisher) record(pub Publication, bytes uint64) {
 	}
 	p.stats.Failed++
 	p.stats.ConsecutiveFailures++
-}
-
-// SetStatus attaches Google's feed status to the newest publication.
-func (p *Publisher) SetStatus(status string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.pubs); n > 0 {
-		p.pubs[n-1].Status = status
-	}
 }
 
 // NextRun is the first daily publication time strictly after now.
