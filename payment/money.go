@@ -9,9 +9,6 @@ import (
 	"github.com/bookingserver/bookingserver/currency"
 )
 
-// microsPerUnit is booking.Money's scale: micros of the currency's main unit.
-const microsPerUnit = 1_000_000
-
 // Exponent returns the ISO 4217 minor-unit exponent of currency (2 for USD, 0 for JPY,
 // 3 for KWD). The code is matched without regard to case; anything that is not three
 // ASCII letters is an error wrapping booking.ErrInvalid.
