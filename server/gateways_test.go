@@ -87,7 +87,7 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 		fmt.Fprintf(w, `{"payment":{"id":"pay-%s","url":"https://paywall.imoje.test/pay-%s"}}`, b["orderId"], b["orderId"])
 	}))
 	mux.HandleFunc("POST /v1/merchant/{m}/transaction/{tx}/refund", imoje(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
-		id := f.addRefund(map[string]any{"of": r.PathValue("tx"), "amount": b["amount"]})
+		id := f.addRefund(map[string]any{"of": r.PathValue("tx"), "amount": b["amount"]}, func(of string, n int) string { return fmt.Sprintf("%s_r%d", of, n) })
 		f.answerRefund(w, http.StatusOK, fmt.Sprintf(`{"transaction":{"id":%q,"type":"refund","status":"new","amount":%v,"currency":"USD","orderId":"x"}}`, id, b["amount"]))
 	}))
 	worldline := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
@@ -130,7 +130,7 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 		answer, seen := f.wlIdempotent[key]
 		f.mu.Unlock()
 		if !seen { // Worldline answers a repeated idempotence key with the first refund
-			id := f.addRefund(map[string]any{"of": r.PathValue("id"), "amount": amount})
+			id := f.addRefund(map[string]any{"of": r.PathValue("id"), "amount": amount}, worldlineOperationID)
 			answer = fmt.Sprintf(`{"id":%q,"status":"REFUND_REQUESTED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, id, amount)
 			if key != "" {
 				f.mu.Lock()
@@ -145,12 +145,33 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 	return f
 }
 
-func (f *fakeGateway) addRefund(r map[string]any) string {
+// addRefund records a refund made at the gateway; its id is newID(charge, n), n
+// counting the refunds of that charge from 1.
+func (f *fakeGateway) addRefund(r map[string]any, newID func(of string, n int) string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	r["id"] = fmt.Sprintf("%s_r%d", r["of"], len(f.refunds)+1)
+	n := 1
+	for _, prev := range f.refunds {
+		if prev["of"] == r["of"] {
+			n++
+		}
+	}
+	r["id"] = newID(r["of"].(string), n)
 	f.refunds = append(f.refunds, r)
 	return r["id"].(string)
+}
+
+// worldlineOperationID is how Worldline Direct names the nth operation on a payment:
+// "paymentid_operationid", the payment itself being "paymentid_0".
+func worldlineOperationID(paymentID string, n int) string {
+	return fmt.Sprintf("%s_%d", strings.TrimSuffix(paymentID, "_0"), n)
+}
+
+// worldlineRefund is a refund webhook's "refund" object as Worldline sends it (its
+// SDKs' RefundResponse): no payment id, which the refund id's paymentid part names.
+func worldlineRefund(id, status string, cents any) string {
+	return fmt.Sprintf(`"refund":{"id":%q,"status":%q,"statusOutput":{"isCancellable":false,"statusCategory":"COMPLETED","statusCode":8},`+
+		`"refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"},"paymentMethod":"card"}}`, id, status, cents)
 }
 
 // worldlinePayment registers a payment GetPayment answers, as Worldline's API shows it.
@@ -379,13 +400,13 @@ func TestWorldlineGiftCardsSplitRefunds(t *testing.T) {
 		cents   int64
 		product int
 	}{{2000, 3103}, {3000, 3103}, {1000, 3103}, {4000, 1}} {
-		id := fmt.Sprintf("p%d", i)
+		id := fmt.Sprintf("p%d_0", i)
 		p := b.fake.worldlinePayment(id, bid, "CAPTURED", l.cents, l.product)
 		if code, out := b.worldlineHook(t, wlHookSecret, "ev-"+id, "payment.captured", `"payment":`+p); code != 200 {
 			t.Fatalf("leg %d: %d %s", i, code, out)
 		}
 	}
-	if code, _ := b.worldlineHook(t, "wrong", "ev-x", "payment.captured", `"payment":`+b.fake.worldlinePayment("p0", bid, "CAPTURED", 2000, 3103)); code != 401 {
+	if code, _ := b.worldlineHook(t, "wrong", "ev-x", "payment.captured", `"payment":`+b.fake.worldlinePayment("p0_0", bid, "CAPTURED", 2000, 3103)); code != 401 {
 		t.Fatalf("bad signature: %d", code)
 	}
 	v := b.get(t, bid)
@@ -400,18 +421,18 @@ func TestWorldlineGiftCardsSplitRefunds(t *testing.T) {
 	got := fmt.Sprint(b.fake.refunds)
 	refunds := append([]map[string]any(nil), b.fake.refunds...)
 	b.fake.mu.Unlock()
-	if want := "[map[amount:4000 id:p3_r1 of:p3] map[amount:1000 id:p2_r2 of:p2] map[amount:2500 id:p1_r3 of:p1]]"; got != want {
+	if want := "[map[amount:4000 id:p3_1 of:p3_0] map[amount:1000 id:p2_1 of:p2_0] map[amount:2500 id:p1_1 of:p1_0]]"; got != want {
 		t.Fatalf("refunds at the gateway %s, want %s", got, want)
 	}
 	// Worldline echoes every refund (twice): nothing is counted again.
 	for i, r := range append(refunds, refunds...) {
-		obj := fmt.Sprintf(`"refund":{"id":%q,"paymentId":%q,"status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, r["id"], r["of"], r["amount"])
+		obj := worldlineRefund(r["id"].(string), "REFUNDED", r["amount"])
 		if code, out := b.worldlineHook(t, wlHookSecret, fmt.Sprintf("ev-r%d", i), "refund.refunded", obj); code != 200 {
 			t.Fatalf("echo %d: %d %s", i, code, out)
 		}
 	}
 	// A refund made in Worldline's back office is recorded once, within the leg's cap.
-	obj := `"refund":{"id":"bo-1","paymentId":"p0","status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":2000,"currencyCode":"EUR"}}}`
+	obj := worldlineRefund("p0_1", "REFUNDED", 2000)
 	for range 2 {
 		b.worldlineHook(t, wlHookSecret, "ev-bo", "refund.refunded", obj)
 	}

@@ -53,7 +53,7 @@ func (b *gwBundle) paidWorldline(t *testing.T) string {
 	body := fmt.Sprintf(`{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"1800"},"user_information":{"user_id":"u1","email":"u1@example.com"},
 		"payment_method":"WORLDLINE","request_id":"w1"}`, storetest.SlotFiveSpots)
 	bid := field(b.mustDo(t, "POST", "/v1/bookings", body, 200), "booking", "booking_id").(string)
-	p := b.fake.worldlinePayment("p0", bid, "CAPTURED", 10000, 1)
+	p := b.fake.worldlinePayment("p0_0", bid, "CAPTURED", 10000, 1)
 	if code, out := b.worldlineHook(t, wlHookSecret, "ev-p0", "payment.captured", `"payment":`+p); code != 200 {
 		t.Fatalf("capture: %d %s", code, out)
 	}
@@ -84,7 +84,7 @@ func TestWorldlineRefundRecordedOnceAfterLostAnswer(t *testing.T) {
 	if code := b.refund(t, bid, "rf1", 10e6, "EUR"); code != http.StatusServiceUnavailable {
 		t.Fatalf("refund with a lost answer: %d, want 503", code)
 	}
-	obj := `"refund":{"id":"p0_r1","paymentId":"p0","status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":1000,"currencyCode":"EUR"}}}`
+	obj := worldlineRefund("p0_1", "REFUNDED", 1000)
 	if code, out := b.worldlineHook(t, wlHookSecret, "ev-r1", "refund.refunded", obj); code != 200 {
 		t.Fatalf("refund webhook: %d %s", code, out)
 	}
@@ -234,9 +234,9 @@ func TestSplitTenderCardLegFailedRefundsGiftCard(t *testing.T) {
 	body := fmt.Sprintf(`{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"1800"},"user_information":{"user_id":"u1","email":"u1@example.com"},
 		"payment_method":"WORLDLINE","request_id":"w1","gift_cards":[{"amount":{"price_micros":"20000000","currency_code":"EUR"}}]}`, storetest.SlotFiveSpots)
 	bid := field(b.mustDo(t, "POST", "/v1/bookings", body, 200), "booking", "booking_id").(string)
-	gc := b.fake.worldlinePayment("g0", bid, "CAPTURED", 2000, 3103)
+	gc := b.fake.worldlinePayment("g0_0", bid, "CAPTURED", 2000, 3103)
 	b.worldlineHook(t, wlHookSecret, "ev-g0", "payment.captured", `"payment":`+gc)
-	card := b.fake.worldlinePayment("c0", bid, "REJECTED", 8000, 1)
+	card := b.fake.worldlinePayment("c0_0", bid, "REJECTED", 8000, 1)
 	b.worldlineHook(t, wlHookSecret, "ev-c0", "payment.rejected", `"payment":`+card)
 	b.clock.Advance(time.Hour)
 	if _, err := b.core.ExpireCarts(t.Context()); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/bookingserver/bookingserver/booking"
 )
@@ -25,8 +26,12 @@ type RefundRequest struct {
 
 // Refund is Worldline's refund.
 type Refund struct {
-	// ID is the refund's id; refund webhooks carry it.
+	// ID is the refund's id ("paymentid_operationid"); refund webhooks carry it.
 	ID string
+	// PaymentID is the payment it returns ("paymentid_0"), derived from ID.
+	PaymentID string
+	// MerchantReference is the reference the refund was made with, when any.
+	MerchantReference string
 	// Status is Worldline's raw status and State its meaning (StatePending for
 	// REFUND_REQUESTED, StateRefunded for REFUNDED).
 	Status string
@@ -42,12 +47,47 @@ type refundRequestJSON struct {
 	} `json:"references,omitempty"`
 }
 
+// refundJSON is Worldline's RefundResponse (the answer to a refund, an element of
+// GET …/payments/{id}/refunds and a refund webhook's "refund" object). It carries no
+// payment id: the refund's id is "paymentid_operationid" (see paymentOf), and
+// refundOutput.operationReferences (references before it, now deprecated for
+// refunds) echoes the merchantReference the refund was made with.
 type refundJSON struct {
 	ID           string `json:"id"`
 	Status       string `json:"status"`
 	RefundOutput *struct {
-		AmountOfMoney *amountOfMoney `json:"amountOfMoney"`
+		AmountOfMoney       *amountOfMoney  `json:"amountOfMoney"`
+		OperationReferences *referencesJSON `json:"operationReferences"`
+		References          *referencesJSON `json:"references"`
 	} `json:"refundOutput"`
+}
+
+type referencesJSON struct {
+	MerchantReference string `json:"merchantReference"`
+}
+
+// merchantReference is the refund's merchantReference, from operationReferences or,
+// on older answers, references.
+func (r *refundJSON) merchantReference() string {
+	for _, ref := range []*referencesJSON{r.RefundOutput.OperationReferences, r.RefundOutput.References} {
+		if ref != nil && ref.MerchantReference != "" {
+			return ref.MerchantReference
+		}
+	}
+	return ""
+}
+
+// paymentOf is the payment a refund (or capture) id belongs to. Worldline Direct ids
+// are "paymentid_operationid": the paymentid never changes over a transaction's life,
+// operation 0 is the payment itself and every maintenance operation (capture, refund)
+// takes the next number (Worldline's webhooks guide, "payment.id"). So refund
+// "3136405348_2" returns payment "3136405348_0".
+func paymentOf(operationID string) (string, bool) {
+	i := strings.LastIndexByte(operationID, '_')
+	if i <= 0 || i == len(operationID)-1 {
+		return "", false
+	}
+	return operationID[:i] + "_0", true
 }
 
 func (r *refundJSON) refund() (Refund, error) {
@@ -62,7 +102,11 @@ func (r *refundJSON) refund() (Refund, error) {
 	if err != nil {
 		return Refund{}, err
 	}
-	return Refund{ID: r.ID, Status: r.Status, State: state, Amount: amount}, nil
+	paymentID, ok := paymentOf(r.ID)
+	if !ok {
+		return Refund{}, fmt.Errorf("worldline: refund id %q is not paymentid_operationid: %w", r.ID, booking.ErrInvalid)
+	}
+	return Refund{ID: r.ID, PaymentID: paymentID, Status: r.Status, State: state, Amount: amount, MerchantReference: r.merchantReference()}, nil
 }
 
 // Refund refunds (POST /v2/{merchantId}/payments/{id}/refund).

@@ -51,14 +51,15 @@ type Event struct {
 	// Created is Worldline's timestamp, as sent.
 	Created string
 	// PaymentID is the payment the event is about (for refund events, the refunded
-	// payment when Worldline says which). RefundID is set for refund events.
+	// payment, named by the refund id's paymentid part). RefundID is set for refund events.
 	PaymentID, RefundID string
 	// Status is the object's raw status and State its meaning.
 	Status string
 	State  State
 	// Amount is the payment's amount, or the refund's for refund events.
 	Amount booking.Money
-	// MerchantReference is our booking id when present.
+	// MerchantReference is our booking id on payment events; on refund events, the
+	// reference the refund was made with, when any.
 	MerchantReference string
 }
 
@@ -69,10 +70,7 @@ type eventJSON struct {
 	MerchantID string       `json:"merchantId"`
 	Type       string       `json:"type"`
 	Payment    *paymentJSON `json:"payment"`
-	Refund     *struct {
-		refundJSON
-		PaymentID string `json:"paymentId"`
-	} `json:"refund"`
+	Refund     *refundJSON  `json:"refund"`
 }
 
 // ParseWebhook decodes a verified webhook body. An event for another merchant, without
@@ -96,7 +94,7 @@ func (c *Client) ParseWebhook(body []byte) (Event, error) {
 		if err != nil {
 			return Event{}, err
 		}
-		out.RefundID, out.PaymentID, out.Status, out.State, out.Amount = r.ID, e.Refund.PaymentID, r.Status, r.State, r.Amount
+		out.RefundID, out.PaymentID, out.Status, out.State, out.Amount, out.MerchantReference = r.ID, r.PaymentID, r.Status, r.State, r.Amount, r.MerchantReference
 	case e.Payment != nil:
 		p, err := e.Payment.payment()
 		if err != nil {

@@ -58,8 +58,12 @@ func TestParseWebhook(t *testing.T) {
 	t.Parallel()
 	c, _ := setup(t)
 	eur := func(cents int64) booking.Money { return booking.Money{Micros: cents * 10_000, Currency: "EUR"} }
+	// refund is Worldline's RefundResponse as its SDKs define it: no payment id; the
+	// refund's own id is "paymentid_operationid" on the payment "paymentid_0".
 	refund := func(status string) string {
-		return fmt.Sprintf(`"refund":{"id":"p1_r1","paymentId":"p1","status":%q,"refundOutput":{"amountOfMoney":{"amount":2001,"currencyCode":"EUR"}}}`, status)
+		return fmt.Sprintf(`"refund":{"id":"3136405348_2","status":%q,"statusOutput":{"isCancellable":false,"statusCategory":"COMPLETED","statusCode":8},`+
+			`"refundOutput":{"amountOfMoney":{"amount":2001,"currencyCode":"EUR"},"paymentMethod":"card","operationReferences":{"merchantReference":"bk-7"},`+
+			`"cardRefundMethodSpecificOutput":{"totalAmountRefunded":2001}}}`, status)
 	}
 	for _, tc := range []struct {
 		name string
@@ -76,9 +80,10 @@ func TestParseWebhook(t *testing.T) {
 		{"cancelled", event("ev-4", "payment.cancelled", `"payment":`+paymentJSON("p1", "CANCELLED", 100)),
 			worldline.Event{ID: "ev-4", Type: "payment.cancelled", PaymentID: "p1", Status: "CANCELLED", State: worldline.StateCancelled, Amount: eur(100), MerchantReference: "bk-7"}, true},
 		{"refund requested", event("ev-5", "refund.refund_requested", refund("REFUND_REQUESTED")),
-			worldline.Event{ID: "ev-5", Type: "refund.refund_requested", PaymentID: "p1", RefundID: "p1_r1", Status: "REFUND_REQUESTED", State: worldline.StatePending, Amount: eur(2001)}, true},
+			worldline.Event{ID: "ev-5", Type: "refund.refund_requested", PaymentID: "3136405348_0", RefundID: "3136405348_2", Status: "REFUND_REQUESTED", State: worldline.StatePending, Amount: eur(2001), MerchantReference: "bk-7"}, true},
 		{"refunded", event("ev-6", "refund.refunded", refund("REFUNDED")),
-			worldline.Event{ID: "ev-6", Type: "refund.refunded", PaymentID: "p1", RefundID: "p1_r1", Status: "REFUNDED", State: worldline.StateRefunded, Amount: eur(2001)}, true},
+			worldline.Event{ID: "ev-6", Type: "refund.refunded", PaymentID: "3136405348_0", RefundID: "3136405348_2", Status: "REFUNDED", State: worldline.StateRefunded, Amount: eur(2001), MerchantReference: "bk-7"}, true},
+		{"refund id without operation", event("ev-10", "refund.refunded", `"refund":{"id":"3136405348","status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":1,"currencyCode":"EUR"}}}`), worldline.Event{}, false},
 		{"unknown status", event("ev-7", "payment.x", `"payment":`+paymentJSON("p1", "WEIRD", 1)), worldline.Event{}, false},
 		{"other merchant", []byte(`{"id":"ev","merchantId":"someone","type":"payment.captured","payment":` + paymentJSON("p1", "CAPTURED", 1) + `}`), worldline.Event{}, false},
 		{"no object", event("ev-8", "payment.captured", `"x":1`), worldline.Event{}, false},

@@ -92,7 +92,7 @@ func setup(t *testing.T) (*worldline.Client, *fakeWorldline) {
 	handle("POST /v2/{merchant}/hostedcheckouts", `{"RETURNMAC":"mac-1","hostedCheckoutId":"hc-42","merchantReference":"bk-7","redirectUrl":"https://payment.preprod.direct.worldline-solutions.com/hostedcheckout/PaymentMethods/Selection/abc"}`)
 	handle("GET /v2/{merchant}/hostedcheckouts/{id}", `{"createdPaymentOutput":{"payment":`+paymentJSON("3066019730_0", "CAPTURED", 12345)+`,"paymentStatusCategory":"SUCCESSFUL"},"status":"PAYMENT_CREATED"}`)
 	handle("GET /v2/{merchant}/payments/{id}", paymentJSON("3066019730_0", "CAPTURED", 12345))
-	handle("POST /v2/{merchant}/payments/{id}/refund", `{"id":"3066019730_0_r1","refundOutput":{"amountOfMoney":{"amount":2001,"currencyCode":"EUR"}},"status":"REFUND_REQUESTED","statusOutput":{"statusCode":81}}`)
+	handle("POST /v2/{merchant}/payments/{id}/refund", `{"id":"3066019730_1","refundOutput":{"amountOfMoney":{"amount":2001,"currencyCode":"EUR"}},"status":"REFUND_REQUESTED","statusOutput":{"statusCode":81}}`)
 	f.server = httptest.NewServer(mux)
 	t.Cleanup(f.server.Close)
 	return client(t, f.server.URL, apiSecret), f
@@ -221,7 +221,7 @@ func TestRefund(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := worldline.Refund{ID: "3066019730_0_r1", Status: "REFUND_REQUESTED", State: worldline.StatePending, Amount: booking.Money{Micros: 20_010_000, Currency: "EUR"}}
+	want := worldline.Refund{ID: "3066019730_1", PaymentID: "3066019730_0", Status: "REFUND_REQUESTED", State: worldline.StatePending, Amount: booking.Money{Micros: 20_010_000, Currency: "EUR"}}
 	if got != want {
 		t.Errorf("Refund = %+v, want %+v", got, want)
 	}
