@@ -44,6 +44,8 @@ type fakeGateway struct {
 	mu       sync.Mutex
 	payments map[string]string // Worldline payment id → GetPayment JSON
 	refunds  []map[string]any
+	// captures: Worldline captures of authorised (PENDING_CAPTURE) payments.
+	captures []map[string]any
 	// wlIdempotent: Worldline X-GCS-Idempotence-Key → the refund answered for it.
 	wlIdempotent map[string]string
 	// dropRefunds: that many next refunds are made, then the connection is cut
@@ -122,6 +124,30 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 			return
 		}
 		io.WriteString(w, p)
+	}))
+	mux.HandleFunc("POST /v2/{m}/payments/{id}/capture", worldline(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		id := r.PathValue("id")
+		p, ok := f.payments[id]
+		if !ok || !strings.Contains(p, `"status":"PENDING_CAPTURE"`) {
+			if answer, seen := f.wlIdempotent[r.Header.Get("X-GCS-Idempotence-Key")]; seen && ok {
+				io.WriteString(w, answer) // a retried capture: the first answer
+				return
+			}
+			w.WriteHeader(http.StatusConflict)
+			io.WriteString(w, `{"errorId":"e1","errors":[{"errorCode":"30511001","code":"1002"}]}`)
+			return
+		}
+		f.payments[id] = strings.Replace(p, `"status":"PENDING_CAPTURE"`, `"status":"CAPTURED"`, 1)
+		f.captures = append(f.captures, map[string]any{"of": id, "amount": b["amount"], "isFinal": b["isFinal"]})
+		answer := fmt.Sprintf(`{"id":%q,"status":"CAPTURED","captureOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}},"statusOutput":{"statusCategory":"COMPLETED","statusCode":9}}`,
+			worldlineOperationID(id, 1), b["amount"])
+		if key := r.Header.Get("X-GCS-Idempotence-Key"); key != "" {
+			f.wlIdempotent[key] = answer
+		}
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, answer)
 	}))
 	mux.HandleFunc("POST /v2/{m}/payments/{id}/refund", worldline(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
 		amount := b["amountOfMoney"].(map[string]any)["amount"]

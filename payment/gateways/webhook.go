@@ -85,6 +85,9 @@ func (r *Registry) worldlineEvents(ctx context.Context, merchantID string, h htt
 			ev.Kind = booking.GatewayRefundFailed
 		}
 	default:
+		if p, err = captureAuthorised(ctx, c, p); err != nil {
+			return nil, err
+		}
 		ev.TransactionID, ev.Amount, ev.GiftCard = p.ID, p.Amount, p.PaymentProductID == worldline.ProductBimpliCADO
 		switch p.State {
 		case worldline.StateCollected:
@@ -94,4 +97,26 @@ func (r *Registry) worldlineEvents(ctx context.Context, merchantID string, h htt
 		}
 	}
 	return []booking.GatewayEvent{ev}, nil
+}
+
+// captureAuthorised captures a payment an authorise-only account left
+// PENDING_CAPTURE (a booking is confirmed by captured money, and an authorisation
+// left alone lapses), and returns the payment as captured when Worldline answers
+// CAPTURED. The ledger keys the charge by the payment id, whichever of this answer or
+// the later payment.captured webhook reports it, so it is counted once. The
+// idempotence key makes a webhook delivered again (or a retried capture) answer the
+// first capture rather than capture twice; an error leaves the webhook unanswered so
+// Worldline delivers it again.
+func captureAuthorised(ctx context.Context, c *worldline.Client, p worldline.Payment) (worldline.Payment, error) {
+	if p.Status != "PENDING_CAPTURE" {
+		return p, nil
+	}
+	cp, err := c.Capture(ctx, worldline.CaptureRequest{PaymentID: p.ID, Amount: p.Amount, IdempotenceKey: p.ID + ":capture"})
+	if err != nil {
+		return p, fmt.Errorf("worldline: capture authorised payment %s: %w", p.ID, err)
+	}
+	if cp.State == worldline.StateCollected {
+		p.Status, p.State = cp.Status, cp.State
+	}
+	return p, nil
 }

@@ -66,8 +66,9 @@ type createCheckoutJSON struct {
 		ReturnURL string `json:"returnUrl,omitempty"`
 	} `json:"hostedCheckoutSpecificInput"`
 	// CardPaymentMethodSpecificInput asks for a sale (authorised and captured at once):
-	// the booking is confirmed by the captured payment, so an account whose default is
-	// authorise-only must not leave it PENDING_CAPTURE.
+	// the booking is confirmed by the captured payment. A payment that still arrives
+	// PENDING_CAPTURE (an account or product in authorise-only mode) is captured when
+	// its webhook is applied (Client.Capture).
 	CardPaymentMethodSpecificInput struct {
 		AuthorizationMode string `json:"authorizationMode"`
 	} `json:"cardPaymentMethodSpecificInput"`

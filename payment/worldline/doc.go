@@ -14,6 +14,7 @@
 //     change it caused and skip ids seen before; before an irreversible change
 //     (confirming or refunding), re-read the payment with Client.GetPayment, because
 //     webhooks can arrive out of order.
+//     A payment left PENDING_CAPTURE (authorise-only) is captured with Client.Capture.
 //  4. Client.Refund returns part or all of a captured payment, as many times as
 //     needed; the refund id it returns is what a later refund webhook carries, so an
 //     echo of our own refund is recognised and counted once.

@@ -93,6 +93,7 @@ func setup(t *testing.T) (*worldline.Client, *fakeWorldline) {
 	handle("GET /v2/{merchant}/hostedcheckouts/{id}", `{"createdPaymentOutput":{"payment":`+paymentJSON("3066019730_0", "CAPTURED", 12345)+`,"paymentStatusCategory":"SUCCESSFUL"},"status":"PAYMENT_CREATED"}`)
 	handle("GET /v2/{merchant}/payments/{id}", paymentJSON("3066019730_0", "CAPTURED", 12345))
 	handle("POST /v2/{merchant}/payments/{id}/refund", `{"id":"3066019730_1","refundOutput":{"amountOfMoney":{"amount":2001,"currencyCode":"EUR"}},"status":"REFUND_REQUESTED","statusOutput":{"statusCode":81}}`)
+	handle("POST /v2/{merchant}/payments/{id}/capture", `{"id":"3066019730_1","captureOutput":{"amountOfMoney":{"amount":12345,"currencyCode":"EUR"},"paymentMethod":"card"},"status":"CAPTURED","statusOutput":{"statusCategory":"COMPLETED","statusCode":9}}`)
 	f.server = httptest.NewServer(mux)
 	t.Cleanup(f.server.Close)
 	return client(t, f.server.URL, apiSecret), f
@@ -229,5 +230,25 @@ func TestRefund(t *testing.T) {
 	js, _ := json.Marshal(r.body)
 	if r.path != "/v2/"+pspid+"/payments/3066019730_0/refund" || string(js) != `{"amountOfMoney":{"amount":2001,"currencyCode":"EUR"},"references":{"merchantReference":"rf-1"}}` {
 		t.Errorf("refund request %s %s", r.path, js)
+	}
+}
+
+func TestCapture(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t)
+	got, err := c.Capture(context.Background(), worldline.CaptureRequest{
+		PaymentID: "3066019730_0", Amount: booking.Money{Micros: 123_450_000, Currency: "EUR"}, IdempotenceKey: "3066019730_0:capture",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := worldline.Capture{ID: "3066019730_1", Status: "CAPTURED", State: worldline.StateCollected, Amount: booking.Money{Micros: 123_450_000, Currency: "EUR"}}
+	if got != want {
+		t.Errorf("Capture = %+v, want %+v", got, want)
+	}
+	r := <-f.requests
+	js, _ := json.Marshal(r.body)
+	if r.path != "/v2/"+pspid+"/payments/3066019730_0/capture" || string(js) != `{"amount":12345,"isFinal":true}` || r.header.Get("X-GCS-Idempotence-Key") != "3066019730_0:capture" {
+		t.Errorf("capture request %s %s %v", r.path, js, r.header)
 	}
 }
