@@ -46,6 +46,9 @@ type Queue interface {
 	ListPending(ctx context.Context) ([]*bsv1.OutboxRecord, error)
 	// ListDead returns every dead record in id order.
 	ListDead(ctx context.Context) ([]*bsv1.OutboxRecord, error)
+	// BookingHistory returns the notifications about one booking — pending, dead and
+	// delivered — in id order.
+	BookingHistory(ctx context.Context, bookingID string) ([]*bsv1.OutboxRecord, error)
 }
 
 var (

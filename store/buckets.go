@@ -78,6 +78,13 @@ var (
 	// bucketRTUDead: key as in bucketRTU → bookingserver.v1.AvailabilityRecord (DEAD).
 	bucketRTUDead = []byte("rtu_dead")
 
+	// bucketOutboxDelivered: booking_id 0x00 id(8) → bookingserver.v1.OutboxRecord
+	// (DELIVERED): a booking's delivered notifications, for its dashboard page.
+	bucketOutboxDelivered = []byte("outbox_delivered")
+	// bucketFeedLoads: merchant_id 0x00 at_unix_nano(8) → bookingserver.v1.FeedLoadRecord,
+	// the last feedLoadsKept loads of each merchant (the admin's under "").
+	bucketFeedLoads = []byte("feed_loads")
+
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")
 )

@@ -24,6 +24,7 @@ var migrations = []migration{
 	createBuckets(bucketPendingRefunds),
 	createBuckets(bucketRTU, bucketRTUDead),
 	indexMerchantBookings,
+	createBuckets(bucketOutboxDelivered, bucketFeedLoads),
 }
 
 // SchemaVersion is the version this binary writes.

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,12 +132,70 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]*bsv1.Out
 // errStop ends a ForEach early.
 var errStop = errors.New("stop")
 
-// Delivered deletes a delivered record. Deleting a missing record is not an error
-// (a duplicate delivery after a crash, or an operator's action).
+// Delivered moves a delivered record to its booking's delivery history. A missing
+// record is not an error (a duplicate delivery after a crash, or an operator's action).
 func (o *Outbox) Delivered(ctx context.Context, id uint64) error {
 	return o.update(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).Delete(outboxKey(id))
+		b := tx.Bucket(bucketOutbox)
+		rec := &bsv1.OutboxRecord{}
+		if err := getRecord(b, outboxKey(id), rec); errors.Is(err, booking.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		delivered(rec, time.Now())
+		if err := putRecord(tx.Bucket(bucketOutboxDelivered), deliveredKey(rec), rec); err != nil {
+			return err
+		}
+		return b.Delete(outboxKey(id))
 	})
+}
+
+// delivered marks rec DELIVERED at now.
+func delivered(rec *bsv1.OutboxRecord, now time.Time) {
+	rec.State = bsv1.OutboxState_OUTBOX_STATE_DELIVERED
+	rec.DeliveredUnix = now.Unix()
+	rec.NextAttemptUnix = 0
+}
+
+// deliveredKey is rec's key in bucketOutboxDelivered: booking_id 0x00 id(8).
+func deliveredKey(rec *bsv1.OutboxRecord) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(rec.GetNotification().GetBookingId()), 0), rec.GetId())
+}
+
+// BookingHistory returns the notifications about one booking — pending, dead and
+// delivered — in id order (the order they were enqueued).
+func (o *Outbox) BookingHistory(ctx context.Context, bookingID string) ([]*bsv1.OutboxRecord, error) {
+	var out []*bsv1.OutboxRecord
+	err := o.view(ctx, func(tx *bolt.Tx) error {
+		out = nil
+		for _, name := range [][]byte{bucketOutbox, bucketOutboxDead} {
+			if err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				rec := &bsv1.OutboxRecord{}
+				if err := unmarshal(v, rec); err != nil {
+					return fmt.Errorf("outbox record %x: %w", k, err)
+				}
+				if rec.GetNotification().GetBookingId() == bookingID {
+					out = append(out, rec)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		prefix := append([]byte(bookingID), 0)
+		c := tx.Bucket(bucketOutboxDelivered).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			rec := &bsv1.OutboxRecord{}
+			if err := unmarshal(v, rec); err != nil {
+				return fmt.Errorf("delivered record %x: %w", k, err)
+			}
+			out = append(out, rec)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b *bsv1.OutboxRecord) int { return cmp.Compare(a.GetId(), b.GetId()) })
+	return out, err
 }
 
 // Failed records a failed attempt and schedules the next one at next (rounded up to

@@ -51,6 +51,10 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, err
 	}
+	if err := fillMerchantIndex(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	p := &Postgres{pool: pool}
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())

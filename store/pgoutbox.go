@@ -124,10 +124,34 @@ func collectOutbox(rows pgx.Rows) ([]*bsv1.OutboxRecord, error) {
 	return out, err
 }
 
-// Delivered deletes a delivered record (a missing one is not an error).
+// Delivered moves a delivered record to its booking's delivery history (a missing
+// one is not an error).
 func (o *PostgresOutbox) Delivered(ctx context.Context, id uint64) error {
-	_, err := o.p.pool.Exec(ctx, `DELETE FROM outbox WHERE id = $1`, int64(id))
-	return err
+	return o.p.run(ctx, pgx.TxOptions{}, func(t *pgTxn) error {
+		rec := &bsv1.OutboxRecord{}
+		err := t.getRecord(rec, `DELETE FROM outbox WHERE id = $1 RETURNING record`, int64(id))
+		if errors.Is(err, booking.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		rec.Id = id
+		delivered(rec, time.Now())
+		return t.putRecord(rec, `INSERT INTO outbox_delivered (id, booking_id, record) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+			int64(id), rec.GetNotification().GetBookingId())
+	})
+}
+
+// BookingHistory returns the notifications about one booking — pending, dead and
+// delivered — in id order, from the three tables' booking indexes.
+func (o *PostgresOutbox) BookingHistory(ctx context.Context, bookingID string) ([]*bsv1.OutboxRecord, error) {
+	rows, err := o.p.pool.Query(ctx, `SELECT id, record FROM outbox WHERE booking_id = $1
+		UNION ALL SELECT id, record FROM outbox_dead WHERE booking_id = $1
+		UNION ALL SELECT id, record FROM outbox_delivered WHERE booking_id = $1 ORDER BY id`, bookingID)
+	if err != nil {
+		return nil, err
+	}
+	return collectOutbox(rows)
 }
 
 // Failed records a failed attempt, schedules the next one at next (rounded up to

@@ -22,8 +22,8 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// OutboxState is where an outbox record is in its life. A delivered record is deleted,
-// so there is no DELIVERED state: the metrics count deliveries.
+// OutboxState is where an outbox record is in its life. A delivered record leaves the
+// outbox for the booking's delivery history (the dashboard's booking page).
 type OutboxState int32
 
 const (
@@ -39,6 +39,9 @@ const (
 	// max_attempts failures). It keeps every attempt until an operator runs
 	// `bookingserver notify retry`, which makes it PENDING again.
 	OutboxState_OUTBOX_STATE_DEAD OutboxState = 2
+	// OUTBOX_STATE_DELIVERED is in the booking's delivery history: Google answered 2xx
+	// at delivered_unix.
+	OutboxState_OUTBOX_STATE_DELIVERED OutboxState = 3
 )
 
 // Enum value maps for OutboxState.
@@ -47,11 +50,13 @@ var (
 		0: "OUTBOX_STATE_UNSPECIFIED",
 		1: "OUTBOX_STATE_PENDING",
 		2: "OUTBOX_STATE_DEAD",
+		3: "OUTBOX_STATE_DELIVERED",
 	}
 	OutboxState_value = map[string]int32{
 		"OUTBOX_STATE_UNSPECIFIED": 0,
 		"OUTBOX_STATE_PENDING":     1,
 		"OUTBOX_STATE_DEAD":        2,
+		"OUTBOX_STATE_DELIVERED":   3,
 	}
 )
 
@@ -313,8 +318,10 @@ type OutboxRecord struct {
 	// created_unix_nano is created_unix with nanoseconds, for the delivery latency
 	// metric (enqueue to 2xx).
 	CreatedUnixNano int64 `protobuf:"varint,8,opt,name=created_unix_nano,json=createdUnixNano,proto3" json:"created_unix_nano,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// delivered_unix is when Google accepted it (DELIVERED only), Unix seconds UTC.
+	DeliveredUnix int64 `protobuf:"varint,9,opt,name=delivered_unix,json=deliveredUnix,proto3" json:"delivered_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OutboxRecord) Reset() {
@@ -403,6 +410,13 @@ func (x *OutboxRecord) GetCreatedUnixNano() int64 {
 	return 0
 }
 
+func (x *OutboxRecord) GetDeliveredUnix() int64 {
+	if x != nil {
+		return x.DeliveredUnix
+	}
+	return 0
+}
+
 var File_bookingserver_v1_outbox_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_outbox_proto_rawDesc = "" +
@@ -430,7 +444,7 @@ const file_bookingserver_v1_outbox_proto_rawDesc = "" +
 	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12\x14\n" +
 	"\x05error\x18\x03 \x01(\tR\x05error\x12\x1f\n" +
 	"\vhttp_status\x18\x04 \x01(\x05R\n" +
-	"httpStatus\"\xe5\x02\n" +
+	"httpStatus\"\x8c\x03\n" +
 	"\fOutboxRecord\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12B\n" +
 	"\fnotification\x18\x02 \x01(\v2\x1e.bookingserver.v1.NotificationR\fnotification\x123\n" +
@@ -439,11 +453,13 @@ const file_bookingserver_v1_outbox_proto_rawDesc = "" +
 	"\x11next_attempt_unix\x18\x05 \x01(\x03R\x0fnextAttemptUnix\x12!\n" +
 	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12\x1a\n" +
 	"\bfailures\x18\a \x01(\x05R\bfailures\x12*\n" +
-	"\x11created_unix_nano\x18\b \x01(\x03R\x0fcreatedUnixNano*\\\n" +
+	"\x11created_unix_nano\x18\b \x01(\x03R\x0fcreatedUnixNano\x12%\n" +
+	"\x0edelivered_unix\x18\t \x01(\x03R\rdeliveredUnix*x\n" +
 	"\vOutboxState\x12\x1c\n" +
 	"\x18OUTBOX_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14OUTBOX_STATE_PENDING\x10\x01\x12\x15\n" +
-	"\x11OUTBOX_STATE_DEAD\x10\x02BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"\x11OUTBOX_STATE_DEAD\x10\x02\x12\x1a\n" +
+	"\x16OUTBOX_STATE_DELIVERED\x10\x03BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_outbox_proto_rawDescOnce sync.Once

@@ -655,6 +655,107 @@ func (x *MerchantSettingsRecord) GetLocale() string {
 	return ""
 }
 
+// FeedLoadRecord is one feed load as a merchant's dashboard lists it (the last few
+// are kept per merchant; the admin's loads under the empty merchant id).
+type FeedLoadRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// at_unix_nano is when the load ended, Unix nanoseconds UTC.
+	AtUnixNano int64 `protobuf:"varint,1,opt,name=at_unix_nano,json=atUnixNano,proto3" json:"at_unix_nano,omitempty"`
+	// kind is the feed: "merchant", "service" or "availability".
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// who loaded it: a staff email, "key <key_id>", or "api".
+	Who string `protobuf:"bytes,3,opt,name=who,proto3" json:"who,omitempty"`
+	// ok is true when the feed (or its shard) was taken.
+	Ok bool `protobuf:"varint,4,opt,name=ok,proto3" json:"ok,omitempty"`
+	// summary is the load's one-line summary, or why it was refused.
+	Summary string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	// problems is the number of problems found by record and field.
+	Problems int32 `protobuf:"varint,6,opt,name=problems,proto3" json:"problems,omitempty"`
+	// took_ms is how long the load took.
+	TookMs        int64 `protobuf:"varint,7,opt,name=took_ms,json=tookMs,proto3" json:"took_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedLoadRecord) Reset() {
+	*x = FeedLoadRecord{}
+	mi := &file_bookingserver_v1_tenancy_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedLoadRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedLoadRecord) ProtoMessage() {}
+
+func (x *FeedLoadRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_tenancy_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedLoadRecord.ProtoReflect.Descriptor instead.
+func (*FeedLoadRecord) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_tenancy_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *FeedLoadRecord) GetAtUnixNano() int64 {
+	if x != nil {
+		return x.AtUnixNano
+	}
+	return 0
+}
+
+func (x *FeedLoadRecord) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *FeedLoadRecord) GetWho() string {
+	if x != nil {
+		return x.Who
+	}
+	return ""
+}
+
+func (x *FeedLoadRecord) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+func (x *FeedLoadRecord) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *FeedLoadRecord) GetProblems() int32 {
+	if x != nil {
+		return x.Problems
+	}
+	return 0
+}
+
+func (x *FeedLoadRecord) GetTookMs() int64 {
+	if x != nil {
+		return x.TookMs
+	}
+	return 0
+}
+
 var File_bookingserver_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_tenancy_proto_rawDesc = "" +
@@ -702,7 +803,16 @@ const file_bookingserver_v1_tenancy_proto_rawDesc = "" +
 	"\fexpires_unix\x18\x04 \x01(\x03R\vexpiresUnix\"M\n" +
 	"\x16MerchantSettingsRecord\x12\x1b\n" +
 	"\ttime_zone\x18\x01 \x01(\tR\btimeZone\x12\x16\n" +
-	"\x06locale\x18\x02 \x01(\tR\x06locale2\xdb\x02\n" +
+	"\x06locale\x18\x02 \x01(\tR\x06locale\"\xb7\x01\n" +
+	"\x0eFeedLoadRecord\x12 \n" +
+	"\fat_unix_nano\x18\x01 \x01(\x03R\n" +
+	"atUnixNano\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x10\n" +
+	"\x03who\x18\x03 \x01(\tR\x03who\x12\x0e\n" +
+	"\x02ok\x18\x04 \x01(\bR\x02ok\x12\x18\n" +
+	"\asummary\x18\x05 \x01(\tR\asummary\x12\x1a\n" +
+	"\bproblems\x18\x06 \x01(\x05R\bproblems\x12\x17\n" +
+	"\atook_ms\x18\a \x01(\x03R\x06tookMs2\xdb\x02\n" +
 	"\x12MerchantKeyService\x12l\n" +
 	"\x11CreateMerchantKey\x12*.bookingserver.v1.CreateMerchantKeyRequest\x1a+.bookingserver.v1.CreateMerchantKeyResponse\x12i\n" +
 	"\x10ListMerchantKeys\x12).bookingserver.v1.ListMerchantKeysRequest\x1a*.bookingserver.v1.ListMerchantKeysResponse\x12l\n" +
@@ -720,7 +830,7 @@ func file_bookingserver_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_bookingserver_v1_tenancy_proto_rawDescData
 }
 
-var file_bookingserver_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_bookingserver_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_bookingserver_v1_tenancy_proto_goTypes = []any{
 	(*CreateMerchantKeyRequest)(nil),  // 0: bookingserver.v1.CreateMerchantKeyRequest
 	(*CreateMerchantKeyResponse)(nil), // 1: bookingserver.v1.CreateMerchantKeyResponse
@@ -733,6 +843,7 @@ var file_bookingserver_v1_tenancy_proto_goTypes = []any{
 	(*StaffAccountRecord)(nil),        // 8: bookingserver.v1.StaffAccountRecord
 	(*SessionRecord)(nil),             // 9: bookingserver.v1.SessionRecord
 	(*MerchantSettingsRecord)(nil),    // 10: bookingserver.v1.MerchantSettingsRecord
+	(*FeedLoadRecord)(nil),            // 11: bookingserver.v1.FeedLoadRecord
 }
 var file_bookingserver_v1_tenancy_proto_depIdxs = []int32{
 	4, // 0: bookingserver.v1.ListMerchantKeysResponse.keys:type_name -> bookingserver.v1.MerchantKeyInfo
@@ -760,7 +871,7 @@ func file_bookingserver_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_tenancy_proto_rawDesc), len(file_bookingserver_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
