@@ -71,7 +71,7 @@ func (t *pgTxn) getRecord(m proto.Message, sql string, args ...any) error {
 
 // putRecord runs sql with args and m encoded as the last argument.
 func (t *pgTxn) putRecord(m proto.Message, sql string, args ...any) error {
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	raw, err := marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}

@@ -161,7 +161,7 @@ func getRecord(b *bolt.Bucket, key []byte, m proto.Message) error {
 }
 
 func unmarshal(raw []byte, m proto.Message) error {
-	if err := proto.Unmarshal(raw, m); err != nil {
+	if err := unmarshalStored(raw, m); err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
 	return nil
@@ -169,7 +169,7 @@ func unmarshal(raw []byte, m proto.Message) error {
 
 // putRecord encodes m under key.
 func putRecord(b *bolt.Bucket, key []byte, m proto.Message) error {
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	raw, err := marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
