@@ -73,9 +73,9 @@ func feedDir(dir string) ([]string, error) {
 	return paths, nil
 }
 
-// loadFeeds loads files into st, reporting each on log and recording each in m (nil:
-// not recorded).
-func loadFeeds(ctx context.Context, st store.Backend, paths []string, log io.Writer, m *metrics.Metrics) error {
+// loadFeeds loads files into st, logging each and recording each in m (nil: not
+// recorded).
+func loadFeeds(ctx context.Context, st store.Backend, paths []string, m *metrics.Metrics) error {
 	files, err := classify(paths)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func loadFeeds(ctx context.Context, st store.Backend, paths []string, log io.Wri
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "%s: loading %.1f MB…\n", f.path, float64(len(data))/1e6)
+		slog.Info("loading feed", "file", f.path, "bytes", len(data))
 		start := time.Now()
 		sum, err := st.LoadFeed(ctx, f.kind, data)
 		took := time.Since(start)
@@ -93,7 +93,7 @@ func loadFeeds(ctx context.Context, st store.Backend, paths []string, log io.Wri
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.path, err)
 		}
-		fmt.Fprintf(log, "%s: %s in %s\n", f.path, sum, took.Round(time.Millisecond))
+		slog.Info("feed loaded", "file", f.path, "summary", sum.String(), "took", took.Round(time.Millisecond).String())
 	}
 	return nil
 }
@@ -174,9 +174,12 @@ func runFeedsLoad(ctx context.Context, args []string, _, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	var sc storeConfig
 	sc.register(fs, "bbolt data file to load into (the server must not be running on it)")
+	var logs logConfig
+	logs.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	logs.install()
 	if fs.NArg() == 0 {
 		return errors.New("give at least one feed file")
 	}
@@ -186,7 +189,7 @@ func runFeedsLoad(ctx context.Context, args []string, _, stderr io.Writer) error
 	}
 	defer st.Close()
 	slog.Info("loading feeds", "files", fs.NArg())
-	return loadFeeds(ctx, st, fs.Args(), stderr, nil)
+	return loadFeeds(ctx, st, fs.Args(), nil)
 }
 
 // runFeedsRollForward writes the feed files into --out with their availability moved

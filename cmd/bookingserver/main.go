@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"google.golang.org/grpc/grpclog"
 )
 
 // command is one subcommand.
@@ -36,7 +38,10 @@ func commands() []command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// Until a command reads --log-level and --log-format: JSON at info, as their defaults.
+	processStderr = os.Stderr
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	grpclog.SetLoggerV2(grpcLogger{}) // before any gRPC call, as grpclog asks
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -63,6 +68,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.As(err, &usage):
 				fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
 				return 2
+			case commandLogs.Load(): // the failure is a log line like the others
+				slog.Error(fmt.Sprintf("bookingserver %s: %v", c.name, err))
+				return 1
 			default:
 				fmt.Fprintf(stderr, "bookingserver %s: %v\n", c.name, err)
 				return 1

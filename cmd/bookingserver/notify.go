@@ -85,6 +85,8 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	serverURL := fs.String("server", "", "base URL of the running server that holds the data file: go through its merchant API")
 	var token string
 	secretFlag(fs, &token, "admin-token", "an admin bearer token of the server (with --server)")
+	var logs logConfig
+	logs.register(fs)
 	allDead := false
 	if sub == "retry" {
 		fs.BoolVar(&allDead, "all-dead", false, "retry every dead letter")
@@ -100,6 +102,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		pos = append(pos, fs.Arg(0))
 	}
+	logs.install()
 	if *serverURL != "" {
 		return notifyVia(ctx, remoteOutbox{base: *serverURL, token: token}, sub, pos, allDead, stdout)
 	}

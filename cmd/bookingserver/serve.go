@@ -37,6 +37,7 @@ type serveConfig struct {
 	cart            cartConfig
 	payments        processorConfig
 	gateways        gatewayConfig
+	logs            logConfig
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -58,6 +59,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	c.gateways.register(fs)
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
+	c.logs.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
@@ -72,6 +74,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cfg.logs.install()
 	creds, err := cfg.creds.load()
 	if err != nil {
 		return err
@@ -105,7 +108,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := loadFeeds(ctx, st, paths, stderr, met); err != nil {
+		if err := loadFeeds(ctx, st, paths, met); err != nil {
 			return err
 		}
 	}

@@ -29,9 +29,12 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sc.register(fs, "bbolt data file (not while a server has it open)")
 	merchant := fs.String("merchant", "", "the merchant the account acts for")
 	email := fs.String("email", "", "the login email")
+	var logs logConfig
+	logs.register(fs)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
+	logs.install()
 	password, ok := os.LookupEnv(staffPasswordEnv)
 	if !ok {
 		fmt.Fprintf(stderr, "password for %s (at least %d characters): ", *email, tenant.MinPasswordLen)
