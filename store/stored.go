@@ -25,23 +25,38 @@ func marshal(m proto.Message) ([]byte, error) {
 // storedForm is the message written for m: its stored counterpart where m carries
 // Google's types, else m itself.
 func storedForm(m proto.Message) proto.Message {
-	if r, ok := m.(*bsv1.BookingRecord); ok {
+	switch r := m.(type) {
+	case *bsv1.BookingRecord:
 		return storedBookingRecord(r)
+	case *bsv1.OutboxRecord:
+		return storedOutboxRecord(r)
+	case *bsv1.ServiceCart:
+		return storedServiceCart(r)
 	}
 	return m
 }
 
 // unmarshalStored decodes raw, written by marshal, into m.
 func unmarshalStored(raw []byte, m proto.Message) error {
-	if r, ok := m.(*bsv1.BookingRecord); ok {
-		s := &bsv1.StoredBookingRecord{}
-		if err := proto.Unmarshal(raw, s); err != nil {
-			return err
-		}
-		setBookingRecord(r, s)
-		return nil
+	switch r := m.(type) {
+	case *bsv1.BookingRecord:
+		return unmarshalInto(raw, &bsv1.StoredBookingRecord{}, r, setBookingRecord)
+	case *bsv1.OutboxRecord:
+		return unmarshalInto(raw, &bsv1.StoredOutboxRecord{}, r, setOutboxRecord)
+	case *bsv1.ServiceCart:
+		return unmarshalInto(raw, &bsv1.StoredServiceCart{}, r, setServiceCart)
 	}
 	return proto.Unmarshal(raw, m)
+}
+
+// unmarshalInto decodes raw into its stored form s, then sets every field of m from
+// it (m is the caller's target, so it is filled in place rather than replaced).
+func unmarshalInto[W, S proto.Message](raw []byte, s S, m W, set func(W, S)) error {
+	if err := proto.Unmarshal(raw, s); err != nil {
+		return err
+	}
+	set(m, s)
+	return nil
 }
 
 func storedBookingRecord(r *bsv1.BookingRecord) *bsv1.StoredBookingRecord {
@@ -57,8 +72,6 @@ func storedBookingRecord(r *bsv1.BookingRecord) *bsv1.StoredBookingRecord {
 	}
 }
 
-// setBookingRecord sets every field of r from s (r is proto.Unmarshal's target, so
-// it is filled in place rather than replaced).
 func setBookingRecord(r *bsv1.BookingRecord, s *bsv1.StoredBookingRecord) {
 	r.Booking = wireBooking(s.GetBooking())
 	r.Channel = s.GetChannel()
@@ -320,6 +333,90 @@ func wireOfferInfo(o *bsv1.StoredOfferInfo) *acv3.OfferInfo {
 		return nil
 	}
 	return &acv3.OfferInfo{OfferId: o.GetOfferId()}
+}
+
+func storedOutboxRecord(r *bsv1.OutboxRecord) *bsv1.StoredOutboxRecord {
+	return &bsv1.StoredOutboxRecord{
+		Id:              r.GetId(),
+		Notification:    storedNotification(r.GetNotification()),
+		State:           r.GetState(),
+		Attempts:        r.GetAttempts(),
+		NextAttemptUnix: r.GetNextAttemptUnix(),
+		CreatedUnix:     r.GetCreatedUnix(),
+		Failures:        r.GetFailures(),
+		CreatedUnixNano: r.GetCreatedUnixNano(),
+		DeliveredUnix:   r.GetDeliveredUnix(),
+	}
+}
+
+func setOutboxRecord(r *bsv1.OutboxRecord, s *bsv1.StoredOutboxRecord) {
+	r.Id = s.GetId()
+	r.Notification = wireNotification(s.GetNotification())
+	r.State = s.GetState()
+	r.Attempts = s.GetAttempts()
+	r.NextAttemptUnix = s.GetNextAttemptUnix()
+	r.CreatedUnix = s.GetCreatedUnix()
+	r.Failures = s.GetFailures()
+	r.CreatedUnixNano = s.GetCreatedUnixNano()
+	r.DeliveredUnix = s.GetDeliveredUnix()
+}
+
+func storedNotification(n *bsv1.Notification) *bsv1.StoredNotification {
+	if n == nil {
+		return nil
+	}
+	return &bsv1.StoredNotification{
+		BookingId:            n.GetBookingId(),
+		MerchantId:           n.GetMerchantId(),
+		ServiceId:            n.GetServiceId(),
+		StartSec:             n.GetStartSec(),
+		DurationSec:          n.GetDurationSec(),
+		PartySize:            n.GetPartySize(),
+		Status:               bookingStatuses.stored(n.GetStatus()),
+		PrepaymentStatus:     prepaymentStatuses.stored(n.GetPrepaymentStatus()),
+		PaymentTransactionId: n.GetPaymentTransactionId(),
+		UpdateMask:           n.GetUpdateMask(),
+	}
+}
+
+func wireNotification(n *bsv1.StoredNotification) *bsv1.Notification {
+	if n == nil {
+		return nil
+	}
+	return &bsv1.Notification{
+		BookingId:            n.GetBookingId(),
+		MerchantId:           n.GetMerchantId(),
+		ServiceId:            n.GetServiceId(),
+		StartSec:             n.GetStartSec(),
+		DurationSec:          n.GetDurationSec(),
+		PartySize:            n.GetPartySize(),
+		Status:               bookingStatuses.wire(n.GetStatus()),
+		PrepaymentStatus:     prepaymentStatuses.wire(n.GetPrepaymentStatus()),
+		PaymentTransactionId: n.GetPaymentTransactionId(),
+		UpdateMask:           n.GetUpdateMask(),
+	}
+}
+
+func storedServiceCart(c *bsv1.ServiceCart) *bsv1.StoredServiceCart {
+	return &bsv1.StoredServiceCart{
+		MerchantId:  c.GetMerchantId(),
+		ServiceId:   c.GetServiceId(),
+		Enabled:     c.GetEnabled(),
+		ProductId:   c.GetProductId(),
+		Amount:      storedPrice(c.GetAmount()),
+		PolicyText:  c.GetPolicyText(),
+		UpdatedUnix: c.GetUpdatedUnix(),
+	}
+}
+
+func setServiceCart(c *bsv1.ServiceCart, s *bsv1.StoredServiceCart) {
+	c.MerchantId = s.GetMerchantId()
+	c.ServiceId = s.GetServiceId()
+	c.Enabled = s.GetEnabled()
+	c.ProductId = s.GetProductId()
+	c.Amount = wirePrice(s.GetAmount())
+	c.PolicyText = s.GetPolicyText()
+	c.UpdatedUnix = s.GetUpdatedUnix()
 }
 
 // enumMap pairs the values of one of Google's enums with ours. A number neither side

@@ -1321,11 +1321,357 @@ func (x *StoredOfferInfo) GetOfferId() string {
 	return ""
 }
 
+// StoredOutboxRecord is bookingserver.v1.OutboxRecord as stored.
+type StoredOutboxRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the record's key, in enqueue order.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// notification is what Google is told.
+	Notification *StoredNotification `protobuf:"bytes,2,opt,name=notification,proto3" json:"notification,omitempty"`
+	// state is PENDING, DEAD or DELIVERED.
+	State OutboxState `protobuf:"varint,3,opt,name=state,proto3,enum=bookingserver.v1.OutboxState" json:"state,omitempty"`
+	// attempts are the delivery attempts, oldest first.
+	Attempts []*Attempt `protobuf:"bytes,4,rep,name=attempts,proto3" json:"attempts,omitempty"`
+	// next_attempt_unix is when the record is next due.
+	NextAttemptUnix int64 `protobuf:"varint,5,opt,name=next_attempt_unix,json=nextAttemptUnix,proto3" json:"next_attempt_unix,omitempty"`
+	// created_unix is when it was enqueued, Unix seconds.
+	CreatedUnix int64 `protobuf:"varint,6,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	// failures counts failed attempts.
+	Failures int32 `protobuf:"varint,7,opt,name=failures,proto3" json:"failures,omitempty"`
+	// created_unix_nano is when it was enqueued, Unix nanoseconds.
+	CreatedUnixNano int64 `protobuf:"varint,8,opt,name=created_unix_nano,json=createdUnixNano,proto3" json:"created_unix_nano,omitempty"`
+	// delivered_unix is when Google accepted it.
+	DeliveredUnix int64 `protobuf:"varint,9,opt,name=delivered_unix,json=deliveredUnix,proto3" json:"delivered_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredOutboxRecord) Reset() {
+	*x = StoredOutboxRecord{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredOutboxRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredOutboxRecord) ProtoMessage() {}
+
+func (x *StoredOutboxRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredOutboxRecord.ProtoReflect.Descriptor instead.
+func (*StoredOutboxRecord) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *StoredOutboxRecord) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *StoredOutboxRecord) GetNotification() *StoredNotification {
+	if x != nil {
+		return x.Notification
+	}
+	return nil
+}
+
+func (x *StoredOutboxRecord) GetState() OutboxState {
+	if x != nil {
+		return x.State
+	}
+	return OutboxState_OUTBOX_STATE_UNSPECIFIED
+}
+
+func (x *StoredOutboxRecord) GetAttempts() []*Attempt {
+	if x != nil {
+		return x.Attempts
+	}
+	return nil
+}
+
+func (x *StoredOutboxRecord) GetNextAttemptUnix() int64 {
+	if x != nil {
+		return x.NextAttemptUnix
+	}
+	return 0
+}
+
+func (x *StoredOutboxRecord) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
+func (x *StoredOutboxRecord) GetFailures() int32 {
+	if x != nil {
+		return x.Failures
+	}
+	return 0
+}
+
+func (x *StoredOutboxRecord) GetCreatedUnixNano() int64 {
+	if x != nil {
+		return x.CreatedUnixNano
+	}
+	return 0
+}
+
+func (x *StoredOutboxRecord) GetDeliveredUnix() int64 {
+	if x != nil {
+		return x.DeliveredUnix
+	}
+	return 0
+}
+
+// StoredNotification is bookingserver.v1.Notification as stored: its statuses are
+// ours.
+type StoredNotification struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking_id is the booking that changed.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// merchant_id of the booking.
+	MerchantId string `protobuf:"bytes,2,opt,name=merchant_id,json=merchantId,proto3" json:"merchant_id,omitempty"`
+	// service_id of the booking.
+	ServiceId string `protobuf:"bytes,3,opt,name=service_id,json=serviceId,proto3" json:"service_id,omitempty"`
+	// start_sec of the booked slot.
+	StartSec int64 `protobuf:"varint,4,opt,name=start_sec,json=startSec,proto3" json:"start_sec,omitempty"`
+	// duration_sec of the booked slot.
+	DurationSec int64 `protobuf:"varint,5,opt,name=duration_sec,json=durationSec,proto3" json:"duration_sec,omitempty"`
+	// party_size of the booking.
+	PartySize int32 `protobuf:"varint,6,opt,name=party_size,json=partySize,proto3" json:"party_size,omitempty"`
+	// status is the booking's new status.
+	Status StoredBookingStatus `protobuf:"varint,7,opt,name=status,proto3,enum=bookingserver.v1.StoredBookingStatus" json:"status,omitempty"`
+	// prepayment_status is the prepayment's new status.
+	PrepaymentStatus StoredPrepaymentStatus `protobuf:"varint,8,opt,name=prepayment_status,json=prepaymentStatus,proto3,enum=bookingserver.v1.StoredPrepaymentStatus" json:"prepayment_status,omitempty"`
+	// payment_transaction_id is the processor's transaction id.
+	PaymentTransactionId string `protobuf:"bytes,9,opt,name=payment_transaction_id,json=paymentTransactionId,proto3" json:"payment_transaction_id,omitempty"`
+	// update_mask names the fields that changed.
+	UpdateMask    []string `protobuf:"bytes,10,rep,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredNotification) Reset() {
+	*x = StoredNotification{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredNotification) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredNotification) ProtoMessage() {}
+
+func (x *StoredNotification) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredNotification.ProtoReflect.Descriptor instead.
+func (*StoredNotification) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *StoredNotification) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *StoredNotification) GetMerchantId() string {
+	if x != nil {
+		return x.MerchantId
+	}
+	return ""
+}
+
+func (x *StoredNotification) GetServiceId() string {
+	if x != nil {
+		return x.ServiceId
+	}
+	return ""
+}
+
+func (x *StoredNotification) GetStartSec() int64 {
+	if x != nil {
+		return x.StartSec
+	}
+	return 0
+}
+
+func (x *StoredNotification) GetDurationSec() int64 {
+	if x != nil {
+		return x.DurationSec
+	}
+	return 0
+}
+
+func (x *StoredNotification) GetPartySize() int32 {
+	if x != nil {
+		return x.PartySize
+	}
+	return 0
+}
+
+func (x *StoredNotification) GetStatus() StoredBookingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return StoredBookingStatus_STORED_BOOKING_STATUS_UNSPECIFIED
+}
+
+func (x *StoredNotification) GetPrepaymentStatus() StoredPrepaymentStatus {
+	if x != nil {
+		return x.PrepaymentStatus
+	}
+	return StoredPrepaymentStatus_STORED_PREPAYMENT_STATUS_UNSPECIFIED
+}
+
+func (x *StoredNotification) GetPaymentTransactionId() string {
+	if x != nil {
+		return x.PaymentTransactionId
+	}
+	return ""
+}
+
+func (x *StoredNotification) GetUpdateMask() []string {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// StoredServiceCart is bookingserver.v1.ServiceCart as stored.
+type StoredServiceCart struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// merchant_id of the service.
+	MerchantId string `protobuf:"bytes,1,opt,name=merchant_id,json=merchantId,proto3" json:"merchant_id,omitempty"`
+	// service_id of the service.
+	ServiceId string `protobuf:"bytes,2,opt,name=service_id,json=serviceId,proto3" json:"service_id,omitempty"`
+	// enabled turns payment in the cart on.
+	Enabled bool `protobuf:"varint,3,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// product_id is the merchant's product.
+	ProductId string `protobuf:"bytes,4,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// amount is what the cart charges.
+	Amount *StoredPrice `protobuf:"bytes,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	// policy_text is shown to the user.
+	PolicyText string `protobuf:"bytes,6,opt,name=policy_text,json=policyText,proto3" json:"policy_text,omitempty"`
+	// updated_unix is when it last changed.
+	UpdatedUnix   int64 `protobuf:"varint,7,opt,name=updated_unix,json=updatedUnix,proto3" json:"updated_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredServiceCart) Reset() {
+	*x = StoredServiceCart{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredServiceCart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredServiceCart) ProtoMessage() {}
+
+func (x *StoredServiceCart) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredServiceCart.ProtoReflect.Descriptor instead.
+func (*StoredServiceCart) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *StoredServiceCart) GetMerchantId() string {
+	if x != nil {
+		return x.MerchantId
+	}
+	return ""
+}
+
+func (x *StoredServiceCart) GetServiceId() string {
+	if x != nil {
+		return x.ServiceId
+	}
+	return ""
+}
+
+func (x *StoredServiceCart) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+func (x *StoredServiceCart) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *StoredServiceCart) GetAmount() *StoredPrice {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *StoredServiceCart) GetPolicyText() string {
+	if x != nil {
+		return x.PolicyText
+	}
+	return ""
+}
+
+func (x *StoredServiceCart) GetUpdatedUnix() int64 {
+	if x != nil {
+		return x.UpdatedUnix
+	}
+	return 0
+}
+
 var File_bookingserver_v1_stored_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"\n" +
-	"\x1dbookingserver/v1/stored.proto\x12\x10bookingserver.v1\x1a\x1ebookingserver/v1/payment.proto\x1a\x1ebookingserver/v1/records.proto\"\xfe\x02\n" +
+	"\x1dbookingserver/v1/stored.proto\x12\x10bookingserver.v1\x1a\x1dbookingserver/v1/outbox.proto\x1a\x1ebookingserver/v1/payment.proto\x1a\x1ebookingserver/v1/records.proto\"\xfe\x02\n" +
 	"\x13StoredBookingRecord\x129\n" +
 	"\abooking\x18\x01 \x01(\v2\x1f.bookingserver.v1.StoredBookingR\abooking\x123\n" +
 	"\achannel\x18\x02 \x01(\x0e2\x19.bookingserver.v1.ChannelR\achannel\x12+\n" +
@@ -1414,7 +1760,46 @@ const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x12\x1a\n" +
 	"\bpassword\x18\x03 \x01(\tR\bpassword\",\n" +
 	"\x0fStoredOfferInfo\x12\x19\n" +
-	"\boffer_id\x18\x01 \x01(\tR\aofferId*\xe0\x02\n" +
+	"\boffer_id\x18\x01 \x01(\tR\aofferId\"\x98\x03\n" +
+	"\x12StoredOutboxRecord\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12H\n" +
+	"\fnotification\x18\x02 \x01(\v2$.bookingserver.v1.StoredNotificationR\fnotification\x123\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1d.bookingserver.v1.OutboxStateR\x05state\x125\n" +
+	"\battempts\x18\x04 \x03(\v2\x19.bookingserver.v1.AttemptR\battempts\x12*\n" +
+	"\x11next_attempt_unix\x18\x05 \x01(\x03R\x0fnextAttemptUnix\x12!\n" +
+	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12\x1a\n" +
+	"\bfailures\x18\a \x01(\x05R\bfailures\x12*\n" +
+	"\x11created_unix_nano\x18\b \x01(\x03R\x0fcreatedUnixNano\x12%\n" +
+	"\x0edelivered_unix\x18\t \x01(\x03R\rdeliveredUnix\"\xbf\x03\n" +
+	"\x12StoredNotification\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1f\n" +
+	"\vmerchant_id\x18\x02 \x01(\tR\n" +
+	"merchantId\x12\x1d\n" +
+	"\n" +
+	"service_id\x18\x03 \x01(\tR\tserviceId\x12\x1b\n" +
+	"\tstart_sec\x18\x04 \x01(\x03R\bstartSec\x12!\n" +
+	"\fduration_sec\x18\x05 \x01(\x03R\vdurationSec\x12\x1d\n" +
+	"\n" +
+	"party_size\x18\x06 \x01(\x05R\tpartySize\x12=\n" +
+	"\x06status\x18\a \x01(\x0e2%.bookingserver.v1.StoredBookingStatusR\x06status\x12U\n" +
+	"\x11prepayment_status\x18\b \x01(\x0e2(.bookingserver.v1.StoredPrepaymentStatusR\x10prepaymentStatus\x124\n" +
+	"\x16payment_transaction_id\x18\t \x01(\tR\x14paymentTransactionId\x12\x1f\n" +
+	"\vupdate_mask\x18\n" +
+	" \x03(\tR\n" +
+	"updateMask\"\x87\x02\n" +
+	"\x11StoredServiceCart\x12\x1f\n" +
+	"\vmerchant_id\x18\x01 \x01(\tR\n" +
+	"merchantId\x12\x1d\n" +
+	"\n" +
+	"service_id\x18\x02 \x01(\tR\tserviceId\x12\x18\n" +
+	"\aenabled\x18\x03 \x01(\bR\aenabled\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x04 \x01(\tR\tproductId\x125\n" +
+	"\x06amount\x18\x05 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x06amount\x12\x1f\n" +
+	"\vpolicy_text\x18\x06 \x01(\tR\n" +
+	"policyText\x12!\n" +
+	"\fupdated_unix\x18\a \x01(\x03R\vupdatedUnix*\xe0\x02\n" +
 	"\x13StoredBookingStatus\x12%\n" +
 	"!STORED_BOOKING_STATUS_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fSTORED_BOOKING_STATUS_CONFIRMED\x10\x01\x127\n" +
@@ -1455,7 +1840,7 @@ func file_bookingserver_v1_stored_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_stored_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_bookingserver_v1_stored_proto_goTypes = []any{
 	(StoredBookingStatus)(0),         // 0: bookingserver.v1.StoredBookingStatus
 	(StoredPrepaymentStatus)(0),      // 1: bookingserver.v1.StoredPrepaymentStatus
@@ -1474,13 +1859,18 @@ var file_bookingserver_v1_stored_proto_goTypes = []any{
 	(*StoredNoShowFee)(nil),          // 14: bookingserver.v1.StoredNoShowFee
 	(*StoredVirtualSessionInfo)(nil), // 15: bookingserver.v1.StoredVirtualSessionInfo
 	(*StoredOfferInfo)(nil),          // 16: bookingserver.v1.StoredOfferInfo
-	(Channel)(0),                     // 17: bookingserver.v1.Channel
-	(*BookingPayment)(nil),           // 18: bookingserver.v1.BookingPayment
+	(*StoredOutboxRecord)(nil),       // 17: bookingserver.v1.StoredOutboxRecord
+	(*StoredNotification)(nil),       // 18: bookingserver.v1.StoredNotification
+	(*StoredServiceCart)(nil),        // 19: bookingserver.v1.StoredServiceCart
+	(Channel)(0),                     // 20: bookingserver.v1.Channel
+	(*BookingPayment)(nil),           // 21: bookingserver.v1.BookingPayment
+	(OutboxState)(0),                 // 22: bookingserver.v1.OutboxState
+	(*Attempt)(nil),                  // 23: bookingserver.v1.Attempt
 }
 var file_bookingserver_v1_stored_proto_depIdxs = []int32{
 	6,  // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
-	17, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
-	18, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
+	20, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
+	21, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
 	7,  // 3: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
 	9,  // 4: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
 	0,  // 5: bookingserver.v1.StoredBooking.status:type_name -> bookingserver.v1.StoredBookingStatus
@@ -1502,11 +1892,17 @@ var file_bookingserver_v1_stored_proto_depIdxs = []int32{
 	4,  // 21: bookingserver.v1.StoredDeposit.deposit_type:type_name -> bookingserver.v1.StoredPriceType
 	12, // 22: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
 	4,  // 23: bookingserver.v1.StoredNoShowFee.fee_type:type_name -> bookingserver.v1.StoredPriceType
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	18, // 24: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
+	22, // 25: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
+	23, // 26: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
+	0,  // 27: bookingserver.v1.StoredNotification.status:type_name -> bookingserver.v1.StoredBookingStatus
+	1,  // 28: bookingserver.v1.StoredNotification.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
+	12, // 29: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_stored_proto_init() }
@@ -1514,6 +1910,7 @@ func file_bookingserver_v1_stored_proto_init() {
 	if File_bookingserver_v1_stored_proto != nil {
 		return
 	}
+	file_bookingserver_v1_outbox_proto_init()
 	file_bookingserver_v1_payment_proto_init()
 	file_bookingserver_v1_records_proto_init()
 	type x struct{}
@@ -1522,7 +1919,7 @@ func file_bookingserver_v1_stored_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_stored_proto_rawDesc), len(file_bookingserver_v1_stored_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
