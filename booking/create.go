@@ -91,7 +91,7 @@ func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o 
 		resp    *acv3.CreateBookingResponse
 		pending *bsv1.BookingRecord
 	)
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = reserve(ctx, s.store, func(tx Tx) error {
 		resp, pending = nil, nil
 		prior, err := priorAttempt(tx, token, hash)
 		if err != nil {

@@ -19,6 +19,33 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 }
 
+// Reserver is a Store that runs the transaction of a new booking (Create, merchant
+// bookings) apart from other updates, so that it can give it less isolation than
+// Update where that is cheaper (PostgreSQL: READ COMMITTED with row locks, instead of
+// SERIALIZABLE and its false conflicts between unrelated bookings). fn reads the
+// token, the catalogue, the slot with its bookings, the user's bookings and the cart
+// holds, and writes only new rows, the slot's count and the token's answer. Reserve
+// must still give fn what Update gives it:
+//   - Slots and BookingsByUser see every committed booking of the slots read
+//     (concurrent reservations of one slot take turns);
+//   - AddBooked never takes a slot past the spots_open read by Slots: when a
+//     concurrent booking took the last spot, fn runs again;
+//   - an idempotency token is answered once: when another transaction stored it
+//     first, fn runs again (and reads that answer);
+//   - CartHolds sees every committed cart hold (cart reservations take turns).
+type Reserver interface {
+	Reserve(ctx context.Context, fn func(Tx) error) error
+}
+
+// reserve runs fn as the transaction of a new booking: through Reserve when the
+// store has it, else Update.
+func reserve(ctx context.Context, st Store, fn func(Tx) error) error {
+	if r, ok := st.(Reserver); ok {
+		return r.Reserve(ctx, fn)
+	}
+	return st.Update(ctx, fn)
+}
+
 // ReadTx reads a consistent snapshot.
 type ReadTx interface {
 	CartReadTx

@@ -23,6 +23,10 @@ import (
 //   - Update runs SERIALIZABLE and retries serialization failures and deadlocks, so
 //     a capacity check and the spot it takes are one transaction on every replica
 //     (and the code runs as it is on CockroachDB's SERIALIZABLE);
+//   - Reserve, the transaction of a new booking, runs READ COMMITTED: it locks the
+//     slot rows it reads (bookings of one slot take turns, unrelated ones never
+//     conflict), takes the spot with a conditional update and stores the token's
+//     answer with an insert that a concurrent replay finds taken (pgreserve.go);
 //   - idempotency tokens are a primary key: of two replicas racing on one token, one
 //     commits and the other, retried, reads its answer;
 //   - the outbox is leased with FOR UPDATE SKIP LOCKED (PostgresOutbox);
@@ -97,6 +101,23 @@ func (p *Postgres) Update(ctx context.Context, fn func(booking.Tx) error) error 
 	return err
 }
 
+// Reserve implements booking.Reserver: fn runs READ COMMITTED in reserve mode
+// (pgreserve.go), again from the start when it must (errRerun, serialization
+// failures and deadlocks).
+func (p *Postgres) Reserve(ctx context.Context, fn func(booking.Tx) error) error {
+	enqueued := false
+	err := p.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t *pgTxn) error {
+		t.reserve = true
+		err := fn(t)
+		enqueued = t.enqueued
+		return err
+	})
+	if err == nil && enqueued {
+		p.outbox.signal()
+	}
+	return err
+}
+
 // maxAttempts bounds the retries of one transaction; each waits a random time of
 // up to retryBackoff << attempt (at most maxBackoff), so that racing replicas spread.
 const (
@@ -140,11 +161,11 @@ func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgT
 	return tx.Commit(ctx)
 }
 
-// retryable reports whether err is a serialization failure (40001) or a deadlock
-// (40P01): the transaction did nothing and may run again.
+// retryable reports whether err is a serialization failure (40001), a deadlock
+// (40P01) or errRerun: the transaction did nothing and may run again.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return errors.Is(err, errRerun) || errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // Reconcile is Store.Reconcile: every slot's count is made equal to its live

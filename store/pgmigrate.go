@@ -23,6 +23,9 @@ var pgSchema embed.FS
 const (
 	lockMigrate  int64 = 0x626b73_0001
 	lockFeedLoad int64 = 0x626b73_0002
+	// lockCartHolds is held, to the end of the transaction, by every reservation
+	// that counts the cart holds (pgreserve.go).
+	lockCartHolds int64 = 0x626b73_0003
 )
 
 // pgMigration is one embedded migration file.

@@ -26,13 +26,19 @@ type pgTxn struct {
 	enqueued bool
 	// sum remembers the availability path's reads (pgsummary.go).
 	sum *pgSummaries
+	// reserve: the transaction is a Reserve, READ COMMITTED (pgreserve.go).
+	reserve bool
+	// spotsOpen is the feed's spots_open of every slot read, by key: AddBooked never
+	// takes a slot past it.
+	spotsOpen map[string]int64
 }
 
-// fail notes err as the transaction's first failure and returns it.
+// fail notes err as the transaction's first failure and returns it: a statement
+// error (the transaction is aborted) or errRerun (fn must run again).
 func (t *pgTxn) fail(err error) error {
 	if err != nil && t.err == nil {
 		var pe *pgconn.PgError
-		if errors.As(err, &pe) {
+		if errors.As(err, &pe) || errors.Is(err, errRerun) {
 			t.err = err
 		}
 	}
@@ -71,12 +77,17 @@ func (t *pgTxn) getRecord(m proto.Message, sql string, args ...any) error {
 
 // putRecord runs sql with args and m encoded as the last argument.
 func (t *pgTxn) putRecord(m proto.Message, sql string, args ...any) error {
+	_, err := t.writeRecord(m, sql, args...)
+	return err
+}
+
+// writeRecord is putRecord that returns the number of rows written.
+func (t *pgTxn) writeRecord(m proto.Message, sql string, args ...any) (int64, error) {
 	raw, err := marshal(m)
 	if err != nil {
-		return fmt.Errorf("encode: %w", err)
+		return 0, fmt.Errorf("encode: %w", err)
 	}
-	_, err = t.exec(sql, append(args, raw)...)
-	return err
+	return t.exec(sql, append(args, raw)...)
 }
 
 // records reads every row of sql (one bytea column) before calling fn for each,
@@ -122,29 +133,34 @@ func (t *pgTxn) Slots(merchantID, serviceID string, startSec, durationSec int64,
 
 // slotRange calls fn for every slot with a key in [from, to) (to nil: no end), with
 // its live-booking count, in key order.
+// In a Reserve the slots are locked first (lockSlots), so that reservations of one
+// slot take turns and each reads the count its predecessor committed.
 func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
-	rows, err := t.tx.Query(t.ctx, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
-		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
-		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
-		from, to)
-	if err != nil {
-		return t.fail(err)
-	}
 	var (
 		key, raw []byte
 		n        int64
 		slots    []booking.Slot
 	)
-	_, err = pgx.ForEachRow(rows, []any{&key, &raw, &n}, func() error {
-		rec := &bsv1.SlotRecord{}
-		if err := unmarshal(raw, rec); err != nil {
-			return fmt.Errorf("slot %x: %w", key, err)
-		}
-		slots = append(slots, booking.Slot{Key: key, Availability: rec.GetAvailability(), Booked: n})
-		return nil
-	})
+	lock := ""
+	if t.reserve {
+		lock = lockSlots
+	}
+	err := t.lockedQuery(lock, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
+		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
+		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
+		[]any{from, to}, []any{&key, &raw, &n}, func() error {
+			rec := &bsv1.SlotRecord{}
+			if err := unmarshal(raw, rec); err != nil {
+				return fmt.Errorf("slot %x: %w", key, err)
+			}
+			slots = append(slots, booking.Slot{Key: key, Availability: rec.GetAvailability(), Booked: n})
+			return nil
+		})
 	if err != nil {
-		return t.fail(err)
+		return err
+	}
+	for _, s := range slots {
+		t.rememberSpotsOpen(s)
 	}
 	for _, s := range slots {
 		if !fn(s) {
@@ -178,8 +194,12 @@ func (t *pgTxn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool)
 }
 
 func (t *pgTxn) Idempotency(token string) (*bsv1.IdempotencyRecord, error) {
+	const read = `SELECT record FROM idempotency WHERE token = $1`
 	r := &bsv1.IdempotencyRecord{}
-	return r, t.getRecord(r, `SELECT record FROM idempotency WHERE token = $1`, token)
+	if t.reserve {
+		return r, t.lockedIdempotency(read, token, r)
+	}
+	return r, t.getRecord(r, read, token)
 }
 
 func (t *pgTxn) Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error {
@@ -206,6 +226,12 @@ func (t *pgTxn) ServiceCart(merchantID, serviceID string) (*bsv1.ServiceCart, er
 }
 
 func (t *pgTxn) CartHolds(untilUnix int64, fn func(*bsv1.BookingRecord) bool) error {
+	if t.reserve {
+		// Cart limits count every hold: cart reservations take turns.
+		if _, err := t.exec(`SELECT pg_advisory_xact_lock($1)`, lockCartHolds); err != nil {
+			return err
+		}
+	}
 	return records(t, newBookingRecord, fn, `SELECT record FROM bookings
 		WHERE cart_deadline_unix IS NOT NULL AND cart_deadline_unix <= $1 ORDER BY cart_deadline_unix, booking_id`, untilUnix)
 }
@@ -272,16 +298,12 @@ func nilIfEmpty(b []byte) []byte {
 }
 
 func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
-	var n int64
-	var err error
 	if delta > 0 {
-		err = t.get(`INSERT INTO slot_booked (slot_key, booked) VALUES ($1, $2)
-			ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked RETURNING booked`,
-			[]any{slotKey, delta}, &n)
-	} else {
-		// An insert would be checked (booked >= 0) before its conflict is found.
-		err = t.get(`UPDATE slot_booked SET booked = booked + $2 WHERE slot_key = $1 RETURNING booked`, []any{slotKey, delta}, &n)
+		return t.takeSpots(slotKey, delta)
 	}
+	var n int64
+	// An insert would be checked (booked >= 0) before its conflict is found.
+	err := t.get(`UPDATE slot_booked SET booked = booked + $2 WHERE slot_key = $1 RETURNING booked`, []any{slotKey, delta}, &n)
 	var pe *pgconn.PgError
 	if errors.Is(err, booking.ErrNotFound) || (errors.As(err, &pe) && pe.Code == "23514") { // none, or check_violation
 		return fmt.Errorf("slot booking count would go negative: broken invariant: %w", err)
@@ -294,6 +316,9 @@ func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 }
 
 func (t *pgTxn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
+	if t.reserve {
+		return t.insertIdempotency(token, rec)
+	}
 	return t.putRecord(rec, `INSERT INTO idempotency (token, created_unix, pending, record) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (token) DO UPDATE SET created_unix = excluded.created_unix, pending = excluded.pending, record = excluded.record`,
 		token, rec.GetCreatedUnix(), rec.GetPendingBookingId() != "")
