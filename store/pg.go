@@ -102,15 +102,16 @@ func (p *Postgres) Update(ctx context.Context, fn func(booking.Tx) error) error 
 }
 
 // Reserve implements booking.Reserver: fn runs READ COMMITTED in reserve mode
-// (pgreserve.go), again from the start when it must (errRerun, serialization
-// failures and deadlocks).
+// (pgreserve.go), again from the start when it must (a constraint found a
+// concurrent change, serialization failures and deadlocks).
 func (p *Postgres) Reserve(ctx context.Context, fn func(booking.Tx) error) error {
 	enqueued := false
-	err := p.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t *pgTxn) error {
-		t.reserve = true
-		err := fn(t)
-		enqueued = t.enqueued
-		return err
+	err := p.retry(ctx, func() error {
+		return p.reserveOnce(ctx, func(t *pgTxn) error {
+			err := fn(t)
+			enqueued = t.enqueued
+			return err
+		})
 	})
 	if err == nil && enqueued {
 		p.outbox.signal()
@@ -128,8 +129,13 @@ const (
 
 // run runs fn in a transaction with opts, retrying it while it fails retryably.
 func (p *Postgres) run(ctx context.Context, opts pgx.TxOptions, fn func(*pgTxn) error) error {
+	return p.retry(ctx, func() error { return p.runOnce(ctx, opts, fn) })
+}
+
+// retry calls once until it succeeds or fails other than retryably.
+func (p *Postgres) retry(ctx context.Context, once func() error) error {
 	for attempt := 0; ; attempt++ {
-		err := p.runOnce(ctx, opts, fn)
+		err := once()
 		if err == nil || !retryable(err) || attempt+1 >= maxAttempts {
 			return err
 		}
@@ -150,6 +156,9 @@ func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgT
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
 	t := &pgTxn{ctx: ctx, tx: tx}
 	err = fn(t)
+	if err == nil {
+		err = t.flush()
+	}
 	if t.err != nil {
 		// A statement failed and fn went on (it may have taken a lookup's error for
 		// "not found"): the transaction is aborted, and its first error is the cause.
@@ -162,10 +171,23 @@ func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgT
 }
 
 // retryable reports whether err is a serialization failure (40001), a deadlock
-// (40P01) or errRerun: the transaction did nothing and may run again.
+// (40P01) or a concurrent transaction's change found by a constraint (a spot taken
+// after it was read, a token answered after it was read: pgreserve.go): the
+// transaction did nothing and may run again.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.Is(err, errRerun) || errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", "40P01":
+		return true
+	case "23514": // check_violation
+		return pe.ConstraintName == spotsOpenConstraint
+	case "23505": // unique_violation
+		return pe.ConstraintName == idempotencyKey
+	}
+	return false
 }
 
 // Reconcile is Store.Reconcile: every slot's count is made equal to its live
@@ -178,9 +200,12 @@ func (p *Postgres) Reconcile() (int, error) {
 		if err != nil {
 			return err
 		}
+		// A repaired count may pass the spots_open of its last take (the feed
+		// lowered it): that limit is forgotten, the next take sets it again.
 		wrong, err := t.exec(`INSERT INTO slot_booked (slot_key, booked)
 			SELECT slot_key, count(*) FROM bookings WHERE holds_spot GROUP BY slot_key
-			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked WHERE slot_booked.booked <> excluded.booked`)
+			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked, spots_open = NULL
+			WHERE slot_booked.booked <> excluded.booked`)
 		fixed = int(stale + wrong)
 		return err
 	})

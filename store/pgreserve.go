@@ -1,10 +1,11 @@
 package store
 
 import (
+	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
@@ -12,55 +13,95 @@ import (
 
 // Reserve mode (Postgres.Reserve): the transaction of a new booking runs READ
 // COMMITTED, where SERIALIZABLE aborted unrelated bookings whose index reads and
-// inserts shared a page. What SERIALIZABLE gave it is kept by locks and by writes
-// that cannot overwrite:
-//   - the slots read are locked first (FOR NO KEY UPDATE), and every statement
-//     after takes a new snapshot: reservations of one slot take turns, and each
-//     sees the count and the bookings its predecessors committed;
-//   - AddBooked is a conditional upsert (takeSpots) on every path, so no
-//     transaction, of any isolation, takes a slot past the spots_open it read;
+// inserts shared a page. What SERIALIZABLE gave it is kept by locks and by
+// constraints:
 //   - the token is locked (an advisory lock on its hash) before its answer is
 //     read: a replay racing the first attempt waits for it and reads its answer;
 //     the answer is inserted, never overwritten (insertIdempotency);
+//   - the slots read are locked first (FOR NO KEY UPDATE), and every statement
+//     after takes a new snapshot: reservations of one slot take turns, and each
+//     sees the count and the bookings its predecessors committed;
+//   - every spot taken, on any path, records the spots_open its transaction read,
+//     and a CHECK refuses a count above it (takeSpots): no transaction, of any
+//     isolation, takes a slot past what it read;
 //   - the cart holds are counted under an advisory lock.
-// A write that finds the state changed under it fails with errRerun, and the
-// transaction runs again from the start, as after a serialization failure.
+// A constraint that finds a concurrent change fails the transaction, which runs
+// again from the start (retryable), as after a serialization failure.
+//
+// A reservation's writes wait in a pipeline and go with its next read or its
+// COMMIT, in one round trip; BEGIN goes with its first read.
 
-// errRerun is a transaction's failure that running it again resolves: a concurrent
-// one changed what it read.
-var errRerun = errors.New("a concurrent transaction changed what this one read")
+// Constraints whose violation means that a concurrent transaction changed what this
+// one read (pgschema/0007_spots_open.sql, 0001_initial.sql).
+const (
+	spotsOpenConstraint = "slot_booked_within_spots_open"
+	idempotencyKey      = "idempotency_pkey"
+)
 
 // lockSlots locks the slots of a slot range (its arguments are slotRange's query's).
 const lockSlots = `SELECT 1 FROM slots WHERE slot_key >= $1 AND ($2::bytea IS NULL OR slot_key < $2) FOR NO KEY UPDATE`
 
-// lockedQuery runs lock (unless "") and then query, in one round trip, calling fn
-// after each row of query is scanned into scans. Under READ COMMITTED the query's
-// snapshot is taken once the lock is held.
-func (t *pgTxn) lockedQuery(lock, query string, args, scans []any, fn func() error) error {
-	if lock == "" {
-		rows, err := t.tx.Query(t.ctx, query, args...)
+// query runs lock (unless "") and then sql, calling fn after each row of sql is
+// scanned into scans. In a Reserve they follow the pipeline's writes, all in one
+// round trip. Under READ COMMITTED the query's snapshot is taken once the lock is
+// held.
+func (t *pgTxn) query(lock, sql string, args, scans []any, fn func() error) error {
+	each := func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, scans, fn)
+		return err
+	}
+	if t.pipeline == nil && lock == "" {
+		rows, err := t.tx.Query(t.ctx, sql, args...)
 		if err != nil {
 			return t.fail(err)
 		}
-		_, err = pgx.ForEachRow(rows, scans, fn)
-		return t.fail(err)
+		return t.fail(each(rows))
 	}
-	b := &pgx.Batch{}
-	b.Queue(lock, args...)
-	b.Queue(query, args...)
-	br := t.tx.SendBatch(t.ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return t.fail(err)
+	b := t.pipeline
+	if b == nil {
+		b = &pgx.Batch{}
+	} else {
+		t.pipeline = &pgx.Batch{}
 	}
-	rows, err := br.Query()
-	if err == nil {
-		_, err = pgx.ForEachRow(rows, scans, fn)
+	if lock != "" {
+		b.Queue(lock, args...).Exec(func(pgconn.CommandTag) error { return nil })
 	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
+	b.Queue(sql, args...).Query(each)
+	return t.fail(t.tx.SendBatch(t.ctx, b).Close())
+}
+
+// reserveOnce runs fn once in reserve mode on a connection of its own: BEGIN goes
+// with the first read and COMMIT with the last writes, so a reservation costs one
+// round trip per read and one for all its writes.
+func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return err
 	}
-	return t.fail(err)
+	defer conn.Release()
+	t := &pgTxn{ctx: ctx, tx: conn, reserve: true, pipeline: &pgx.Batch{}}
+	t.pipeline.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	err = fn(t)
+	if err == nil && t.err == nil {
+		t.pipeline.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
+			if tag.String() != "COMMIT" {
+				return errors.New("the reservation was rolled back")
+			}
+			return nil
+		})
+		if err = t.flush(); err == nil && t.err == nil {
+			return nil
+		}
+	}
+	if status := conn.Conn().PgConn().TxStatus(); status != 'I' {
+		// A statement failed, or fn did: end the transaction (a connection that cannot
+		// is closed when released, outside a transaction or not).
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return err
 }
 
 // lockToken locks an idempotency token to the end of the transaction ($1 is the
@@ -72,7 +113,7 @@ const lockToken = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
 func (t *pgTxn) lockedIdempotency(read, token string, r *bsv1.IdempotencyRecord) error {
 	var raw []byte
 	found := false
-	if err := t.lockedQuery(lockToken, read, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
+	if err := t.query(lockToken, read, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
 		return err
 	}
 	if !found {
@@ -89,34 +130,24 @@ func (t *pgTxn) rememberSpotsOpen(s booking.Slot) {
 	t.spotsOpen[string(s.Key)] = s.Availability.GetSpotsOpen()
 }
 
-// takeSpots adds delta > 0 to the slot's count unless that would pass the
-// spots_open this transaction read (the caller checked Slot.Open on a count that a
-// concurrent booking may have changed since): then the transaction must run again.
-// A slot not read here is counted without a limit, as on bbolt.
+// takeSpots adds delta > 0 to the slot's count. The caller checked Slot.Open on a
+// count that a concurrent booking may have changed since: the spots_open read is
+// stored with the count, and the table's CHECK refuses a count above it. A slot not
+// read here is counted without a limit, as on bbolt.
 func (t *pgTxn) takeSpots(slotKey []byte, delta int64) error {
 	var limit *int64
 	if n, ok := t.spotsOpen[string(slotKey)]; ok {
 		limit = &n
 	}
-	var n int64
-	err := t.get(`INSERT INTO slot_booked (slot_key, booked) SELECT $1, $2::bigint WHERE $3::bigint IS NULL OR $2 <= $3
-		ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked
-		WHERE $3 IS NULL OR slot_booked.booked + excluded.booked <= $3 RETURNING booked`,
-		[]any{slotKey, delta, limit}, &n)
-	if errors.Is(err, booking.ErrNotFound) {
-		return t.fail(fmt.Errorf("slot %x has no %d spots left: %w", slotKey, delta, errRerun))
-	}
-	return err
+	return t.write(`INSERT INTO slot_booked (slot_key, booked, spots_open) VALUES ($1, $2, $3)
+		ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked, spots_open = excluded.spots_open`,
+		slotKey, delta, limit)
 }
 
-// insertIdempotency stores the answer of a new token, or fails with errRerun when
-// a concurrent request stored it first (the insert waits for that request's
-// transaction to end).
+// insertIdempotency stores the answer of a new token. The token is locked, so only
+// a write outside reservations can have stored it since it was read: the primary
+// key then fails the transaction, which runs again and reads that answer.
 func (t *pgTxn) insertIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
-	n, err := t.writeRecord(rec, `INSERT INTO idempotency (token, created_unix, pending, record) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (token) DO NOTHING`, token, rec.GetCreatedUnix(), rec.GetPendingBookingId() != "")
-	if err == nil && n == 0 {
-		err = t.fail(fmt.Errorf("idempotency token %q: %w", token, errRerun))
-	}
-	return err
+	return t.putRecord(rec, `INSERT INTO idempotency (token, created_unix, pending, record) VALUES ($1, $2, $3, $4)`,
+		token, rec.GetCreatedUnix(), rec.GetPendingBookingId() != "")
 }

@@ -15,11 +15,20 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
+// pgQuerier runs statements: a pgx.Tx, or the connection of a Reserve, whose
+// BEGIN and COMMIT travel in its pipeline.
+type pgQuerier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+}
+
 // pgTxn implements booking.Tx over one PostgreSQL transaction. The booking
 // interfaces take no context: the transaction's is kept here.
 type pgTxn struct {
 	ctx context.Context
-	tx  pgx.Tx
+	tx  pgQuerier
 	// err is the first statement error: the transaction is aborted from then on.
 	err error
 	// enqueued: an outbox record was written (the local notifier is woken on commit).
@@ -31,14 +40,18 @@ type pgTxn struct {
 	// spotsOpen is the feed's spots_open of every slot read, by key: AddBooked never
 	// takes a slot past it.
 	spotsOpen map[string]int64
+	// pipeline holds a Reserve's writes until its next read or its commit, which
+	// sends them with it in one round trip (nil: every statement is sent at once).
+	pipeline *pgx.Batch
+	// merchants are the merchant records a Reserve read (it writes none).
+	merchants map[string][]byte
 }
 
-// fail notes err as the transaction's first failure and returns it: a statement
-// error (the transaction is aborted) or errRerun (fn must run again).
+// fail notes err as the transaction's first failure and returns it.
 func (t *pgTxn) fail(err error) error {
 	if err != nil && t.err == nil {
 		var pe *pgconn.PgError
-		if errors.As(err, &pe) || errors.Is(err, errRerun) {
+		if errors.As(err, &pe) {
 			t.err = err
 		}
 	}
@@ -46,6 +59,9 @@ func (t *pgTxn) fail(err error) error {
 }
 
 func (t *pgTxn) exec(sql string, args ...any) (int64, error) {
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
 	tag, err := t.tx.Exec(t.ctx, sql, args...)
 	if err != nil {
 		return 0, t.fail(err)
@@ -55,11 +71,14 @@ func (t *pgTxn) exec(sql string, args ...any) (int64, error) {
 
 // get scans the one row of sql into dest, or returns booking.ErrNotFound.
 func (t *pgTxn) get(sql string, args []any, dest ...any) error {
-	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
+	found := false
+	if err := t.query("", sql, args, dest, func() error { found = true; return nil }); err != nil {
+		return err
+	}
+	if !found {
 		return booking.ErrNotFound
 	}
-	return t.fail(err)
+	return nil
 }
 
 // getRecord decodes into m the record column of the one row of sql, or returns
@@ -75,32 +94,48 @@ func (t *pgTxn) getRecord(m proto.Message, sql string, args ...any) error {
 	return nil
 }
 
-// putRecord runs sql with args and m encoded as the last argument.
+// putRecord writes (t.write) with sql, args and m encoded as the last argument.
 func (t *pgTxn) putRecord(m proto.Message, sql string, args ...any) error {
-	_, err := t.writeRecord(m, sql, args...)
-	return err
-}
-
-// writeRecord is putRecord that returns the number of rows written.
-func (t *pgTxn) writeRecord(m proto.Message, sql string, args ...any) (int64, error) {
 	raw, err := marshal(m)
 	if err != nil {
-		return 0, fmt.Errorf("encode: %w", err)
+		return fmt.Errorf("encode: %w", err)
 	}
-	return t.exec(sql, append(args, raw)...)
+	return t.write(sql, append(args, raw)...)
+}
+
+// write runs a statement whose result nothing reads. In a Reserve it joins the
+// pipeline, and its error is the error of the next read or of the commit: a write
+// whose failure matters fails in the database (a constraint), never by a test of
+// its result, so that the pipeline's COMMIT never follows it.
+func (t *pgTxn) write(sql string, args ...any) error {
+	if t.pipeline != nil {
+		t.pipeline.Queue(sql, args...)
+		return nil
+	}
+	_, err := t.tx.Exec(t.ctx, sql, args...)
+	return t.fail(err)
+}
+
+// flush sends the pipeline's writes.
+func (t *pgTxn) flush() error {
+	if t.pipeline == nil || t.pipeline.Len() == 0 {
+		return nil
+	}
+	b := t.pipeline
+	t.pipeline = &pgx.Batch{}
+	return t.fail(t.tx.SendBatch(t.ctx, b).Close())
 }
 
 // records reads every row of sql (one bytea column) before calling fn for each,
 // decoded with newRec: fn may use the transaction, which pgx cannot do while rows
 // are open.
 func records[M proto.Message](t *pgTxn, newRec func() M, fn func(M) bool, sql string, args ...any) error {
-	rows, err := t.tx.Query(t.ctx, sql, args...)
-	if err != nil {
-		return t.fail(err)
-	}
-	raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return t.fail(err)
+	var (
+		raw  []byte
+		raws [][]byte
+	)
+	if err := t.query("", sql, args, []any{&raw}, func() error { raws = append(raws, raw); return nil }); err != nil {
+		return err
 	}
 	for _, raw := range raws {
 		m := newRec()
@@ -117,8 +152,25 @@ func records[M proto.Message](t *pgTxn, newRec func() M, fn func(M) bool, sql st
 func newBookingRecord() *bsv1.BookingRecord { return &bsv1.BookingRecord{} }
 
 func (t *pgTxn) Merchant(merchantID string) (*acv3.Merchant, error) {
+	const read = `SELECT record FROM merchants WHERE merchant_id = $1`
 	m := &acv3.Merchant{}
-	return m, t.getRecord(m, `SELECT record FROM merchants WHERE merchant_id = $1`, merchantID)
+	if !t.reserve {
+		return m, t.getRecord(m, read, merchantID)
+	}
+	raw, ok := t.merchants[merchantID]
+	if !ok {
+		if err := t.get(read, []any{merchantID}, &raw); err != nil {
+			return m, err
+		}
+		if t.merchants == nil {
+			t.merchants = map[string][]byte{}
+		}
+		t.merchants[merchantID] = raw
+	}
+	if err := unmarshal(raw, m); err != nil {
+		return m, fmt.Errorf("merchant %q: %w", merchantID, err)
+	}
+	return m, nil
 }
 
 func (t *pgTxn) Service(merchantID, serviceID string) (*acv3.Service, error) {
@@ -145,7 +197,7 @@ func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
 	if t.reserve {
 		lock = lockSlots
 	}
-	err := t.lockedQuery(lock, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
+	err := t.query(lock, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
 		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
 		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
 		[]any{from, to}, []any{&key, &raw, &n}, func() error {
@@ -378,7 +430,7 @@ func (t *pgTxn) Enqueue(n *bsv1.Notification) error {
 	if err := t.putRecord(rec, `INSERT INTO outbox (booking_id, next_attempt_unix, record) VALUES ($1, 0, $2)`, n.GetBookingId()); err != nil {
 		return fmt.Errorf("enqueue notification for booking %q: %w", n.GetBookingId(), err)
 	}
-	if _, err := t.exec(`SELECT pg_notify($1, '')`, outboxChannel); err != nil {
+	if err := t.write(`SELECT pg_notify($1, '')`, outboxChannel); err != nil {
 		return err
 	}
 	t.enqueued = true
@@ -400,9 +452,8 @@ func (t *pgTxn) SpotsChanged(slotKey []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO rtu (merchant_id, service_id, start_sec, end_sec, revision, first_change_unix_nano)
+	return t.write(`INSERT INTO rtu (merchant_id, service_id, start_sec, end_sec, revision, first_change_unix_nano)
 		VALUES ($1, $2, $3, $4, 1, $5)
 		ON CONFLICT (merchant_id, service_id, start_sec, end_sec) DO UPDATE SET revision = rtu.revision + 1`,
 		m, s, start, start+1, time.Now().UnixNano())
-	return err
 }
