@@ -87,12 +87,11 @@ func NewAvailabilityWorker(cfg AvailabilityConfig) (*AvailabilityWorker, error) 
 	if cfg.PartnerID == "" {
 		return nil, errors.New("notifier: no partner id")
 	}
-	base, err := New(Config{Outbox: noOutbox{}, Client: cfg.Client, PartnerID: cfg.PartnerID, BaseURL: cfg.BaseURL,
+	b, err := defaults(Config{Client: cfg.Client, PartnerID: cfg.PartnerID, BaseURL: cfg.BaseURL,
 		Policy: cfg.Policy, MaxAttempts: cfg.MaxAttempts, AttemptTimeout: cfg.AttemptTimeout, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
-	b := base.cfg // the booking notifier's defaults, so both workers agree
 	cfg.BaseURL, cfg.Policy, cfg.MaxAttempts, cfg.AttemptTimeout, cfg.Now, cfg.Logger =
 		b.BaseURL, b.Policy, b.MaxAttempts, b.AttemptTimeout, b.Now, b.Logger
 	if cfg.MaxEntriesPerCall <= 0 {
@@ -129,21 +128,28 @@ func (w *AvailabilityWorker) Start(ctx context.Context) (stop func()) { return s
 // Run sends rounds until ctx ends: when woken by a change or every MinRoundInterval,
 // never two rounds closer than MinRoundInterval.
 func (w *AvailabilityWorker) Run(ctx context.Context) {
-	t := time.NewTicker(w.cfg.MinRoundInterval)
+	rounds(ctx, w.cfg.MinRoundInterval, w.cfg.Outbox.Wake(), w.Round, w.cfg.Logger, "availability")
+}
+
+// rounds runs round until ctx ends: at once, then when woken or every interval,
+// never two rounds closer than interval (changes meanwhile coalesce into the next).
+// Store errors are logged and the next round tries again.
+func rounds(ctx context.Context, interval time.Duration, wake <-chan struct{}, round func(context.Context) error, log *slog.Logger, what string) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		started := time.Now()
-		if err := w.Round(ctx); err != nil && ctx.Err() == nil {
-			w.cfg.Logger.Error("notifier: availability round", "err", err)
+		if err := round(ctx); err != nil && ctx.Err() == nil {
+			log.Error("notifier: "+what+" round", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-w.cfg.Outbox.Wake():
+		case <-wake:
 		case <-t.C:
 		}
-		if wait := w.cfg.MinRoundInterval - time.Since(started); wait > 0 {
-			select { // coalesce: changes meanwhile join this round
+		if wait := interval - time.Since(started); wait > 0 {
+			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
@@ -260,6 +266,3 @@ func (w *AvailabilityWorker) send(ctx context.Context, call []booking.Availabili
 	}
 	return nil
 }
-
-// noOutbox lets NewAvailabilityWorker borrow New's defaults.
-type noOutbox struct{ Outbox }

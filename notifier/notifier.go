@@ -59,11 +59,25 @@ type Notifier struct {
 
 // New checks cfg and fills its defaults.
 func New(cfg Config) (*Notifier, error) {
-	if cfg.Outbox == nil || cfg.Client == nil {
+	if cfg.Outbox == nil {
 		return nil, errors.New("notifier: Outbox and Client are required")
 	}
+	cfg, err := defaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Notifier{cfg: cfg}, nil
+}
+
+// defaults checks the fields every worker needs (Client, PartnerID) and fills the
+// zero ones, so that the three workers agree on the base URL, the retry policy and
+// the clock.
+func defaults(cfg Config) (Config, error) {
+	if cfg.Client == nil {
+		return cfg, errors.New("notifier: Outbox and Client are required")
+	}
 	if cfg.PartnerID == "" {
-		return nil, errors.New("notifier: no partner id")
+		return cfg, errors.New("notifier: no partner id")
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
@@ -88,7 +102,7 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Notifier{cfg: cfg}, nil
+	return cfg, nil
 }
 
 // Stats returns a snapshot of the metrics.

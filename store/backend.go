@@ -19,6 +19,8 @@ type Backend interface {
 	Outbox() Queue
 	// AvailabilityOutbox is the availability RTU queue.
 	AvailabilityOutbox() RTUQueue
+	// InventoryOutbox is the merchant and service RTU queue.
+	InventoryOutbox() InventoryQueue
 	// Reconcile makes every slot's count equal its live bookings and returns how
 	// many it fixed (Store.Reconcile).
 	Reconcile() (int, error)

@@ -84,6 +84,13 @@ var (
 	// bucketFeedLoads: merchant_id 0x00 at_unix_nano(8) → bookingserver.v1.FeedLoadRecord,
 	// the last feedLoadsKept loads of each merchant (the admin's under "").
 	bucketFeedLoads = []byte("feed_loads")
+	// bucketInventoryRTU: merchant_id 0x00 service_id (empty for the merchant) →
+	// bookingserver.v1.InventoryRecord (PENDING): a merchant or service that a feed load
+	// added, changed or removed since Google was last told (inventoryrtu.go). A
+	// merchant's key sorts before its services'.
+	bucketInventoryRTU = []byte("inventory_rtu")
+	// bucketInventoryRTUDead: key as in bucketInventoryRTU → InventoryRecord (DEAD).
+	bucketInventoryRTUDead = []byte("inventory_rtu_dead")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

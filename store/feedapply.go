@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -99,9 +100,11 @@ func apply(tx *bolt.Tx, f parsedFeed, scope string, sum *LoadSummary) error {
 
 // applyMerchants upserts the feed's merchants. A complete feed first removes the
 // merchants of its scope that it omits, with their services and slots (bookings
-// stay, with their spot counts).
+// stay, with their spot counts). Each merchant added, changed or removed gets a
+// merchant RTU (inventoryrtu.go).
 func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, complete bool, scope string, sum *LoadSummary) error {
 	b := tx.Bucket(bucketMerchants)
+	var changes catalogChanges
 	if complete {
 		kept := merchantsOf(f.GetMerchant(), (*acv3.Merchant).GetMerchantId)
 		var omitted [][]byte
@@ -116,6 +119,7 @@ func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, complete bool, scope stri
 			if err := b.Delete(m); err != nil {
 				return err
 			}
+			changes.removed(string(m), "")
 			sum.Removed++
 			prefix := append(m, 0)
 			if err := deletePrefix(tx.Bucket(bucketServices), prefix, func([]byte) { sum.Removed++ }); err != nil {
@@ -130,26 +134,41 @@ func applyMerchants(tx *bolt.Tx, f *acv3.MerchantFeed, complete bool, scope stri
 		}
 	}
 	for _, m := range f.GetMerchant() {
+		old, err := oldRecord(b.Get([]byte(m.GetMerchantId())), &acv3.Merchant{})
+		if err != nil {
+			return fmt.Errorf("merchant %q: %w", m.GetMerchantId(), err)
+		}
+		changes.put(m.GetMerchantId(), "", old, m)
 		if err := putRecord(b, []byte(m.GetMerchantId()), m); err != nil {
 			return err
 		}
 		sum.Records++
 	}
-	return nil
+	return changes.write(tx)
 }
 
 // applyServices upserts the feed's services; a complete feed first removes the
 // services of its scope, and the slots of those it does not put back.
 func applyServices(tx *bolt.Tx, f *acv3.ServiceFeed, complete bool, scope string, sum *LoadSummary) error {
 	b := tx.Bucket(bucketServices)
-	removed := map[string]bool{}
+	removed := map[string][]byte{} // key → the service as it was
 	if complete {
-		if err := deletePrefix(b, scopePrefix(scope), func(k []byte) { removed[string(k)] = true }); err != nil {
+		if err := deletePrefix(b, scopePrefix(scope), func(k []byte) { removed[string(k)] = bytes.Clone(b.Get(k)) }); err != nil {
 			return err
 		}
 	}
+	var changes catalogChanges
 	for _, svc := range f.GetService() {
 		key := serviceKey(svc.GetMerchantId(), svc.GetServiceId())
+		raw, wasRemoved := removed[string(key)]
+		if !wasRemoved {
+			raw = b.Get(key)
+		}
+		old, err := oldRecord(raw, &acv3.Service{})
+		if err != nil {
+			return fmt.Errorf("service %q: %w", key, err)
+		}
+		changes.put(svc.GetMerchantId(), svc.GetServiceId(), old, svc)
 		if err := putRecord(b, key, svc); err != nil {
 			return err
 		}
@@ -159,9 +178,14 @@ func applyServices(tx *bolt.Tx, f *acv3.ServiceFeed, complete bool, scope string
 	sum.Removed = len(removed)
 	rm := newSlotRemoval(sum, nil)
 	for key := range removed {
+		m, s, _ := strings.Cut(key, "\x00")
+		changes.removed(m, s)
 		if err := deletePrefix(tx.Bucket(bucketSlots), append([]byte(key), 0), rm.onDelete(tx)); err != nil {
 			return err
 		}
+	}
+	if err := changes.write(tx); err != nil {
+		return err
 	}
 	return rm.changed.write(tx)
 }

@@ -25,6 +25,7 @@ var migrations = []migration{
 	createBuckets(bucketRTU, bucketRTUDead),
 	indexMerchantBookings,
 	createBuckets(bucketOutboxDelivered, bucketFeedLoads),
+	createBuckets(bucketInventoryRTU, bucketInventoryRTUDead),
 }
 
 // SchemaVersion is the version this binary writes.

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,17 +107,8 @@ func (l *pgLoad) catalogFeed(data []byte) (LoadSummary, error) {
 		sum = LoadSummary{Kind: l.kind}
 		switch f := f.(type) {
 		case *acv3.MerchantFeed:
-			if f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE {
-				if err := t.removeOmittedMerchants(f, completeScope(l.ctx), &sum); err != nil {
-					return err
-				}
-			}
-			for _, m := range f.GetMerchant() {
-				if err := t.putRecord(m, `INSERT INTO merchants (merchant_id, record) VALUES ($1, $2)
-					ON CONFLICT (merchant_id) DO UPDATE SET record = excluded.record`, m.GetMerchantId()); err != nil {
-					return err
-				}
-				sum.Records++
+			if err := t.applyMerchants(f, completeScope(l.ctx), &sum); err != nil {
+				return err
 			}
 		case *acv3.ServiceFeed:
 			if err := t.applyServices(f, completeScope(l.ctx), &sum); err != nil {
@@ -127,9 +120,38 @@ func (l *pgLoad) catalogFeed(data []byte) (LoadSummary, error) {
 	return sum, err
 }
 
+// applyMerchants is applyMerchants on PostgreSQL: a complete feed first removes the
+// merchants it omits; then the feed's merchants are upserted, each added or changed
+// one (and each removed one) getting a merchant RTU.
+func (t *pgTxn) applyMerchants(f *acv3.MerchantFeed, scope string, sum *LoadSummary) error {
+	var changes catalogChanges
+	if f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE {
+		if err := t.removeOmittedMerchants(f, scope, sum, &changes); err != nil {
+			return err
+		}
+	}
+	for _, m := range f.GetMerchant() {
+		old, err := t.Merchant(m.GetMerchantId())
+		switch {
+		case errors.Is(err, booking.ErrNotFound):
+			changes.put(m.GetMerchantId(), "", nil, m)
+		case err != nil:
+			return err
+		default:
+			changes.put(m.GetMerchantId(), "", old, m)
+		}
+		if err := t.putRecord(m, `INSERT INTO merchants (merchant_id, record) VALUES ($1, $2)
+			ON CONFLICT (merchant_id) DO UPDATE SET record = excluded.record`, m.GetMerchantId()); err != nil {
+			return err
+		}
+		sum.Records++
+	}
+	return t.markInventory(changes)
+}
+
 // removeOmittedMerchants removes the merchants of scope that complete merchant
 // feed f omits, with their services and slots, as applyMerchants does on bbolt.
-func (t *pgTxn) removeOmittedMerchants(f *acv3.MerchantFeed, scope string, sum *LoadSummary) error {
+func (t *pgTxn) removeOmittedMerchants(f *acv3.MerchantFeed, scope string, sum *LoadSummary, changes *catalogChanges) error {
 	var kept []string
 	for m := range merchantsOf(f.GetMerchant(), (*acv3.Merchant).GetMerchantId) {
 		kept = append(kept, m)
@@ -144,6 +166,7 @@ func (t *pgTxn) removeOmittedMerchants(f *acv3.MerchantFeed, scope string, sum *
 	}
 	rm := newSlotRemoval(sum, nil)
 	for _, m := range omitted {
+		changes.removed(m, "")
 		sum.Removed++
 		n, err := t.exec(`DELETE FROM services WHERE merchant_id = $1`, m)
 		if err != nil {
@@ -159,34 +182,56 @@ func (t *pgTxn) removeOmittedMerchants(f *acv3.MerchantFeed, scope string, sum *
 
 // applyServices is applyServices on PostgreSQL.
 func (t *pgTxn) applyServices(f *acv3.ServiceFeed, scope string, sum *LoadSummary) error {
-	removed := map[string]bool{}
+	removed := map[string][]byte{} // key → the service as it was
 	if f.GetMetadata().GetProcessingInstruction() == acv3.FeedMetadata_PROCESS_AS_COMPLETE {
-		rows, err := t.tx.Query(t.ctx, `DELETE FROM services WHERE ($1 = '' OR merchant_id = $1) RETURNING merchant_id, service_id`, scope)
+		rows, err := t.tx.Query(t.ctx, `DELETE FROM services WHERE ($1 = '' OR merchant_id = $1) RETURNING merchant_id, service_id, record`, scope)
 		if err != nil {
 			return t.fail(err)
 		}
-		var m, id string
-		if _, err := pgx.ForEachRow(rows, []any{&m, &id}, func() error {
-			removed[string(serviceKey(m, id))] = true
+		var (
+			m, id string
+			raw   []byte
+		)
+		if _, err := pgx.ForEachRow(rows, []any{&m, &id, &raw}, func() error {
+			removed[string(serviceKey(m, id))] = bytes.Clone(raw)
 			return nil
 		}); err != nil {
 			return t.fail(err)
 		}
 	}
+	var changes catalogChanges
 	for _, svc := range f.GetService() {
+		key := string(serviceKey(svc.GetMerchantId(), svc.GetServiceId()))
+		raw, wasRemoved := removed[key]
+		if !wasRemoved {
+			if err := t.get(`SELECT record FROM services WHERE merchant_id = $1 AND service_id = $2`,
+				[]any{svc.GetMerchantId(), svc.GetServiceId()}, &raw); err != nil && !errors.Is(err, booking.ErrNotFound) {
+				return err
+			}
+		}
+		old, err := oldRecord(raw, &acv3.Service{})
+		if err != nil {
+			return fmt.Errorf("service %q: %w", key, err)
+		}
+		changes.put(svc.GetMerchantId(), svc.GetServiceId(), old, svc)
 		if err := t.putRecord(svc, `INSERT INTO services (merchant_id, service_id, record) VALUES ($1, $2, $3)
 			ON CONFLICT (merchant_id, service_id) DO UPDATE SET record = excluded.record`, svc.GetMerchantId(), svc.GetServiceId()); err != nil {
 			return err
 		}
-		delete(removed, string(serviceKey(svc.GetMerchantId(), svc.GetServiceId())))
+		delete(removed, key)
 		sum.Records++
 	}
 	sum.Removed = len(removed)
 	rm := newSlotRemoval(sum, nil)
 	for key := range removed {
+		m, s, _ := strings.Cut(key, "\x00")
+		changes.removed(m, s)
 		if err := t.deleteSlotPrefix(append([]byte(key), 0), rm); err != nil {
 			return err
 		}
+	}
+	if err := t.markInventory(changes); err != nil {
+		return err
 	}
 	return t.markWindows(&rm.changed)
 }

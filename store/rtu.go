@@ -82,15 +82,7 @@ func markWindow(tx *bolt.Tx, key []byte, merchantID, serviceID string, start, en
 	if err := putRecord(b, key, rec); err != nil {
 		return fmt.Errorf("rtu record %s/%s: %w", merchantID, serviceID, err)
 	}
-	db := tx.DB() // tx forgets its DB once committed
-	tx.OnCommit(func() {
-		if c, ok := rtuWakers.Load(db); ok {
-			select {
-			case c.(chan struct{}) <- struct{}{}:
-			default:
-			}
-		}
-	})
+	wakeOnCommit(tx, &rtuWakers)
 	return nil
 }
 

@@ -37,7 +37,7 @@ func (c *notifyConfig) register(fs *flag.FlagSet) {
 // accumulate in the outbox and are delivered once it is configured).
 func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *metrics.Metrics) (stop func(), err error) {
 	if cfg.googleCredentials == "" {
-		slog.Warn("booking notifications and availability RTUs to Google are off: no --google-credentials; they wait in the outbox")
+		slog.Warn("booking notifications and availability, merchant and service RTUs to Google are off: no --google-credentials; they wait in the outbox")
 		return func() {}, nil
 	}
 	if cfg.partnerID == "" {
@@ -66,9 +66,20 @@ func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *m
 		return nil, err
 	}
 	m.RegisterAvailabilityRTU(aw.Stats)
-	slog.Info("booking notifications and availability RTUs on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
 	stopA := aw.Start(context.WithoutCancel(ctx))
-	return func() { stopA(); stopN() }, nil
+	// So do merchant and service RTUs.
+	iw, err := notifier.NewInventoryWorker(notifier.InventoryConfig{
+		Outbox: st.InventoryOutbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,
+	})
+	if err != nil {
+		stopA()
+		stopN()
+		return nil, err
+	}
+	m.RegisterInventoryRTU(iw.Stats)
+	stopI := iw.Start(context.WithoutCancel(ctx))
+	slog.Info("booking notifications, availability RTUs and merchant/service RTUs on", "partner_id", cfg.partnerID, "maps_booking_url", cfg.mapsBookingURL)
+	return func() { stopI(); stopA(); stopN() }, nil
 }
 
 // runNotify is `bookingserver notify list|retry`.
@@ -127,16 +138,76 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := listOutbox(ctx, st.Outbox(), stdout); err != nil {
 			return err
 		}
-		return listAvailabilityOutbox(ctx, st.AvailabilityOutbox(), stdout)
+		if err := listAvailabilityOutbox(ctx, st.AvailabilityOutbox(), stdout); err != nil {
+			return err
+		}
+		return listInventoryOutbox(ctx, st.InventoryOutbox(), stdout)
 	}
 	if err := retryOutbox(ctx, st.Outbox(), pos, allDead, stdout); err != nil || !allDead {
 		return err
 	}
 	n, err := st.AvailabilityOutbox().RetryAllDead(ctx)
-	if err == nil {
-		fmt.Fprintf(stdout, "%d dead availability windows pending again\n", n)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d dead availability windows pending again\n", n)
+	if n, err = st.InventoryOutbox().RetryAllDead(ctx); err == nil {
+		fmt.Fprintf(stdout, "%d dead merchant and service updates pending again\n", n)
 	}
 	return err
+}
+
+// listInventoryOutbox prints the merchant and service RTUs waiting or dead.
+func listInventoryOutbox(ctx context.Context, o store.InventoryQueue, stdout io.Writer) error {
+	recs, err := o.List(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nMERCHANT/SERVICE\tSTATE\tCHANGE\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
+	pending, dead := 0, 0
+	for _, r := range recs {
+		if r.GetState() == bsv1.OutboxState_OUTBOX_STATE_DEAD {
+			dead++
+		} else {
+			pending++
+		}
+		name := r.GetMerchantId()
+		if r.GetServiceId() != "" {
+			name += "/" + r.GetServiceId()
+		}
+		change := fmt.Sprint(r.GetChangedFields())
+		if r.GetCreated() {
+			change = "added " + change
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", name, stateName(r.GetState()), change, len(r.GetAttempts()),
+			nextAttempt(r.GetState(), r.GetNextAttemptUnix()), lastError(r.GetAttempts()))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d merchant and service updates pending, %d dead\n", pending, dead)
+	return nil
+}
+
+// nextAttempt is when a record in state is tried next: "-" for a dead one, "now" or
+// the time for a pending one.
+func nextAttempt(state bsv1.OutboxState, unix int64) string {
+	switch {
+	case state != bsv1.OutboxState_OUTBOX_STATE_PENDING:
+		return "-"
+	case unix > 0:
+		return time.Unix(unix, 0).UTC().Format(time.RFC3339)
+	}
+	return "now"
+}
+
+// lastError is the error of the last attempt, "-" when none failed.
+func lastError(attempts []*bsv1.Attempt) string {
+	if len(attempts) == 0 {
+		return "-"
+	}
+	return attempts[len(attempts)-1].GetError()
 }
 
 // notifyVia runs list or retry against o (the running server's outbox).
@@ -160,23 +231,14 @@ func listAvailabilityOutbox(ctx context.Context, o store.RTUQueue, stdout io.Wri
 	fmt.Fprintln(w, "\nAVAILABILITY WINDOW\tSTATE\tCHANGES\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
 	pending, dead := 0, 0
 	for _, r := range recs {
-		next := "-"
 		if r.GetState() == bsv1.OutboxState_OUTBOX_STATE_PENDING {
 			pending++
-			next = "now"
-			if r.GetNextAttemptUnix() > 0 {
-				next = time.Unix(r.GetNextAttemptUnix(), 0).UTC().Format(time.RFC3339)
-			}
 		} else {
 			dead++
 		}
-		lastErr := "-"
-		if a := r.GetAttempts(); len(a) > 0 {
-			lastErr = a[len(a)-1].GetError()
-		}
 		fmt.Fprintf(w, "%s/%s %s..%s\t%s\t%d\t%d\t%s\t%s\n", r.GetMerchantId(), r.GetServiceId(),
 			time.Unix(r.GetStartSec(), 0).UTC().Format(time.RFC3339), time.Unix(r.GetEndSec(), 0).UTC().Format(time.RFC3339),
-			stateName(r.GetState()), r.GetRevision(), len(r.GetAttempts()), next, lastErr)
+			stateName(r.GetState()), r.GetRevision(), len(r.GetAttempts()), nextAttempt(r.GetState(), r.GetNextAttemptUnix()), lastError(r.GetAttempts()))
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -199,19 +261,8 @@ func listOutbox(ctx context.Context, o operatorOutbox, stdout io.Writer) error {
 	fmt.Fprintln(w, "ID\tSTATE\tBOOKING\tUPDATE\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
 	for _, r := range append(pending, dead...) {
 		n := r.GetNotification()
-		next := "-"
-		if r.GetState() == bsv1.OutboxState_OUTBOX_STATE_PENDING {
-			next = "now"
-			if r.GetNextAttemptUnix() > 0 {
-				next = time.Unix(r.GetNextAttemptUnix(), 0).UTC().Format(time.RFC3339)
-			}
-		}
-		lastErr := "-"
-		if a := r.GetAttempts(); len(a) > 0 {
-			lastErr = a[len(a)-1].GetError()
-		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s %v\t%d\t%s\t%s\n", r.GetId(), stateName(r.GetState()), n.GetBookingId(),
-			n.GetStatus(), n.GetUpdateMask(), len(r.GetAttempts()), next, lastErr)
+			n.GetStatus(), n.GetUpdateMask(), len(r.GetAttempts()), nextAttempt(r.GetState(), r.GetNextAttemptUnix()), lastError(r.GetAttempts()))
 	}
 	if err := w.Flush(); err != nil {
 		return err

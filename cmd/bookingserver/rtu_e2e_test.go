@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,9 @@ type rtuSlot struct {
 // rtuSlots lists the slots of every entry of an availability:replace request.
 func rtuSlots(t *testing.T, r notifiertest.InventoryCall) []rtuSlot {
 	t.Helper()
+	if !strings.HasSuffix(r.Path, "/availability:replace") {
+		return nil // a merchant or service RTU
+	}
 	if r.Method != "POST" || r.Path != "/v1alpha/inventory/partners/4242/availability:replace" {
 		t.Fatalf("inventory call %s %s", r.Method, r.Path)
 	}
@@ -110,6 +114,7 @@ func TestAvailabilityRTUs(t *testing.T) {
 	waitHealthy(t, srv.base+"/healthz")
 
 	waitSpotsOpen(t, api, start, "1") // the feed load's day window
+	waitAtGoogle(t, api, "partners/4242/merchants/m1/services/s1")
 
 	var failed atomic.Int32
 	api.SetInventoryStatus(func(int) int {
@@ -138,9 +143,25 @@ func TestAvailabilityRTUs(t *testing.T) {
 	waitSpotsOpen(t, api, start, "1")
 }
 
-// TestAvailabilityRTUSurvivesKill9: a change whose RTU Google refuses with 503 is
-// still queued when the process is killed with SIGKILL, and is delivered after the
-// restart.
+// waitAtGoogle waits until the fake Maps Booking API holds the merchant or service
+// name (created by a merchant or service RTU).
+func waitAtGoogle(t *testing.T, api *notifiertest.FakeAPI, name string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if r, ok := api.Resource(name); ok {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Google never got %s", name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestAvailabilityRTUSurvivesKill9: the merchant and service RTUs of the first feed
+// load, refused with 503, are still queued when the process is killed with SIGKILL,
+// and are delivered after the restart; so is a booking's availability RTU.
 func TestAvailabilityRTUSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
@@ -161,8 +182,22 @@ func TestAvailabilityRTUSurvivesKill9(t *testing.T) {
 	data := filepath.Join(dir, "data.db")
 	google := []string{"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds}
 
+	api.SetInventoryStatus(func(int) int { return 503 })
 	srv := startServe(t, bin, data, filepath.Join(dir, "feeds"), google...)
+	for r := range api.Inventory { // the merchant's create refused: it is queued
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/merchants") {
+			break
+		}
+	}
+	srv.kill(t)
+	api.SetInventoryStatus(func(int) int { return 200 })
+	srv = startServe(t, bin, data, "", google...)
+	if m := waitAtGoogle(t, api, "partners/4242/merchants/m1"); m["merchantName"] != "RTU Salon" {
+		t.Errorf("merchant at Google after the restart: %v", m)
+	}
+	waitAtGoogle(t, api, "partners/4242/merchants/m1/services/s1")
 	waitSpotsOpen(t, api, start, "3")
+
 	api.SetInventoryStatus(func(int) int { return 503 })
 	var created map[string]any
 	if code, err := srv.post("/v3/CreateBooking", createBody(start, "u1", "tok-1"), &created); err != nil {

@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,7 +25,9 @@ import (
 // Request is what the fake Maps Booking API received.
 type Request struct {
 	Method, Path, UpdateMask, Auth string
-	Body                           map[string]any
+	// Query is the raw query string of an inventory call.
+	Query string
+	Body  map[string]any
 }
 
 // InventoryCall is an inventory request and the status the fake answered.
@@ -48,16 +51,19 @@ type FakeAPI struct {
 	n         int
 	invStatus func(n int) int
 	invN      int
+	// resources holds the merchants and services that inventory calls created, by
+	// resource name (partners/{p}/merchants/{m}[/services/{s}]), as Google keeps them.
+	resources map[string]map[string]any
 }
 
 // NewFakeAPI starts a fake Maps Booking API that answers 200 until told otherwise.
 func NewFakeAPI(t *testing.T) *FakeAPI {
 	f := &FakeAPI{Got: make(chan Request, 1000), Inventory: make(chan InventoryCall, 1000),
-		status: func(int) int { return 200 }, invStatus: func(int) int { return 200 }}
+		status: func(int) int { return 200 }, invStatus: func(int) int { return 200 }, resources: map[string]map[string]any{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		req := Request{Method: r.Method, Path: r.URL.Path, UpdateMask: r.URL.Query().Get("updateMask"), Auth: r.Header.Get("Authorization")}
-		if err := json.Unmarshal(raw, &req.Body); err != nil {
+		if err := json.Unmarshal(raw, &req.Body); len(raw) > 0 && err != nil {
 			t.Errorf("body %q: %v", raw, err)
 		}
 		f.mu.Lock()
@@ -65,6 +71,10 @@ func NewFakeAPI(t *testing.T) *FakeAPI {
 		if strings.HasPrefix(r.URL.Path, "/v1alpha/inventory/") {
 			code = f.invStatus(f.invN)
 			f.invN++
+			if code/100 == 2 {
+				code = f.applyInventory(r, req.Body)
+			}
+			req.Query = r.URL.RawQuery
 			f.Inventory <- InventoryCall{Request: req, Status: code}
 		} else {
 			code = f.status(f.n)
@@ -82,6 +92,72 @@ func NewFakeAPI(t *testing.T) *FakeAPI {
 	}))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// applyInventory keeps a merchant or service call's effect, as Google's inventory
+// API does, and returns its status: create answers 409 for an id that exists, patch
+// (updateMask fields set from the body, or removed when the body lacks them) and
+// delete 404 for one that does not. Other inventory calls (availability:replace) are
+// accepted. Called with f.mu held.
+func (f *FakeAPI) applyInventory(r *http.Request, body map[string]any) int {
+	path := strings.TrimPrefix(r.URL.Path, "/v1alpha/inventory/")
+	q := r.URL.Query()
+	switch {
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/merchants") && q.Get("merchantId") != "":
+		path += "/" + q.Get("merchantId")
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/services") && q.Get("serviceId") != "":
+		path += "/" + q.Get("serviceId")
+	case r.Method == http.MethodPost:
+		return http.StatusOK
+	}
+	cur, exists := f.resources[path]
+	switch r.Method {
+	case http.MethodPost:
+		if exists {
+			return http.StatusConflict
+		}
+		f.resources[path] = body
+	case http.MethodPatch:
+		if !exists {
+			return http.StatusNotFound
+		}
+		for _, field := range strings.Split(q.Get("updateMask"), ",") {
+			if v, ok := body[field]; ok {
+				cur[field] = v
+			} else {
+				delete(cur, field)
+			}
+		}
+	case http.MethodDelete:
+		if !exists {
+			return http.StatusNotFound
+		}
+		delete(f.resources, path)
+	}
+	return http.StatusOK
+}
+
+// Resource returns a copy of the merchant or service Google would now hold under
+// name (partners/{p}/merchants/{m}[/services/{s}]), false when it holds none.
+func (f *FakeAPI) Resource(name string) (map[string]any, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.resources[name]
+	return maps.Clone(r), ok
+}
+
+// PutResource makes Google hold body under name, as if created earlier.
+func (f *FakeAPI) PutResource(name string, body map[string]any) {
+	f.mu.Lock()
+	f.resources[name] = body
+	f.mu.Unlock()
+}
+
+// DeleteResource makes Google forget name.
+func (f *FakeAPI) DeleteResource(name string) {
+	f.mu.Lock()
+	delete(f.resources, name)
+	f.mu.Unlock()
 }
 
 // SetStatus replaces the answer function.

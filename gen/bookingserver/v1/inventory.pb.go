@@ -154,6 +154,144 @@ func (x *AvailabilityRecord) GetFirstChangeUnixNano() int64 {
 	return 0
 }
 
+// InventoryRecord says that a feed load added, changed or removed one merchant or one
+// service, and that Google has not yet been told (a merchant or service real-time
+// update). Like AvailabilityRecord it carries no state: the worker reads the merchant
+// or service when it builds the call (present: create or patch it; gone: delete it),
+// so a delayed or retried call never sends stale data. Changes while the record waits
+// are coalesced into it.
+type InventoryRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// merchant_id names the merchant; service_id the service, empty for the merchant
+	// itself.
+	MerchantId string `protobuf:"bytes,1,opt,name=merchant_id,json=merchantId,proto3" json:"merchant_id,omitempty"`
+	ServiceId  string `protobuf:"bytes,2,opt,name=service_id,json=serviceId,proto3" json:"service_id,omitempty"`
+	// revision counts the changes coalesced into the record; a delivery removes the
+	// record only if no change arrived after the state it sent was read.
+	Revision uint64 `protobuf:"varint,3,opt,name=revision,proto3" json:"revision,omitempty"`
+	// state is PENDING in the inventory_rtu bucket, DEAD in inventory_rtu_dead.
+	State OutboxState `protobuf:"varint,4,opt,name=state,proto3,enum=bookingserver.v1.OutboxState" json:"state,omitempty"`
+	// attempts holds every failed attempt, oldest first.
+	Attempts []*Attempt `protobuf:"bytes,5,rep,name=attempts,proto3" json:"attempts,omitempty"`
+	// next_attempt_unix is when the record is due, Unix seconds UTC; 0 is at once.
+	NextAttemptUnix int64 `protobuf:"varint,6,opt,name=next_attempt_unix,json=nextAttemptUnix,proto3" json:"next_attempt_unix,omitempty"`
+	// failures counts failed attempts since the record was written or retried by an
+	// operator (the backoff schedule and max-attempts budget, as in OutboxRecord).
+	Failures int32 `protobuf:"varint,7,opt,name=failures,proto3" json:"failures,omitempty"`
+	// first_change_unix_nano is when the oldest change not yet delivered was made, for
+	// the latency metric.
+	FirstChangeUnixNano int64 `protobuf:"varint,8,opt,name=first_change_unix_nano,json=firstChangeUnixNano,proto3" json:"first_change_unix_nano,omitempty"`
+	// changed_fields are the feed's field names (actionscenter.v3.Merchant or Service,
+	// top level) that changed since Google was last told, the union of the coalesced
+	// changes; the worker sends them as the patch's updateMask.
+	ChangedFields []string `protobuf:"bytes,9,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	// created says that a coalesced change added the merchant or service, so Google may
+	// not know it: the worker creates it (and patches it whole on 409 ALREADY_EXISTS).
+	Created       bool `protobuf:"varint,10,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InventoryRecord) Reset() {
+	*x = InventoryRecord{}
+	mi := &file_bookingserver_v1_inventory_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InventoryRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InventoryRecord) ProtoMessage() {}
+
+func (x *InventoryRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_inventory_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InventoryRecord.ProtoReflect.Descriptor instead.
+func (*InventoryRecord) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_inventory_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *InventoryRecord) GetMerchantId() string {
+	if x != nil {
+		return x.MerchantId
+	}
+	return ""
+}
+
+func (x *InventoryRecord) GetServiceId() string {
+	if x != nil {
+		return x.ServiceId
+	}
+	return ""
+}
+
+func (x *InventoryRecord) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *InventoryRecord) GetState() OutboxState {
+	if x != nil {
+		return x.State
+	}
+	return OutboxState_OUTBOX_STATE_UNSPECIFIED
+}
+
+func (x *InventoryRecord) GetAttempts() []*Attempt {
+	if x != nil {
+		return x.Attempts
+	}
+	return nil
+}
+
+func (x *InventoryRecord) GetNextAttemptUnix() int64 {
+	if x != nil {
+		return x.NextAttemptUnix
+	}
+	return 0
+}
+
+func (x *InventoryRecord) GetFailures() int32 {
+	if x != nil {
+		return x.Failures
+	}
+	return 0
+}
+
+func (x *InventoryRecord) GetFirstChangeUnixNano() int64 {
+	if x != nil {
+		return x.FirstChangeUnixNano
+	}
+	return 0
+}
+
+func (x *InventoryRecord) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
+func (x *InventoryRecord) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
 var File_bookingserver_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_inventory_proto_rawDesc = "" +
@@ -172,7 +310,21 @@ const file_bookingserver_v1_inventory_proto_rawDesc = "" +
 	"\x11next_attempt_unix\x18\b \x01(\x03R\x0fnextAttemptUnix\x12\x1a\n" +
 	"\bfailures\x18\t \x01(\x05R\bfailures\x123\n" +
 	"\x16first_change_unix_nano\x18\n" +
-	" \x01(\x03R\x13firstChangeUnixNanoBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	" \x01(\x03R\x13firstChangeUnixNano\"\x97\x03\n" +
+	"\x0fInventoryRecord\x12\x1f\n" +
+	"\vmerchant_id\x18\x01 \x01(\tR\n" +
+	"merchantId\x12\x1d\n" +
+	"\n" +
+	"service_id\x18\x02 \x01(\tR\tserviceId\x12\x1a\n" +
+	"\brevision\x18\x03 \x01(\x04R\brevision\x123\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x1d.bookingserver.v1.OutboxStateR\x05state\x125\n" +
+	"\battempts\x18\x05 \x03(\v2\x19.bookingserver.v1.AttemptR\battempts\x12*\n" +
+	"\x11next_attempt_unix\x18\x06 \x01(\x03R\x0fnextAttemptUnix\x12\x1a\n" +
+	"\bfailures\x18\a \x01(\x05R\bfailures\x123\n" +
+	"\x16first_change_unix_nano\x18\b \x01(\x03R\x13firstChangeUnixNano\x12%\n" +
+	"\x0echanged_fields\x18\t \x03(\tR\rchangedFields\x12\x18\n" +
+	"\acreated\x18\n" +
+	" \x01(\bR\acreatedBMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_inventory_proto_rawDescOnce sync.Once
@@ -186,20 +338,23 @@ func file_bookingserver_v1_inventory_proto_rawDescGZIP() []byte {
 	return file_bookingserver_v1_inventory_proto_rawDescData
 }
 
-var file_bookingserver_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_bookingserver_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_bookingserver_v1_inventory_proto_goTypes = []any{
 	(*AvailabilityRecord)(nil), // 0: bookingserver.v1.AvailabilityRecord
-	(OutboxState)(0),           // 1: bookingserver.v1.OutboxState
-	(*Attempt)(nil),            // 2: bookingserver.v1.Attempt
+	(*InventoryRecord)(nil),    // 1: bookingserver.v1.InventoryRecord
+	(OutboxState)(0),           // 2: bookingserver.v1.OutboxState
+	(*Attempt)(nil),            // 3: bookingserver.v1.Attempt
 }
 var file_bookingserver_v1_inventory_proto_depIdxs = []int32{
-	1, // 0: bookingserver.v1.AvailabilityRecord.state:type_name -> bookingserver.v1.OutboxState
-	2, // 1: bookingserver.v1.AvailabilityRecord.attempts:type_name -> bookingserver.v1.Attempt
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	2, // 0: bookingserver.v1.AvailabilityRecord.state:type_name -> bookingserver.v1.OutboxState
+	3, // 1: bookingserver.v1.AvailabilityRecord.attempts:type_name -> bookingserver.v1.Attempt
+	2, // 2: bookingserver.v1.InventoryRecord.state:type_name -> bookingserver.v1.OutboxState
+	3, // 3: bookingserver.v1.InventoryRecord.attempts:type_name -> bookingserver.v1.Attempt
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_inventory_proto_init() }
@@ -214,7 +369,7 @@ func file_bookingserver_v1_inventory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_inventory_proto_rawDesc), len(file_bookingserver_v1_inventory_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
