@@ -44,7 +44,7 @@ func BenchmarkBookingsPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	sessions := tenant.NewSessions(st, time.Hour, nil)
-	dash, err := ui.New(ui.Config{Bookings: core, Index: st, Outbox: st.Outbox(), Feeds: st, Keys: tenant.NewKeys(st, nil),
+	dash, err := ui.New(ui.Config{Bookings: core, Index: st, Catalog: st, Outbox: st.Outbox(), Feeds: st, Keys: tenant.NewKeys(st, nil),
 		Staff: tenant.NewStaff(st, nil), Sessions: sessions, Settings: st})
 	if err != nil {
 		b.Fatal(err)

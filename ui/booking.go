@@ -24,7 +24,16 @@ type notificationRow struct {
 	ID                 uint64
 	Status, Mask, When string
 	State, LastError   string
-	Attempts           int
+	// Delivered is when Google accepted it (DELIVERED only).
+	Delivered string
+	Attempts  int
+}
+
+// rtuRow is the availability update waiting for (or refused by) Google about the
+// window holding a booking's slot.
+type rtuRow struct {
+	State, LastError string
+	Attempts         int
 }
 
 // bookingPage shows one booking of the merchant with its ledger, its notifications
@@ -69,6 +78,10 @@ func (u *UI) bookingData(r *http.Request, s *session, rec *bsv1.BookingRecord) (
 	if err != nil {
 		return nil, err
 	}
+	rtu, err := u.slotRTU(r, b.GetSlot())
+	if err != nil {
+		return nil, err
+	}
 	outstanding := p.GetCapturedMicros() - p.GetRefundedMicros()
 	live := booking.HoldsSpot(b.GetStatus())
 	return map[string]any{
@@ -77,7 +90,7 @@ func (u *UI) bookingData(r *http.Request, s *session, rec *bsv1.BookingRecord) (
 		"Status": b.GetStatus().String(), "Prepayment": b.GetPaymentInformation().GetPrepaymentStatus().String(),
 		"PaymentState": paymentState(rec), "Processor": p.GetProcessor(), "Channel": strings.TrimPrefix(rec.GetChannel().String(), "CHANNEL_"),
 		"Captured": fm.money(p.GetCapturedMicros(), p.GetCurrency()), "Refunded": fm.money(p.GetRefundedMicros(), p.GetCurrency()),
-		"Ledger": ledger, "Notifications": notes,
+		"Ledger": ledger, "Notifications": notes, "RTU": rtu,
 		"CanDecide":   b.GetStatus() == acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION,
 		"CanNoShow":   live,
 		"NoShowFee":   noShowFee(fm, p),
@@ -91,33 +104,49 @@ func (u *UI) bookingData(r *http.Request, s *session, rec *bsv1.BookingRecord) (
 // noShowFee says what marking a no-show charges.
 func noShowFee(fm formatter, p *bsv1.BookingPayment) string {
 	if p.GetNoShowFeeMicros() == 0 || p.GetPaymentMethodId() == "" {
-		return "no fee (no no-show fee or no saved card)"
+		return fm.t("no fee (no no-show fee or no saved card)")
 	}
-	return fm.money(p.GetNoShowFeeMicros(), p.GetCurrency()) + " charged to the saved card"
+	return fm.t("%s charged to the saved card", fm.money(p.GetNoShowFeeMicros(), p.GetCurrency()))
 }
 
-// notifications lists the outbox records about booking id (pending and dead; a
-// delivered one is gone from the outbox).
+// notifications lists every notification to Google about booking id — pending, dead
+// and delivered — with its delivery state.
 func (u *UI) notifications(r *http.Request, fm formatter, id string) ([]notificationRow, error) {
 	if u.cfg.Outbox == nil {
 		return nil, nil
 	}
+	recs, err := u.cfg.Outbox.BookingHistory(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
 	var out []notificationRow
-	for _, list := range []func() ([]*bsv1.OutboxRecord, error){
-		func() ([]*bsv1.OutboxRecord, error) { return u.cfg.Outbox.ListPending(r.Context()) },
-		func() ([]*bsv1.OutboxRecord, error) { return u.cfg.Outbox.ListDead(r.Context()) },
-	} {
-		recs, err := list()
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range recs {
-			if o.GetNotification().GetBookingId() == id {
-				out = append(out, outboxRow(fm, o))
-			}
-		}
+	for _, o := range recs {
+		out = append(out, outboxRow(fm, o))
 	}
 	return out, nil
+}
+
+// slotRTU returns the availability update about slot's window that waits for Google
+// or that Google refused, or nil when Google has the slot's open spots.
+func (u *UI) slotRTU(r *http.Request, slot *acv3.Slot) (*rtuRow, error) {
+	if u.cfg.RTUs == nil {
+		return nil, nil
+	}
+	recs, err := u.cfg.RTUs.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range recs {
+		if a.GetMerchantId() == slot.GetMerchantId() && a.GetServiceId() == slot.GetServiceId() &&
+			a.GetStartSec() <= slot.GetStartSec() && slot.GetStartSec() < a.GetEndSec() {
+			row := &rtuRow{State: strings.TrimPrefix(a.GetState().String(), "OUTBOX_STATE_"), Attempts: len(a.GetAttempts())}
+			if n := len(a.GetAttempts()); n > 0 {
+				row.LastError = a.GetAttempts()[n-1].GetError()
+			}
+			return row, nil
+		}
+	}
+	return nil, nil
 }
 
 // outboxRow is an outbox record as the dashboard shows it.
@@ -127,6 +156,9 @@ func outboxRow(fm formatter, o *bsv1.OutboxRecord) notificationRow {
 		State: strings.TrimPrefix(o.GetState().String(), "OUTBOX_STATE_"), Attempts: len(o.GetAttempts()), When: fm.time(o.GetCreatedUnix())}
 	if a := o.GetAttempts(); len(a) > 0 {
 		row.LastError = a[len(a)-1].GetError()
+	}
+	if o.GetDeliveredUnix() != 0 {
+		row.Delivered = fm.time(o.GetDeliveredUnix())
 	}
 	return row
 }

@@ -104,6 +104,12 @@ func (u *UI) bookingsPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	services, err := u.services(r, s.rec.GetMerchantId())
+	if err != nil {
+		slog.ErrorContext(r.Context(), "list services", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	_, _, _, day := f.span(u.cfg.Now(), s.loc)
 	step := 1
 	if f.View == "week" {
@@ -111,8 +117,29 @@ func (u *UI) bookingsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	u.render(w, r, http.StatusOK, "bookings", map[string]any{
 		"Filter": f, "Views": []string{"today", "week", "upcoming", "past"}, "Rows": rows, "Next": next, "Statuses": statuses, "Payments": payments,
-		"DayLabel": day.Format("Mon 2 Jan 2006"), "Prev": day.AddDate(0, 0, -step).Format("2006-01-02"), "Following": day.AddDate(0, 0, step).Format("2006-01-02"),
+		"Services": services, "DayLabel": newFormatter(s).day(day), "Prev": day.AddDate(0, 0, -step).Format("2006-01-02"),
+		"Following": day.AddDate(0, 0, step).Format("2006-01-02"),
 	})
+}
+
+// serviceChoice is one service of the bookings page's filter.
+type serviceChoice struct{ ID, Name string }
+
+// services are the merchant's services for the filter, by id ("name (id)").
+func (u *UI) services(r *http.Request, merchantID string) ([]serviceChoice, error) {
+	if u.cfg.Catalog == nil {
+		return nil, nil
+	}
+	svcs, err := u.cfg.Catalog.MerchantServices(r.Context(), merchantID)
+	var out []serviceChoice
+	for _, svc := range svcs {
+		name := svc.GetServiceId()
+		if n := svc.GetName(); n != "" && n != name {
+			name = n + " (" + name + ")"
+		}
+		out = append(out, serviceChoice{ID: svc.GetServiceId(), Name: name})
+	}
+	return out, err
 }
 
 // listBookings returns one page of rows and the cursor of the next page ("" at the end).

@@ -14,11 +14,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feedlog"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/payment"
+	"github.com/bookingserver/bookingserver/payment/gateways"
 	"github.com/bookingserver/bookingserver/payment/sandbox"
+	"github.com/bookingserver/bookingserver/payment/secrets"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
@@ -57,15 +61,16 @@ var feeds = []struct {
 // site is a running server with the dashboard, two merchants and a staff account of m1.
 type site struct {
 	url   string
-	store *store.Store
+	store store.Backend
 	core  *booking.Service
 	keys  *tenant.Keys
 	n     int
 }
 
-func newSite(t *testing.T) *site {
+// newSite serves the dashboard over st (a fresh bbolt or Postgres store) as `serve`
+// wires it: feed loads recorded, gateway accounts sealed under a test key.
+func newSite(t *testing.T, st store.Backend) *site {
 	t.Helper()
-	st := storetest.New(t)
 	storetest.LoadFixture(t, st)
 	for _, f := range feeds {
 		if _, err := st.LoadFeed(t.Context(), f.kind, []byte(f.data)); err != nil {
@@ -76,18 +81,28 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, staff := tenant.NewKeys(st, nil), tenant.NewStaff(st, nil)
+	ds := st.(dashboardStore)
+	keys, staff := tenant.NewKeys(ds, nil), tenant.NewStaff(ds, nil)
 	if err := staff.Add(t.Context(), "m1", staffEmail, staffPassword); err != nil {
 		t.Fatal(err)
 	}
-	dash, err := ui.New(ui.Config{Bookings: core, Index: st, Outbox: st.Outbox(), Feeds: st, Keys: keys, Staff: staff,
-		Sessions: tenant.NewSessions(st, time.Hour, nil), Settings: st})
+	key, err := secrets.NewKey(make([]byte, secrets.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gws, err := gateways.New(gateways.Config{Store: st, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads := feedlog.New(st, ds)
+	dash, err := ui.New(ui.Config{Bookings: core, Index: ds, Catalog: ds, Outbox: st.Outbox(), RTUs: st.AvailabilityOutbox(), Feeds: loads, FeedLog: loads,
+		Gateways: gws, Keys: keys, Staff: staff, Sessions: tenant.NewSessions(ds, time.Hour, nil), Settings: ds})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := server.New(server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: googleUser, BasicPassword: googlePassword, AdminToken: adminToken}},
-		server.Deps{Bookings: core, Feeds: st, Keys: keys, Notifications: st.Outbox(), UI: dash})
+		server.Deps{Bookings: core, Feeds: loads, Keys: keys, Gateways: gws, Notifications: st.Outbox(), UI: dash})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +115,37 @@ func newSite(t *testing.T) *site {
 		}
 	})
 	return &site{url: "http://" + srv.HTTPAddr(), store: st, core: core, keys: keys}
+}
+
+// dashboardStore is what both stores keep for the dashboard.
+type dashboardStore interface {
+	ui.BookingIndex
+	ui.Catalog
+	feedlog.Log
+	tenant.KeyStore
+	tenant.StaffStore
+	tenant.SessionStore
+	tenant.SettingsStore
+}
+
+// deliver plays the notifier: every due notification is accepted by Google.
+func (s *site) deliver(t *testing.T) {
+	t.Helper()
+	o := s.store.Outbox()
+	for {
+		due, err := o.Due(t.Context(), time.Now(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 0 {
+			return
+		}
+		for _, r := range due {
+			if err := o.Delivered(t.Context(), r.GetId()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // book makes a booking through Google's REST API (/v3/CreateBooking) and returns its id.
@@ -138,9 +184,11 @@ func (s *site) book(t *testing.T, merchant, service string, start int64, card bo
 type page struct {
 	t   *testing.T
 	ctx context.Context
+	// shots: screenshots are written to docs/ (one store's run writes them).
+	shots bool
 }
 
-func browser(t *testing.T) page {
+func browser(t *testing.T, shots bool) page {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -156,7 +204,7 @@ func browser(t *testing.T) page {
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return page{t: t, ctx: ctx}
+	return page{t: t, ctx: ctx, shots: shots}
 }
 
 // do runs steps that load nothing new, or Navigate.
@@ -202,29 +250,90 @@ func (p page) screenshot(name string) {
 	if err != nil {
 		p.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if os.Getenv("UPDATE_SCREENSHOTS") != "" {
+	if p.shots && os.Getenv("UPDATE_SCREENSHOTS") != "" {
 		if err := os.WriteFile(filepath.Join("..", "docs", name+".png"), png, 0o644); err != nil {
 			p.t.Fatal(err)
 		}
 	}
 }
 
+// focused reports whether the focused element matches sel.
+func (p page) focused(sel string) bool {
+	p.t.Helper()
+	ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.activeElement !== null && document.activeElement.matches(%q)`, sel)))
+	if err != nil {
+		p.t.Fatalf("focus: %v", err)
+	}
+	return ok
+}
+
+// tab presses Tab and checks that the focus lands on sel.
+func (p page) tab(sel string) {
+	p.t.Helper()
+	p.do(chromedp.KeyEvent(kb.Tab))
+	if !p.focused(sel) {
+		desc, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.activeElement.outerHTML.slice(0, 120)`))
+		p.t.Fatalf("Tab: focus on %s, want %s", desc, sel)
+	}
+}
+
+// tabTo presses Tab until the focus is on sel (the keyboard reaches it), at most 80 times.
+func (p page) tabTo(sel string) {
+	p.t.Helper()
+	for range 80 {
+		p.do(chromedp.KeyEvent(kb.Tab))
+		if p.focused(sel) {
+			return
+		}
+	}
+	p.t.Fatalf("Tab never reaches %s", sel)
+}
+
+// enter presses Enter on the focused control, waits for the page it leads to and
+// returns its HTTP status.
+func (p page) enter() int64 {
+	p.t.Helper()
+	resp, err := chromedp.RunResponse(p.ctx, chromedp.KeyEvent(kb.Enter))
+	if err != nil {
+		p.t.Fatalf("Enter: %v", err)
+	}
+	return resp.Status
+}
+
 // TestDashboardInBrowser drives the dashboard in headless Chromium as the front desk
-// does: sign in, find a booking Google made, mark it a no-show (the fee is charged:
-// NO_SHOW_PENALIZED, and Google's notification is queued), refund part of a prepaid
-// booking, fail to open another merchant's booking by URL, see a form without its
-// CSRF token refused, and log out.
+// does, on each store (bbolt, and Postgres when BOOKINGSERVER_TEST_DATABASE_URL is
+// set): sign in with the keyboard only, find a booking Google made, filter by
+// service, mark a booking a no-show with the keyboard (the fee is charged:
+// NO_SHOW_PENALIZED, and Google's notification is queued, then shown delivered),
+// refund part of a prepaid booking, fail to open another merchant's booking by URL,
+// see a form without its CSRF token refused, read the availability of a week, set a
+// gateway account whose secrets are never shown back, upload feeds and see their
+// problems and the last loads, switch the dashboard to French, and log out. The
+// bbolt run writes the screenshots (UPDATE_SCREENSHOTS=1).
 func TestDashboardInBrowser(t *testing.T) {
-	s := newSite(t)
+	for _, impl := range storetest.Stores {
+		t.Run(impl.Name, func(t *testing.T) {
+			dashboardInBrowser(t, newSite(t, impl.New(t)), browser(t, impl.Name == "bbolt"))
+		})
+	}
+}
+
+func dashboardInBrowser(t *testing.T, s *site, p page) {
 	noShow := s.book(t, "m1", "color", feeSlot, true)
 	prepaid := s.book(t, "m1", "spa", spaSlot, true)
 	other := s.book(t, "m2", "haircut", m2Slot, false)
-	p := browser(t)
 
+	// Sign in with the keyboard alone: the skip link, then the form's fields in order.
 	p.open(s.url+"/ui/bookings", "#login-title") // not signed in: the login page
 	p.screenshot("dashboard-login")
-	p.do(chromedp.SendKeys(chromedp.CSS(`input[name=email]`), staffEmail), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), staffPassword))
-	if code := p.submit(`.login button[type=submit]`); code != 200 {
+	p.tab(`a.skip`)
+	p.tab(`input[name=email]`)
+	p.do(chromedp.KeyEvent(staffEmail))
+	p.tab(`input[name=password]`)
+	p.do(chromedp.KeyEvent(staffPassword))
+	p.tab(`input[name=key]`)
+	p.tab(`.login button[type=submit]`)
+	if code := p.enter(); code != 200 {
 		t.Fatalf("sign in: HTTP %d", code)
 	}
 	if text := p.text(`main`); !strings.Contains(text, "Jane Doe 1") || !strings.Contains(text, "color") || strings.Contains(text, "Jane Doe 3") {
@@ -232,13 +341,33 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	p.screenshot("dashboard-bookings")
 
-	p.submit(`a[href="/ui/bookings/` + noShow + `"]`)
+	// The service filter lists m1's services by name.
+	if opts := p.text(`select[name=service]`); !strings.Contains(opts, "Colour (color)") || !strings.Contains(opts, "Spa (spa)") {
+		t.Errorf("service choices: %q", opts)
+	}
+	p.do(chromedp.SetValue(chromedp.CSS(`select[name=service]`), "spa"))
+	p.submit(`form.filters button[type=submit]`)
+	if text := p.text(`tbody`); !strings.Contains(text, "Jane Doe 2") || strings.Contains(text, "Jane Doe 1") {
+		t.Errorf("bookings of spa: %q", text)
+	}
+
+	// Mark the no-show with the keyboard.
+	p.open(s.url+"/ui/bookings/"+noShow, `form[action$="/noshow"]`)
 	if text := p.text(`form[action$="/noshow"] p`); !strings.Contains(text, "25.00") {
 		t.Errorf("the no-show form shows the fee: %q", text)
 	}
-	p.submit(`form[action$="/noshow"] button`)
+	p.tabTo(`form[action$="/noshow"] button`)
+	p.enter()
 	if status, notes := p.text(`#status`), p.text(`#notifications`); status != "NO_SHOW_PENALIZED" || !strings.Contains(notes, "NO_SHOW_PENALIZED") || !strings.Contains(notes, "PENDING") {
 		t.Fatalf("after no-show: status %q, notifications %q", status, notes)
+	}
+	s.deliver(t) // Google accepts it: it stays listed, delivered
+	p.open(s.url+"/ui/bookings/"+noShow, `#notifications`)
+	if notes := p.text(`#notifications`); !strings.Contains(notes, "NO_SHOW_PENALIZED") || !strings.Contains(notes, "DELIVERED") || strings.Contains(notes, "PENDING") {
+		t.Errorf("after delivery: notifications %q", notes)
+	}
+	if rtu := p.text(`#rtu`); !strings.Contains(rtu, "PENDING") {
+		t.Errorf("the availability update of the freed spot: %q", rtu)
 	}
 	p.screenshot("dashboard-booking")
 
@@ -274,10 +403,66 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("after a refused cancel: %v %v", rec.GetBooking().GetStatus(), err)
 	}
 
+	// Availability at a glance: the week of 2030-01-03, spa's 9 spots less the prepaid booking.
+	p.open(s.url+"/ui/availability?day=2030-01-03", "#availability")
+	if text := p.text(`#availability`); !strings.Contains(text, "Spa (spa)") || !strings.Contains(text, "8 / 9") || strings.Contains(text, "Salon Two") {
+		t.Errorf("availability: %q", text)
+	}
+	p.screenshot("dashboard-availability")
+
+	// Gateway settings: secrets go in and only "set" comes back.
+	p.open(s.url+"/ui/gateways", "#gateway-stripe")
+	p.do(chromedp.SendKeys(chromedp.CSS(`#gateway-stripe input[name=secret_key]`), "sk_test_dashboard"),
+		chromedp.SendKeys(chromedp.CSS(`#gateway-stripe input[name=webhook_secret]`), "whsec_dashboard"))
+	p.submit(`#gateway-stripe button`)
+	html, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form := p.text(`#gateway-stripe`); !strings.Contains(p.text(`.notice.ok`), "stripe") || !strings.Contains(form, "(set)") ||
+		strings.Contains(html, "sk_test_dashboard") || strings.Contains(html, "whsec_dashboard") {
+		t.Errorf("after saving the Stripe account: %q", form)
+	}
+	p.screenshot("dashboard-gateways")
+
+	// Feeds: a refused upload lists its problems; both loads are listed with who made them.
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.json"), filepath.Join(dir, "good.json")
+	if err := os.WriteFile(bad, []byte(`{"metadata":{"processing_instruction":"PROCESS_AS_INCREMENTAL","total_shards":1,"generation_timestamp":"1700000002"},
+	 "service":[{"merchant_id":"m1","name":"No id"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte(`{"metadata":{"processing_instruction":"PROCESS_AS_INCREMENTAL","total_shards":1,"generation_timestamp":"1700000003"},
+	 "service":[{"merchant_id":"m1","service_id":"nails","name":"Nails","price":{"price_micros":"30000000","currency_code":"USD"}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{bad, good} {
+		p.open(s.url+"/ui/feeds", `form[action="/ui/feeds"]`)
+		p.do(chromedp.SetValue(chromedp.CSS(`select[name=kind]`), "service"), chromedp.SetUploadFiles(chromedp.CSS(`input[name=file]`), []string{f}))
+		p.submit(`form[action="/ui/feeds"] button`)
+		if f == bad {
+			if text := p.text(`#problems`); !strings.Contains(text, "service_id") {
+				t.Errorf("problems of the refused feed: %q", text)
+			}
+		}
+	}
+	if loads := p.text(`#loads`); strings.Count(loads, staffEmail) != 2 || !strings.Contains(loads, "refused") || !strings.Contains(loads, "applied") {
+		t.Errorf("last loads: %q", loads)
+	}
+	p.screenshot("dashboard-feeds")
+
+	// In French, with times in Paris and money as French staff write it.
+	p.open(s.url+"/ui/settings", `form[action="/ui/settings"]`)
+	p.do(chromedp.SetValue(chromedp.CSS(`input[name=time_zone]`), "Europe/Paris"), chromedp.SetValue(chromedp.CSS(`select[name=locale]`), "fr"))
+	p.submit(`form[action="/ui/settings"] button`)
+	p.open(s.url+"/ui/bookings/"+prepaid, "h1")
+	if h1, refunded := p.text("h1"), p.text("#refunded"); !strings.Contains(h1, "Réservation") || !strings.Contains(refunded, "20,00") || !strings.Contains(p.text("main"), "12:00") {
+		t.Errorf("in French and Paris time: %q, refunded %q", h1, refunded)
+	}
+	p.screenshot("dashboard-booking-fr")
+
 	p.open(s.url+"/ui/refunds", "h1")
 	p.screenshot("dashboard-refunds")
-	p.open(s.url+"/ui/feeds", "h1")
-	p.screenshot("dashboard-feeds")
 	p.submit(`header button[type=submit]`)               // log out
 	p.open(s.url+"/ui/bookings/"+noShow, "#login-title") // the session is gone
 }

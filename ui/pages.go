@@ -2,15 +2,16 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feedlog"
 	"github.com/bookingserver/bookingserver/feeds"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
@@ -113,9 +114,36 @@ var feedKinds = map[string]bsv1.FeedKind{
 	"merchant": bsv1.FeedKind_FEED_KIND_MERCHANT, "service": bsv1.FeedKind_FEED_KIND_SERVICE, "availability": bsv1.FeedKind_FEED_KIND_AVAILABILITY,
 }
 
-// feedsPage shows the upload form.
+// feedsPage shows the upload form and the merchant's last loads.
 func (u *UI) feedsPage(w http.ResponseWriter, r *http.Request) {
-	u.render(w, r, http.StatusOK, "feeds", nil)
+	u.renderFeeds(w, r, http.StatusOK, map[string]any{})
+}
+
+// loadRow is one feed load as the feeds page lists it.
+type loadRow struct {
+	When, Kind, Who, Summary, Took string
+	OK                             bool
+	Problems                       int32
+}
+
+// renderFeeds shows the feeds page with data and the merchant's last loads.
+func (u *UI) renderFeeds(w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
+	if u.cfg.FeedLog != nil {
+		s := sessionOf(r.Context())
+		fm := newFormatter(s)
+		loads, err := u.cfg.FeedLog.Loads(r.Context(), s.rec.GetMerchantId())
+		if err != nil {
+			slog.ErrorContext(r.Context(), "list feed loads", "err", err)
+		}
+		var rows []loadRow
+		for _, l := range loads {
+			at := time.Unix(0, l.GetAtUnixNano())
+			rows = append(rows, loadRow{When: fm.time(at.Unix()) + at.In(fm.loc).Format(":05"), Kind: l.GetKind(), Who: l.GetWho(), Summary: l.GetSummary(),
+				Took: (time.Duration(l.GetTookMs()) * time.Millisecond).String(), OK: l.GetOk(), Problems: l.GetProblems()})
+		}
+		data["Loads"] = rows
+	}
+	u.render(w, r, status, "feeds", data)
 }
 
 // maxUpload bounds a feed uploaded from the dashboard (one merchant's feed).
@@ -125,58 +153,58 @@ const maxUpload = 64 << 20
 // in the merchant's scope (another merchant's records are refused), and lists its
 // problems by record and field.
 func (u *UI) uploadFeed(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r.Context())
+	fm := newFormatter(s)
 	kind, ok := feedKinds[r.PostFormValue("kind")]
 	if !ok || u.cfg.Feeds == nil {
-		u.render(w, r, http.StatusBadRequest, "feeds", map[string]any{"Problem": "choose merchant, service or availability"})
+		u.renderFeeds(w, r, http.StatusBadRequest, map[string]any{"Problem": fm.t("choose merchant, service or availability")})
 		return
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		u.render(w, r, http.StatusBadRequest, "feeds", map[string]any{"Problem": "choose a feed file"})
+		u.renderFeeds(w, r, http.StatusBadRequest, map[string]any{"Problem": fm.t("choose a feed file")})
 		return
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
 	if err != nil || len(data) > maxUpload {
-		u.render(w, r, http.StatusBadRequest, "feeds", map[string]any{"Problem": fmt.Sprintf("the file is larger than %d MiB", maxUpload>>20)})
+		u.renderFeeds(w, r, http.StatusBadRequest, map[string]any{"Problem": fm.t("the file is larger than %d MiB", maxUpload>>20)})
 		return
 	}
 	start := time.Now()
-	sum, err := u.cfg.Feeds.LoadFeed(r.Context(), kind, data)
+	sum, err := u.cfg.Feeds.LoadFeed(feedlog.WithWho(r.Context(), s.rec.GetWho()), kind, data)
 	var ve *feeds.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		u.render(w, r, http.StatusBadRequest, "feeds", map[string]any{"Problems": ve.Problems, "Dropped": ve.Dropped})
+		u.renderFeeds(w, r, http.StatusBadRequest, map[string]any{"Problems": ve.Problems, "Dropped": ve.Dropped})
 	case errors.Is(err, booking.ErrInvalid), errors.Is(err, booking.ErrConflict):
-		u.render(w, r, http.StatusBadRequest, "feeds", map[string]any{"Problem": err.Error()})
+		u.renderFeeds(w, r, http.StatusBadRequest, map[string]any{"Problem": err.Error()})
 	case err != nil:
 		slog.ErrorContext(r.Context(), "dashboard feed upload", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	default:
-		u.render(w, r, http.StatusOK, "feeds", map[string]any{"Summary": sum.String(), "Took": time.Since(start).Round(time.Millisecond).String()})
+		u.renderFeeds(w, r, http.StatusOK, map[string]any{"Summary": sum.String(), "Took": time.Since(start).Round(time.Millisecond).String()})
 	}
 }
 
-// locales are the dashboard's languages for money and (with catalogs) messages.
-var locales = []string{"en", "fr", "pl"}
-
-// settingsPage shows the merchant's time zone and locale.
+// settingsPage shows the merchant's time zone and language.
 func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "settings", map[string]any{"Locales": locales, "Done": r.URL.Query().Get("done") != ""})
 }
 
-// saveSettings stores the merchant's time zone (an IANA name) and locale.
+// saveSettings stores the merchant's time zone (an IANA name) and language ("" lets
+// each browser choose).
 func (u *UI) saveSettings(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r.Context())
-	tz, locale := strings.TrimSpace(r.PostFormValue("time_zone")), r.PostFormValue("locale")
+	tz, lang := strings.TrimSpace(r.PostFormValue("time_zone")), r.PostFormValue("locale")
 	if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
-		u.render(w, r, http.StatusBadRequest, "settings", map[string]any{"Locales": locales, "Problem": fmt.Sprintf("%q is not a time zone (for example Europe/Warsaw)", tz)})
+		u.render(w, r, http.StatusBadRequest, "settings", map[string]any{"Locales": locales, "Problem": tz})
 		return
 	}
-	if !strings.Contains(" "+strings.Join(locales, " ")+" ", " "+locale+" ") {
-		locale = "en"
+	if !slices.ContainsFunc(locales, func(l locale) bool { return l.Tag == lang }) {
+		lang = ""
 	}
-	if err := u.cfg.Settings.PutMerchantSettings(r.Context(), s.rec.GetMerchantId(), &bsv1.MerchantSettingsRecord{TimeZone: tz, Locale: locale}); err != nil {
+	if err := u.cfg.Settings.PutMerchantSettings(r.Context(), s.rec.GetMerchantId(), &bsv1.MerchantSettingsRecord{TimeZone: tz, Locale: lang}); err != nil {
 		slog.ErrorContext(r.Context(), "save settings", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/tenant"
@@ -30,6 +32,8 @@ type session struct {
 	rec      *bsv1.SessionRecord
 	settings *bsv1.MerchantSettingsRecord
 	loc      *time.Location
+	// lang is the merchant's language setting, else the browser's.
+	lang language.Tag
 }
 
 type sessionKey struct{}
@@ -74,6 +78,10 @@ func (u *UI) session(next http.HandlerFunc) http.Handler {
 			if loc, err := time.LoadLocation(st.GetTimeZone()); err == nil {
 				s.loc = loc
 			}
+		}
+		s.lang = match(r.Header.Get("Accept-Language"))
+		if l := s.settings.GetLocale(); l != "" {
+			s.lang = match(l)
 		}
 		ctx := booking.WithScope(context.WithValue(r.Context(), sessionKey{}, s), booking.MerchantScope(rec.GetMerchantId()))
 		next(w, r.WithContext(ctx))

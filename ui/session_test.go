@@ -30,7 +30,7 @@ func TestLoginLimitsAndExpiry(t *testing.T) {
 	if err := staff.Add(t.Context(), "m1", staffEmail, staffPassword); err != nil {
 		t.Fatal(err)
 	}
-	dash, err := ui.New(ui.Config{Bookings: core, Index: st, Outbox: st.Outbox(), Feeds: st, Keys: tenant.NewKeys(st, clock),
+	dash, err := ui.New(ui.Config{Bookings: core, Index: st, Catalog: st, Outbox: st.Outbox(), Feeds: st, Keys: tenant.NewKeys(st, clock),
 		Staff: staff, Sessions: tenant.NewSessions(st, time.Hour, clock), Settings: st, Now: clock})
 	if err != nil {
 		t.Fatal(err)

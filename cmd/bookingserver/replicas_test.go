@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,6 +106,19 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	}
 	if again, err := createOn(replicas[1], body); err != nil || again != first {
 		t.Fatalf("replay on replica 1 = %q (%v), want %q", again, err, first)
+	}
+
+	// The dashboard is served on Postgres too.
+	for i, p := range replicas {
+		resp, err := p.client.Get(p.base + "/ui/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), `id="login-title"`) {
+			t.Errorf("replica %d: GET /ui/login: HTTP %d", i, resp.StatusCode)
+		}
 	}
 }
 

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feedlog"
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/payment"
+	"github.com/bookingserver/bookingserver/payment/gateways"
 	"github.com/bookingserver/bookingserver/server"
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/tenant"
@@ -152,7 +154,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	defer background(ctx, func(ctx context.Context) { core.SweepCarts(ctx, cfg.cart.sweepInterval) })()
 	defer background(ctx, func(ctx context.Context) { core.RecoverPeriodically(ctx, cfg.payments.recoveryInterval) })()
 	keys := merchantKeys(st)
-	dash, sessions, err := dashboard(st, core, keys)
+	loads := feedLoads(st)
+	dash, sessions, err := dashboard(st, core, keys, loads, gws)
 	if err != nil {
 		return err
 	}
@@ -163,7 +166,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{Bookings: core, Feeds: st, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st), Publisher: publisher})
+	}, server.Deps{Bookings: core, Feeds: loads, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st), Publisher: publisher})
 	if err != nil {
 		return err
 	}
@@ -223,22 +226,39 @@ const dashboardSession = 12 * time.Hour
 // dashboardStore is what the dashboard keeps in the store beside the bookings.
 type dashboardStore interface {
 	ui.BookingIndex
+	ui.Catalog
 	tenant.StaffStore
 	tenant.SessionStore
 	tenant.SettingsStore
 }
 
+// feedLoads is st's feed loader, recording each load for the dashboard's feeds page
+// when the store keeps the history (both stores do).
+func feedLoads(st store.Backend) server.FeedLoader {
+	if log, ok := st.(feedlog.Log); ok {
+		return feedlog.New(st, log)
+	}
+	return st
+}
+
 // dashboard builds the staff dashboard and its sessions; both nil when the store
 // cannot hold the dashboard's data or there are no merchant keys.
-func dashboard(st store.Backend, core *booking.Service, keys *tenant.Keys) (http.Handler, *tenant.Sessions, error) {
+func dashboard(st store.Backend, core *booking.Service, keys *tenant.Keys, loads server.FeedLoader, gws *gateways.Registry) (http.Handler, *tenant.Sessions, error) {
 	ds, ok := st.(dashboardStore)
 	if !ok || keys == nil {
 		slog.Warn("the dashboard (/ui/) is off: this store does not keep its data")
 		return nil, nil, nil
 	}
 	sessions := tenant.NewSessions(ds, dashboardSession, nil)
-	dash, err := ui.New(ui.Config{Bookings: core, Index: ds, Outbox: st.Outbox(), Feeds: st, Keys: keys,
-		Staff: tenant.NewStaff(ds, nil), Sessions: sessions, Settings: ds})
+	cfg := ui.Config{Bookings: core, Index: ds, Catalog: ds, Outbox: st.Outbox(), RTUs: st.AvailabilityOutbox(), Feeds: loads, Keys: keys,
+		Staff: tenant.NewStaff(ds, nil), Sessions: sessions, Settings: ds}
+	if fl, ok := loads.(ui.FeedLog); ok {
+		cfg.FeedLog = fl
+	}
+	if gws != nil {
+		cfg.Gateways = gws
+	}
+	dash, err := ui.New(cfg)
 	if err != nil {
 		return nil, nil, err
 	}

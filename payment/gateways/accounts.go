@@ -183,3 +183,23 @@ func (a account) check(gateway string) error {
 	}
 	return nil
 }
+
+// Field describes one field of a gateway account, for forms (the dashboard's gateway
+// settings): a secret is write-only, an optional field may stay empty.
+type Field struct {
+	Name             string
+	Secret, Optional bool
+}
+
+// Names are the gateways whose accounts a merchant sets, in the order forms list them.
+var Names = []string{Imoje, Worldline, Stripe}
+
+// Fields returns gateway's account fields in the order the API names them (nil for
+// an unknown gateway).
+func Fields(gateway string) []Field {
+	var out []Field
+	for _, f := range fields[gateway] {
+		out = append(out, Field{Name: f.name, Secret: f.secret, Optional: f.optional})
+	}
+	return out
+}
