@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/bookingserver/bookingserver/feeds"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
-	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
 // slotBatch is an availability feed turned, as it streams past, into what loading
@@ -47,9 +44,6 @@ const (
 	// without a likely overflow (a slot takes about 150 bytes).
 	minChunkFree = 4 << 10
 )
-
-// slotRecordMarshal encodes SlotRecords the way every other slot write does.
-var slotRecordMarshal = proto.MarshalOptions{Deterministic: true}
 
 // newSlotBatch returns an empty batch that stream checks.
 func newSlotBatch(stream *feeds.AvailabilityStream) *slotBatch {
@@ -97,7 +91,7 @@ func (b *slotBatch) add(one *acv3.Availability) error {
 	off := len(chunk)
 	buf := feeds.AppendSlotKey(chunk, one)
 	keyLen := len(buf) - off
-	buf, err := slotRecordMarshal.MarshalAppend(buf, &bsv1.SlotRecord{Availability: one})
+	buf, err := recordMarshal.MarshalAppend(buf, storedSlotRecord(one))
 	if err != nil {
 		return err
 	}

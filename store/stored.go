@@ -32,6 +32,8 @@ func storedForm(m proto.Message) proto.Message {
 		return storedOutboxRecord(r)
 	case *bsv1.ServiceCart:
 		return storedServiceCart(r)
+	case *bsv1.SlotRecord:
+		return storedSlotRecord(r.GetAvailability())
 	}
 	return m
 }
@@ -45,6 +47,8 @@ func unmarshalStored(raw []byte, m proto.Message) error {
 		return unmarshalInto(raw, &bsv1.StoredOutboxRecord{}, r, setOutboxRecord)
 	case *bsv1.ServiceCart:
 		return unmarshalInto(raw, &bsv1.StoredServiceCart{}, r, setServiceCart)
+	case *bsv1.SlotRecord:
+		return unmarshalInto(raw, &bsv1.StoredSlotRecord{}, r, setSlotRecord)
 	}
 	return proto.Unmarshal(raw, m)
 }
@@ -419,6 +423,176 @@ func setServiceCart(c *bsv1.ServiceCart, s *bsv1.StoredServiceCart) {
 	c.UpdatedUnix = s.GetUpdatedUnix()
 }
 
+func storedSlotRecord(a *acv3.Availability) *bsv1.StoredSlotRecord {
+	return &bsv1.StoredSlotRecord{Availability: storedAvailability(a)}
+}
+
+func setSlotRecord(r *bsv1.SlotRecord, s *bsv1.StoredSlotRecord) {
+	r.Availability = wireAvailability(s.GetAvailability())
+}
+
+func storedAvailability(a *acv3.Availability) *bsv1.StoredAvailability {
+	if a == nil {
+		return nil
+	}
+	s := &bsv1.StoredAvailability{
+		MerchantId:          a.GetMerchantId(),
+		ServiceId:           a.GetServiceId(),
+		StartSec:            a.GetStartSec(),
+		DurationSec:         a.GetDurationSec(),
+		SpotsTotal:          a.GetSpotsTotal(),
+		SpotsOpen:           a.GetSpotsOpen(),
+		AvailabilityTag:     a.GetAvailabilityTag(),
+		Resources:           storedResources(a.GetResources()),
+		PaymentOptionId:     a.GetPaymentOptionId(),
+		Deposit:             storedDeposit(a.GetDeposit()),
+		NoShowFee:           storedNoShowFee(a.GetNoShowFee()),
+		RequireCreditCard:   requireCreditCards.stored(a.GetRequireCreditCard()),
+		TicketTypeId:        a.GetTicketTypeId(),
+		DurationRequirement: durationRequirements.stored(a.GetDurationRequirement()),
+		ConfirmationMode:    confirmationModes.stored(a.GetConfirmationMode()),
+		Prepayment:          storedPrepayment(a.GetPrepayment()),
+	}
+	if r := a.GetRecurrence(); r != nil {
+		s.Recurrence = &bsv1.StoredAvailability_Recurrence{RepeatUntilSec: r.GetRepeatUntilSec(), RepeatEverySec: r.GetRepeatEverySec()}
+	}
+	for _, e := range a.GetScheduleException() {
+		s.ScheduleException = append(s.ScheduleException, &bsv1.StoredAvailability_ScheduleException{TimeRange: storedTimeRange(e.GetTimeRange())})
+	}
+	if o := a.GetSchedulingRuleOverrides(); o != nil {
+		s.SchedulingRuleOverrides = &bsv1.StoredAvailability_SchedulingRuleOverrides{
+			LastBookableSec:          o.GetLastBookableSec(),
+			FirstBookableSec:         o.GetFirstBookableSec(),
+			LastOnlineCancellableSec: o.GetLastOnlineCancellableSec(),
+		}
+	}
+	return s
+}
+
+func wireAvailability(s *bsv1.StoredAvailability) *acv3.Availability {
+	if s == nil {
+		return nil
+	}
+	a := &acv3.Availability{
+		MerchantId:          s.GetMerchantId(),
+		ServiceId:           s.GetServiceId(),
+		StartSec:            s.GetStartSec(),
+		DurationSec:         s.GetDurationSec(),
+		SpotsTotal:          s.GetSpotsTotal(),
+		SpotsOpen:           s.GetSpotsOpen(),
+		AvailabilityTag:     s.GetAvailabilityTag(),
+		Resources:           wireResources(s.GetResources()),
+		PaymentOptionId:     s.GetPaymentOptionId(),
+		Deposit:             wireDeposit(s.GetDeposit()),
+		NoShowFee:           wireNoShowFee(s.GetNoShowFee()),
+		RequireCreditCard:   requireCreditCards.wire(s.GetRequireCreditCard()),
+		TicketTypeId:        s.GetTicketTypeId(),
+		DurationRequirement: durationRequirements.wire(s.GetDurationRequirement()),
+		ConfirmationMode:    confirmationModes.wire(s.GetConfirmationMode()),
+		Prepayment:          wirePrepayment(s.GetPrepayment()),
+	}
+	if r := s.GetRecurrence(); r != nil {
+		a.Recurrence = &acv3.Availability_Recurrence{RepeatUntilSec: r.GetRepeatUntilSec(), RepeatEverySec: r.GetRepeatEverySec()}
+	}
+	for _, e := range s.GetScheduleException() {
+		a.ScheduleException = append(a.ScheduleException, &acv3.Availability_ScheduleException{TimeRange: wireTimeRange(e.GetTimeRange())})
+	}
+	if o := s.GetSchedulingRuleOverrides(); o != nil {
+		a.SchedulingRuleOverrides = &acv3.Availability_SchedulingRuleOverrides{
+			LastBookableSec:          o.GetLastBookableSec(),
+			FirstBookableSec:         o.GetFirstBookableSec(),
+			LastOnlineCancellableSec: o.GetLastOnlineCancellableSec(),
+		}
+	}
+	return a
+}
+
+func storedTimeRange(r *acv3.TimeRange) *bsv1.StoredTimeRange {
+	if r == nil {
+		return nil
+	}
+	return &bsv1.StoredTimeRange{StartSec: r.GetStartSec(), EndSec: r.GetEndSec()}
+}
+
+func wireTimeRange(r *bsv1.StoredTimeRange) *acv3.TimeRange {
+	if r == nil {
+		return nil
+	}
+	return &acv3.TimeRange{StartSec: r.GetStartSec(), EndSec: r.GetEndSec()}
+}
+
+func storedResources(r *acv3.Resources) *bsv1.StoredResources {
+	if r == nil {
+		return nil
+	}
+	return &bsv1.StoredResources{
+		StaffId:         r.GetStaffId(),
+		StaffName:       r.GetStaffName(),
+		RoomId:          r.GetRoomId(),
+		RoomName:        r.GetRoomName(),
+		PartySize:       r.GetPartySize(),
+		RoomDescription: storedText(r.GetRoomDescription()),
+	}
+}
+
+func wireResources(r *bsv1.StoredResources) *acv3.Resources {
+	if r == nil {
+		return nil
+	}
+	return &acv3.Resources{
+		StaffId:         r.GetStaffId(),
+		StaffName:       r.GetStaffName(),
+		RoomId:          r.GetRoomId(),
+		RoomName:        r.GetRoomName(),
+		PartySize:       r.GetPartySize(),
+		RoomDescription: wireText(r.GetRoomDescription()),
+	}
+}
+
+func storedText(t *acv3.Text) *bsv1.StoredText {
+	if t == nil {
+		return nil
+	}
+	s := &bsv1.StoredText{Value: t.GetValue()}
+	for _, l := range t.GetLocalizedValue() {
+		s.LocalizedValue = append(s.LocalizedValue, &bsv1.StoredLocalizedString{Locale: l.GetLocale(), Value: l.GetValue()})
+	}
+	return s
+}
+
+func wireText(s *bsv1.StoredText) *acv3.Text {
+	if s == nil {
+		return nil
+	}
+	t := &acv3.Text{Value: s.GetValue()}
+	for _, l := range s.GetLocalizedValue() {
+		t.LocalizedValue = append(t.LocalizedValue, &acv3.LocalizedString{Locale: l.GetLocale(), Value: l.GetValue()})
+	}
+	return t
+}
+
+func storedPrepayment(p *acv3.Prepayment) *bsv1.StoredPrepayment {
+	if p == nil {
+		return nil
+	}
+	s := &bsv1.StoredPrepayment{}
+	if i := p.GetPriceInfo(); i != nil {
+		s.PriceInfo = &bsv1.StoredPriceInfo{Price: storedPrice(i.GetPrice()), PriceType: priceTypes.stored(i.GetPriceType())}
+	}
+	return s
+}
+
+func wirePrepayment(s *bsv1.StoredPrepayment) *acv3.Prepayment {
+	if s == nil {
+		return nil
+	}
+	p := &acv3.Prepayment{}
+	if i := s.GetPriceInfo(); i != nil {
+		p.PriceInfo = &acv3.PriceInfo{Price: wirePrice(i.GetPrice()), PriceType: priceTypes.wire(i.GetPriceType())}
+	}
+	return p
+}
+
 // enumMap pairs the values of one of Google's enums with ours. A number neither side
 // names (a value of a newer Google proto, read from the wire) is kept as it is, as
 // proto3 keeps unknown enum numbers, rather than lost.
@@ -476,6 +650,16 @@ var (
 		acv3.ConfirmationMode_CONFIRMATION_MODE_UNSPECIFIED:  bsv1.StoredConfirmationMode_STORED_CONFIRMATION_MODE_UNSPECIFIED,
 		acv3.ConfirmationMode_CONFIRMATION_MODE_SYNCHRONOUS:  bsv1.StoredConfirmationMode_STORED_CONFIRMATION_MODE_SYNCHRONOUS,
 		acv3.ConfirmationMode_CONFIRMATION_MODE_ASYNCHRONOUS: bsv1.StoredConfirmationMode_STORED_CONFIRMATION_MODE_ASYNCHRONOUS,
+	})
+	requireCreditCards = newEnumMap(map[acv3.RequireCreditCard]bsv1.StoredRequireCreditCard{
+		acv3.RequireCreditCard_REQUIRE_CREDIT_CARD_UNSPECIFIED: bsv1.StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED,
+		acv3.RequireCreditCard_REQUIRE_CREDIT_CARD_CONDITIONAL: bsv1.StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_CONDITIONAL,
+		acv3.RequireCreditCard_REQUIRE_CREDIT_CARD_ALWAYS:      bsv1.StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_ALWAYS,
+	})
+	durationRequirements = newEnumMap(map[acv3.DurationRequirement]bsv1.StoredDurationRequirement{
+		acv3.DurationRequirement_DURATION_REQUIREMENT_UNSPECIFIED: bsv1.StoredDurationRequirement_STORED_DURATION_REQUIREMENT_UNSPECIFIED,
+		acv3.DurationRequirement_DO_NOT_SHOW_DURATION:             bsv1.StoredDurationRequirement_STORED_DURATION_REQUIREMENT_DO_NOT_SHOW,
+		acv3.DurationRequirement_MUST_SHOW_DURATION:               bsv1.StoredDurationRequirement_STORED_DURATION_REQUIREMENT_MUST_SHOW,
 	})
 	priceTypes = newEnumMap(map[acv3.PriceType]bsv1.StoredPriceType{
 		acv3.PriceType_FIXED_RATE_DEFAULT: bsv1.StoredPriceType_STORED_PRICE_TYPE_UNSPECIFIED,

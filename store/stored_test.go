@@ -110,6 +110,7 @@ var storedKinds = []storedKind{
 	kindOf(storedBookingRecord, setBookingRecord),
 	kindOf(storedOutboxRecord, setOutboxRecord),
 	kindOf(storedServiceCart, setServiceCart),
+	kindOf(func(r *bsv1.SlotRecord) *bsv1.StoredSlotRecord { return storedSlotRecord(r.GetAvailability()) }, setSlotRecord),
 }
 
 // filledWith sets every field of m (fillAll) and returns it.
@@ -203,6 +204,8 @@ func TestStoredEnumsPairEveryValue(t *testing.T) {
 	checkEnum(t, paymentProcessors)
 	checkEnum(t, confirmationModes)
 	checkEnum(t, priceTypes)
+	checkEnum(t, requireCreditCards)
+	checkEnum(t, durationRequirements)
 }
 
 type protoEnum interface {

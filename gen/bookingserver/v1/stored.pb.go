@@ -310,6 +310,113 @@ func (StoredPriceType) EnumDescriptor() ([]byte, []int) {
 	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{4}
 }
 
+// StoredRequireCreditCard is actionscenter.v3.RequireCreditCard as stored (same numbers).
+type StoredRequireCreditCard int32
+
+const (
+	// STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED is not required.
+	StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED StoredRequireCreditCard = 0
+	// STORED_REQUIRE_CREDIT_CARD_CONDITIONAL is REQUIRE_CREDIT_CARD_CONDITIONAL.
+	StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_CONDITIONAL StoredRequireCreditCard = 1
+	// STORED_REQUIRE_CREDIT_CARD_ALWAYS is REQUIRE_CREDIT_CARD_ALWAYS.
+	StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_ALWAYS StoredRequireCreditCard = 2
+)
+
+// Enum value maps for StoredRequireCreditCard.
+var (
+	StoredRequireCreditCard_name = map[int32]string{
+		0: "STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED",
+		1: "STORED_REQUIRE_CREDIT_CARD_CONDITIONAL",
+		2: "STORED_REQUIRE_CREDIT_CARD_ALWAYS",
+	}
+	StoredRequireCreditCard_value = map[string]int32{
+		"STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED": 0,
+		"STORED_REQUIRE_CREDIT_CARD_CONDITIONAL": 1,
+		"STORED_REQUIRE_CREDIT_CARD_ALWAYS":      2,
+	}
+)
+
+func (x StoredRequireCreditCard) Enum() *StoredRequireCreditCard {
+	p := new(StoredRequireCreditCard)
+	*p = x
+	return p
+}
+
+func (x StoredRequireCreditCard) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredRequireCreditCard) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[5].Descriptor()
+}
+
+func (StoredRequireCreditCard) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[5]
+}
+
+func (x StoredRequireCreditCard) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredRequireCreditCard.Descriptor instead.
+func (StoredRequireCreditCard) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{5}
+}
+
+// StoredDurationRequirement is actionscenter.v3.DurationRequirement as stored (same
+// numbers).
+type StoredDurationRequirement int32
+
+const (
+	// STORED_DURATION_REQUIREMENT_UNSPECIFIED leaves it to Google.
+	StoredDurationRequirement_STORED_DURATION_REQUIREMENT_UNSPECIFIED StoredDurationRequirement = 0
+	// STORED_DURATION_REQUIREMENT_DO_NOT_SHOW is DO_NOT_SHOW_DURATION.
+	StoredDurationRequirement_STORED_DURATION_REQUIREMENT_DO_NOT_SHOW StoredDurationRequirement = 1
+	// STORED_DURATION_REQUIREMENT_MUST_SHOW is MUST_SHOW_DURATION.
+	StoredDurationRequirement_STORED_DURATION_REQUIREMENT_MUST_SHOW StoredDurationRequirement = 2
+)
+
+// Enum value maps for StoredDurationRequirement.
+var (
+	StoredDurationRequirement_name = map[int32]string{
+		0: "STORED_DURATION_REQUIREMENT_UNSPECIFIED",
+		1: "STORED_DURATION_REQUIREMENT_DO_NOT_SHOW",
+		2: "STORED_DURATION_REQUIREMENT_MUST_SHOW",
+	}
+	StoredDurationRequirement_value = map[string]int32{
+		"STORED_DURATION_REQUIREMENT_UNSPECIFIED": 0,
+		"STORED_DURATION_REQUIREMENT_DO_NOT_SHOW": 1,
+		"STORED_DURATION_REQUIREMENT_MUST_SHOW":   2,
+	}
+)
+
+func (x StoredDurationRequirement) Enum() *StoredDurationRequirement {
+	p := new(StoredDurationRequirement)
+	*p = x
+	return p
+}
+
+func (x StoredDurationRequirement) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredDurationRequirement) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[6].Descriptor()
+}
+
+func (StoredDurationRequirement) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[6]
+}
+
+func (x StoredDurationRequirement) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredDurationRequirement.Descriptor instead.
+func (StoredDurationRequirement) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{6}
+}
+
 // StoredBookingRecord is bookingserver.v1.BookingRecord as stored.
 type StoredBookingRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1667,6 +1774,783 @@ func (x *StoredServiceCart) GetUpdatedUnix() int64 {
 	return 0
 }
 
+// StoredSlotRecord is bookingserver.v1.SlotRecord as stored. store/slotsummary.go
+// reads its bytes without decoding them whole: it names the same field numbers.
+type StoredSlotRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// availability is the feed's slot, recurrence cleared.
+	Availability  *StoredAvailability `protobuf:"bytes,1,opt,name=availability,proto3" json:"availability,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredSlotRecord) Reset() {
+	*x = StoredSlotRecord{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredSlotRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredSlotRecord) ProtoMessage() {}
+
+func (x *StoredSlotRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredSlotRecord.ProtoReflect.Descriptor instead.
+func (*StoredSlotRecord) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *StoredSlotRecord) GetAvailability() *StoredAvailability {
+	if x != nil {
+		return x.Availability
+	}
+	return nil
+}
+
+// StoredAvailability is actionscenter.v3.Availability as stored.
+type StoredAvailability struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// merchant_id is the merchant.
+	MerchantId string `protobuf:"bytes,1,opt,name=merchant_id,json=merchantId,proto3" json:"merchant_id,omitempty"`
+	// service_id is the service.
+	ServiceId string `protobuf:"bytes,2,opt,name=service_id,json=serviceId,proto3" json:"service_id,omitempty"`
+	// start_sec is the start, Unix seconds.
+	StartSec int64 `protobuf:"varint,3,opt,name=start_sec,json=startSec,proto3" json:"start_sec,omitempty"`
+	// duration_sec is the length.
+	DurationSec int64 `protobuf:"varint,4,opt,name=duration_sec,json=durationSec,proto3" json:"duration_sec,omitempty"`
+	// spots_total is the capacity.
+	SpotsTotal int64 `protobuf:"varint,5,opt,name=spots_total,json=spotsTotal,proto3" json:"spots_total,omitempty"`
+	// spots_open is the capacity left when the feed was made.
+	SpotsOpen int64 `protobuf:"varint,6,opt,name=spots_open,json=spotsOpen,proto3" json:"spots_open,omitempty"`
+	// availability_tag is echoed in booking calls.
+	AvailabilityTag string `protobuf:"bytes,7,opt,name=availability_tag,json=availabilityTag,proto3" json:"availability_tag,omitempty"`
+	// resources are staff, room and party size.
+	Resources *StoredResources `protobuf:"bytes,8,opt,name=resources,proto3" json:"resources,omitempty"`
+	// payment_option_id replaces the service's list and overrides the price.
+	PaymentOptionId []string `protobuf:"bytes,9,rep,name=payment_option_id,json=paymentOptionId,proto3" json:"payment_option_id,omitempty"`
+	// recurrence repeats the slot.
+	Recurrence *StoredAvailability_Recurrence `protobuf:"bytes,10,opt,name=recurrence,proto3" json:"recurrence,omitempty"`
+	// schedule_exception removes recurrences.
+	ScheduleException []*StoredAvailability_ScheduleException `protobuf:"bytes,11,rep,name=schedule_exception,json=scheduleException,proto3" json:"schedule_exception,omitempty"`
+	// deposit overrides the service's deposit.
+	Deposit *StoredDeposit `protobuf:"bytes,12,opt,name=deposit,proto3" json:"deposit,omitempty"`
+	// no_show_fee overrides the service's no-show fee.
+	NoShowFee *StoredNoShowFee `protobuf:"bytes,13,opt,name=no_show_fee,json=noShowFee,proto3" json:"no_show_fee,omitempty"`
+	// require_credit_card overrides the service's.
+	RequireCreditCard StoredRequireCreditCard `protobuf:"varint,14,opt,name=require_credit_card,json=requireCreditCard,proto3,enum=bookingserver.v1.StoredRequireCreditCard" json:"require_credit_card,omitempty"`
+	// ticket_type_id is a subset of the service's ticket types.
+	TicketTypeId []string `protobuf:"bytes,15,rep,name=ticket_type_id,json=ticketTypeId,proto3" json:"ticket_type_id,omitempty"`
+	// duration_requirement says whether to show the duration.
+	DurationRequirement StoredDurationRequirement `protobuf:"varint,16,opt,name=duration_requirement,json=durationRequirement,proto3,enum=bookingserver.v1.StoredDurationRequirement" json:"duration_requirement,omitempty"`
+	// scheduling_rule_overrides override the service's rules.
+	SchedulingRuleOverrides *StoredAvailability_SchedulingRuleOverrides `protobuf:"bytes,17,opt,name=scheduling_rule_overrides,json=schedulingRuleOverrides,proto3" json:"scheduling_rule_overrides,omitempty"`
+	// confirmation_mode is how bookings of it are confirmed.
+	ConfirmationMode StoredConfirmationMode `protobuf:"varint,18,opt,name=confirmation_mode,json=confirmationMode,proto3,enum=bookingserver.v1.StoredConfirmationMode" json:"confirmation_mode,omitempty"`
+	// prepayment is an amount charged at booking for this slot.
+	Prepayment    *StoredPrepayment `protobuf:"bytes,20,opt,name=prepayment,proto3" json:"prepayment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredAvailability) Reset() {
+	*x = StoredAvailability{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredAvailability) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredAvailability) ProtoMessage() {}
+
+func (x *StoredAvailability) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredAvailability.ProtoReflect.Descriptor instead.
+func (*StoredAvailability) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StoredAvailability) GetMerchantId() string {
+	if x != nil {
+		return x.MerchantId
+	}
+	return ""
+}
+
+func (x *StoredAvailability) GetServiceId() string {
+	if x != nil {
+		return x.ServiceId
+	}
+	return ""
+}
+
+func (x *StoredAvailability) GetStartSec() int64 {
+	if x != nil {
+		return x.StartSec
+	}
+	return 0
+}
+
+func (x *StoredAvailability) GetDurationSec() int64 {
+	if x != nil {
+		return x.DurationSec
+	}
+	return 0
+}
+
+func (x *StoredAvailability) GetSpotsTotal() int64 {
+	if x != nil {
+		return x.SpotsTotal
+	}
+	return 0
+}
+
+func (x *StoredAvailability) GetSpotsOpen() int64 {
+	if x != nil {
+		return x.SpotsOpen
+	}
+	return 0
+}
+
+func (x *StoredAvailability) GetAvailabilityTag() string {
+	if x != nil {
+		return x.AvailabilityTag
+	}
+	return ""
+}
+
+func (x *StoredAvailability) GetResources() *StoredResources {
+	if x != nil {
+		return x.Resources
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetPaymentOptionId() []string {
+	if x != nil {
+		return x.PaymentOptionId
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetRecurrence() *StoredAvailability_Recurrence {
+	if x != nil {
+		return x.Recurrence
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetScheduleException() []*StoredAvailability_ScheduleException {
+	if x != nil {
+		return x.ScheduleException
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetDeposit() *StoredDeposit {
+	if x != nil {
+		return x.Deposit
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetNoShowFee() *StoredNoShowFee {
+	if x != nil {
+		return x.NoShowFee
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetRequireCreditCard() StoredRequireCreditCard {
+	if x != nil {
+		return x.RequireCreditCard
+	}
+	return StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED
+}
+
+func (x *StoredAvailability) GetTicketTypeId() []string {
+	if x != nil {
+		return x.TicketTypeId
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetDurationRequirement() StoredDurationRequirement {
+	if x != nil {
+		return x.DurationRequirement
+	}
+	return StoredDurationRequirement_STORED_DURATION_REQUIREMENT_UNSPECIFIED
+}
+
+func (x *StoredAvailability) GetSchedulingRuleOverrides() *StoredAvailability_SchedulingRuleOverrides {
+	if x != nil {
+		return x.SchedulingRuleOverrides
+	}
+	return nil
+}
+
+func (x *StoredAvailability) GetConfirmationMode() StoredConfirmationMode {
+	if x != nil {
+		return x.ConfirmationMode
+	}
+	return StoredConfirmationMode_STORED_CONFIRMATION_MODE_UNSPECIFIED
+}
+
+func (x *StoredAvailability) GetPrepayment() *StoredPrepayment {
+	if x != nil {
+		return x.Prepayment
+	}
+	return nil
+}
+
+// StoredTimeRange is actionscenter.v3.TimeRange as stored.
+type StoredTimeRange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// start_sec is the inclusive start.
+	StartSec int64 `protobuf:"varint,1,opt,name=start_sec,json=startSec,proto3" json:"start_sec,omitempty"`
+	// end_sec is the exclusive end.
+	EndSec        int64 `protobuf:"varint,2,opt,name=end_sec,json=endSec,proto3" json:"end_sec,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredTimeRange) Reset() {
+	*x = StoredTimeRange{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredTimeRange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredTimeRange) ProtoMessage() {}
+
+func (x *StoredTimeRange) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredTimeRange.ProtoReflect.Descriptor instead.
+func (*StoredTimeRange) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *StoredTimeRange) GetStartSec() int64 {
+	if x != nil {
+		return x.StartSec
+	}
+	return 0
+}
+
+func (x *StoredTimeRange) GetEndSec() int64 {
+	if x != nil {
+		return x.EndSec
+	}
+	return 0
+}
+
+// StoredResources is actionscenter.v3.Resources as stored.
+type StoredResources struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// staff_id identifies the staff member.
+	StaffId string `protobuf:"bytes,1,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// staff_name names the staff member.
+	StaffName string `protobuf:"bytes,2,opt,name=staff_name,json=staffName,proto3" json:"staff_name,omitempty"`
+	// room_id identifies the room.
+	RoomId string `protobuf:"bytes,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	// room_name names the room.
+	RoomName string `protobuf:"bytes,4,opt,name=room_name,json=roomName,proto3" json:"room_name,omitempty"`
+	// party_size is the number of people.
+	PartySize int32 `protobuf:"varint,5,opt,name=party_size,json=partySize,proto3" json:"party_size,omitempty"`
+	// room_description describes the room.
+	RoomDescription *StoredText `protobuf:"bytes,6,opt,name=room_description,json=roomDescription,proto3" json:"room_description,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *StoredResources) Reset() {
+	*x = StoredResources{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredResources) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredResources) ProtoMessage() {}
+
+func (x *StoredResources) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredResources.ProtoReflect.Descriptor instead.
+func (*StoredResources) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *StoredResources) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *StoredResources) GetStaffName() string {
+	if x != nil {
+		return x.StaffName
+	}
+	return ""
+}
+
+func (x *StoredResources) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+func (x *StoredResources) GetRoomName() string {
+	if x != nil {
+		return x.RoomName
+	}
+	return ""
+}
+
+func (x *StoredResources) GetPartySize() int32 {
+	if x != nil {
+		return x.PartySize
+	}
+	return 0
+}
+
+func (x *StoredResources) GetRoomDescription() *StoredText {
+	if x != nil {
+		return x.RoomDescription
+	}
+	return nil
+}
+
+// StoredText is actionscenter.v3.Text as stored.
+type StoredText struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// value is the text in an unknown locale.
+	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	// localized_value are the translations.
+	LocalizedValue []*StoredLocalizedString `protobuf:"bytes,2,rep,name=localized_value,json=localizedValue,proto3" json:"localized_value,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StoredText) Reset() {
+	*x = StoredText{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredText) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredText) ProtoMessage() {}
+
+func (x *StoredText) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredText.ProtoReflect.Descriptor instead.
+func (*StoredText) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *StoredText) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *StoredText) GetLocalizedValue() []*StoredLocalizedString {
+	if x != nil {
+		return x.LocalizedValue
+	}
+	return nil
+}
+
+// StoredLocalizedString is actionscenter.v3.LocalizedString as stored.
+type StoredLocalizedString struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// locale is BCP-47.
+	Locale string `protobuf:"bytes,1,opt,name=locale,proto3" json:"locale,omitempty"`
+	// value is the text.
+	Value         string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredLocalizedString) Reset() {
+	*x = StoredLocalizedString{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredLocalizedString) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredLocalizedString) ProtoMessage() {}
+
+func (x *StoredLocalizedString) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredLocalizedString.ProtoReflect.Descriptor instead.
+func (*StoredLocalizedString) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *StoredLocalizedString) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+func (x *StoredLocalizedString) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+// StoredPrepayment is actionscenter.v3.Prepayment as stored.
+type StoredPrepayment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// price_info is the amount and how it scales with party size.
+	PriceInfo     *StoredPriceInfo `protobuf:"bytes,1,opt,name=price_info,json=priceInfo,proto3" json:"price_info,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredPrepayment) Reset() {
+	*x = StoredPrepayment{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredPrepayment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredPrepayment) ProtoMessage() {}
+
+func (x *StoredPrepayment) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredPrepayment.ProtoReflect.Descriptor instead.
+func (*StoredPrepayment) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *StoredPrepayment) GetPriceInfo() *StoredPriceInfo {
+	if x != nil {
+		return x.PriceInfo
+	}
+	return nil
+}
+
+// StoredPriceInfo is actionscenter.v3.PriceInfo as stored.
+type StoredPriceInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// price is the amount.
+	Price *StoredPrice `protobuf:"bytes,1,opt,name=price,proto3" json:"price,omitempty"`
+	// price_type says whether the amount is per person.
+	PriceType     StoredPriceType `protobuf:"varint,3,opt,name=price_type,json=priceType,proto3,enum=bookingserver.v1.StoredPriceType" json:"price_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredPriceInfo) Reset() {
+	*x = StoredPriceInfo{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredPriceInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredPriceInfo) ProtoMessage() {}
+
+func (x *StoredPriceInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredPriceInfo.ProtoReflect.Descriptor instead.
+func (*StoredPriceInfo) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *StoredPriceInfo) GetPrice() *StoredPrice {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *StoredPriceInfo) GetPriceType() StoredPriceType {
+	if x != nil {
+		return x.PriceType
+	}
+	return StoredPriceType_STORED_PRICE_TYPE_UNSPECIFIED
+}
+
+// Recurrence repeats the slot.
+type StoredAvailability_Recurrence struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// repeat_until_sec is the last start (inclusive), Unix seconds.
+	RepeatUntilSec int64 `protobuf:"varint,1,opt,name=repeat_until_sec,json=repeatUntilSec,proto3" json:"repeat_until_sec,omitempty"`
+	// repeat_every_sec is the period.
+	RepeatEverySec int64 `protobuf:"varint,2,opt,name=repeat_every_sec,json=repeatEverySec,proto3" json:"repeat_every_sec,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StoredAvailability_Recurrence) Reset() {
+	*x = StoredAvailability_Recurrence{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredAvailability_Recurrence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredAvailability_Recurrence) ProtoMessage() {}
+
+func (x *StoredAvailability_Recurrence) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredAvailability_Recurrence.ProtoReflect.Descriptor instead.
+func (*StoredAvailability_Recurrence) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16, 0}
+}
+
+func (x *StoredAvailability_Recurrence) GetRepeatUntilSec() int64 {
+	if x != nil {
+		return x.RepeatUntilSec
+	}
+	return 0
+}
+
+func (x *StoredAvailability_Recurrence) GetRepeatEverySec() int64 {
+	if x != nil {
+		return x.RepeatEverySec
+	}
+	return 0
+}
+
+// ScheduleException removes recurrences starting in time_range.
+type StoredAvailability_ScheduleException struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// time_range is the excluded range.
+	TimeRange     *StoredTimeRange `protobuf:"bytes,1,opt,name=time_range,json=timeRange,proto3" json:"time_range,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredAvailability_ScheduleException) Reset() {
+	*x = StoredAvailability_ScheduleException{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredAvailability_ScheduleException) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredAvailability_ScheduleException) ProtoMessage() {}
+
+func (x *StoredAvailability_ScheduleException) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredAvailability_ScheduleException.ProtoReflect.Descriptor instead.
+func (*StoredAvailability_ScheduleException) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16, 1}
+}
+
+func (x *StoredAvailability_ScheduleException) GetTimeRange() *StoredTimeRange {
+	if x != nil {
+		return x.TimeRange
+	}
+	return nil
+}
+
+// SchedulingRuleOverrides override the service's rules for this slot.
+type StoredAvailability_SchedulingRuleOverrides struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// last_bookable_sec is the last time it can be booked.
+	LastBookableSec int64 `protobuf:"varint,1,opt,name=last_bookable_sec,json=lastBookableSec,proto3" json:"last_bookable_sec,omitempty"`
+	// first_bookable_sec is the first time it can be booked.
+	FirstBookableSec int64 `protobuf:"varint,2,opt,name=first_bookable_sec,json=firstBookableSec,proto3" json:"first_bookable_sec,omitempty"`
+	// last_online_cancellable_sec is the last time it can be cancelled online.
+	LastOnlineCancellableSec int64 `protobuf:"varint,3,opt,name=last_online_cancellable_sec,json=lastOnlineCancellableSec,proto3" json:"last_online_cancellable_sec,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *StoredAvailability_SchedulingRuleOverrides) Reset() {
+	*x = StoredAvailability_SchedulingRuleOverrides{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredAvailability_SchedulingRuleOverrides) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredAvailability_SchedulingRuleOverrides) ProtoMessage() {}
+
+func (x *StoredAvailability_SchedulingRuleOverrides) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredAvailability_SchedulingRuleOverrides.ProtoReflect.Descriptor instead.
+func (*StoredAvailability_SchedulingRuleOverrides) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16, 2}
+}
+
+func (x *StoredAvailability_SchedulingRuleOverrides) GetLastBookableSec() int64 {
+	if x != nil {
+		return x.LastBookableSec
+	}
+	return 0
+}
+
+func (x *StoredAvailability_SchedulingRuleOverrides) GetFirstBookableSec() int64 {
+	if x != nil {
+		return x.FirstBookableSec
+	}
+	return 0
+}
+
+func (x *StoredAvailability_SchedulingRuleOverrides) GetLastOnlineCancellableSec() int64 {
+	if x != nil {
+		return x.LastOnlineCancellableSec
+	}
+	return 0
+}
+
 var File_bookingserver_v1_stored_proto protoreflect.FileDescriptor
 
 const file_bookingserver_v1_stored_proto_rawDesc = "" +
@@ -1799,7 +2683,75 @@ const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"\x06amount\x18\x05 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x06amount\x12\x1f\n" +
 	"\vpolicy_text\x18\x06 \x01(\tR\n" +
 	"policyText\x12!\n" +
-	"\fupdated_unix\x18\a \x01(\x03R\vupdatedUnix*\xe0\x02\n" +
+	"\fupdated_unix\x18\a \x01(\x03R\vupdatedUnix\"\\\n" +
+	"\x10StoredSlotRecord\x12H\n" +
+	"\favailability\x18\x01 \x01(\v2$.bookingserver.v1.StoredAvailabilityR\favailability\"\x8c\f\n" +
+	"\x12StoredAvailability\x12\x1f\n" +
+	"\vmerchant_id\x18\x01 \x01(\tR\n" +
+	"merchantId\x12\x1d\n" +
+	"\n" +
+	"service_id\x18\x02 \x01(\tR\tserviceId\x12\x1b\n" +
+	"\tstart_sec\x18\x03 \x01(\x03R\bstartSec\x12!\n" +
+	"\fduration_sec\x18\x04 \x01(\x03R\vdurationSec\x12\x1f\n" +
+	"\vspots_total\x18\x05 \x01(\x03R\n" +
+	"spotsTotal\x12\x1d\n" +
+	"\n" +
+	"spots_open\x18\x06 \x01(\x03R\tspotsOpen\x12)\n" +
+	"\x10availability_tag\x18\a \x01(\tR\x0favailabilityTag\x12?\n" +
+	"\tresources\x18\b \x01(\v2!.bookingserver.v1.StoredResourcesR\tresources\x12*\n" +
+	"\x11payment_option_id\x18\t \x03(\tR\x0fpaymentOptionId\x12O\n" +
+	"\n" +
+	"recurrence\x18\n" +
+	" \x01(\v2/.bookingserver.v1.StoredAvailability.RecurrenceR\n" +
+	"recurrence\x12e\n" +
+	"\x12schedule_exception\x18\v \x03(\v26.bookingserver.v1.StoredAvailability.ScheduleExceptionR\x11scheduleException\x129\n" +
+	"\adeposit\x18\f \x01(\v2\x1f.bookingserver.v1.StoredDepositR\adeposit\x12A\n" +
+	"\vno_show_fee\x18\r \x01(\v2!.bookingserver.v1.StoredNoShowFeeR\tnoShowFee\x12Y\n" +
+	"\x13require_credit_card\x18\x0e \x01(\x0e2).bookingserver.v1.StoredRequireCreditCardR\x11requireCreditCard\x12$\n" +
+	"\x0eticket_type_id\x18\x0f \x03(\tR\fticketTypeId\x12^\n" +
+	"\x14duration_requirement\x18\x10 \x01(\x0e2+.bookingserver.v1.StoredDurationRequirementR\x13durationRequirement\x12x\n" +
+	"\x19scheduling_rule_overrides\x18\x11 \x01(\v2<.bookingserver.v1.StoredAvailability.SchedulingRuleOverridesR\x17schedulingRuleOverrides\x12U\n" +
+	"\x11confirmation_mode\x18\x12 \x01(\x0e2(.bookingserver.v1.StoredConfirmationModeR\x10confirmationMode\x12B\n" +
+	"\n" +
+	"prepayment\x18\x14 \x01(\v2\".bookingserver.v1.StoredPrepaymentR\n" +
+	"prepayment\x1a`\n" +
+	"\n" +
+	"Recurrence\x12(\n" +
+	"\x10repeat_until_sec\x18\x01 \x01(\x03R\x0erepeatUntilSec\x12(\n" +
+	"\x10repeat_every_sec\x18\x02 \x01(\x03R\x0erepeatEverySec\x1aU\n" +
+	"\x11ScheduleException\x12@\n" +
+	"\n" +
+	"time_range\x18\x01 \x01(\v2!.bookingserver.v1.StoredTimeRangeR\ttimeRange\x1a\xb2\x01\n" +
+	"\x17SchedulingRuleOverrides\x12*\n" +
+	"\x11last_bookable_sec\x18\x01 \x01(\x03R\x0flastBookableSec\x12,\n" +
+	"\x12first_bookable_sec\x18\x02 \x01(\x03R\x10firstBookableSec\x12=\n" +
+	"\x1blast_online_cancellable_sec\x18\x03 \x01(\x03R\x18lastOnlineCancellableSecJ\x04\b\x13\x10\x14\"G\n" +
+	"\x0fStoredTimeRange\x12\x1b\n" +
+	"\tstart_sec\x18\x01 \x01(\x03R\bstartSec\x12\x17\n" +
+	"\aend_sec\x18\x02 \x01(\x03R\x06endSec\"\xe9\x01\n" +
+	"\x0fStoredResources\x12\x19\n" +
+	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1d\n" +
+	"\n" +
+	"staff_name\x18\x02 \x01(\tR\tstaffName\x12\x17\n" +
+	"\aroom_id\x18\x03 \x01(\tR\x06roomId\x12\x1b\n" +
+	"\troom_name\x18\x04 \x01(\tR\broomName\x12\x1d\n" +
+	"\n" +
+	"party_size\x18\x05 \x01(\x05R\tpartySize\x12G\n" +
+	"\x10room_description\x18\x06 \x01(\v2\x1c.bookingserver.v1.StoredTextR\x0froomDescription\"t\n" +
+	"\n" +
+	"StoredText\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12P\n" +
+	"\x0flocalized_value\x18\x02 \x03(\v2'.bookingserver.v1.StoredLocalizedStringR\x0elocalizedValue\"E\n" +
+	"\x15StoredLocalizedString\x12\x16\n" +
+	"\x06locale\x18\x01 \x01(\tR\x06locale\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"T\n" +
+	"\x10StoredPrepayment\x12@\n" +
+	"\n" +
+	"price_info\x18\x01 \x01(\v2!.bookingserver.v1.StoredPriceInfoR\tpriceInfo\"\x8e\x01\n" +
+	"\x0fStoredPriceInfo\x123\n" +
+	"\x05price\x18\x01 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x05price\x12@\n" +
+	"\n" +
+	"price_type\x18\x03 \x01(\x0e2!.bookingserver.v1.StoredPriceTypeR\tpriceTypeJ\x04\b\x02\x10\x03*\xe0\x02\n" +
 	"\x13StoredBookingStatus\x12%\n" +
 	"!STORED_BOOKING_STATUS_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fSTORED_BOOKING_STATUS_CONFIRMED\x10\x01\x127\n" +
@@ -1825,7 +2777,15 @@ const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"%STORED_CONFIRMATION_MODE_ASYNCHRONOUS\x10\x02*V\n" +
 	"\x0fStoredPriceType\x12!\n" +
 	"\x1dSTORED_PRICE_TYPE_UNSPECIFIED\x10\x00\x12 \n" +
-	"\x1cSTORED_PRICE_TYPE_PER_PERSON\x10\x01BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"\x1cSTORED_PRICE_TYPE_PER_PERSON\x10\x01*\x98\x01\n" +
+	"\x17StoredRequireCreditCard\x12*\n" +
+	"&STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED\x10\x00\x12*\n" +
+	"&STORED_REQUIRE_CREDIT_CARD_CONDITIONAL\x10\x01\x12%\n" +
+	"!STORED_REQUIRE_CREDIT_CARD_ALWAYS\x10\x02*\xa0\x01\n" +
+	"\x19StoredDurationRequirement\x12+\n" +
+	"'STORED_DURATION_REQUIREMENT_UNSPECIFIED\x10\x00\x12+\n" +
+	"'STORED_DURATION_REQUIREMENT_DO_NOT_SHOW\x10\x01\x12)\n" +
+	"%STORED_DURATION_REQUIREMENT_MUST_SHOW\x10\x02BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_stored_proto_rawDescOnce sync.Once
@@ -1839,70 +2799,100 @@ func file_bookingserver_v1_stored_proto_rawDescGZIP() []byte {
 	return file_bookingserver_v1_stored_proto_rawDescData
 }
 
-var file_bookingserver_v1_stored_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_bookingserver_v1_stored_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_bookingserver_v1_stored_proto_goTypes = []any{
-	(StoredBookingStatus)(0),         // 0: bookingserver.v1.StoredBookingStatus
-	(StoredPrepaymentStatus)(0),      // 1: bookingserver.v1.StoredPrepaymentStatus
-	(StoredPaymentProcessedBy)(0),    // 2: bookingserver.v1.StoredPaymentProcessedBy
-	(StoredConfirmationMode)(0),      // 3: bookingserver.v1.StoredConfirmationMode
-	(StoredPriceType)(0),             // 4: bookingserver.v1.StoredPriceType
-	(*StoredBookingRecord)(nil),      // 5: bookingserver.v1.StoredBookingRecord
-	(*StoredBooking)(nil),            // 6: bookingserver.v1.StoredBooking
-	(*StoredSlot)(nil),               // 7: bookingserver.v1.StoredSlot
-	(*StoredResourceIds)(nil),        // 8: bookingserver.v1.StoredResourceIds
-	(*StoredUserInformation)(nil),    // 9: bookingserver.v1.StoredUserInformation
-	(*StoredPostalAddress)(nil),      // 10: bookingserver.v1.StoredPostalAddress
-	(*StoredPaymentInformation)(nil), // 11: bookingserver.v1.StoredPaymentInformation
-	(*StoredPrice)(nil),              // 12: bookingserver.v1.StoredPrice
-	(*StoredDeposit)(nil),            // 13: bookingserver.v1.StoredDeposit
-	(*StoredNoShowFee)(nil),          // 14: bookingserver.v1.StoredNoShowFee
-	(*StoredVirtualSessionInfo)(nil), // 15: bookingserver.v1.StoredVirtualSessionInfo
-	(*StoredOfferInfo)(nil),          // 16: bookingserver.v1.StoredOfferInfo
-	(*StoredOutboxRecord)(nil),       // 17: bookingserver.v1.StoredOutboxRecord
-	(*StoredNotification)(nil),       // 18: bookingserver.v1.StoredNotification
-	(*StoredServiceCart)(nil),        // 19: bookingserver.v1.StoredServiceCart
-	(Channel)(0),                     // 20: bookingserver.v1.Channel
-	(*BookingPayment)(nil),           // 21: bookingserver.v1.BookingPayment
-	(OutboxState)(0),                 // 22: bookingserver.v1.OutboxState
-	(*Attempt)(nil),                  // 23: bookingserver.v1.Attempt
+	(StoredBookingStatus)(0),                           // 0: bookingserver.v1.StoredBookingStatus
+	(StoredPrepaymentStatus)(0),                        // 1: bookingserver.v1.StoredPrepaymentStatus
+	(StoredPaymentProcessedBy)(0),                      // 2: bookingserver.v1.StoredPaymentProcessedBy
+	(StoredConfirmationMode)(0),                        // 3: bookingserver.v1.StoredConfirmationMode
+	(StoredPriceType)(0),                               // 4: bookingserver.v1.StoredPriceType
+	(StoredRequireCreditCard)(0),                       // 5: bookingserver.v1.StoredRequireCreditCard
+	(StoredDurationRequirement)(0),                     // 6: bookingserver.v1.StoredDurationRequirement
+	(*StoredBookingRecord)(nil),                        // 7: bookingserver.v1.StoredBookingRecord
+	(*StoredBooking)(nil),                              // 8: bookingserver.v1.StoredBooking
+	(*StoredSlot)(nil),                                 // 9: bookingserver.v1.StoredSlot
+	(*StoredResourceIds)(nil),                          // 10: bookingserver.v1.StoredResourceIds
+	(*StoredUserInformation)(nil),                      // 11: bookingserver.v1.StoredUserInformation
+	(*StoredPostalAddress)(nil),                        // 12: bookingserver.v1.StoredPostalAddress
+	(*StoredPaymentInformation)(nil),                   // 13: bookingserver.v1.StoredPaymentInformation
+	(*StoredPrice)(nil),                                // 14: bookingserver.v1.StoredPrice
+	(*StoredDeposit)(nil),                              // 15: bookingserver.v1.StoredDeposit
+	(*StoredNoShowFee)(nil),                            // 16: bookingserver.v1.StoredNoShowFee
+	(*StoredVirtualSessionInfo)(nil),                   // 17: bookingserver.v1.StoredVirtualSessionInfo
+	(*StoredOfferInfo)(nil),                            // 18: bookingserver.v1.StoredOfferInfo
+	(*StoredOutboxRecord)(nil),                         // 19: bookingserver.v1.StoredOutboxRecord
+	(*StoredNotification)(nil),                         // 20: bookingserver.v1.StoredNotification
+	(*StoredServiceCart)(nil),                          // 21: bookingserver.v1.StoredServiceCart
+	(*StoredSlotRecord)(nil),                           // 22: bookingserver.v1.StoredSlotRecord
+	(*StoredAvailability)(nil),                         // 23: bookingserver.v1.StoredAvailability
+	(*StoredTimeRange)(nil),                            // 24: bookingserver.v1.StoredTimeRange
+	(*StoredResources)(nil),                            // 25: bookingserver.v1.StoredResources
+	(*StoredText)(nil),                                 // 26: bookingserver.v1.StoredText
+	(*StoredLocalizedString)(nil),                      // 27: bookingserver.v1.StoredLocalizedString
+	(*StoredPrepayment)(nil),                           // 28: bookingserver.v1.StoredPrepayment
+	(*StoredPriceInfo)(nil),                            // 29: bookingserver.v1.StoredPriceInfo
+	(*StoredAvailability_Recurrence)(nil),              // 30: bookingserver.v1.StoredAvailability.Recurrence
+	(*StoredAvailability_ScheduleException)(nil),       // 31: bookingserver.v1.StoredAvailability.ScheduleException
+	(*StoredAvailability_SchedulingRuleOverrides)(nil), // 32: bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
+	(Channel)(0),                                       // 33: bookingserver.v1.Channel
+	(*BookingPayment)(nil),                             // 34: bookingserver.v1.BookingPayment
+	(OutboxState)(0),                                   // 35: bookingserver.v1.OutboxState
+	(*Attempt)(nil),                                    // 36: bookingserver.v1.Attempt
 }
 var file_bookingserver_v1_stored_proto_depIdxs = []int32{
-	6,  // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
-	20, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
-	21, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
-	7,  // 3: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
-	9,  // 4: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
+	8,  // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
+	33, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
+	34, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
+	9,  // 3: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
+	11, // 4: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
 	0,  // 5: bookingserver.v1.StoredBooking.status:type_name -> bookingserver.v1.StoredBookingStatus
-	11, // 6: bookingserver.v1.StoredBooking.payment_information:type_name -> bookingserver.v1.StoredPaymentInformation
-	15, // 7: bookingserver.v1.StoredBooking.virtual_session_info:type_name -> bookingserver.v1.StoredVirtualSessionInfo
-	16, // 8: bookingserver.v1.StoredBooking.offer_info:type_name -> bookingserver.v1.StoredOfferInfo
-	8,  // 9: bookingserver.v1.StoredSlot.resources:type_name -> bookingserver.v1.StoredResourceIds
+	13, // 6: bookingserver.v1.StoredBooking.payment_information:type_name -> bookingserver.v1.StoredPaymentInformation
+	17, // 7: bookingserver.v1.StoredBooking.virtual_session_info:type_name -> bookingserver.v1.StoredVirtualSessionInfo
+	18, // 8: bookingserver.v1.StoredBooking.offer_info:type_name -> bookingserver.v1.StoredOfferInfo
+	10, // 9: bookingserver.v1.StoredSlot.resources:type_name -> bookingserver.v1.StoredResourceIds
 	3,  // 10: bookingserver.v1.StoredSlot.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
-	10, // 11: bookingserver.v1.StoredUserInformation.address:type_name -> bookingserver.v1.StoredPostalAddress
+	12, // 11: bookingserver.v1.StoredUserInformation.address:type_name -> bookingserver.v1.StoredPostalAddress
 	1,  // 12: bookingserver.v1.StoredPaymentInformation.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
-	12, // 13: bookingserver.v1.StoredPaymentInformation.price:type_name -> bookingserver.v1.StoredPrice
-	12, // 14: bookingserver.v1.StoredPaymentInformation.tax_amount:type_name -> bookingserver.v1.StoredPrice
+	14, // 13: bookingserver.v1.StoredPaymentInformation.price:type_name -> bookingserver.v1.StoredPrice
+	14, // 14: bookingserver.v1.StoredPaymentInformation.tax_amount:type_name -> bookingserver.v1.StoredPrice
 	2,  // 15: bookingserver.v1.StoredPaymentInformation.payment_processed_by:type_name -> bookingserver.v1.StoredPaymentProcessedBy
-	13, // 16: bookingserver.v1.StoredPaymentInformation.deposit:type_name -> bookingserver.v1.StoredDeposit
-	14, // 17: bookingserver.v1.StoredPaymentInformation.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
-	12, // 18: bookingserver.v1.StoredPaymentInformation.fees:type_name -> bookingserver.v1.StoredPrice
-	12, // 19: bookingserver.v1.StoredPaymentInformation.fees_and_taxes:type_name -> bookingserver.v1.StoredPrice
-	12, // 20: bookingserver.v1.StoredDeposit.deposit:type_name -> bookingserver.v1.StoredPrice
+	15, // 16: bookingserver.v1.StoredPaymentInformation.deposit:type_name -> bookingserver.v1.StoredDeposit
+	16, // 17: bookingserver.v1.StoredPaymentInformation.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	14, // 18: bookingserver.v1.StoredPaymentInformation.fees:type_name -> bookingserver.v1.StoredPrice
+	14, // 19: bookingserver.v1.StoredPaymentInformation.fees_and_taxes:type_name -> bookingserver.v1.StoredPrice
+	14, // 20: bookingserver.v1.StoredDeposit.deposit:type_name -> bookingserver.v1.StoredPrice
 	4,  // 21: bookingserver.v1.StoredDeposit.deposit_type:type_name -> bookingserver.v1.StoredPriceType
-	12, // 22: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
+	14, // 22: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
 	4,  // 23: bookingserver.v1.StoredNoShowFee.fee_type:type_name -> bookingserver.v1.StoredPriceType
-	18, // 24: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
-	22, // 25: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
-	23, // 26: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
+	20, // 24: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
+	35, // 25: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
+	36, // 26: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
 	0,  // 27: bookingserver.v1.StoredNotification.status:type_name -> bookingserver.v1.StoredBookingStatus
 	1,  // 28: bookingserver.v1.StoredNotification.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
-	12, // 29: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
-	30, // [30:30] is the sub-list for method output_type
-	30, // [30:30] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	14, // 29: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
+	23, // 30: bookingserver.v1.StoredSlotRecord.availability:type_name -> bookingserver.v1.StoredAvailability
+	25, // 31: bookingserver.v1.StoredAvailability.resources:type_name -> bookingserver.v1.StoredResources
+	30, // 32: bookingserver.v1.StoredAvailability.recurrence:type_name -> bookingserver.v1.StoredAvailability.Recurrence
+	31, // 33: bookingserver.v1.StoredAvailability.schedule_exception:type_name -> bookingserver.v1.StoredAvailability.ScheduleException
+	15, // 34: bookingserver.v1.StoredAvailability.deposit:type_name -> bookingserver.v1.StoredDeposit
+	16, // 35: bookingserver.v1.StoredAvailability.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	5,  // 36: bookingserver.v1.StoredAvailability.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
+	6,  // 37: bookingserver.v1.StoredAvailability.duration_requirement:type_name -> bookingserver.v1.StoredDurationRequirement
+	32, // 38: bookingserver.v1.StoredAvailability.scheduling_rule_overrides:type_name -> bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
+	3,  // 39: bookingserver.v1.StoredAvailability.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
+	28, // 40: bookingserver.v1.StoredAvailability.prepayment:type_name -> bookingserver.v1.StoredPrepayment
+	26, // 41: bookingserver.v1.StoredResources.room_description:type_name -> bookingserver.v1.StoredText
+	27, // 42: bookingserver.v1.StoredText.localized_value:type_name -> bookingserver.v1.StoredLocalizedString
+	29, // 43: bookingserver.v1.StoredPrepayment.price_info:type_name -> bookingserver.v1.StoredPriceInfo
+	14, // 44: bookingserver.v1.StoredPriceInfo.price:type_name -> bookingserver.v1.StoredPrice
+	4,  // 45: bookingserver.v1.StoredPriceInfo.price_type:type_name -> bookingserver.v1.StoredPriceType
+	24, // 46: bookingserver.v1.StoredAvailability.ScheduleException.time_range:type_name -> bookingserver.v1.StoredTimeRange
+	47, // [47:47] is the sub-list for method output_type
+	47, // [47:47] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_stored_proto_init() }
@@ -1918,8 +2908,8 @@ func file_bookingserver_v1_stored_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_stored_proto_rawDesc), len(file_bookingserver_v1_stored_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   15,
+			NumEnums:      7,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
