@@ -1,11 +1,12 @@
 package store
 
 // Every bbolt bucket and well-known key, in one place. Keys inside buckets are
-// documented next to their bucket; record values are binary protobuf.
+// documented next to their bucket; record values are binary protobuf, of our own
+// messages (stored.go converts those that carry what Google's API carries).
 var (
 	// bucketMeta holds keySchemaVersion.
 	bucketMeta = []byte("meta")
-	// bucketBookings: booking_id → bookingserver.v1.BookingRecord.
+	// bucketBookings: booking_id → bookingserver.v1.StoredBookingRecord.
 	bucketBookings = []byte("bookings")
 	// bucketIdempotency: idempotency_token → bookingserver.v1.IdempotencyRecord.
 	bucketIdempotency = []byte("idempotency")
@@ -15,7 +16,7 @@ var (
 	bucketMerchants = []byte("merchants")
 	// bucketServices: merchant_id 0x00 service_id → actionscenter.v3.Service.
 	bucketServices = []byte("services")
-	// bucketSlots: slot key (slots.go) → bookingserver.v1.SlotRecord.
+	// bucketSlots: slot key (slots.go) → bookingserver.v1.StoredSlotRecord.
 	bucketSlots = []byte("slots")
 	// bucketSlotBooked: slot key → live bookings holding a spot (8-byte big-endian).
 	// Kept apart from bucketSlots so that feed loads never touch booking counts.
@@ -31,14 +32,14 @@ var (
 	bucketLedger = []byte("ledger")
 	// bucketFeedShards: kind 0x00 nonce(8) shard(4) → raw shard JSON awaiting its siblings.
 	bucketFeedShards = []byte("feed_shards")
-	// bucketOutbox: id (8-byte big-endian, bucket sequence) → bookingserver.v1.OutboxRecord
+	// bucketOutbox: id (8-byte big-endian, bucket sequence) → bookingserver.v1.StoredOutboxRecord
 	// (PENDING). Key order is enqueue order, hence delivery order per booking.
 	bucketOutbox = []byte("outbox")
-	// bucketOutboxDead: id (as in bucketOutbox) → bookingserver.v1.OutboxRecord (DEAD).
+	// bucketOutboxDead: id (as in bucketOutbox) → bookingserver.v1.StoredOutboxRecord (DEAD).
 	bucketOutboxDead = []byte("outbox_dead")
 	// bucketMerchantCarts: merchant_id → bookingserver.v1.MerchantCart.
 	bucketMerchantCarts = []byte("merchant_carts")
-	// bucketServiceCarts: merchant_id 0x00 service_id → bookingserver.v1.ServiceCart.
+	// bucketServiceCarts: merchant_id 0x00 service_id → bookingserver.v1.StoredServiceCart.
 	bucketServiceCarts = []byte("service_carts")
 	// bucketCartDeadlines: expires_unix(8) booking_id → empty, for live bookings whose
 	// cart payment is awaited (index; key order is auto-cancel order).
@@ -78,7 +79,7 @@ var (
 	// bucketRTUDead: key as in bucketRTU → bookingserver.v1.AvailabilityRecord (DEAD).
 	bucketRTUDead = []byte("rtu_dead")
 
-	// bucketOutboxDelivered: booking_id 0x00 id(8) → bookingserver.v1.OutboxRecord
+	// bucketOutboxDelivered: booking_id 0x00 id(8) → bookingserver.v1.StoredOutboxRecord
 	// (DELIVERED): a booking's delivered notifications, for its dashboard page.
 	bucketOutboxDelivered = []byte("outbox_delivered")
 	// bucketFeedLoads: merchant_id 0x00 at_unix_nano(8) → bookingserver.v1.FeedLoadRecord,
