@@ -41,6 +41,10 @@ type HostedGateways interface {
 	// X-GCS-Idempotence-Key) rather than refunding again (imoje has no such key): only
 	// then may a refund whose answer was lost be asked again.
 	IdempotentRefunds(gateway string) bool
+	// LookupRefund asks gateway which refund, if any, it made for one of ours whose
+	// answer was lost: at a gateway without idempotency keys (imoje) asking is the
+	// only way to learn the outcome without refunding again.
+	LookupRefund(ctx context.Context, merchantID, gateway string, q RefundLookup) (RefundFound, error)
 }
 
 // CheckoutRequest asks a gateway for a hosted payment.

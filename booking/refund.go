@@ -26,7 +26,8 @@ import (
 // is resolved by asking the processor and never by a second refund: a processor that
 // honours idempotency keys (Stripe, Worldline, the sandbox) is asked again with the
 // same key, which answers the refund it made, if any; one that does not (imoje) is
-// never asked twice, and its refund notification settles the pending refund. A
+// never sent it twice: its refund lookup is asked which refunds it made (askRefund),
+// and its refund notification, if it comes first, settles the pending refund. A
 // request retried with the same request id refunds only what it has not refunded or
 // left pending.
 
@@ -246,8 +247,9 @@ func (s *Service) idempotentRefunds(processor string) bool {
 }
 
 // resolveRefunds resolves the booking's pending refunds that match: each is asked of a
-// processor that honours idempotency keys; one at a processor that does not waits for
-// its notification and answers ErrUnavailable. The caller holds the booking's lock.
+// processor that honours idempotency keys by sending it again with its key (which
+// answers the refund made, if any); a gateway without them (imoje) is asked which
+// refunds it made (askRefund). The caller holds the booking's lock.
 func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv1.PendingRefund) bool) error {
 	rec, err := s.Get(ctx, id)
 	if err != nil {
@@ -257,12 +259,18 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 		if !match(pr) {
 			continue
 		}
-		if pr.GetProcessor() != CartProcessor && !s.idempotentRefunds(pr.GetProcessor()) {
-			return fmt.Errorf("a refund of %s at %s has an unknown outcome; its notification settles it (it is never sent twice): %w",
+		switch {
+		case pr.GetProcessor() == CartProcessor || s.idempotentRefunds(pr.GetProcessor()):
+			if err := s.sendRefund(ctx, rec, pr); err != nil && !refused(err) {
+				return err // still unknown; a refusal is an outcome: nothing was refunded
+			}
+		case isGateway(pr.GetProcessor()) && s.gateways != nil:
+			if err := s.askRefund(ctx, rec, pr); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("a refund of %s at %s has an unknown outcome and nobody to ask; it stays pending: %w",
 				Money{Micros: pr.GetAmountMicros(), Currency: pr.GetCurrency()}, pr.GetProcessor(), ErrUnavailable)
-		}
-		if err := s.sendRefund(ctx, rec, pr); err != nil && !refused(err) {
-			return err // still unknown; a refusal is an outcome: nothing was refunded
 		}
 	}
 	return nil

@@ -51,6 +51,34 @@ type fakeGateway struct {
 	// dropRefunds: that many next refunds are made, then the connection is cut
 	// before the answer (the caller cannot know whether money moved).
 	dropRefunds int
+	// cutRefunds: that many next refund calls are cut before anything is made (the
+	// caller cannot tell this from dropRefunds).
+	cutRefunds int
+	// lookupDown makes imoje's transaction lookup answer 503.
+	lookupDown bool
+	// now is the gateway's clock, for the refunds' created timestamps.
+	now func() time.Time
+}
+
+// cutConnection closes the connection under w without an answer.
+func cutConnection(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
+}
+
+// cutBeforeRefund reports whether this refund call is to be cut before it is made.
+func (f *fakeGateway) cutBeforeRefund(w http.ResponseWriter) bool {
+	f.mu.Lock()
+	cut := f.cutRefunds > 0
+	if cut {
+		f.cutRefunds--
+	}
+	f.mu.Unlock()
+	if cut {
+		cutConnection(w)
+	}
+	return cut
 }
 
 // answerRefund writes a refund's answer, or cuts the connection when a drop is due.
@@ -62,10 +90,7 @@ func (f *fakeGateway) answerRefund(w http.ResponseWriter, status int, body strin
 	}
 	f.mu.Unlock()
 	if drop {
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err == nil {
-			conn.Close()
-		}
+		cutConnection(w)
 		return
 	}
 	w.WriteHeader(status)
@@ -73,7 +98,7 @@ func (f *fakeGateway) answerRefund(w http.ResponseWriter, status int, body strin
 }
 
 func newFakeGateway(t *testing.T) *fakeGateway {
-	f := &fakeGateway{payments: map[string]string{}, wlIdempotent: map[string]string{}}
+	f := &fakeGateway{payments: map[string]string{}, wlIdempotent: map[string]string{}, now: time.Now}
 	mux := http.NewServeMux()
 	imoje := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -89,9 +114,33 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 		fmt.Fprintf(w, `{"payment":{"id":"pay-%s","url":"https://paywall.imoje.test/pay-%s"}}`, b["orderId"], b["orderId"])
 	}))
 	mux.HandleFunc("POST /v1/merchant/{m}/transaction/{tx}/refund", imoje(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
+		if f.cutBeforeRefund(w) {
+			return
+		}
 		id := f.addRefund(map[string]any{"of": r.PathValue("tx"), "amount": b["amount"]}, func(of string, n int) string { return fmt.Sprintf("%s_r%d", of, n) })
 		f.answerRefund(w, http.StatusOK, fmt.Sprintf(`{"transaction":{"id":%q,"type":"refund","status":"new","amount":%v,"currency":"USD","orderId":"x"}}`, id, b["amount"]))
 	}))
+	mux.HandleFunc("GET /v1/merchant/{m}/transaction/{tx}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+imojeToken || r.PathValue("m") != imojeMerchant {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.lookupDown {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		var refunds []string
+		for _, rf := range f.refunds {
+			if rf["of"] == r.PathValue("tx") {
+				refunds = append(refunds, fmt.Sprintf(`{"transaction":{"id":%q,"type":"refund","status":"settled","amount":%v,"currency":"USD","orderId":"x","created":%d}}`,
+					rf["id"], rf["amount"], rf["created"]))
+			}
+		}
+		fmt.Fprintf(w, `{"transaction":{"id":%q,"type":"sale","status":"settled","amount":1500,"currency":"USD","orderId":"x","refunds":[%s]}}`,
+			r.PathValue("tx"), strings.Join(refunds, ","))
+	})
 	worldline := func(h func(w http.ResponseWriter, r *http.Request, body map[string]any)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if r.PathValue("m") != wlPSPID || r.Header.Get("Authorization") != worldlineAuth(r) {
@@ -183,6 +232,7 @@ func (f *fakeGateway) addRefund(r map[string]any, newID func(of string, n int) s
 		}
 	}
 	r["id"] = newID(r["of"].(string), n)
+	r["created"] = f.now().Unix()
 	f.refunds = append(f.refunds, r)
 	return r["id"].(string)
 }
@@ -267,6 +317,9 @@ func gwSetup(t *testing.T) *gwBundle {
 		}
 		st.Close()
 	})
+	fake.mu.Lock()
+	fake.now = c.clock.Now
+	fake.mu.Unlock()
 	b := &gwBundle{cartBundle: c, fake: fake}
 	b.mustDo(t, "PUT", "/v1/merchants/m1/gateways/imoje", fmt.Sprintf(`{"merchant_id":%q,"service_id":%q,"api_token":%q,"shop_key":%q,"base_url":%q}`,
 		imojeMerchant, imojeService, imojeToken, imojeShopKey, fake.URL), 200)
@@ -444,10 +497,13 @@ func TestWorldlineGiftCardsSplitRefunds(t *testing.T) {
 	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf1","amount":{"price_micros":"50000000","currency_code":"EUR"}}`, 200)
 	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf2","amount":{"price_micros":"25000000","currency_code":"EUR"}}`, 200)
 	b.fake.mu.Lock()
-	got := fmt.Sprint(b.fake.refunds)
 	refunds := append([]map[string]any(nil), b.fake.refunds...)
 	b.fake.mu.Unlock()
-	if want := "[map[amount:4000 id:p3_1 of:p3_0] map[amount:1000 id:p2_1 of:p2_0] map[amount:2500 id:p1_1 of:p1_0]]"; got != want {
+	var got []string
+	for _, r := range refunds {
+		got = append(got, fmt.Sprintf("%v of %v: %v", r["id"], r["of"], r["amount"]))
+	}
+	if want := "[p3_1 of p3_0: 4000 p2_1 of p2_0: 1000 p1_1 of p1_0: 2500]"; fmt.Sprint(got) != want {
 		t.Fatalf("refunds at the gateway %s, want %s", got, want)
 	}
 	// Worldline echoes every refund (twice): nothing is counted again.

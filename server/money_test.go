@@ -95,14 +95,16 @@ func TestWorldlineRefundRecordedOnceAfterLostAnswer(t *testing.T) {
 }
 
 // TestImojeLostRefundAnswerNeverRefundsTwice (item 2): imoje has no idempotency key;
-// a retry after a lost answer must not refund again. The refund stays pending until
-// imoje's notification settles it, then the retry succeeds.
+// a retry after a lost answer must not refund again. While imoje's transaction lookup
+// is down, the refund stays pending until imoje's notification settles it, then the
+// retry succeeds.
 func TestImojeLostRefundAnswerNeverRefundsTwice(t *testing.T) {
 	t.Parallel()
 	b := gwSetup(t)
 	bid := b.paidImoje(t, storetest.SlotFiveSpots)
 	b.fake.mu.Lock()
 	b.fake.dropRefunds = 1
+	b.fake.lookupDown = true
 	b.fake.mu.Unlock()
 	if code := b.refund(t, bid, "rf1", 5e6, "USD"); code != http.StatusServiceUnavailable {
 		t.Fatalf("refund with a lost answer: %d, want 503", code)

@@ -3,6 +3,7 @@ package gateways
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
@@ -87,6 +88,37 @@ func (r *Registry) Refund(ctx context.Context, merchantID, gateway string, req b
 // again with the same X-GCS-Idempotence-Key with the refund it made; imoje's refund
 // call has no idempotency key, so a second call is a second refund.
 func (r *Registry) IdempotentRefunds(gateway string) bool { return gateway == Worldline }
+
+// LookupRefund implements booking.HostedGateways for imoje, whose refund call has no
+// idempotency key: it reads the charge's refund transactions (imoje's transaction
+// lookup) and answers the first, oldest first, that can be the lost one — same amount,
+// created since q.SinceUnix, not already recorded — preferring one imoje made over one
+// it rejected. Worldline is asked by its idempotence key instead (IdempotentRefunds).
+func (r *Registry) LookupRefund(ctx context.Context, merchantID, gateway string, q booking.RefundLookup) (booking.RefundFound, error) {
+	if gateway != Imoje {
+		return booking.RefundFound{}, fmt.Errorf("no refund lookup for gateway %q (ask again with the idempotency key): %w", gateway, booking.ErrInvalid)
+	}
+	c, err := r.imoje(ctx, merchantID)
+	if err != nil {
+		return booking.RefundFound{}, err
+	}
+	refunds, err := c.Refunds(ctx, q.ChargeID)
+	if err != nil {
+		return booking.RefundFound{}, err
+	}
+	found := booking.RefundFound{}
+	for _, ref := range refunds {
+		if ref.Amount != q.Amount || slices.Contains(q.Recorded, ref.ID) || (ref.CreatedUnix != 0 && ref.CreatedUnix < q.SinceUnix) {
+			continue
+		}
+		if ref.State == imoje.StateFailed || ref.State == imoje.StateCancelled {
+			found.Outcome = booking.RefundRejected
+			continue
+		}
+		return booking.RefundFound{Outcome: booking.RefundMade, Transaction: booking.Transaction{ID: ref.ID, Amount: ref.Amount}}, nil
+	}
+	return found, nil
+}
 
 // PlanRefund implements booking.HostedGateways with splittender's order (the card leg
 // first, then the gift cards from the last used): it rebuilds the tender from the

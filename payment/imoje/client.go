@@ -92,18 +92,25 @@ func (e *APIError) Unwrap() error {
 	return booking.ErrInvalid
 }
 
-// post sends body as JSON to the merchant-scoped path and decodes the answer into out.
-func (c *Client) post(ctx context.Context, path string, body, out any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("imoje: encode: %w", err)
+// do sends a request to the merchant-scoped path, body (nil for none) as JSON, and
+// decodes the answer into out.
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("imoje: encode: %w", err)
+		}
+		rd = bytes.NewReader(b)
 	}
 	u := c.base.JoinPath("v1", "merchant", c.cfg.MerchantID).JoinPath(path)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return fmt.Errorf("imoje: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.cfg.APIToken.Reveal())
 	resp, err := c.http.Do(req)

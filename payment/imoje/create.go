@@ -3,6 +3,7 @@ package imoje
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/bookingserver/bookingserver/booking"
@@ -89,7 +90,7 @@ func (c *Client) CreatePayment(ctx context.Context, req PaymentRequest) (Payment
 		},
 	}
 	var out paymentResponseJSON
-	if err := c.post(ctx, "payment", body, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, "payment", body, &out); err != nil {
 		return Payment{}, err
 	}
 	if out.Payment.ID == "" || out.Payment.URL == "" {

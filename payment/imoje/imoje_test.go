@@ -50,6 +50,16 @@ func setup(t *testing.T) (*imoje.Client, *fakeImoje) {
 		f.requests <- body
 		fmt.Fprintf(w, `{"transaction":{"id":"ref-9","type":"refund","status":"new","amount":%v,"currency":"PLN","orderId":"bk-1"}}`, body["amount"])
 	})
+	mux.HandleFunc("GET /v1/merchant/{merchant}/transaction/{tx}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("merchant") != merchantID || r.Header.Get("Authorization") != "Bearer "+apiToken {
+			http.Error(w, `{"message":"unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+		f.requests <- map[string]any{"transaction": r.PathValue("tx")}
+		fmt.Fprintf(w, `{"transaction":{"id":%q,"type":"sale","status":"settled","amount":14999,"currency":"PLN","orderId":"bk-1","created":1735686000,"refunds":[`+
+			`{"transaction":{"id":"ref-1","type":"refund","status":"settled","amount":5000,"currency":"PLN","orderId":"bk-1","created":1735687000}},`+
+			`{"transaction":{"id":"ref-2","type":"refund","status":"rejected","amount":2000,"currency":"PLN","orderId":"bk-1","created":1735688000}}]}}`, r.PathValue("tx"))
+	})
 	f.server = httptest.NewServer(mux)
 	t.Cleanup(f.server.Close)
 	c, err := imoje.New(imoje.Config{
@@ -171,5 +181,28 @@ func TestRefund(t *testing.T) {
 	}
 	if _, err := c.Refund(context.Background(), imoje.RefundRequest{TransactionID: "../x", Amount: want.Amount}); !errors.Is(err, booking.ErrInvalid) {
 		t.Errorf("path-unsafe id: err = %v", err)
+	}
+}
+
+func TestRefunds(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t)
+	got, err := c.Refunds(context.Background(), "tx-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pln := func(grosze int64) booking.Money { return booking.Money{Micros: grosze * 10_000, Currency: "PLN"} }
+	want := []imoje.Refund{
+		{ID: "ref-1", Status: "settled", State: imoje.StateRefunded, Amount: pln(5000), CreatedUnix: 1735687000},
+		{ID: "ref-2", Status: "rejected", State: imoje.StateFailed, Amount: pln(2000), CreatedUnix: 1735688000},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Refunds = %+v\nwant %+v", got, want)
+	}
+	if r := <-f.requests; r["transaction"] != "tx-1" {
+		t.Errorf("lookup of %v", r)
+	}
+	if _, err := c.Refunds(context.Background(), "../x"); !errors.Is(err, booking.ErrInvalid) {
+		t.Errorf("unsafe id: %v", err)
 	}
 }

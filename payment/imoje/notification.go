@@ -93,6 +93,8 @@ type transactionJSON struct {
 	ServiceID         string `json:"serviceId"`
 	PaymentMethod     string `json:"paymentMethod"`
 	PaymentMethodCode string `json:"paymentMethodCode"`
+	// Created is imoje's creation time, Unix seconds (transaction lookups carry it).
+	Created int64 `json:"created"`
 }
 
 type notificationJSON struct {
