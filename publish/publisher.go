@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/feeds"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
 // Exporter writes a feed of what is loaded now (store.Store.ExportFeed).
@@ -45,6 +46,17 @@ type Config struct {
 	MaxRetries int
 	// Keep is how many publications Publications returns; 0 is 100.
 	Keep int
+	// Log keeps the publications across restarts; nil keeps them in memory only.
+	Log Log
+	// Status reads Google's processing status of an uploaded file; nil: not asked.
+	Status StatusReader
+	// StatusInterval is the wait before the first status read after a publication,
+	// doubled before each further one; 0 is five minutes (Google processes a feed
+	// in minutes to hours).
+	StatusInterval time.Duration
+	// StatusPolls bounds the status reads of one publication; 0 is 8 (about 21 hours
+	// with the default interval), or until Google says SUCCESS or FAILURE for every file.
+	StatusPolls int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Logger; default slog.Default().
@@ -85,6 +97,12 @@ type Stats struct {
 	Bytes uint64
 }
 
+// StatusReader reads Google's status of an uploaded feed file: feed is "merchants",
+// "services" or "availability" (notifier.FeedStatusClient).
+type StatusReader interface {
+	FeedStatus(ctx context.Context, feed, fileName string) (*bsv1.FeedStatusRecord, error)
+}
+
 // Publisher uploads the feeds: daily (Run) and on demand (Publish). One publication
 // runs at a time.
 type Publisher struct {
@@ -93,6 +111,10 @@ type Publisher struct {
 	mu    sync.Mutex
 	pubs  []Publication // newest last
 	stats Stats
+	// polls are the status reads in flight; Close ends them.
+	polls     sync.WaitGroup
+	pollCtx   context.Context
+	stopPolls context.CancelFunc
 }
 
 // New checks cfg and fills its defaults.
@@ -118,7 +140,49 @@ func New(cfg Config) (*Publisher, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Publisher{cfg: cfg}, nil
+	if cfg.StatusInterval <= 0 {
+		cfg.StatusInterval = 5 * time.Minute
+	}
+	if cfg.StatusPolls <= 0 {
+		cfg.StatusPolls = 8
+	}
+	p := &Publisher{cfg: cfg}
+	p.pollCtx, p.stopPolls = context.WithCancel(context.Background())
+	if cfg.Log != nil {
+		if err := p.restore(); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// restore reads the kept publications from the log, and the figures an alert
+// needs: the last success and the failures since.
+func (p *Publisher) restore() error {
+	recs, err := p.cfg.Log.Publications(p.pollCtx, p.cfg.Keep)
+	if err != nil {
+		return fmt.Errorf("publish: read publications: %w", err)
+	}
+	failing := true
+	for _, rec := range recs { // newest first
+		pub := fromRecord(rec)
+		p.pubs = append([]Publication{pub}, p.pubs...)
+		if !failing {
+			continue
+		}
+		if pub.Outcome == "ok" {
+			p.stats.LastSuccess, failing = pub.FinishedAt, false
+		} else {
+			p.stats.ConsecutiveFailures++
+		}
+	}
+	return nil
+}
+
+// Close stops the status reads in flight.
+func (p *Publisher) Close() {
+	p.stopPolls()
+	p.polls.Wait()
 }
 
 // Publications returns the kept publications, newest first.
@@ -161,6 +225,9 @@ func (p *Publisher) Publish(ctx context.Context, trigger string) Publication {
 	}
 	pub.FinishedAt = p.cfg.Now().UTC()
 	p.record(pub, bytes)
+	if p.cfg.Status != nil && bytes > 0 {
+		p.polls.Go(func() { p.pollStatus(pub.StartedAt) })
+	}
 	return pub
 }
 
@@ -190,6 +257,7 @@ func (p *Publisher) publishFeed(ctx context.Context, kind feeds.ExportKind, d Dr
 
 // record keeps pub and updates the figures.
 func (p *Publisher) record(pub Publication, bytes uint64) {
+	p.persist(pub)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pubs = append(p.pubs, pub)

@@ -88,6 +88,8 @@ type File struct {
 	Name   string `json:"name"`
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"`
+	// Status is what Google's feed status API last said of the file (nil: not asked).
+	Status *FeedStatus `json:"status,omitempty"`
 }
 
 // session is one SFTP connection to a dropbox.

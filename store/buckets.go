@@ -92,6 +92,9 @@ var (
 	bucketInventoryRTU = []byte("inventory_rtu")
 	// bucketInventoryRTUDead: key as in bucketInventoryRTU → InventoryRecord (DEAD).
 	bucketInventoryRTUDead = []byte("inventory_rtu_dead")
+	// bucketPublications: started_unix_nano(8) → bookingserver.v1.PublicationRecord, the
+	// last publicationsKept uploads of the feeds (publications.go).
+	bucketPublications = []byte("publications")
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")

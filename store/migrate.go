@@ -26,6 +26,7 @@ var migrations = []migration{
 	indexMerchantBookings,
 	createBuckets(bucketOutboxDelivered, bucketFeedLoads),
 	createBuckets(bucketInventoryRTU, bucketInventoryRTUDead),
+	createBuckets(bucketPublications),
 }
 
 // SchemaVersion is the version this binary writes.

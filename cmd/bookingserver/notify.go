@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -15,6 +16,7 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/notifier"
+	"github.com/bookingserver/bookingserver/publish"
 	"github.com/bookingserver/bookingserver/store"
 )
 
@@ -32,22 +34,36 @@ func (c *notifyConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.googleCredentials, "google-credentials", "", "service-account JSON key file for the Maps Booking API; booking notifications are off when empty")
 }
 
-// startNotifier starts the outbox worker on st; stop ends it and must be called
-// before st closes. With no --google-credentials the notifier is off (records
-// accumulate in the outbox and are delivered once it is configured).
-func startNotifier(ctx context.Context, cfg notifyConfig, st store.Backend, m *metrics.Metrics) (stop func(), err error) {
-	if cfg.googleCredentials == "" {
-		slog.Warn("booking notifications and availability, merchant and service RTUs to Google are off: no --google-credentials; they wait in the outbox")
-		return func() {}, nil
+// googleClient is the one OAuth2 client of every call to the Maps Booking API, nil
+// when there is no --google-credentials.
+func (c notifyConfig) googleClient(ctx context.Context) (*http.Client, error) {
+	if c.googleCredentials == "" {
+		return nil, nil
 	}
-	if cfg.partnerID == "" {
+	if c.partnerID == "" {
 		return nil, errors.New("--partner-id is required with --google-credentials")
 	}
 	// The token source keeps its context for every refresh: give it one that outlives
 	// the shutdown signal, so the last attempt can still authenticate.
-	client, err := notifier.NewHTTPClientFromFile(context.WithoutCancel(ctx), cfg.googleCredentials)
-	if err != nil {
-		return nil, err
+	return notifier.NewHTTPClientFromFile(context.WithoutCancel(ctx), c.googleCredentials)
+}
+
+// feedStatus reads Google's status of uploaded feed files through client; nil when
+// there is no client.
+func (c notifyConfig) feedStatus(client *http.Client) publish.StatusReader {
+	if client == nil {
+		return nil
+	}
+	return notifier.FeedStatusClient{Client: client, BaseURL: c.mapsBookingURL, PartnerID: c.partnerID}
+}
+
+// startNotifier starts the outbox workers on st with client (googleClient); stop
+// ends them and must be called before st closes. With no client the workers are off
+// (records accumulate and are delivered once --google-credentials is given).
+func startNotifier(ctx context.Context, cfg notifyConfig, client *http.Client, st store.Backend, m *metrics.Metrics) (stop func(), err error) {
+	if client == nil {
+		slog.Warn("booking notifications and availability, merchant and service RTUs to Google are off: no --google-credentials; they wait in the outbox")
+		return func() {}, nil
 	}
 	n, err := notifier.New(notifier.Config{
 		Outbox: st.Outbox(), Client: client, PartnerID: cfg.partnerID, BaseURL: cfg.mapsBookingURL,

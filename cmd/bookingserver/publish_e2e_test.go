@@ -8,16 +8,25 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/bookingserver/bookingserver/notifier/notifiertest"
 	"github.com/bookingserver/bookingserver/publish"
 	"github.com/bookingserver/bookingserver/publish/publishtest"
 )
 
 // TestPublishToDropboxes: serve with the three --dropbox-* flags, a key file and a
 // known_hosts file, against an in-process SFTP server on loopback: POST
-// /v1/feeds:publish uploads the three feeds and GET /v1/feeds/publications shows it.
+// /v1/feeds:publish uploads the three feeds and GET /v1/feeds/publications shows it,
+// with Google's feed status of each file (a fake Maps Booking API) once read; after
+// a restart the publication and its status are still shown.
 func TestPublishToDropboxes(t *testing.T) {
 	dir := t.TempDir()
+	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
+	creds := filepath.Join(dir, "sa.json")
+	if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	feedDir := filepath.Join(dir, "feeds")
 	writeOneSlotFeeds(t, feedDir, 2)
 	key, keyFile := publishtest.NewKeyFile(t)
@@ -25,25 +34,29 @@ func TestPublishToDropboxes(t *testing.T) {
 	boxes := map[string]string{}
 	args := []string{"serve", "--data", filepath.Join(dir, "b.db"), "--feeds", feedDir,
 		"--grpc-addr", freeAddr(t), "--auth-user", killUser, "--auth-password", killPassword, "--admin-token", "adm",
-		"--dropbox-key", keyFile, "--dropbox-known-hosts", srv.KnownHosts(t, srv.HostKey.PublicKey())}
+		"--dropbox-key", keyFile, "--dropbox-known-hosts", srv.KnownHosts(t, srv.HostKey.PublicKey()),
+		"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--feed-status-interval", "50ms"}
 	for _, kind := range []string{"merchant", "service", "availability"} {
 		boxes[kind] = t.TempDir()
 		args = append(args, "--dropbox-"+kind, "sftp://google@"+srv.Addr+boxes[kind])
 	}
 	httpAddr := freeAddr(t)
 	args = append(args, "--http-addr", httpAddr)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
 	var logs syncBuffer
-	go func() { exit <- run(ctx, args, &logs, &logs) }()
-	defer func() {
-		cancel()
-		if code := <-exit; code != 0 {
-			t.Errorf("serve exit %d: %s", code, logs.String())
+	serve := func() (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		exit := make(chan int, 1)
+		go func() { exit <- run(ctx, args, &logs, &logs) }()
+		waitHealthy(t, "http://"+httpAddr+"/healthz")
+		return func() {
+			cancel()
+			if code := <-exit; code != 0 {
+				t.Errorf("serve exit %d: %s", code, logs.String())
+			}
 		}
-	}()
+	}
+	stop := serve()
 	base := "http://" + httpAddr
-	waitHealthy(t, base+"/healthz")
 	call := func(method, path string, out any) {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, nil)
@@ -69,11 +82,36 @@ func TestPublishToDropboxes(t *testing.T) {
 			t.Errorf("%s: files %v, dropbox %v", fu.Kind, fu.Files, entries)
 		}
 	}
+	for _, fu := range pub.Feeds {
+		feed := map[string]string{"merchant": "merchants", "service": "services", "availability": "availability"}[string(fu.Kind)]
+		api.SetFeedStatus("partners/4242/feeds/"+feed+"/"+fu.Files[0].Name,
+			`{"state":"SUCCESS","statistics":{"newItems":"1","existingItems":"0","deletedItems":"0"}}`)
+	}
 	var list struct {
 		Publications []publish.Publication `json:"publications"`
 	}
-	call("GET", "/v1/feeds/publications", &list)
-	if len(list.Publications) != 1 || list.Publications[0].Outcome != "ok" || list.Publications[0].Trigger != "api" {
-		t.Fatalf("publications %+v", list)
+	statusRead := func() bool {
+		call("GET", "/v1/feeds/publications", &list)
+		if len(list.Publications) != 1 || list.Publications[0].Outcome != "ok" || list.Publications[0].Trigger != "api" {
+			t.Fatalf("publications %+v", list)
+		}
+		for _, fu := range list.Publications[0].Feeds {
+			if s := fu.Files[0].Status; s == nil || s.State != "SUCCESS" || s.NewItems != 1 {
+				return false
+			}
+		}
+		return true
+	}
+	for deadline := time.Now().Add(20 * time.Second); !statusRead(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no SUCCESS status beside every file: %+v", list)
+		}
+	}
+
+	stop()
+	stop = serve()
+	defer stop()
+	if !statusRead() {
+		t.Fatalf("after a restart: %+v", list)
 	}
 }

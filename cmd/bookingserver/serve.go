@@ -115,12 +115,16 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		}
 	}
 
-	stopNotifier, err := startNotifier(ctx, cfg.notify, st, met)
+	google, err := cfg.notify.googleClient(ctx)
+	if err != nil {
+		return err
+	}
+	stopNotifier, err := startNotifier(ctx, cfg.notify, google, st, met)
 	if err != nil {
 		return err
 	}
 	defer stopNotifier() // before st.Close
-	p, stopPublisher, err := startPublisher(ctx, cfg.publish, exporter(st), met)
+	p, stopPublisher, err := startPublisher(ctx, cfg.publish, publisherDeps{exporter(st), publicationLog(st), cfg.notify.feedStatus(google)}, met)
 	if err != nil {
 		return err
 	}

@@ -54,12 +54,34 @@ type FakeAPI struct {
 	// resources holds the merchants and services that inventory calls created, by
 	// resource name (partners/{p}/merchants/{m}[/services/{s}]), as Google keeps them.
 	resources map[string]map[string]any
+	// feedStatuses are the FeedStatus answers by feed file name
+	// (partners/{p}/feeds/{feed}/{file}).
+	feedStatuses map[string]string
+}
+
+// SetFeedStatus makes the feed status API answer status (a FeedStatus JSON) for the
+// file name (partners/{p}/feeds/{merchants|services|availability}/{file}); files
+// without one are answered 404.
+func (f *FakeAPI) SetFeedStatus(name, status string) {
+	f.mu.Lock()
+	f.feedStatuses[name] = status
+	f.mu.Unlock()
+}
+
+// feedStatus answers GET /v1alpha/inventory/{name}/status. Called with f.mu held.
+func (f *FakeAPI) feedStatus(path string) (int, []byte) {
+	name := strings.TrimSuffix(strings.TrimPrefix(path, "/v1alpha/inventory/"), "/status")
+	if st, ok := f.feedStatuses[name]; ok && strings.HasSuffix(path, "/status") {
+		return http.StatusOK, []byte(st)
+	}
+	return http.StatusNotFound, nil
 }
 
 // NewFakeAPI starts a fake Maps Booking API that answers 200 until told otherwise.
 func NewFakeAPI(t *testing.T) *FakeAPI {
 	f := &FakeAPI{Got: make(chan Request, 1000), Inventory: make(chan InventoryCall, 1000),
-		status: func(int) int { return 200 }, invStatus: func(int) int { return 200 }, resources: map[string]map[string]any{}}
+		status: func(int) int { return 200 }, invStatus: func(int) int { return 200 },
+		resources: map[string]map[string]any{}, feedStatuses: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		req := Request{Method: r.Method, Path: r.URL.Path, UpdateMask: r.URL.Query().Get("updateMask"), Auth: r.Header.Get("Authorization")}
@@ -72,7 +94,11 @@ func NewFakeAPI(t *testing.T) *FakeAPI {
 			code = f.invStatus(f.invN)
 			f.invN++
 			if code/100 == 2 {
-				code = f.applyInventory(r, req.Body)
+				if r.Method == http.MethodGet {
+					code, raw = f.feedStatus(r.URL.Path)
+				} else {
+					code = f.applyInventory(r, req.Body)
+				}
 			}
 			req.Query = r.URL.RawQuery
 			f.Inventory <- InventoryCall{Request: req, Status: code}
