@@ -64,7 +64,7 @@ func setupOn(t *testing.T, st store.Backend) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if fixed, err := st.Reconcile(); err != nil || fixed != 0 {
+		if fixed, err := st.Reconcile(time.Time{}); err != nil || fixed != 0 {
 			t.Errorf("invariant: %d slot counts disagreed with live bookings (%v)", fixed, err)
 		}
 	})

@@ -275,7 +275,7 @@ func TestPaidAsyncSlotStaysSynchronous(t *testing.T) {
 	if _, err := f.core.Confirm(t.Context(), resp.GetBooking().GetBookingId(), "r1"); !errors.Is(err, booking.ErrConflict) {
 		t.Errorf("confirm a paid booking: %v, want ErrConflict", err)
 	}
-	if fixed, err := f.store.Reconcile(); err != nil || fixed != 0 {
+	if fixed, err := f.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
 		t.Errorf("reconcile: %d %v", fixed, err)
 	}
 }

@@ -92,7 +92,7 @@ func setupPaymentsWith(t *testing.T, wrap func(booking.Processor) booking.Proces
 // the record's totals equal its ledger's, and the store's slot counts hold.
 func checkMoney(t *testing.T, f *payFixture) {
 	t.Helper()
-	if fixed, err := f.store.Reconcile(); err != nil || fixed != 0 {
+	if fixed, err := f.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
 		t.Errorf("slot invariant: %d fixed (%v)", fixed, err)
 	}
 	err := f.store.View(context.Background(), func(tx booking.ReadTx) error {

@@ -88,7 +88,7 @@ func (c *cartBundle) start(t *testing.T, fixture bool) {
 		if err := srv.Shutdown(); err != nil {
 			t.Error(err)
 		}
-		if fixed, err := st.Reconcile(); err != nil || fixed != 0 {
+		if fixed, err := st.Reconcile(time.Time{}); err != nil || fixed != 0 {
 			t.Errorf("Reconcile: %d fixes, %v", fixed, err)
 		}
 		if err := st.Close(); err != nil {

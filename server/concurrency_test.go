@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/metadata"
 
@@ -60,7 +61,7 @@ func TestConcurrentCreateNeverOverbooks(t *testing.T) {
 			if ok.Load() != tc.spots || unavailable.Load() != 200-tc.spots || other.Load() != 0 {
 				t.Errorf("ok=%d unavailable=%d other=%d, want %d/%d/0", ok.Load(), unavailable.Load(), other.Load(), tc.spots, 200-tc.spots)
 			}
-			if fixed, err := b.store.Reconcile(); err != nil || fixed != 0 {
+			if fixed, err := b.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
 				t.Errorf("invariant: %d fixed, %v", fixed, err)
 			}
 		})
@@ -102,7 +103,7 @@ func TestConcurrentCreatesAndCancels(t *testing.T) {
 	if err != nil || int64(resp.GetCountAvailable()) != 5-live.Load() {
 		t.Errorf("count_available %d (%v), want %d", resp.GetCountAvailable(), err, 5-live.Load())
 	}
-	if fixed, err := b.store.Reconcile(); err != nil || fixed != 0 {
+	if fixed, err := b.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
 		t.Errorf("invariant: %d fixed, %v", fixed, err)
 	}
 }

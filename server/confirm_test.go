@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/store/storetest"
@@ -65,7 +66,7 @@ func TestConfirmOverREST(t *testing.T) {
 	if n := recs[0].GetNotification(); n.GetBookingId() != id || n.GetStatus().String() != "CONFIRMED" || !slices.Equal(n.GetUpdateMask(), []string{"status"}) {
 		t.Errorf("notification: %v", n)
 	}
-	if fixed, err := b.store.Reconcile(); err != nil || fixed != 0 {
+	if fixed, err := b.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
 		t.Errorf("reconcile: %d %v", fixed, err)
 	}
 }

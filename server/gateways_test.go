@@ -312,7 +312,7 @@ func gwSetup(t *testing.T) *gwBundle {
 		if err := srv.Shutdown(); err != nil {
 			t.Error(err)
 		}
-		if fixed, err := st.Reconcile(); err != nil || fixed != 0 {
+		if fixed, err := st.Reconcile(time.Time{}); err != nil || fixed != 0 {
 			t.Errorf("Reconcile: %d fixes, %v", fixed, err)
 		}
 		st.Close()

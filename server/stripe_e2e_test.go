@@ -78,7 +78,7 @@ func stripeE2ESetup(t *testing.T) *stripeE2E {
 		if err := srv.Shutdown(); err != nil {
 			t.Error(err)
 		}
-		if fixed, err := st.Reconcile(); err != nil || fixed != 0 {
+		if fixed, err := st.Reconcile(time.Time{}); err != nil || fixed != 0 {
 			t.Errorf("Reconcile: %d fixes, %v", fixed, err)
 		}
 		st.Close()

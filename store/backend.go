@@ -21,12 +21,20 @@ type Backend interface {
 	AvailabilityOutbox() RTUQueue
 	// InventoryOutbox is the merchant and service RTU queue.
 	InventoryOutbox() InventoryQueue
-	// Reconcile makes every slot's count equal its live bookings and returns how
-	// many it fixed (Store.Reconcile).
-	Reconcile() (int, error)
+	// Reconcile makes the count of every slot starting at or after from equal its live
+	// bookings and returns how many it fixed (Store.Reconcile); the zero time checks
+	// every slot.
+	Reconcile(from time.Time) (int, error)
 	// PurgeIdempotency deletes CreateBooking answers older than before, except those
 	// of pending payments, and returns how many.
 	PurgeIdempotency(before time.Time) (int, error)
+	// PurgeWebhookEvents forgets the gateway webhooks applied before before and
+	// returns how many.
+	PurgeWebhookEvents(before time.Time) (int, error)
+	// EraseCustomerData erases the personal data of the bookings whose slot ended
+	// before endedBefore, and their delivered notifications, keeping what accounting
+	// needs; it returns how many bookings had data erased (Store.EraseCustomerData).
+	EraseCustomerData(endedBefore time.Time) (int, error)
 	Close() error
 }
 

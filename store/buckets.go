@@ -98,4 +98,7 @@ var (
 
 	// keySchemaVersion in bucketMeta: big-endian uint64, the last migration applied.
 	keySchemaVersion = []byte("schema_version")
+	// keyErasedBefore in bucketMeta: big-endian slot start second below which every
+	// booking's customer data is erased (EraseCustomerData).
+	keyErasedBefore = []byte("customer_data_erased_before")
 )

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
@@ -51,7 +52,7 @@ func openAndCheck(path string) error {
 		return err
 	}
 	defer st.Close()
-	_, err = st.Reconcile()
+	_, err = st.Reconcile(time.Time{})
 	return err
 }
 

@@ -190,22 +190,30 @@ func retryable(err error) bool {
 	return false
 }
 
-// Reconcile is Store.Reconcile: every slot's count is made equal to its live
-// bookings, in one transaction; it returns the number of counts fixed.
-func (p *Postgres) Reconcile() (int, error) {
+// Reconcile is Store.Reconcile: the count of every slot starting at or after from is
+// made equal to its live bookings, in one transaction; it returns the number of
+// counts fixed. Both sides are read through indexes by slot start
+// (bookings_live_by_start, slot_booked_by_start), not over the whole history.
+func (p *Postgres) Reconcile(from time.Time) (int, error) {
 	fixed := 0
+	var fromSec *int64 // nil: every slot, those of bookings without a start_sec too
+	if !from.IsZero() {
+		f := from.Unix()
+		fromSec = &f
+	}
 	err := p.run(context.Background(), pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error {
-		stale, err := t.exec(`DELETE FROM slot_booked b WHERE NOT EXISTS
-			(SELECT 1 FROM bookings k WHERE k.holds_spot AND k.slot_key = b.slot_key)`)
+		stale, err := t.exec(`DELETE FROM slot_booked b WHERE ($1::bigint IS NULL OR slot_key_start(b.slot_key) >= $1)
+			AND NOT EXISTS (SELECT 1 FROM bookings k WHERE k.holds_spot AND k.slot_key = b.slot_key)`, fromSec)
 		if err != nil {
 			return err
 		}
 		// A repaired count may pass the spots_open of its last take (the feed
 		// lowered it): that limit is forgotten, the next take sets it again.
 		wrong, err := t.exec(`INSERT INTO slot_booked (slot_key, booked)
-			SELECT slot_key, count(*) FROM bookings WHERE holds_spot GROUP BY slot_key
+			SELECT slot_key, count(*) FROM bookings WHERE holds_spot AND slot_key IS NOT NULL
+			AND ($1::bigint IS NULL OR start_sec >= $1) GROUP BY slot_key
 			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked, spots_open = NULL
-			WHERE slot_booked.booked <> excluded.booked`)
+			WHERE slot_booked.booked <> excluded.booked`, fromSec)
 		fixed = int(stale + wrong)
 		return err
 	})

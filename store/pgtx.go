@@ -299,7 +299,7 @@ func (t *pgTxn) GatewayAccount(merchantID, gateway string) (*bsv1.GatewayAccount
 
 func (t *pgTxn) WebhookSeen(key string) (bool, error) {
 	var seen bool
-	err := t.get(`SELECT EXISTS (SELECT 1 FROM webhook_events WHERE dedupe_key = $1)`, []any{key}, &seen)
+	err := t.get(`SELECT EXISTS (SELECT 1 FROM webhook_events WHERE dedupe_key = $1)`, []any{[]byte(key)}, &seen)
 	return seen, err
 }
 
@@ -416,7 +416,7 @@ func (t *pgTxn) PutGatewayAccount(r *bsv1.GatewayAccountRecord) error {
 
 func (t *pgTxn) MarkWebhook(key string, atUnix int64) error {
 	_, err := t.exec(`INSERT INTO webhook_events (dedupe_key, applied_unix) VALUES ($1, $2)
-		ON CONFLICT (dedupe_key) DO UPDATE SET applied_unix = excluded.applied_unix`, key, atUnix)
+		ON CONFLICT (dedupe_key) DO UPDATE SET applied_unix = excluded.applied_unix`, []byte(key), atUnix)
 	return err
 }
 

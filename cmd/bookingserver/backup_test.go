@@ -125,7 +125,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	if before == 0 || before == len(acks) {
 		t.Errorf("%d of %d bookings acknowledged before the backup: want load on both sides of it", before, len(acks))
 	}
-	if fixed, err := st.Reconcile(); err != nil || fixed != 0 {
+	if fixed, err := st.Reconcile(time.Time{}); err != nil || fixed != 0 {
 		t.Errorf("restored slot counts: %d repaired, %v; want none", fixed, err)
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"log/slog"
 	"sync"
 	"time"
@@ -9,9 +11,31 @@ import (
 	"github.com/bookingserver/bookingserver/store"
 )
 
-// startRetention purges expired idempotency records at start and then hourly; the
-// returned function stops it (call before closing the store).
-func startRetention(ctx context.Context, st store.Backend) func() {
+// reconcileLookback is how far back serve's start-up check of slot counts reaches:
+// the slots that can still be booked or are under way. Older slots' counts are never
+// read again, and checking them would read the whole history at every start.
+const reconcileLookback = 7 * 24 * time.Hour
+
+// retentionConfig is --retention: how long a booking's customer data outlives its slot.
+type retentionConfig struct {
+	customerData time.Duration
+}
+
+func (c *retentionConfig) register(fs *flag.FlagSet) {
+	fs.DurationVar(&c.customerData, "retention", 400*24*time.Hour,
+		"erase the customer data (name, email, telephone, address, note) of bookings whose slot ended longer ago than this; amounts and the ledger stay")
+}
+
+func (c retentionConfig) check() error {
+	if c.customerData < 24*time.Hour {
+		return usageError("--retention must be at least 24h")
+	}
+	return nil
+}
+
+// startRetention runs the retention sweep at start and then hourly; the returned
+// function stops it (call before closing the store).
+func startRetention(ctx context.Context, st store.Backend, cfg retentionConfig) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -20,12 +44,7 @@ func startRetention(ctx context.Context, st store.Backend) func() {
 		tick := time.NewTicker(time.Hour)
 		defer tick.Stop()
 		for {
-			n, err := st.PurgeIdempotency(time.Now().Add(-store.IdempotencyRetention))
-			if err != nil {
-				slog.Error("idempotency retention", "err", err)
-			} else if n > 0 {
-				slog.Info("idempotency records past retention purged", "records", n, "retention", store.IdempotencyRetention.String())
-			}
+			sweep(st, cfg, time.Now())
 			select {
 			case <-ctx.Done():
 				return
@@ -34,4 +53,29 @@ func startRetention(ctx context.Context, st store.Backend) func() {
 		}
 	}()
 	return func() { cancel(); wg.Wait() }
+}
+
+// sweep purges what is past its retention at now: CreateBooking answers
+// (store.IdempotencyRetention), applied webhooks (store.WebhookEventRetention), and
+// the customer data and delivered notifications of bookings whose slot ended more
+// than cfg.customerData ago. Each part logs what it removed; a failing part does not
+// stop the others.
+func sweep(st store.Backend, cfg retentionConfig, now time.Time) {
+	for _, p := range []struct {
+		what      string
+		retention time.Duration
+		purge     func(time.Time) (int, error)
+	}{
+		{"idempotency records", store.IdempotencyRetention, st.PurgeIdempotency},
+		{"webhook events", store.WebhookEventRetention, st.PurgeWebhookEvents},
+		{"booking customer data", cfg.customerData, st.EraseCustomerData},
+	} {
+		n, err := p.purge(now.Add(-p.retention))
+		switch {
+		case err != nil && !errors.Is(err, context.Canceled):
+			slog.Error("retention: "+p.what, "err", err)
+		case n > 0:
+			slog.Info("retention: "+p.what+" past retention removed", "count", n, "retention", p.retention.String())
+		}
+	}
 }

@@ -40,6 +40,7 @@ type serveConfig struct {
 	payments        processorConfig
 	gateways        gatewayConfig
 	logs            logConfig
+	retention       retentionConfig
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -61,12 +62,16 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	c.gateways.register(fs)
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
+	c.retention.register(fs)
 	c.logs.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := c.retention.check(); err != nil {
+		return c, err
 	}
 	return c, c.creds.check()
 }
@@ -100,7 +105,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	if fixed, err := st.Reconcile(); err != nil {
+	if fixed, err := st.Reconcile(time.Now().Add(-reconcileLookback)); err != nil {
 		return err
 	} else if fixed > 0 {
 		slog.Warn("slot counts repaired at start", "fixed", fixed)
@@ -133,7 +138,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if p != nil { // a nil *Publisher in the interface would not be nil
 		publisher = p
 	}
-	defer startRetention(ctx, st)() // stops before st.Close
+	defer startRetention(ctx, st, cfg.retention)() // stops before st.Close
 
 	proc, err := cfg.payments.processor()
 	if err != nil {
