@@ -108,7 +108,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("notify "+sub, "notify "+sub+" [flags]")
 	fs.SetOutput(stderr)
 	var sc storeConfig
-	sc.register(fs, "bbolt data file (not while a server has it open)")
+	sc.register(fs, "bbolt data file; while a server holds it, notify goes through that server (give --admin-token)")
 	serverURL := fs.String("server", "", "base URL of the running server that holds the data file: go through its merchant API")
 	var token string
 	secretFlag(fs, &token, "admin-token", "an admin bearer token of the server (with --server)")
@@ -141,7 +141,12 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	st, err := sc.open(ctx)
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%w: a server holds it; give --server URL and --admin-token to go through it", err)
+		remote, rerr := heldBy(sc.data, token)
+		if rerr != nil {
+			return fmt.Errorf("%w: a server holds it (%v); give --server URL and --admin-token to go through it", err, rerr)
+		}
+		slog.Info("the data file is held by a running server: going through it", "server", remote.base)
+		return notifyVia(ctx, remote, sub, pos, allDead, stdout)
 	}
 	if err != nil {
 		return err
@@ -316,4 +321,21 @@ func retryOutbox(ctx context.Context, o operatorOutbox, args []string, allDead b
 		return nil
 	}
 	return errors.New("give one dead letter ID or --all-dead")
+}
+
+// heldBy is the outbox of the server that holds data, from the address it recorded
+// next to the file (serverFile); token is an admin token of that server.
+func heldBy(data, token string) (remoteOutbox, error) {
+	f, err := readServerFile(data)
+	if err != nil {
+		return remoteOutbox{}, fmt.Errorf("no address recorded: %w", err)
+	}
+	if token == "" {
+		return remoteOutbox{}, fmt.Errorf("at %s; its merchant API needs --admin-token", f.URL)
+	}
+	client, err := f.client()
+	if err != nil {
+		return remoteOutbox{}, err
+	}
+	return remoteOutbox{base: f.URL, token: token, client: client}, nil
 }

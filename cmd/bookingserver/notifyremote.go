@@ -28,6 +28,8 @@ type operatorOutbox interface {
 // POST /v1/notifications/{id}:retry with an admin token.
 type remoteOutbox struct {
 	base, token string
+	// client calls the server; http.DefaultClient when nil.
+	client *http.Client
 }
 
 func (r remoteOutbox) call(ctx context.Context, method, path string, out proto.Message) error {
@@ -40,7 +42,11 @@ func (r remoteOutbox) call(ctx context.Context, method, path string, out proto.M
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.token)
-	resp, err := http.DefaultClient.Do(req)
+	client := r.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -185,6 +185,14 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
+	if cfg.store.databaseURL == "" { // `notify` on the data file finds the server here
+		forget, err := recordServer(cfg.store.data, srv.HTTPAddr(), cfg.tlsCert)
+		if err != nil {
+			_ = srv.Shutdown()
+			return err
+		}
+		defer forget()
+	}
 	logSet("credentials in force", creds)
 	for {
 		select {
