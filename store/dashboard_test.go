@@ -54,22 +54,22 @@ func TestMerchantBookingsPages(t *testing.T) {
 			}
 		}
 		var want []string
-		for i := range 23 {
-			id := fmt.Sprintf("b%02d", i)
+		for i := range 150 { // more than the first query of the Postgres store reads
+			id := fmt.Sprintf("b%03d", i)
 			put(id, "m1", t0+int64(i/2)*dur) // two bookings per start
 			want = append(want, id)
 		}
 		put("other", "m2", t0+dur)
 		put("early", "m1", t0-dur)
 		put("moved", "m1", t0-2*dur)
-		put("moved", "m1", t0+100*dur) // rescheduled out of the range below
+		put("moved", "m1", t0+200*dur) // rescheduled out of the range below
 		read := func(desc bool, step int) []string {
 			var got []string
 			var cursor []byte
 			for {
 				n := 0
 				var last []byte
-				if err := d.MerchantBookings(t.Context(), "m1", t0, t0+50*dur, desc, cursor, func(rec *bsv1.BookingRecord, c []byte) bool {
+				if err := d.MerchantBookings(t.Context(), "m1", t0, t0+100*dur, desc, cursor, func(rec *bsv1.BookingRecord, c []byte) bool {
 					got = append(got, rec.GetBooking().GetBookingId())
 					last = bytes.Clone(c)
 					n++
@@ -83,7 +83,7 @@ func TestMerchantBookingsPages(t *testing.T) {
 				cursor = last
 			}
 		}
-		for _, step := range []int{1, 5, 1000} {
+		for _, step := range []int{1, 7, 70, 1000} {
 			if got := read(false, step); !slices.Equal(got, want) {
 				t.Errorf("forwards by %d: %v, want %v", step, got, want)
 			}

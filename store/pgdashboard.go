@@ -16,8 +16,12 @@ import (
 
 // The dashboard's reads on PostgreSQL (as dashboard.go and merchantindex.go on bbolt).
 
-// merchantPageRows is how many bookings MerchantBookings reads per query.
-const merchantPageRows = 200
+// MerchantBookings reads firstPageRows bookings with its first query (a dashboard page
+// and a little more), then morePageRows per query (a search reads the whole range).
+const (
+	firstPageRows = 64
+	morePageRows  = 512
+)
 
 // MerchantBookings is Store.MerchantBookings on PostgreSQL: pages of the index
 // bookings_by_merchant_start. The cursor is start_sec(8) booking_id.
@@ -31,14 +35,14 @@ func (p *Postgres) MerchantBookings(ctx context.Context, merchantID string, from
 	if desc {
 		order, cmpOp = "DESC", "<"
 	}
-	for {
+	for rowsWanted := firstPageRows; ; rowsWanted = morePageRows {
 		sql := `SELECT booking_id, start_sec, record FROM bookings WHERE merchant_id = $1 AND start_sec >= $2 AND start_sec < $3`
 		args := []any{merchantID, fromSec, toSec}
 		if resume {
 			sql += ` AND (start_sec, booking_id) ` + cmpOp + ` ($4, $5)`
 			args = append(args, afterStart, afterID)
 		}
-		sql += fmt.Sprintf(` ORDER BY start_sec %s, booking_id %s LIMIT %d`, order, order, merchantPageRows)
+		sql += fmt.Sprintf(` ORDER BY start_sec %s, booking_id %s LIMIT %d`, order, order, rowsWanted)
 		rows, err := p.pool.Query(ctx, sql, args...)
 		if err != nil {
 			return err
@@ -65,7 +69,7 @@ func (p *Postgres) MerchantBookings(ctx context.Context, merchantID string, from
 				return nil
 			}
 		}
-		if len(page) < merchantPageRows {
+		if len(page) < rowsWanted {
 			return nil
 		}
 	}
