@@ -34,6 +34,8 @@ import (
 type Postgres struct {
 	pool   *pgxpool.Pool
 	outbox *PostgresOutbox
+	// cache answers availability lookups (pgcache.go).
+	cache *slotCache
 	// stopListen ends the LISTEN connection that wakes the outbox.
 	stopListen context.CancelFunc
 	listenDone chan struct{}
@@ -59,7 +61,7 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, err
 	}
-	p := &Postgres{pool: pool}
+	p := &Postgres{pool: pool, cache: newSlotCache(pool)}
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
 	p.stopListen, p.listenDone = cancel, make(chan struct{})
@@ -80,7 +82,9 @@ func (p *Postgres) Pool() *pgxpool.Pool { return p.pool }
 
 // View implements booking.Store: a read-only REPEATABLE READ transaction is one
 // snapshot, and never fails to serialize on PostgreSQL (it is retried where it can,
-// on CockroachDB).
+// on CockroachDB). The availability path (booking.SlotSummaryReader) is answered
+// from the replica's cache when it can (pgcache.go), and a View that reads nothing
+// else begins no transaction.
 func (p *Postgres) View(ctx context.Context, fn func(booking.ReadTx) error) error {
 	return p.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(t *pgTxn) error { return fn(t) })
 }
@@ -149,26 +153,110 @@ func (p *Postgres) retry(ctx context.Context, once func() error) error {
 }
 
 func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgTxn) error) error {
-	tx, err := p.pool.BeginTx(ctx, opts)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
-	t := &pgTxn{ctx: ctx, tx: tx}
-	err = fn(t)
+	tx := &lazyTx{pool: p.pool, opts: opts}
+	defer tx.rollback(context.WithoutCancel(ctx))
+	t := &pgTxn{ctx: ctx, tx: tx, cache: p.cache}
+	err := fn(t)
 	if err == nil {
 		err = t.flush()
 	}
+	if err == nil && t.err == nil {
+		err = tx.commit(ctx)
+	}
+	return t.ended(err)
+}
+
+// ended returns the error of the attempt that ended with err (nil: it committed),
+// after forgetting the count changes it expected to be notified of when it did
+// not commit.
+func (t *pgTxn) ended(err error) error {
 	if t.err != nil {
 		// A statement failed and fn went on (it may have taken a lookup's error for
 		// "not found"): the transaction is aborted, and its first error is the cause.
-		return t.err
+		err = t.err
 	}
 	if err != nil {
-		return err
+		t.cache.forget(t.expected)
 	}
-	return tx.Commit(ctx)
+	return err
 }
+
+// lazyTx begins its transaction at its first statement: a View that the
+// availability cache answers makes none.
+type lazyTx struct {
+	pool *pgxpool.Pool
+	opts pgx.TxOptions
+	tx   pgx.Tx
+}
+
+func (l *lazyTx) begin(ctx context.Context) (pgx.Tx, error) {
+	if l.tx == nil {
+		tx, err := l.pool.BeginTx(ctx, l.opts)
+		if err != nil {
+			return nil, err
+		}
+		l.tx = tx
+	}
+	return l.tx, nil
+}
+
+func (l *lazyTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tx, err := l.begin(ctx)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return tx.Exec(ctx, sql, args...)
+}
+
+func (l *lazyTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	tx, err := l.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tx.Query(ctx, sql, args...)
+}
+
+func (l *lazyTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	tx, err := l.begin(ctx)
+	if err != nil {
+		return failedBatch{err}
+	}
+	return tx.SendBatch(ctx, b)
+}
+
+func (l *lazyTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	tx, err := l.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return tx.CopyFrom(ctx, table, columns, src)
+}
+
+func (l *lazyTx) commit(ctx context.Context) error {
+	if l.tx == nil {
+		return nil
+	}
+	return l.tx.Commit(ctx)
+}
+
+func (l *lazyTx) rollback(ctx context.Context) {
+	if l.tx != nil {
+		_ = l.tx.Rollback(ctx) // after Commit it is a no-op
+	}
+}
+
+// failedBatch is the result of a batch that could not be sent.
+type failedBatch struct{ err error }
+
+func (f failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, f.err }
+func (f failedBatch) Query() (pgx.Rows, error)         { return nil, f.err }
+func (f failedBatch) QueryRow() pgx.Row                { return failedRow(f) }
+func (f failedBatch) Close() error                     { return f.err }
+func (f failedBatch) Tx() pgx.Tx                       { return nil }
+
+type failedRow struct{ err error }
+
+func (f failedRow) Scan(...any) error { return f.err }
 
 // retryable reports whether err is a serialization failure (40001), a deadlock
 // (40P01) or a concurrent transaction's change found by a constraint (a spot taken
@@ -215,6 +303,10 @@ func (p *Postgres) Reconcile(from time.Time) (int, error) {
 			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked, spots_open = NULL
 			WHERE slot_booked.booked <> excluded.booked`, fromSec)
 		fixed = int(stale + wrong)
+		if err != nil || fixed == 0 {
+			return err
+		}
+		_, err = t.exec(`SELECT pg_notify($1, '*')`, slotsChannel) // the replicas' caches are wrong
 		return err
 	})
 	if fixed > 0 {

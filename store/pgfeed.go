@@ -40,7 +40,7 @@ func (p *Postgres) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte
 			conn.Conn().Close(ctx) //nolint:errcheck // a session that may hold the lock must not be reused
 		}
 	}()
-	l := &pgLoad{conn: conn, ctx: ctx, kind: kind}
+	l := &pgLoad{conn: conn, ctx: ctx, kind: kind, cache: p.cache}
 	if kind == bsv1.FeedKind_FEED_KIND_AVAILABILITY {
 		return l.availability(data)
 	}
@@ -49,9 +49,10 @@ func (p *Postgres) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte
 
 // pgLoad is one feed load on the connection that holds the feed lock.
 type pgLoad struct {
-	conn *pgxpool.Conn
-	ctx  context.Context
-	kind bsv1.FeedKind
+	conn  *pgxpool.Conn
+	ctx   context.Context
+	kind  bsv1.FeedKind
+	cache *slotCache
 }
 
 // view runs fn in a read-only snapshot on the load's connection.
@@ -60,21 +61,32 @@ func (l *pgLoad) view(fn func(*pgTxn) error) error {
 }
 
 // write runs fn in a transaction on the load's connection. Loads are not retried:
-// they run READ COMMITTED under the feed lock, and write only feed tables.
+// they run READ COMMITTED under the feed lock, and write only feed tables. Every
+// replica's availability cache is dropped when a writing transaction commits.
 func (l *pgLoad) write(opts pgx.TxOptions, fn func(*pgTxn) error) error {
 	tx, err := l.conn.BeginTx(l.ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(l.ctx)) //nolint:errcheck // after Commit it is a no-op
-	t := &pgTxn{ctx: l.ctx, tx: tx}
+	t := &pgTxn{ctx: l.ctx, tx: tx, cache: l.cache}
 	if err := fn(t); err != nil {
 		return err
+	}
+	readOnly := opts.AccessMode == pgx.ReadOnly
+	if !readOnly {
+		if _, err := t.exec(`SELECT pg_notify($1, '*')`, slotsChannel); err != nil {
+			return err
+		}
 	}
 	if t.err != nil {
 		return t.err
 	}
-	return tx.Commit(l.ctx)
+	err = tx.Commit(l.ctx)
+	if !readOnly {
+		l.cache.reset()
+	}
+	return err
 }
 
 // catalogFeed loads a merchant or service feed.

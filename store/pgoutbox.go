@@ -50,8 +50,10 @@ func (o *PostgresOutbox) signal() {
 	}
 }
 
-// listen wakes the outbox on every notification of outboxChannel until ctx ends,
-// reconnecting after errors (a lost wake-up only delays delivery to the next poll).
+// listen wakes the outbox on every notification of outboxChannel, and keeps the
+// availability cache fresh with those of slotsChannel, until ctx ends, reconnecting
+// after errors (a lost wake-up only delays delivery to the next poll; lost count
+// changes are why the cache is dropped on every connect).
 func (p *Postgres) listen(ctx context.Context) {
 	defer close(p.listenDone)
 	for ctx.Err() == nil {
@@ -75,14 +77,25 @@ func (p *Postgres) listenOnce(ctx context.Context) error {
 	// The connection will LISTEN: take it out of the pool for good.
 	conn := pooled.Hijack()
 	defer conn.Close(context.Background()) //nolint:errcheck // closing a connection we drop
-	if _, err := conn.Exec(ctx, `LISTEN `+outboxChannel); err != nil {
+	if _, err := conn.Exec(ctx, `LISTEN `+outboxChannel+`; LISTEN `+slotsChannel); err != nil {
 		return err
 	}
+	// Notifications sent while no connection listened are lost: the availability
+	// cache starts again.
+	p.cache.reset()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		p.outbox.signal()
+		if n.Channel != slotsChannel {
+			p.outbox.signal()
+			continue
+		}
+		if err := p.cache.notified(n.Payload); err != nil {
+			slog.Error("availability cache: dropped after a notification it cannot read", "err", err)
+			p.cache.reset()
+		}
 	}
 }
 

@@ -79,7 +79,7 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 		return err
 	}
 	defer conn.Release()
-	t := &pgTxn{ctx: ctx, tx: conn, reserve: true, pipeline: &pgx.Batch{}}
+	t := &pgTxn{ctx: ctx, tx: conn, reserve: true, pipeline: &pgx.Batch{}, cache: p.cache}
 	t.pipeline.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
 	err = fn(t)
 	if err == nil && t.err == nil {
@@ -98,10 +98,7 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 		// is closed when released, outside a transaction or not).
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
 	}
-	if t.err != nil {
-		return t.err
-	}
-	return err
+	return t.ended(err)
 }
 
 // lockToken locks an idempotency token to the end of the transaction ($1 is the
@@ -134,14 +131,18 @@ func (t *pgTxn) rememberSpotsOpen(s booking.Slot) {
 // count that a concurrent booking may have changed since: the spots_open read is
 // stored with the count, and the table's CHECK refuses a count above it. A slot not
 // read here is counted without a limit, as on bbolt.
+// The new count is notified to the replicas' caches (pgcache.go).
 func (t *pgTxn) takeSpots(slotKey []byte, delta int64) error {
 	var limit *int64
 	if n, ok := t.spotsOpen[string(slotKey)]; ok {
 		limit = &n
 	}
-	return t.write(`INSERT INTO slot_booked (slot_key, booked, spots_open) VALUES ($1, $2, $3)
-		ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked, spots_open = excluded.spots_open`,
-		slotKey, delta, limit)
+	t.expectNotification(slotKey)
+	return t.write(`WITH taken AS (INSERT INTO slot_booked (slot_key, booked, spots_open) VALUES ($1, $2, $3)
+			ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked, spots_open = excluded.spots_open
+			RETURNING slot_key, booked)
+		SELECT pg_notify($4, encode(slot_key, 'hex') || ' ' || booked || ' ' || $5::text) FROM taken`,
+		slotKey, delta, limit, slotsChannel, t.cache.tag)
 }
 
 // insertIdempotency stores the answer of a new token. The token is locked, so only

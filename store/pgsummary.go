@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -60,13 +61,18 @@ func (t *pgTxn) summaries() *pgSummaries {
 
 // HasMerchant implements booking.SlotSummaryReader.
 func (t *pgTxn) HasMerchant(merchantID string) bool {
+	if has, known := t.cache.merchant(merchantID); known {
+		return has
+	}
 	s := t.summaries()
 	has, seen := s.merchants[merchantID]
 	if !seen {
+		epoch := t.cache.currentEpoch()
 		if err := t.get(`SELECT EXISTS (SELECT 1 FROM merchants WHERE merchant_id = $1)`, []any{merchantID}, &has); err != nil {
 			return false // the caller's decoding path states the error
 		}
 		s.merchants[merchantID] = has
+		t.cache.putMerchant(merchantID, has, epoch)
 	}
 	return has
 }
@@ -77,6 +83,9 @@ func (t *pgTxn) ServiceSummary(merchantID, serviceID string) (booking.ServiceSum
 	key := string(serviceKey(merchantID, serviceID))
 	if sum, ok := s.services[key]; ok {
 		return sum, nil
+	}
+	if cs := t.cachedService(merchantID, serviceID); cs != nil {
+		return cs.summary, nil
 	}
 	var raw []byte
 	if err := t.get(`SELECT record FROM services WHERE merchant_id = $1 AND service_id = $2`, []any{merchantID, serviceID}, &raw); err != nil {
@@ -96,6 +105,11 @@ func (t *pgTxn) SlotSummaries(merchantID, serviceID string, startSec, durationSe
 	s := t.summaries()
 	prefix := slotScanPrefix(merchantID, serviceID, startSec, durationSec)
 	servicePrefixLen := feeds.SlotPrefixLen(merchantID, serviceID)
+	if cs := t.cachedService(merchantID, serviceID); cs != nil {
+		if ok, err := t.cache.summaries(cs, prefix, servicePrefixLen, &s.summary, fn); ok || err != nil {
+			return err
+		}
+	}
 	run := s.runs[string(prefix[:servicePrefixLen-8])]
 	if run == nil || !run.covers(prefix) {
 		var err error
@@ -123,6 +137,24 @@ func (t *pgTxn) SlotSummaries(merchantID, serviceID string, startSec, durationSe
 		}
 	}
 	return nil
+}
+
+// cachedService returns the service from the replica's cache, filled now if it was
+// not there, or nil (the transaction then reads the database). A fill takes a
+// connection of its own: it is made only by a transaction that holds none yet, so
+// that transactions waiting for a connection never hold the pool's.
+func (t *pgTxn) cachedService(merchantID, serviceID string) *cachedService {
+	if cs := t.cache.service(string(serviceKey(merchantID, serviceID))); cs != nil {
+		return cs
+	}
+	if tx, ok := t.tx.(*lazyTx); !ok || tx.tx != nil {
+		return nil
+	}
+	cs, err := t.cache.fill(t.ctx, merchantID, serviceID)
+	if err != nil {
+		slog.Warn("availability cache: fill failed; reading the database", "merchant", merchantID, "service", serviceID, "err", err)
+	}
+	return cs
 }
 
 // readRun reads up to slotRunRows slots of the service (keys under servicePrefix)

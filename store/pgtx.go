@@ -45,6 +45,16 @@ type pgTxn struct {
 	pipeline *pgx.Batch
 	// merchants are the merchant records a Reserve read (it writes none).
 	merchants map[string][]byte
+	// cache is the replica's availability cache, and expected the slot keys whose
+	// count this transaction changes (its notifications follow its commit).
+	cache    *slotCache
+	expected [][]byte
+}
+
+// expectNotification notes that the transaction changes the count of slotKey.
+func (t *pgTxn) expectNotification(slotKey []byte) {
+	t.cache.expect(slotKey)
+	t.expected = append(t.expected, slotKey)
 }
 
 // fail notes err as the transaction's first failure and returns it.
@@ -354,17 +364,22 @@ func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 		return t.takeSpots(slotKey, delta)
 	}
 	var n int64
+	t.expectNotification(slotKey)
 	// An insert would be checked (booked >= 0) before its conflict is found.
 	err := t.get(`UPDATE slot_booked SET booked = booked + $2 WHERE slot_key = $1 RETURNING booked`, []any{slotKey, delta}, &n)
 	var pe *pgconn.PgError
 	if errors.Is(err, booking.ErrNotFound) || (errors.As(err, &pe) && pe.Code == "23514") { // none, or check_violation
 		return fmt.Errorf("slot booking count would go negative: broken invariant: %w", err)
 	}
-	if err != nil || n != 0 {
+	if err != nil {
 		return err
 	}
-	_, err = t.exec(`DELETE FROM slot_booked WHERE slot_key = $1`, slotKey)
-	return err
+	if n == 0 {
+		if _, err := t.exec(`DELETE FROM slot_booked WHERE slot_key = $1`, slotKey); err != nil {
+			return err
+		}
+	}
+	return t.write(`SELECT pg_notify($1, $2)`, slotsChannel, fmt.Sprintf("%x %d %s", slotKey, n, t.cache.tag))
 }
 
 func (t *pgTxn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {

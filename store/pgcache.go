@@ -1,0 +1,294 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
+)
+
+// The availability cache of a replica (PostgreSQL). A BatchAvailabilityLookup read
+// 5 services and 20 slot times in some 13 round trips; from the cache it makes none.
+// Each replica keeps, per service asked about, the feed's slots (key, record) with
+// their counts, and the merchants it was asked about, kept fresh by notifications:
+//   - every count change (AddBooked, on any replica) notifies slotsChannel, on
+//     commit, with the slot key, the new count and the writer's tag; replicas
+//     apply them in commit order, which is PostgreSQL's delivery order;
+//   - a feed load or Reconcile notifies "*": every replica drops everything;
+//   - a lost LISTEN connection drops everything (notifications may have been
+//     missed), and an entry older than cacheTTL is read again;
+//   - a fill (a service read from the database) is kept only if no notification
+//     about its service, and no "*", arrived while it was read;
+//   - a slot this replica changed is answered from the database until its own
+//     notification arrives, so that a replica reads its own writes.
+// Another replica's booking is seen once its notification arrives (milliseconds):
+// lookups are a view of availability, and CreateBooking checks in the database.
+
+// slotsChannel carries count changes and "*" (drop everything).
+const slotsChannel = "bookingserver_slots"
+
+// cacheTTL bounds how long a cached service is answered from without a fill.
+const cacheTTL = 30 * time.Second
+
+// slotCache is one replica's availability cache.
+type slotCache struct {
+	// tag marks this replica's own notifications.
+	tag  string
+	pool *pgxpool.Pool
+
+	mu sync.RWMutex
+	// epoch counts the drops of everything.
+	epoch     uint64
+	merchants map[string]bool
+	services  map[string]*cachedService // by serviceKey
+	// gens counts the notifications about each service (by serviceKey).
+	gens map[string]uint64
+	// pending counts, by slot key, this replica's changes whose notification has
+	// not arrived.
+	pending map[string]int
+	// filling has the services being read, each with a channel closed when its
+	// read ends, so that concurrent misses of one service read it once.
+	filling map[string]chan struct{}
+}
+
+// cachedService is a service's summary and slots as read by one fill, with the
+// counts kept up to date since.
+type cachedService struct {
+	filled  time.Time
+	summary booking.ServiceSummary
+	keys    [][]byte // in key order
+	records [][]byte
+	booked  []int64
+}
+
+func newSlotCache(pool *pgxpool.Pool) *slotCache {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	c := &slotCache{tag: hex.EncodeToString(b[:]), pool: pool}
+	c.reset()
+	return c
+}
+
+// reset drops everything.
+func (c *slotCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.merchants, c.services, c.gens = map[string]bool{}, map[string]*cachedService{}, map[string]uint64{}
+	if c.pending == nil {
+		c.pending = map[string]int{}
+	}
+	if c.filling == nil {
+		c.filling = map[string]chan struct{}{}
+	}
+}
+
+// notified applies one notification of slotsChannel.
+func (c *slotCache) notified(payload string) error {
+	if payload == "*" {
+		c.reset()
+		return nil
+	}
+	f := strings.Fields(payload)
+	if len(f) != 3 {
+		return fmt.Errorf("slot notification %q", payload)
+	}
+	key, err := hex.DecodeString(f[0])
+	if err != nil {
+		return fmt.Errorf("slot notification %q: %w", payload, err)
+	}
+	n, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return fmt.Errorf("slot notification %q: %w", payload, err)
+	}
+	_, m, s, _, err := slotWindowParts(key)
+	if err != nil {
+		return err
+	}
+	svc := string(serviceKey(m, s))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gens[svc]++
+	if cs := c.services[svc]; cs != nil {
+		if i, ok := slices.BinarySearchFunc(cs.keys, key, bytes.Compare); ok {
+			cs.booked[i] = n
+		}
+	}
+	if f[2] == c.tag {
+		if c.pending[string(key)]--; c.pending[string(key)] <= 0 {
+			delete(c.pending, string(key))
+		}
+	}
+	return nil
+}
+
+// expect notes that this replica is changing the count of key (its notification
+// will follow the commit); forget undoes it when the transaction did not commit.
+func (c *slotCache) expect(key []byte) {
+	c.mu.Lock()
+	c.pending[string(key)]++
+	c.mu.Unlock()
+}
+
+func (c *slotCache) forget(keys [][]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if c.pending[string(k)]--; c.pending[string(k)] <= 0 {
+			delete(c.pending, string(k))
+		}
+	}
+}
+
+// merchant answers whether the merchant is in the feed, when known.
+func (c *slotCache) merchant(merchantID string) (has, known bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	has, known = c.merchants[merchantID]
+	return has, known
+}
+
+// putMerchant remembers a merchant's presence read at epoch.
+func (c *slotCache) putMerchant(merchantID string, has bool, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch == epoch {
+		c.merchants[merchantID] = has
+	}
+}
+
+// currentEpoch is the epoch to pass to putMerchant for a read that starts now.
+func (c *slotCache) currentEpoch() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.epoch
+}
+
+// service returns the cached service (nil when not cached or too old).
+func (c *slotCache) service(svc string) *cachedService {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	cs := c.services[svc]
+	if cs == nil || time.Since(cs.filled) > cacheTTL {
+		return nil
+	}
+	return cs
+}
+
+// summaries calls fn with the summary of each cached slot of cs whose key starts
+// with prefix (servicePrefixLen long for the service's part), and reports false,
+// having called nothing, when one of them has a change of this replica in flight.
+func (c *slotCache) summaries(cs *cachedService, prefix []byte, servicePrefixLen int, sum *booking.SlotSummary, fn func(*booking.SlotSummary) bool) (bool, error) {
+	c.mu.RLock()
+	i, _ := slices.BinarySearchFunc(cs.keys, prefix, bytes.Compare)
+	end := i
+	for ; end < len(cs.keys) && bytes.HasPrefix(cs.keys[end], prefix); end++ {
+		if c.pending[string(cs.keys[end])] > 0 {
+			c.mu.RUnlock()
+			return false, nil
+		}
+	}
+	booked := slices.Clone(cs.booked[i:end])
+	c.mu.RUnlock()
+	for j, k := range cs.keys[i:end] {
+		parts, ok := feeds.SlotKey(k).Parts(servicePrefixLen)
+		if !ok {
+			return true, fmt.Errorf("slot %x: malformed key", k)
+		}
+		*sum = booking.SlotSummary{
+			DurationSec: parts.DurationSec, StaffID: parts.StaffID, RoomID: parts.RoomID, PartySize: parts.PartySize,
+			Booked: booked[j],
+		}
+		if err := decodeSlotSummary(cs.records[i+j], sum); err != nil {
+			return true, fmt.Errorf("slot %x: %w", k, err)
+		}
+		if !fn(sum) {
+			break
+		}
+	}
+	return true, nil
+}
+
+// fill reads the service and its slots from the database and caches them, unless
+// a notification about them arrived meanwhile; when another fill of it is under
+// way it waits for that one instead. It returns the cached service, or nil.
+func (c *slotCache) fill(ctx context.Context, merchantID, serviceID string) (*cachedService, error) {
+	svc := string(serviceKey(merchantID, serviceID))
+	c.mu.Lock()
+	if done := c.filling[svc]; done != nil {
+		c.mu.Unlock()
+		select {
+		case <-done:
+			return c.service(svc), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	done := make(chan struct{})
+	c.filling[svc] = done
+	epoch, gen := c.epoch, c.gens[svc]
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.filling, svc)
+		c.mu.Unlock()
+		close(done)
+	}()
+
+	cs := &cachedService{filled: time.Now()}
+	servicePrefix := feeds.ServicePrefix(merchantID, serviceID)
+	b := &pgx.Batch{}
+	var raw []byte
+	found := false
+	b.Queue(`SELECT record FROM services WHERE merchant_id = $1 AND service_id = $2`, merchantID, serviceID).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&raw)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	b.Queue(`SELECT s.slot_key, s.record, coalesce(b.booked, 0)
+		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
+		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
+		servicePrefix, prefixEnd(servicePrefix)).Query(func(rows pgx.Rows) error {
+		var (
+			key, rec []byte
+			n        int64
+		)
+		_, err := pgx.ForEachRow(rows, []any{&key, &rec, &n}, func() error {
+			cs.keys, cs.records, cs.booked = append(cs.keys, key), append(cs.records, rec), append(cs.booked, n)
+			return nil
+		})
+		return err
+	})
+	if err := c.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, nil // the database path answers ErrNotFound
+	}
+	if err := decodeServiceSummary(raw, &cs.summary); err != nil {
+		return nil, fmt.Errorf("service %q of merchant %q: %w", serviceID, merchantID, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != epoch || c.gens[svc] != gen {
+		return nil, nil
+	}
+	c.services[svc] = cs
+	return cs, nil
+}

@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bookingserver/bookingserver/booking"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
+)
+
+// summaryOf reads the five-spot slot's summary through the availability path.
+func summaryOf(t *testing.T, p *store.Postgres) booking.SlotSummary {
+	t.Helper()
+	var got booking.SlotSummary
+	err := p.View(context.Background(), func(tx booking.ReadTx) error {
+		return tx.(booking.SlotSummaryReader).SlotSummaries("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s *booking.SlotSummary) bool {
+			got = *s
+			return false
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// eventually polls summaryOf until ok accepts it.
+func eventually(t *testing.T, p *store.Postgres, what string, ok func(booking.SlotSummary) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s := summaryOf(t, p); !ok(s); s = summaryOf(t, p) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still %+v", what, s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestPostgresAvailabilityCacheFollowsChanges: each replica answers availability
+// from its cache; a booking is seen at once by the replica that made it and soon
+// by the other, and so is a feed load.
+func TestPostgresAvailabilityCacheFollowsChanges(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	storetest.LoadFixture(t, a)
+	eventually(t, a, "replica a after the fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 })
+	eventually(t, b, "replica b after the fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 })
+
+	err := a.Reserve(t.Context(), func(tx booking.Tx) error {
+		var key []byte
+		if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
+			return err
+		}
+		return tx.AddBooked(key, 2)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryOf(t, a).Booked; got != 2 {
+		t.Fatalf("replica a right after its booking answers %d booked, want 2", got)
+	}
+	eventually(t, b, "replica b after a's booking", func(s booking.SlotSummary) bool { return s.Booked == 2 })
+
+	const moreSpots = `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000001"},
+ "service_availability":[{"availability":[
+   {"merchant_id":"m1","service_id":"haircut","start_sec":"1893495600","duration_sec":"1800","spots_total":"9","spots_open":"9"}]}]}`
+	if _, err := a.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_AVAILABILITY, []byte(moreSpots)); err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryOf(t, a).SpotsOpen; got != 9 {
+		t.Fatalf("replica a right after its feed load answers %d spots, want 9", got)
+	}
+	eventually(t, b, "replica b after a's feed load", func(s booking.SlotSummary) bool { return s.SpotsOpen == 9 && s.Booked == 2 })
+}
