@@ -18,7 +18,7 @@ DEMO_PASSWORD := demo-password
 DEMO_ADMIN    := demo-admin-token
 RUN_DIR       := .run
 
-.PHONY: run test gen check-gen check-tidy check-breaking lint tools bench bench-replicas build
+.PHONY: run test gen check-gen check-tidy check-breaking lint tools bench bench-rtu bench-replicas build
 
 ## run: serve the example feeds, moved forward to start this week, on loopback with demo credentials.
 run:
@@ -71,6 +71,11 @@ lint:
 ## bench: load benchmarks (1,000,000 slots, ~1 min); writes bench/RESULTS.md.
 bench:
 	$(GO) run ./bench/load
+
+## bench-rtu: availability RTUs (10,000 bookings and cancellations in 60 s across 1,000
+## services, then a kill -9 check); writes the RTU section of bench/RESULTS.md.
+bench-rtu:
+	$(GO) run ./bench/rtu
 
 ## bench-replicas: two replicas on PostgreSQL (DATABASE_URL=postgres://…, e.g. from
 ## .ci/pgcluster); writes the replicas section of bench/RESULTS.md.

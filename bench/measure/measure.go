@@ -5,6 +5,7 @@ package measure
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -126,4 +127,50 @@ func Sections(path string) []byte {
 		return raw[i:]
 	}
 	return nil
+}
+
+// WriteSection replaces the section of the results file that starts with heading
+// (a "## …" line) up to the next "## " heading with md, or appends md when the file
+// has no such section, keeping every other benchmark's section.
+func WriteSection(path, heading string, md []byte) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	var rest []byte
+	if i := bytes.Index(old, []byte("\n"+heading+"\n")); i >= 0 {
+		tail := old[i+1+len(heading):]
+		if j := bytes.Index(tail, []byte("\n## ")); j >= 0 {
+			rest = tail[j+1:]
+		}
+		old = old[:i+1]
+	}
+	if len(old) > 0 && !bytes.HasSuffix(old, []byte("\n\n")) {
+		old = append(old, '\n')
+	}
+	out := append(old, md...)
+	if len(rest) > 0 {
+		if !bytes.HasSuffix(out, []byte("\n\n")) {
+			out = append(out, '\n')
+		}
+		out = append(out, rest...)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote the section %q of %s\n", heading, path)
+	return nil
+}
+
+// LoadAverage is the machine's 1, 5 and 15 minute load averages (/proc/loadavg).
+func LoadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := bytes.Fields(raw)
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return string(bytes.Join(f[:3], []byte(" ")))
 }

@@ -237,32 +237,12 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 	var md bytes.Buffer
 	fmt.Fprintf(&md, "%s\n\nWritten by `make bench-replicas` (`go run ./bench/replicas`); numbers are only comparable within one run.\n\n", section)
 	fmt.Fprintf(&md, "- Date: %s\n- Machine: %d CPUs (nproc), %s, load average %s\n- Commit: %s\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), loadAverage(), measure.GitCommit())
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), measure.LoadAverage(), measure.GitCommit())
 	fmt.Fprintf(&md, "- Database: PostgreSQL %s on the same machine; %d slots loaded with COPY in %s\n", serverVersion(ctx, pool), slots, ingest.Round(time.Millisecond))
 	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n\n", phase, phase/6, clients)
 	measure.WriteTables(&md, order, ratios)
 	fmt.Fprintf(&md, "| lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
-	return writeSection(out, md.Bytes())
-}
-
-// writeSection replaces this benchmark's section of the results file (from its
-// heading to the end) with md, keeping what comes before it.
-func writeSection(path string, md []byte) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	if i := bytes.Index(old, []byte("\n"+section)); i >= 0 {
-		old = old[:i+1]
-	}
-	if len(old) > 0 && !bytes.HasSuffix(old, []byte("\n\n")) {
-		old = append(old, '\n')
-	}
-	if err := os.WriteFile(path, append(old, md...), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "wrote the replicas section of %s\n", path)
-	return nil
+	return measure.WriteSection(out, section, md.Bytes())
 }
 
 func basic() string {
@@ -275,16 +255,4 @@ func serverVersion(ctx context.Context, pool *pgxpool.Pool) string {
 		return "unknown"
 	}
 	return v
-}
-
-func loadAverage() string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := bytes.Fields(raw)
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return string(bytes.Join(f[:3], []byte(" ")))
 }
