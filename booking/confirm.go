@@ -47,7 +47,7 @@ func awaitingMerchant(rec *bsv1.BookingRecord, action string) error {
 // spot, and Google is notified (mask status). Idempotent on requestID.
 func (s *Service) Confirm(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
 	return s.merchantAction(ctx, merchantRequest{action: "confirm", bookingID: id, requestID: requestID},
-		func(rec *bsv1.BookingRecord) (func() error, error) {
+		func(rec *bsv1.BookingRecord) (func(context.Context) error, error) {
 			return nil, awaitingMerchant(rec, "confirmed")
 		},
 		func(tx Tx, rec *bsv1.BookingRecord) error {
@@ -69,7 +69,7 @@ func (s *Service) Confirm(ctx context.Context, id, requestID string) (*bsv1.Book
 // its spot is released, and Google is notified (mask status). Idempotent on requestID.
 func (s *Service) Decline(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
 	return s.merchantAction(ctx, merchantRequest{action: "decline", bookingID: id, requestID: requestID},
-		func(rec *bsv1.BookingRecord) (func() error, error) {
+		func(rec *bsv1.BookingRecord) (func(context.Context) error, error) {
 			return nil, awaitingMerchant(rec, "declined")
 		},
 		func(tx Tx, rec *bsv1.BookingRecord) error {

@@ -112,9 +112,16 @@ func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o 
 	}
 	// The money moves now: settle it whatever becomes of the caller (Google may time
 	// out between the charge and the confirm), under its own deadline.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
+	sctx, cancel := detached(ctx)
 	defer cancel()
 	return s.settle(sctx, pending)
+}
+
+// detached is ctx without its cancellation and deadline (its values kept), bounded by
+// SettleTimeout: for work that moves money and records it, which must finish once
+// begun even if the caller gives up.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
 }
 
 // SettleTimeout bounds the processor calls and the confirm of one payment, detached

@@ -11,10 +11,19 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
-// hookedProcessor runs hooks around the real processor's Charge.
+// hookedProcessor runs hooks around the real processor's Charge, and after its Refund.
 type hookedProcessor struct {
 	booking.Processor
 	before, after func()
+	afterRefund   func()
+}
+
+func (p *hookedProcessor) Refund(ctx context.Context, req booking.RefundRequest) (booking.Transaction, error) {
+	t, err := p.Processor.Refund(ctx, req)
+	if p.afterRefund != nil {
+		p.afterRefund()
+	}
+	return t, err
 }
 
 func (p *hookedProcessor) Charge(ctx context.Context, req booking.ChargeRequest) (booking.Transaction, error) {
@@ -77,5 +86,51 @@ func TestReplayWaitHonoursDeadline(t *testing.T) {
 	close(release)
 	if err := <-first; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMerchantRefundSurvivesCallerGivingUp (item 7): the merchant's client (or Google,
+// for a user's cancel) gives up while its cancel, or its refund, is at the processor. The refund made there is
+// recorded all the same (and the cancel written): never money returned with the
+// ledger still saying it is held, nor a refund left pending for the recovery.
+func TestMerchantRefundSurvivesCallerGivingUp(t *testing.T) {
+	t.Parallel()
+	for _, action := range []string{"cancel", "refund", "user cancel"} {
+		t.Run(action, func(t *testing.T) {
+			t.Parallel()
+			hp := &hookedProcessor{}
+			f := setupPaymentsWith(t, func(p booking.Processor) booking.Processor { hp.Processor = p; return hp })
+			resp, err := f.core.Create(context.Background(), payReq("prepay", "", "tok_visa"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := resp.GetBooking().GetBookingId()
+			ctx, cancel := context.WithCancel(context.Background())
+			hp.afterRefund = cancel
+			switch action {
+			case "cancel":
+				_, err = f.core.MerchantCancel(ctx, id, "c1")
+			case "refund":
+				_, err = f.core.Refund(ctx, id, "r1", booking.Money{Micros: 50_000_000, Currency: "USD"}, "goodwill")
+			case "user cancel":
+				_, err = f.core.Update(ctx, &acv3.UpdateBookingRequest{Booking: &acv3.Booking{BookingId: id, Status: acv3.BookingStatus_CANCELED}})
+			}
+			if err != nil {
+				t.Fatalf("%s with the caller gone after the processor's refund: %v", action, err)
+			}
+			rec, err := f.core.Get(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := rec.GetPayment()
+			want := map[string]int64{"cancel": 200_000_000, "refund": 50_000_000, "user cancel": 200_000_000}[action]
+			if p.GetRefundedMicros() != want || len(p.GetPendingRefunds()) != 0 {
+				t.Fatalf("refunded %d with %d pending, want %d recorded and none pending", p.GetRefundedMicros(), len(p.GetPendingRefunds()), want)
+			}
+			if action != "refund" && rec.GetBooking().GetStatus() != acv3.BookingStatus_CANCELED {
+				t.Fatalf("status %v, want CANCELED", rec.GetBooking().GetStatus())
+			}
+			checkMoney(t, f)
+		})
 	}
 }

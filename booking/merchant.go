@@ -21,7 +21,7 @@ import (
 // so a reused id is refused with ErrRequestIDReused rather than answered as a replay of
 // something else.
 func (s *Service) merchantAction(ctx context.Context, mr merchantRequest,
-	decide func(rec *bsv1.BookingRecord) (act func() error, err error),
+	decide func(rec *bsv1.BookingRecord) (act func(ctx context.Context) error, err error),
 	apply func(tx Tx, rec *bsv1.BookingRecord) error,
 ) (*bsv1.BookingRecord, error) {
 	id, requestID := mr.bookingID, mr.requestID
@@ -58,8 +58,13 @@ func (s *Service) merchantAction(ctx context.Context, mr merchantRequest,
 	if err != nil {
 		return nil, err
 	}
+	// From here money may move: the processor call and the write of its outcome
+	// finish whatever becomes of the caller (a merchant's client that gives up
+	// mid-refund), under their own deadline, as CreateBooking's settle does.
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	if act != nil {
-		if err := act(); err != nil {
+		if err := act(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -90,7 +95,7 @@ func (s *Service) merchantAction(ctx context.Context, mr merchantRequest,
 func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
 	var fee Transaction
 	return s.merchantAction(ctx, merchantRequest{action: "no-show", bookingID: id, requestID: requestID},
-		func(rec *bsv1.BookingRecord) (func() error, error) {
+		func(rec *bsv1.BookingRecord) (func(context.Context) error, error) {
 			if !HoldsSpot(rec.GetBooking().GetStatus()) {
 				return nil, fmt.Errorf("booking %s is %s, not a live booking: %w", id, rec.GetBooking().GetStatus(), ErrConflict)
 			}
@@ -101,7 +106,7 @@ func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.B
 			if s.processor == nil || s.processor.Name() != p.GetProcessor() {
 				return nil, fmt.Errorf("the card was saved with %q, which is not configured: %w", p.GetProcessor(), ErrUnavailable)
 			}
-			return func() error {
+			return func(ctx context.Context) error {
 				var err error
 				fee, err = s.processor.ChargeSaved(ctx, ChargeSavedRequest{
 					Card:   SavedCard{CustomerID: p.GetCustomerId(), PaymentMethodID: p.GetPaymentMethodId()},
@@ -137,11 +142,11 @@ func (s *Service) MarkNoShow(ctx context.Context, id, requestID string) (*bsv1.B
 func (s *Service) MerchantCancel(ctx context.Context, id, requestID string) (*bsv1.BookingRecord, error) {
 	var refunded int64
 	return s.merchantAction(ctx, merchantRequest{action: "cancel", bookingID: id, requestID: requestID},
-		func(rec *bsv1.BookingRecord) (func() error, error) {
+		func(rec *bsv1.BookingRecord) (func(context.Context) error, error) {
 			if !HoldsSpot(rec.GetBooking().GetStatus()) {
 				return nil, fmt.Errorf("booking %s is %s and cannot be cancelled: %w", id, rec.GetBooking().GetStatus(), ErrConflict)
 			}
-			return func() error {
+			return func(ctx context.Context) error {
 				var err error
 				refunded, err = s.refund(ctx, id, "cancel:"+requestID, "cancelled by the merchant",
 					func(rec *bsv1.BookingRecord, _ int64) (int64, error) { return outstanding(rec), nil })
@@ -168,12 +173,12 @@ func (s *Service) Refund(ctx context.Context, id, requestID string, amount Money
 		return nil, fmt.Errorf("refund amount must be positive: %w", ErrInvalid)
 	}
 	return s.merchantAction(ctx, merchantRequest{action: "refund", bookingID: id, requestID: requestID, body: fmt.Sprintf("%s;%q", amount, reason)},
-		func(rec *bsv1.BookingRecord) (func() error, error) {
+		func(rec *bsv1.BookingRecord) (func(context.Context) error, error) {
 			p := rec.GetPayment()
 			if amount.Currency != p.GetCurrency() {
 				return nil, fmt.Errorf("refund currency %q differs from the booking's %q: %w", amount.Currency, p.GetCurrency(), ErrInvalid)
 			}
-			return func() error {
+			return func(ctx context.Context) error {
 				_, err := s.refund(ctx, id, "refund:"+requestID, reason, func(rec *bsv1.BookingRecord, already int64) (int64, error) {
 					todo := amount.Micros - already
 					if left := outstanding(rec); todo > left {

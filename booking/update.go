@@ -106,6 +106,9 @@ func (s *Service) userCancel(ctx context.Context, id string) (*acv3.UpdateBookin
 	if err != nil || fail != nil {
 		return fail, err
 	}
+	// The refund and the cancel finish whatever becomes of Google's call.
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	p := rec.GetPayment()
 	_, err = s.refund(ctx, id, "user-cancel", "cancelled by the user inside the refund window", func(rec *bsv1.BookingRecord, already int64) (int64, error) {
 		if p.GetPrepaid() {

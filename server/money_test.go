@@ -224,9 +224,10 @@ func TestUnexpectedMoneyIsRefundDue(t *testing.T) {
 	}
 }
 
-// TestSplitTenderCardLegFailedRefundsGiftCard (item 5): a gift card captured, the card
-// leg failed: when the hold expires the booking is refund_due, and :refund returns the
-// gift card.
+// TestSplitTenderCardLegFailedRefundsGiftCard (item 5): two gift cards captured, the
+// card leg failed: when the hold expires the booking is refund_due, and :refund returns
+// each gift card through its own leg (one Worldline refund per captured payment, each
+// within what that leg took), after which nothing is due.
 func TestSplitTenderCardLegFailedRefundsGiftCard(t *testing.T) {
 	t.Parallel()
 	b := gwSetup(t)
@@ -234,11 +235,15 @@ func TestSplitTenderCardLegFailedRefundsGiftCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := fmt.Sprintf(`{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"1800"},"user_information":{"user_id":"u1","email":"u1@example.com"},
-		"payment_method":"WORLDLINE","request_id":"w1","gift_cards":[{"amount":{"price_micros":"20000000","currency_code":"EUR"}}]}`, storetest.SlotFiveSpots)
+		"payment_method":"WORLDLINE","request_id":"w1","gift_cards":[{"amount":{"price_micros":"20000000","currency_code":"EUR"}},{"amount":{"price_micros":"30000000","currency_code":"EUR"}}]}`, storetest.SlotFiveSpots)
 	bid := field(b.mustDo(t, "POST", "/v1/bookings", body, 200), "booking", "booking_id").(string)
-	gc := b.fake.worldlinePayment("g0_0", bid, "CAPTURED", 2000, 3103)
-	b.worldlineHook(t, wlHookSecret, "ev-g0", "payment.captured", `"payment":`+gc)
-	card := b.fake.worldlinePayment("c0_0", bid, "REJECTED", 8000, 1)
+	for i, cents := range []int64{2000, 3000} {
+		gc := b.fake.worldlinePayment(fmt.Sprintf("g%d_0", i), bid, "CAPTURED", cents, 3103)
+		if code, out := b.worldlineHook(t, wlHookSecret, fmt.Sprintf("ev-g%d", i), "payment.captured", `"payment":`+gc); code != 200 {
+			t.Fatalf("gift card %d: %d %s", i, code, out)
+		}
+	}
+	card := b.fake.worldlinePayment("c0_0", bid, "REJECTED", 5000, 1)
 	b.worldlineHook(t, wlHookSecret, "ev-c0", "payment.rejected", `"payment":`+card)
 	b.clock.Advance(time.Hour)
 	if _, err := b.core.ExpireCarts(t.Context()); err != nil {
@@ -247,8 +252,23 @@ func TestSplitTenderCardLegFailedRefundsGiftCard(t *testing.T) {
 	if due := fmt.Sprint(b.mustDo(t, "GET", "/v1/bookings?state=refund_due", "", 200)); !strings.Contains(due, bid) {
 		t.Fatalf("refund_due list %s lacks the expired split tender", due)
 	}
-	if code := b.refund(t, bid, "rf1", 20e6, "EUR"); code != 200 {
-		t.Fatalf("refund of the gift card: %d", code)
+	if code := b.refund(t, bid, "rf1", 60e6, "EUR"); code != 400 {
+		t.Fatalf("refund beyond the 50 € the gift cards took: %d, want 400", code)
 	}
-	b.checkAgrees(t, bid, 2000)
+	if code := b.refund(t, bid, "rf1", 50e6, "EUR"); code != 200 {
+		t.Fatalf("refund of the gift cards: %d", code)
+	}
+	b.fake.mu.Lock()
+	var legs []string
+	for _, r := range b.fake.refunds {
+		legs = append(legs, fmt.Sprintf("%v of %v: %v", r["id"], r["of"], r["amount"]))
+	}
+	b.fake.mu.Unlock()
+	if want := "[g1_1 of g1_0: 3000 g0_1 of g0_0: 2000]"; fmt.Sprint(legs) != want {
+		t.Fatalf("refunds at Worldline %v, want %s (one per gift card leg)", legs, want)
+	}
+	b.checkAgrees(t, bid, 5000)
+	if due := fmt.Sprint(b.mustDo(t, "GET", "/v1/bookings?state=refund_due", "", 200)); strings.Contains(due, bid) {
+		t.Fatalf("still refund_due after the gift cards went back: %s", due)
+	}
 }
