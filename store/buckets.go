@@ -12,9 +12,9 @@ var (
 	bucketIdempotency = []byte("idempotency")
 	// bucketUserBookings: user_id 0x00 created_unix(8) booking_id → empty (index).
 	bucketUserBookings = []byte("user_bookings")
-	// bucketMerchants: merchant_id → actionscenter.v3.Merchant.
+	// bucketMerchants: merchant_id → bookingserver.v1.StoredMerchant.
 	bucketMerchants = []byte("merchants")
-	// bucketServices: merchant_id 0x00 service_id → actionscenter.v3.Service.
+	// bucketServices: merchant_id 0x00 service_id → bookingserver.v1.StoredService.
 	bucketServices = []byte("services")
 	// bucketSlots: slot key (slots.go) → bookingserver.v1.StoredSlotRecord.
 	bucketSlots = []byte("slots")

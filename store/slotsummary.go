@@ -11,9 +11,10 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
-// Field numbers read by decodeSlotSummary, from bookingserver.v1.SlotRecord,
-// actionscenter.v3.Availability and its SchedulingRuleOverrides, and by
-// decodeServiceSummary, from actionscenter.v3.Service and its SchedulingRules.
+// Field numbers read by decodeSlotSummary, from bookingserver.v1.StoredSlotRecord,
+// StoredAvailability and its SchedulingRuleOverrides, and by decodeServiceSummary,
+// from bookingserver.v1.StoredService and its StoredSchedulingRules (stored.proto;
+// TestSummaryFieldNumbers checks them against the descriptors).
 const (
 	fieldSlotRecordAvailability = 1
 

@@ -34,6 +34,10 @@ func storedForm(m proto.Message) proto.Message {
 		return storedServiceCart(r)
 	case *bsv1.SlotRecord:
 		return storedSlotRecord(r.GetAvailability())
+	case *acv3.Merchant:
+		return storedMerchant(r)
+	case *acv3.Service:
+		return storedService(r)
 	}
 	return m
 }
@@ -49,6 +53,10 @@ func unmarshalStored(raw []byte, m proto.Message) error {
 		return unmarshalInto(raw, &bsv1.StoredServiceCart{}, r, setServiceCart)
 	case *bsv1.SlotRecord:
 		return unmarshalInto(raw, &bsv1.StoredSlotRecord{}, r, setSlotRecord)
+	case *acv3.Merchant:
+		return unmarshalInto(raw, &bsv1.StoredMerchant{}, r, setMerchant)
+	case *acv3.Service:
+		return unmarshalInto(raw, &bsv1.StoredService{}, r, setService)
 	}
 	return proto.Unmarshal(raw, m)
 }
@@ -593,6 +601,315 @@ func wirePrepayment(s *bsv1.StoredPrepayment) *acv3.Prepayment {
 	return p
 }
 
+func storedMerchant(m *acv3.Merchant) *bsv1.StoredMerchant {
+	s := &bsv1.StoredMerchant{
+		MerchantId:             m.GetMerchantId(),
+		Name:                   m.GetName(),
+		Telephone:              m.GetTelephone(),
+		Url:                    m.GetUrl(),
+		Geo:                    storedGeoCoordinates(m.GetGeo()),
+		Category:               m.GetCategory(),
+		TaxRateBasisPoints:     m.GetTaxRateBasisPoints(),
+		TaxRate:                storedTaxRate(m.GetTaxRate()),
+		PaymentRestrictions:    storedPaymentRestrictions(m.GetPaymentRestrictions()),
+		PaymentProcessorConfig: storedPaymentProcessorConfig(m.GetPaymentProcessorConfig()),
+		TokenizationConfig:     storedTokenizationConfig(m.GetTokenizationConfig()),
+		Terms:                  storedTerms(m.GetTerms()),
+		BrandId:                m.GetBrandId(),
+	}
+	for _, o := range m.GetPaymentOption() {
+		s.PaymentOption = append(s.PaymentOption, storedPaymentOption(o))
+	}
+	if h := m.GetMatchingHints(); h != nil {
+		s.MatchingHints = &bsv1.StoredMerchantMatchingHints{PlaceId: h.GetPlaceId()}
+	}
+	return s
+}
+
+func setMerchant(m *acv3.Merchant, s *bsv1.StoredMerchant) {
+	m.MerchantId = s.GetMerchantId()
+	m.Name = s.GetName()
+	m.Telephone = s.GetTelephone()
+	m.Url = s.GetUrl()
+	m.Geo = wireGeoCoordinates(s.GetGeo())
+	m.Category = s.GetCategory()
+	m.TaxRateBasisPoints = s.GetTaxRateBasisPoints()
+	m.TaxRate = wireTaxRate(s.GetTaxRate())
+	m.PaymentRestrictions = wirePaymentRestrictions(s.GetPaymentRestrictions())
+	m.PaymentOption = nil
+	for _, o := range s.GetPaymentOption() {
+		m.PaymentOption = append(m.PaymentOption, wirePaymentOption(o))
+	}
+	m.PaymentProcessorConfig = wirePaymentProcessorConfig(s.GetPaymentProcessorConfig())
+	m.TokenizationConfig = wireTokenizationConfig(s.GetTokenizationConfig())
+	m.Terms = wireTerms(s.GetTerms())
+	m.BrandId = s.GetBrandId()
+	m.MatchingHints = nil
+	if h := s.GetMatchingHints(); h != nil {
+		m.MatchingHints = &acv3.MerchantMatchingHints{PlaceId: h.GetPlaceId()}
+	}
+}
+
+func storedGeoCoordinates(g *acv3.GeoCoordinates) *bsv1.StoredGeoCoordinates {
+	if g == nil {
+		return nil
+	}
+	s := &bsv1.StoredGeoCoordinates{Latitude: g.GetLatitude(), Longitude: g.GetLongitude()}
+	switch a := g.GetAddresses().(type) {
+	case *acv3.GeoCoordinates_Address:
+		s.Addresses = &bsv1.StoredGeoCoordinates_Address{Address: storedPostalAddress(a.Address)}
+	case *acv3.GeoCoordinates_UnstructuredAddress:
+		s.Addresses = &bsv1.StoredGeoCoordinates_UnstructuredAddress{UnstructuredAddress: a.UnstructuredAddress}
+	}
+	return s
+}
+
+func wireGeoCoordinates(s *bsv1.StoredGeoCoordinates) *acv3.GeoCoordinates {
+	if s == nil {
+		return nil
+	}
+	g := &acv3.GeoCoordinates{Latitude: s.GetLatitude(), Longitude: s.GetLongitude()}
+	switch a := s.GetAddresses().(type) {
+	case *bsv1.StoredGeoCoordinates_Address:
+		g.Addresses = &acv3.GeoCoordinates_Address{Address: wirePostalAddress(a.Address)}
+	case *bsv1.StoredGeoCoordinates_UnstructuredAddress:
+		g.Addresses = &acv3.GeoCoordinates_UnstructuredAddress{UnstructuredAddress: a.UnstructuredAddress}
+	}
+	return g
+}
+
+func storedTaxRate(t *acv3.TaxRate) *bsv1.StoredTaxRate {
+	if t == nil {
+		return nil
+	}
+	return &bsv1.StoredTaxRate{MicroPercent: t.GetMicroPercent()}
+}
+
+func wireTaxRate(t *bsv1.StoredTaxRate) *acv3.TaxRate {
+	if t == nil {
+		return nil
+	}
+	return &acv3.TaxRate{MicroPercent: t.GetMicroPercent()}
+}
+
+func storedPaymentRestrictions(r *acv3.PaymentRestrictions) *bsv1.StoredPaymentRestrictions {
+	if r == nil {
+		return nil
+	}
+	s := &bsv1.StoredPaymentRestrictions{}
+	if c := r.GetCreditCardRestrictions(); c != nil {
+		s.CreditCardRestrictions = &bsv1.StoredCreditCardRestrictions{CreditCardType: mapEach(c.GetCreditCardType(), creditCardTypes.stored)}
+	}
+	return s
+}
+
+func wirePaymentRestrictions(s *bsv1.StoredPaymentRestrictions) *acv3.PaymentRestrictions {
+	if s == nil {
+		return nil
+	}
+	r := &acv3.PaymentRestrictions{}
+	if c := s.GetCreditCardRestrictions(); c != nil {
+		r.CreditCardRestrictions = &acv3.CreditCardRestrictions{CreditCardType: mapEach(c.GetCreditCardType(), creditCardTypes.wire)}
+	}
+	return r
+}
+
+func storedPaymentOption(o *acv3.PaymentOption) *bsv1.StoredPaymentOption {
+	return &bsv1.StoredPaymentOption{
+		PaymentOptionId:   o.GetPaymentOptionId(),
+		Price:             storedPrice(o.GetPrice()),
+		TaxRate:           storedTaxRate(o.GetTaxRate()),
+		PaymentOptionType: paymentOptionTypes.stored(o.GetPaymentOptionType()),
+		SessionCount:      o.GetSessionCount(),
+		PurchaseInterval:  storedTimeRange(o.GetPurchaseInterval()),
+		ValidInterval:     storedTimeRange(o.GetValidInterval()),
+		ValidDurationSec:  o.GetValidDurationSec(),
+		Description:       o.GetDescription(),
+	}
+}
+
+func wirePaymentOption(o *bsv1.StoredPaymentOption) *acv3.PaymentOption {
+	return &acv3.PaymentOption{
+		PaymentOptionId:   o.GetPaymentOptionId(),
+		Price:             wirePrice(o.GetPrice()),
+		TaxRate:           wireTaxRate(o.GetTaxRate()),
+		PaymentOptionType: paymentOptionTypes.wire(o.GetPaymentOptionType()),
+		SessionCount:      o.GetSessionCount(),
+		PurchaseInterval:  wireTimeRange(o.GetPurchaseInterval()),
+		ValidInterval:     wireTimeRange(o.GetValidInterval()),
+		ValidDurationSec:  o.GetValidDurationSec(),
+		Description:       o.GetDescription(),
+	}
+}
+
+func storedPaymentProcessorConfig(c *acv3.PaymentProcessorConfig) *bsv1.StoredPaymentProcessorConfig {
+	if c == nil {
+		return nil
+	}
+	return &bsv1.StoredPaymentProcessorConfig{Processor: processors.stored(c.GetProcessor()), PublicKey: c.GetPublicKey(), Version: c.GetVersion()}
+}
+
+func wirePaymentProcessorConfig(c *bsv1.StoredPaymentProcessorConfig) *acv3.PaymentProcessorConfig {
+	if c == nil {
+		return nil
+	}
+	return &acv3.PaymentProcessorConfig{Processor: processors.wire(c.GetProcessor()), PublicKey: c.GetPublicKey(), Version: c.GetVersion()}
+}
+
+func storedTokenizationConfig(c *acv3.TokenizationConfig) *bsv1.StoredTokenizationConfig {
+	if c == nil {
+		return nil
+	}
+	s := &bsv1.StoredTokenizationConfig{
+		TokenizationParameter:    c.GetTokenizationParameter(),
+		BillingInformationFormat: billingFormats.stored(c.GetBillingInformationFormat()),
+		MerchantOfRecordName:     c.GetMerchantOfRecordName(),
+		PaymentCountryCode:       c.GetPaymentCountryCode(),
+		AllowedAuthMethods:       mapEach(c.GetAllowedAuthMethods(), authMethods.stored),
+	}
+	for _, p := range c.GetCardNetworkParameters() {
+		s.CardNetworkParameters = append(s.CardNetworkParameters, &bsv1.StoredTokenizationConfig_CardNetworkParameters{
+			CardNetwork:        creditCardTypes.stored(p.GetCardNetwork()),
+			AcquirerBin:        p.GetAcquirerBin(),
+			AcquirerMerchantId: p.GetAcquirerMerchantId(),
+		})
+	}
+	return s
+}
+
+func wireTokenizationConfig(s *bsv1.StoredTokenizationConfig) *acv3.TokenizationConfig {
+	if s == nil {
+		return nil
+	}
+	c := &acv3.TokenizationConfig{
+		TokenizationParameter:    s.GetTokenizationParameter(),
+		BillingInformationFormat: billingFormats.wire(s.GetBillingInformationFormat()),
+		MerchantOfRecordName:     s.GetMerchantOfRecordName(),
+		PaymentCountryCode:       s.GetPaymentCountryCode(),
+		AllowedAuthMethods:       mapEach(s.GetAllowedAuthMethods(), authMethods.wire),
+	}
+	for _, p := range s.GetCardNetworkParameters() {
+		c.CardNetworkParameters = append(c.CardNetworkParameters, &acv3.TokenizationConfig_CardNetworkParameters{
+			CardNetwork:        creditCardTypes.wire(p.GetCardNetwork()),
+			AcquirerBin:        p.GetAcquirerBin(),
+			AcquirerMerchantId: p.GetAcquirerMerchantId(),
+		})
+	}
+	return c
+}
+
+func storedTerms(t *acv3.Terms) *bsv1.StoredTerms {
+	if t == nil {
+		return nil
+	}
+	return &bsv1.StoredTerms{Url: t.GetUrl(), Text: t.GetText(), LocalizedText: storedText(t.GetLocalizedText())}
+}
+
+func wireTerms(t *bsv1.StoredTerms) *acv3.Terms {
+	if t == nil {
+		return nil
+	}
+	return &acv3.Terms{Url: t.GetUrl(), Text: t.GetText(), LocalizedText: wireText(t.GetLocalizedText())}
+}
+
+func storedService(v *acv3.Service) *bsv1.StoredService {
+	return &bsv1.StoredService{
+		MerchantId:           v.GetMerchantId(),
+		ServiceId:            v.GetServiceId(),
+		Name:                 v.GetName(),
+		Description:          v.GetDescription(),
+		Price:                storedPrice(v.GetPrice()),
+		PriceInterpretation:  priceInterpretations.stored(v.GetPriceInterpretation()),
+		Rules:                storedSchedulingRules(v.GetRules()),
+		PrepaymentType:       prepaymentTypes.stored(v.GetPrepaymentType()),
+		TaxRate:              storedTaxRate(v.GetTaxRate()),
+		PaymentOptionId:      v.GetPaymentOptionId(),
+		Deposit:              storedDeposit(v.GetDeposit()),
+		NoShowFee:            storedNoShowFee(v.GetNoShowFee()),
+		RequireCreditCard:    requireCreditCards.stored(v.GetRequireCreditCard()),
+		LocalizedServiceName: storedText(v.GetLocalizedServiceName()),
+		LocalizedDescription: storedText(v.GetLocalizedDescription()),
+	}
+}
+
+func setService(v *acv3.Service, s *bsv1.StoredService) {
+	v.MerchantId = s.GetMerchantId()
+	v.ServiceId = s.GetServiceId()
+	v.Name = s.GetName()
+	v.Description = s.GetDescription()
+	v.Price = wirePrice(s.GetPrice())
+	v.PriceInterpretation = priceInterpretations.wire(s.GetPriceInterpretation())
+	v.Rules = wireSchedulingRules(s.GetRules())
+	v.PrepaymentType = prepaymentTypes.wire(s.GetPrepaymentType())
+	v.TaxRate = wireTaxRate(s.GetTaxRate())
+	v.PaymentOptionId = s.GetPaymentOptionId()
+	v.Deposit = wireDeposit(s.GetDeposit())
+	v.NoShowFee = wireNoShowFee(s.GetNoShowFee())
+	v.RequireCreditCard = requireCreditCards.wire(s.GetRequireCreditCard())
+	v.LocalizedServiceName = wireText(s.GetLocalizedServiceName())
+	v.LocalizedDescription = wireText(s.GetLocalizedDescription())
+}
+
+func storedSchedulingRules(r *acv3.SchedulingRules) *bsv1.StoredSchedulingRules {
+	if r == nil {
+		return nil
+	}
+	s := &bsv1.StoredSchedulingRules{
+		MinAdvanceOnlineCanceling:     r.GetMinAdvanceOnlineCanceling(),
+		LateCancellationFee:           storedPrice(r.GetLateCancellationFee()),
+		NoshowFee:                     storedPrice(r.GetNoshowFee()),
+		MinAdvanceBooking:             r.GetMinAdvanceBooking(),
+		AdmissionPolicy:               admissionPolicies.stored(r.GetAdmissionPolicy()),
+		MinBookingBufferBeforeEndTime: r.GetMinBookingBufferBeforeEndTime(),
+	}
+	if p := r.GetCancellationPolicy(); p != nil {
+		s.CancellationPolicy = &bsv1.StoredCancellationPolicy{}
+		for _, c := range p.GetRefundCondition() {
+			s.CancellationPolicy.RefundCondition = append(s.CancellationPolicy.RefundCondition, &bsv1.StoredCancellationPolicy_RefundCondition{
+				MinDurationBeforeStartTimeSec: c.GetMinDurationBeforeStartTimeSec(),
+				RefundPercent:                 c.GetRefundPercent(),
+			})
+		}
+	}
+	return s
+}
+
+func wireSchedulingRules(s *bsv1.StoredSchedulingRules) *acv3.SchedulingRules {
+	if s == nil {
+		return nil
+	}
+	r := &acv3.SchedulingRules{
+		MinAdvanceOnlineCanceling:     s.GetMinAdvanceOnlineCanceling(),
+		LateCancellationFee:           wirePrice(s.GetLateCancellationFee()),
+		NoshowFee:                     wirePrice(s.GetNoshowFee()),
+		MinAdvanceBooking:             s.GetMinAdvanceBooking(),
+		AdmissionPolicy:               admissionPolicies.wire(s.GetAdmissionPolicy()),
+		MinBookingBufferBeforeEndTime: s.GetMinBookingBufferBeforeEndTime(),
+	}
+	if p := s.GetCancellationPolicy(); p != nil {
+		r.CancellationPolicy = &acv3.CancellationPolicy{}
+		for _, c := range p.GetRefundCondition() {
+			r.CancellationPolicy.RefundCondition = append(r.CancellationPolicy.RefundCondition, &acv3.CancellationPolicy_RefundCondition{
+				MinDurationBeforeStartTimeSec: c.GetMinDurationBeforeStartTimeSec(),
+				RefundPercent:                 c.GetRefundPercent(),
+			})
+		}
+	}
+	return r
+}
+
+// mapEach converts each value of a repeated enum field.
+func mapEach[A, B any](in []A, conv func(A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i, v := range in {
+		out[i] = conv(v)
+	}
+	return out
+}
+
 // enumMap pairs the values of one of Google's enums with ours. A number neither side
 // names (a value of a newer Google proto, read from the wire) is kept as it is, as
 // proto3 keeps unknown enum numbers, rather than lost.
@@ -660,6 +977,53 @@ var (
 		acv3.DurationRequirement_DURATION_REQUIREMENT_UNSPECIFIED: bsv1.StoredDurationRequirement_STORED_DURATION_REQUIREMENT_UNSPECIFIED,
 		acv3.DurationRequirement_DO_NOT_SHOW_DURATION:             bsv1.StoredDurationRequirement_STORED_DURATION_REQUIREMENT_DO_NOT_SHOW,
 		acv3.DurationRequirement_MUST_SHOW_DURATION:               bsv1.StoredDurationRequirement_STORED_DURATION_REQUIREMENT_MUST_SHOW,
+	})
+	creditCardTypes = newEnumMap(map[acv3.CreditCardType]bsv1.StoredCreditCardType{
+		acv3.CreditCardType_CREDIT_CARD_TYPE_UNSPECIFIED: bsv1.StoredCreditCardType_STORED_CREDIT_CARD_TYPE_UNSPECIFIED,
+		acv3.CreditCardType_VISA:                         bsv1.StoredCreditCardType_STORED_CREDIT_CARD_TYPE_VISA,
+		acv3.CreditCardType_MASTERCARD:                   bsv1.StoredCreditCardType_STORED_CREDIT_CARD_TYPE_MASTERCARD,
+		acv3.CreditCardType_AMERICAN_EXPRESS:             bsv1.StoredCreditCardType_STORED_CREDIT_CARD_TYPE_AMERICAN_EXPRESS,
+		acv3.CreditCardType_DISCOVER:                     bsv1.StoredCreditCardType_STORED_CREDIT_CARD_TYPE_DISCOVER,
+		acv3.CreditCardType_JCB:                          bsv1.StoredCreditCardType_STORED_CREDIT_CARD_TYPE_JCB,
+	})
+	paymentOptionTypes = newEnumMap(map[acv3.PaymentOptionType]bsv1.StoredPaymentOptionType{
+		acv3.PaymentOptionType_PAYMENT_OPTION_TYPE_UNSPECIFIED: bsv1.StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED,
+		acv3.PaymentOptionType_PAYMENT_OPTION_SINGLE_USE:       bsv1.StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_SINGLE_USE,
+		acv3.PaymentOptionType_PAYMENT_OPTION_MULTI_USE:        bsv1.StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_MULTI_USE,
+		acv3.PaymentOptionType_PAYMENT_OPTION_UNLIMITED_USE:    bsv1.StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_UNLIMITED_USE,
+	})
+	processors = newEnumMap(map[acv3.PaymentProcessorConfig_Processor]bsv1.StoredPaymentProcessorConfig_Processor{
+		acv3.PaymentProcessorConfig_PROCESSOR_UNSPECIFIED: bsv1.StoredPaymentProcessorConfig_PROCESSOR_UNSPECIFIED,
+		acv3.PaymentProcessorConfig_PROCESSOR_STRIPE:      bsv1.StoredPaymentProcessorConfig_PROCESSOR_STRIPE,
+		acv3.PaymentProcessorConfig_PROCESSOR_BRAINTREE:   bsv1.StoredPaymentProcessorConfig_PROCESSOR_BRAINTREE,
+	})
+	billingFormats = newEnumMap(map[acv3.TokenizationConfig_BillingInformationFormat]bsv1.StoredTokenizationConfig_BillingInformationFormat{
+		acv3.TokenizationConfig_BILLING_INFORMATION_FORMAT_UNSPECIFIED: bsv1.StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_UNSPECIFIED,
+		acv3.TokenizationConfig_MIN:                                    bsv1.StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_MIN,
+		acv3.TokenizationConfig_FULL:                                   bsv1.StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_FULL,
+	})
+	authMethods = newEnumMap(map[acv3.TokenizationConfig_AuthMethod]bsv1.StoredTokenizationConfig_AuthMethod{
+		acv3.TokenizationConfig_AUTH_METHOD_UNSPECIFIED: bsv1.StoredTokenizationConfig_AUTH_METHOD_UNSPECIFIED,
+		acv3.TokenizationConfig_PAN_ONLY:                bsv1.StoredTokenizationConfig_AUTH_METHOD_PAN_ONLY,
+		acv3.TokenizationConfig_CRYPTOGRAM_3DS:          bsv1.StoredTokenizationConfig_AUTH_METHOD_CRYPTOGRAM_3DS,
+	})
+	priceInterpretations = newEnumMap(map[acv3.PriceInterpretation]bsv1.StoredPriceInterpretation{
+		acv3.PriceInterpretation_INTERPRETATION_UNSPECIFIED: bsv1.StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_UNSPECIFIED,
+		acv3.PriceInterpretation_EXACT_AMOUNT:               bsv1.StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_EXACT_AMOUNT,
+		acv3.PriceInterpretation_STARTS_AT:                  bsv1.StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_STARTS_AT,
+		acv3.PriceInterpretation_NOT_DISPLAYED:              bsv1.StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_NOT_DISPLAYED,
+	})
+	prepaymentTypes = newEnumMap(map[acv3.PrepaymentType]bsv1.StoredPrepaymentType{
+		acv3.PrepaymentType_PREPAYMENT_TYPE_UNSPECIFIED: bsv1.StoredPrepaymentType_STORED_PREPAYMENT_TYPE_UNSPECIFIED,
+		acv3.PrepaymentType_REQUIRED:                    bsv1.StoredPrepaymentType_STORED_PREPAYMENT_TYPE_REQUIRED,
+		acv3.PrepaymentType_OPTIONAL:                    bsv1.StoredPrepaymentType_STORED_PREPAYMENT_TYPE_OPTIONAL,
+		acv3.PrepaymentType_NOT_SUPPORTED:               bsv1.StoredPrepaymentType_STORED_PREPAYMENT_TYPE_NOT_SUPPORTED,
+	})
+	admissionPolicies = newEnumMap(map[acv3.SchedulingRules_AdmissionPolicy]bsv1.StoredSchedulingRules_AdmissionPolicy{
+		acv3.SchedulingRules_ADMISSION_POLICY_UNSPECIFIED:       bsv1.StoredSchedulingRules_ADMISSION_POLICY_UNSPECIFIED,
+		acv3.SchedulingRules_TIME_STRICT:                        bsv1.StoredSchedulingRules_ADMISSION_POLICY_TIME_STRICT,
+		acv3.SchedulingRules_TIME_FLEXIBLE:                      bsv1.StoredSchedulingRules_ADMISSION_POLICY_TIME_FLEXIBLE,
+		acv3.SchedulingRules_TIMED_ENTRY_WITH_FLEXIBLE_DURATION: bsv1.StoredSchedulingRules_ADMISSION_POLICY_TIMED_ENTRY_WITH_FLEXIBLE_DURATION,
 	})
 	priceTypes = newEnumMap(map[acv3.PriceType]bsv1.StoredPriceType{
 		acv3.PriceType_FIXED_RATE_DEFAULT: bsv1.StoredPriceType_STORED_PRICE_TYPE_UNSPECIFIED,

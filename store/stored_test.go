@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
@@ -111,6 +112,8 @@ var storedKinds = []storedKind{
 	kindOf(storedOutboxRecord, setOutboxRecord),
 	kindOf(storedServiceCart, setServiceCart),
 	kindOf(func(r *bsv1.SlotRecord) *bsv1.StoredSlotRecord { return storedSlotRecord(r.GetAvailability()) }, setSlotRecord),
+	kindOf(storedMerchant, setMerchant),
+	kindOf(storedService, setService),
 }
 
 // filledWith sets every field of m (fillAll) and returns it.
@@ -206,6 +209,14 @@ func TestStoredEnumsPairEveryValue(t *testing.T) {
 	checkEnum(t, priceTypes)
 	checkEnum(t, requireCreditCards)
 	checkEnum(t, durationRequirements)
+	checkEnum(t, creditCardTypes)
+	checkEnum(t, paymentOptionTypes)
+	checkEnum(t, processors)
+	checkEnum(t, billingFormats)
+	checkEnum(t, authMethods)
+	checkEnum(t, priceInterpretations)
+	checkEnum(t, prepaymentTypes)
+	checkEnum(t, admissionPolicies)
 }
 
 type protoEnum interface {
@@ -228,6 +239,53 @@ func checkEnum[W, S protoEnum](t *testing.T, m enumMap[W, S]) {
 	for i := range storeds.Len() {
 		if _, ok := m.toWire[S(storeds.Get(i).Number())]; !ok {
 			t.Errorf("%s %v has no %s value", s.Descriptor().FullName(), storeds.Get(i).Name(), w.Descriptor().FullName())
+		}
+	}
+}
+
+// TestStoredMerchantKeepsEitherAddress: fillAll sets only the last member of a oneof,
+// so the structured member of GeoCoordinates.addresses is checked here.
+func TestStoredMerchantKeepsEitherAddress(t *testing.T) {
+	m := &acv3.Merchant{MerchantId: "m1", Geo: &acv3.GeoCoordinates{
+		Latitude:  48.85,
+		Addresses: &acv3.GeoCoordinates_Address{Address: &acv3.PostalAddress{Country: "FR", Locality: "Paris"}},
+	}}
+	raw, err := marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := &acv3.Merchant{}
+	if err := unmarshal(raw, got); err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(m, got) {
+		t.Errorf("merchant stored as %v, want %v", got, m)
+	}
+}
+
+// TestSummaryFieldNumbers: the hand decoders of slotsummary.go read the stored forms'
+// field numbers.
+func TestSummaryFieldNumbers(t *testing.T) {
+	for _, c := range []struct {
+		m     proto.Message
+		field protoreflect.Name
+		num   protoreflect.FieldNumber
+	}{
+		{&bsv1.StoredSlotRecord{}, "availability", fieldSlotRecordAvailability},
+		{&bsv1.StoredAvailability{}, "start_sec", fieldAvailabilityStartSec},
+		{&bsv1.StoredAvailability{}, "spots_open", fieldAvailabilitySpotsOpen},
+		{&bsv1.StoredAvailability{}, "availability_tag", fieldAvailabilityTag},
+		{&bsv1.StoredAvailability{}, "scheduling_rule_overrides", fieldAvailabilityOverrides},
+		{&bsv1.StoredAvailability_SchedulingRuleOverrides{}, "last_bookable_sec", fieldOverridesLastBookable},
+		{&bsv1.StoredAvailability_SchedulingRuleOverrides{}, "first_bookable_sec", fieldOverridesFirstBookable},
+		{&bsv1.StoredService{}, "rules", fieldServiceRules},
+		{&bsv1.StoredSchedulingRules{}, "min_advance_booking", fieldRulesMinAdvanceBooking},
+		{&bsv1.StoredSchedulingRules{}, "admission_policy", fieldRulesAdmissionPolicy},
+		{&bsv1.StoredSchedulingRules{}, "min_booking_buffer_before_end_time", fieldRulesBufferBeforeEnd},
+	} {
+		d := c.m.ProtoReflect().Descriptor()
+		if fd := d.Fields().ByName(c.field); fd == nil || fd.Number() != c.num {
+			t.Errorf("%s.%s: descriptor %v, slotsummary.go reads %d", d.FullName(), c.field, fd, c.num)
 		}
 	}
 }

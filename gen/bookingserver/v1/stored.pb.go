@@ -417,6 +417,459 @@ func (StoredDurationRequirement) EnumDescriptor() ([]byte, []int) {
 	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{6}
 }
 
+// StoredCreditCardType is actionscenter.v3.CreditCardType as stored (same numbers).
+type StoredCreditCardType int32
+
+const (
+	// STORED_CREDIT_CARD_TYPE_UNSPECIFIED is unknown.
+	StoredCreditCardType_STORED_CREDIT_CARD_TYPE_UNSPECIFIED StoredCreditCardType = 0
+	// STORED_CREDIT_CARD_TYPE_VISA is VISA.
+	StoredCreditCardType_STORED_CREDIT_CARD_TYPE_VISA StoredCreditCardType = 1
+	// STORED_CREDIT_CARD_TYPE_MASTERCARD is MASTERCARD.
+	StoredCreditCardType_STORED_CREDIT_CARD_TYPE_MASTERCARD StoredCreditCardType = 2
+	// STORED_CREDIT_CARD_TYPE_AMERICAN_EXPRESS is AMERICAN_EXPRESS.
+	StoredCreditCardType_STORED_CREDIT_CARD_TYPE_AMERICAN_EXPRESS StoredCreditCardType = 3
+	// STORED_CREDIT_CARD_TYPE_DISCOVER is DISCOVER.
+	StoredCreditCardType_STORED_CREDIT_CARD_TYPE_DISCOVER StoredCreditCardType = 4
+	// STORED_CREDIT_CARD_TYPE_JCB is JCB.
+	StoredCreditCardType_STORED_CREDIT_CARD_TYPE_JCB StoredCreditCardType = 5
+)
+
+// Enum value maps for StoredCreditCardType.
+var (
+	StoredCreditCardType_name = map[int32]string{
+		0: "STORED_CREDIT_CARD_TYPE_UNSPECIFIED",
+		1: "STORED_CREDIT_CARD_TYPE_VISA",
+		2: "STORED_CREDIT_CARD_TYPE_MASTERCARD",
+		3: "STORED_CREDIT_CARD_TYPE_AMERICAN_EXPRESS",
+		4: "STORED_CREDIT_CARD_TYPE_DISCOVER",
+		5: "STORED_CREDIT_CARD_TYPE_JCB",
+	}
+	StoredCreditCardType_value = map[string]int32{
+		"STORED_CREDIT_CARD_TYPE_UNSPECIFIED":      0,
+		"STORED_CREDIT_CARD_TYPE_VISA":             1,
+		"STORED_CREDIT_CARD_TYPE_MASTERCARD":       2,
+		"STORED_CREDIT_CARD_TYPE_AMERICAN_EXPRESS": 3,
+		"STORED_CREDIT_CARD_TYPE_DISCOVER":         4,
+		"STORED_CREDIT_CARD_TYPE_JCB":              5,
+	}
+)
+
+func (x StoredCreditCardType) Enum() *StoredCreditCardType {
+	p := new(StoredCreditCardType)
+	*p = x
+	return p
+}
+
+func (x StoredCreditCardType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredCreditCardType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[7].Descriptor()
+}
+
+func (StoredCreditCardType) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[7]
+}
+
+func (x StoredCreditCardType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredCreditCardType.Descriptor instead.
+func (StoredCreditCardType) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{7}
+}
+
+// StoredPaymentOptionType is actionscenter.v3.PaymentOptionType as stored (same numbers).
+type StoredPaymentOptionType int32
+
+const (
+	// STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED is unknown.
+	StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED StoredPaymentOptionType = 0
+	// STORED_PAYMENT_OPTION_TYPE_SINGLE_USE is PAYMENT_OPTION_SINGLE_USE.
+	StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_SINGLE_USE StoredPaymentOptionType = 1
+	// STORED_PAYMENT_OPTION_TYPE_MULTI_USE is PAYMENT_OPTION_MULTI_USE.
+	StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_MULTI_USE StoredPaymentOptionType = 2
+	// STORED_PAYMENT_OPTION_TYPE_UNLIMITED_USE is PAYMENT_OPTION_UNLIMITED_USE.
+	StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_UNLIMITED_USE StoredPaymentOptionType = 3
+)
+
+// Enum value maps for StoredPaymentOptionType.
+var (
+	StoredPaymentOptionType_name = map[int32]string{
+		0: "STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED",
+		1: "STORED_PAYMENT_OPTION_TYPE_SINGLE_USE",
+		2: "STORED_PAYMENT_OPTION_TYPE_MULTI_USE",
+		3: "STORED_PAYMENT_OPTION_TYPE_UNLIMITED_USE",
+	}
+	StoredPaymentOptionType_value = map[string]int32{
+		"STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED":   0,
+		"STORED_PAYMENT_OPTION_TYPE_SINGLE_USE":    1,
+		"STORED_PAYMENT_OPTION_TYPE_MULTI_USE":     2,
+		"STORED_PAYMENT_OPTION_TYPE_UNLIMITED_USE": 3,
+	}
+)
+
+func (x StoredPaymentOptionType) Enum() *StoredPaymentOptionType {
+	p := new(StoredPaymentOptionType)
+	*p = x
+	return p
+}
+
+func (x StoredPaymentOptionType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredPaymentOptionType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[8].Descriptor()
+}
+
+func (StoredPaymentOptionType) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[8]
+}
+
+func (x StoredPaymentOptionType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredPaymentOptionType.Descriptor instead.
+func (StoredPaymentOptionType) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{8}
+}
+
+// StoredPriceInterpretation is actionscenter.v3.PriceInterpretation as stored (same
+// numbers).
+type StoredPriceInterpretation int32
+
+const (
+	// STORED_PRICE_INTERPRETATION_UNSPECIFIED is EXACT_AMOUNT.
+	StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_UNSPECIFIED StoredPriceInterpretation = 0
+	// STORED_PRICE_INTERPRETATION_EXACT_AMOUNT is EXACT_AMOUNT.
+	StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_EXACT_AMOUNT StoredPriceInterpretation = 1
+	// STORED_PRICE_INTERPRETATION_STARTS_AT is STARTS_AT.
+	StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_STARTS_AT StoredPriceInterpretation = 2
+	// STORED_PRICE_INTERPRETATION_NOT_DISPLAYED is NOT_DISPLAYED.
+	StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_NOT_DISPLAYED StoredPriceInterpretation = 3
+)
+
+// Enum value maps for StoredPriceInterpretation.
+var (
+	StoredPriceInterpretation_name = map[int32]string{
+		0: "STORED_PRICE_INTERPRETATION_UNSPECIFIED",
+		1: "STORED_PRICE_INTERPRETATION_EXACT_AMOUNT",
+		2: "STORED_PRICE_INTERPRETATION_STARTS_AT",
+		3: "STORED_PRICE_INTERPRETATION_NOT_DISPLAYED",
+	}
+	StoredPriceInterpretation_value = map[string]int32{
+		"STORED_PRICE_INTERPRETATION_UNSPECIFIED":   0,
+		"STORED_PRICE_INTERPRETATION_EXACT_AMOUNT":  1,
+		"STORED_PRICE_INTERPRETATION_STARTS_AT":     2,
+		"STORED_PRICE_INTERPRETATION_NOT_DISPLAYED": 3,
+	}
+)
+
+func (x StoredPriceInterpretation) Enum() *StoredPriceInterpretation {
+	p := new(StoredPriceInterpretation)
+	*p = x
+	return p
+}
+
+func (x StoredPriceInterpretation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredPriceInterpretation) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[9].Descriptor()
+}
+
+func (StoredPriceInterpretation) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[9]
+}
+
+func (x StoredPriceInterpretation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredPriceInterpretation.Descriptor instead.
+func (StoredPriceInterpretation) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{9}
+}
+
+// StoredPrepaymentType is actionscenter.v3.PrepaymentType as stored (same numbers).
+type StoredPrepaymentType int32
+
+const (
+	// STORED_PREPAYMENT_TYPE_UNSPECIFIED is not supported.
+	StoredPrepaymentType_STORED_PREPAYMENT_TYPE_UNSPECIFIED StoredPrepaymentType = 0
+	// STORED_PREPAYMENT_TYPE_REQUIRED is REQUIRED.
+	StoredPrepaymentType_STORED_PREPAYMENT_TYPE_REQUIRED StoredPrepaymentType = 1
+	// STORED_PREPAYMENT_TYPE_OPTIONAL is OPTIONAL.
+	StoredPrepaymentType_STORED_PREPAYMENT_TYPE_OPTIONAL StoredPrepaymentType = 2
+	// STORED_PREPAYMENT_TYPE_NOT_SUPPORTED is NOT_SUPPORTED.
+	StoredPrepaymentType_STORED_PREPAYMENT_TYPE_NOT_SUPPORTED StoredPrepaymentType = 3
+)
+
+// Enum value maps for StoredPrepaymentType.
+var (
+	StoredPrepaymentType_name = map[int32]string{
+		0: "STORED_PREPAYMENT_TYPE_UNSPECIFIED",
+		1: "STORED_PREPAYMENT_TYPE_REQUIRED",
+		2: "STORED_PREPAYMENT_TYPE_OPTIONAL",
+		3: "STORED_PREPAYMENT_TYPE_NOT_SUPPORTED",
+	}
+	StoredPrepaymentType_value = map[string]int32{
+		"STORED_PREPAYMENT_TYPE_UNSPECIFIED":   0,
+		"STORED_PREPAYMENT_TYPE_REQUIRED":      1,
+		"STORED_PREPAYMENT_TYPE_OPTIONAL":      2,
+		"STORED_PREPAYMENT_TYPE_NOT_SUPPORTED": 3,
+	}
+)
+
+func (x StoredPrepaymentType) Enum() *StoredPrepaymentType {
+	p := new(StoredPrepaymentType)
+	*p = x
+	return p
+}
+
+func (x StoredPrepaymentType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredPrepaymentType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[10].Descriptor()
+}
+
+func (StoredPrepaymentType) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[10]
+}
+
+func (x StoredPrepaymentType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredPrepaymentType.Descriptor instead.
+func (StoredPrepaymentType) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{10}
+}
+
+// Processor is the processor (same numbers as Google's).
+type StoredPaymentProcessorConfig_Processor int32
+
+const (
+	// PROCESSOR_UNSPECIFIED is unknown.
+	StoredPaymentProcessorConfig_PROCESSOR_UNSPECIFIED StoredPaymentProcessorConfig_Processor = 0
+	// PROCESSOR_STRIPE is Stripe.
+	StoredPaymentProcessorConfig_PROCESSOR_STRIPE StoredPaymentProcessorConfig_Processor = 1
+	// PROCESSOR_BRAINTREE is Braintree.
+	StoredPaymentProcessorConfig_PROCESSOR_BRAINTREE StoredPaymentProcessorConfig_Processor = 2
+)
+
+// Enum value maps for StoredPaymentProcessorConfig_Processor.
+var (
+	StoredPaymentProcessorConfig_Processor_name = map[int32]string{
+		0: "PROCESSOR_UNSPECIFIED",
+		1: "PROCESSOR_STRIPE",
+		2: "PROCESSOR_BRAINTREE",
+	}
+	StoredPaymentProcessorConfig_Processor_value = map[string]int32{
+		"PROCESSOR_UNSPECIFIED": 0,
+		"PROCESSOR_STRIPE":      1,
+		"PROCESSOR_BRAINTREE":   2,
+	}
+)
+
+func (x StoredPaymentProcessorConfig_Processor) Enum() *StoredPaymentProcessorConfig_Processor {
+	p := new(StoredPaymentProcessorConfig_Processor)
+	*p = x
+	return p
+}
+
+func (x StoredPaymentProcessorConfig_Processor) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredPaymentProcessorConfig_Processor) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[11].Descriptor()
+}
+
+func (StoredPaymentProcessorConfig_Processor) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[11]
+}
+
+func (x StoredPaymentProcessorConfig_Processor) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredPaymentProcessorConfig_Processor.Descriptor instead.
+func (StoredPaymentProcessorConfig_Processor) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{29, 0}
+}
+
+// BillingInformationFormat is how much billing address to collect (same numbers).
+type StoredTokenizationConfig_BillingInformationFormat int32
+
+const (
+	// BILLING_INFORMATION_FORMAT_UNSPECIFIED is unknown.
+	StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_UNSPECIFIED StoredTokenizationConfig_BillingInformationFormat = 0
+	// BILLING_INFORMATION_FORMAT_MIN is MIN.
+	StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_MIN StoredTokenizationConfig_BillingInformationFormat = 1
+	// BILLING_INFORMATION_FORMAT_FULL is FULL.
+	StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_FULL StoredTokenizationConfig_BillingInformationFormat = 2
+)
+
+// Enum value maps for StoredTokenizationConfig_BillingInformationFormat.
+var (
+	StoredTokenizationConfig_BillingInformationFormat_name = map[int32]string{
+		0: "BILLING_INFORMATION_FORMAT_UNSPECIFIED",
+		1: "BILLING_INFORMATION_FORMAT_MIN",
+		2: "BILLING_INFORMATION_FORMAT_FULL",
+	}
+	StoredTokenizationConfig_BillingInformationFormat_value = map[string]int32{
+		"BILLING_INFORMATION_FORMAT_UNSPECIFIED": 0,
+		"BILLING_INFORMATION_FORMAT_MIN":         1,
+		"BILLING_INFORMATION_FORMAT_FULL":        2,
+	}
+)
+
+func (x StoredTokenizationConfig_BillingInformationFormat) Enum() *StoredTokenizationConfig_BillingInformationFormat {
+	p := new(StoredTokenizationConfig_BillingInformationFormat)
+	*p = x
+	return p
+}
+
+func (x StoredTokenizationConfig_BillingInformationFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredTokenizationConfig_BillingInformationFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[12].Descriptor()
+}
+
+func (StoredTokenizationConfig_BillingInformationFormat) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[12]
+}
+
+func (x StoredTokenizationConfig_BillingInformationFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredTokenizationConfig_BillingInformationFormat.Descriptor instead.
+func (StoredTokenizationConfig_BillingInformationFormat) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30, 0}
+}
+
+// AuthMethod is a card authentication method (same numbers).
+type StoredTokenizationConfig_AuthMethod int32
+
+const (
+	// AUTH_METHOD_UNSPECIFIED is unknown.
+	StoredTokenizationConfig_AUTH_METHOD_UNSPECIFIED StoredTokenizationConfig_AuthMethod = 0
+	// AUTH_METHOD_PAN_ONLY is PAN_ONLY.
+	StoredTokenizationConfig_AUTH_METHOD_PAN_ONLY StoredTokenizationConfig_AuthMethod = 1
+	// AUTH_METHOD_CRYPTOGRAM_3DS is CRYPTOGRAM_3DS.
+	StoredTokenizationConfig_AUTH_METHOD_CRYPTOGRAM_3DS StoredTokenizationConfig_AuthMethod = 2
+)
+
+// Enum value maps for StoredTokenizationConfig_AuthMethod.
+var (
+	StoredTokenizationConfig_AuthMethod_name = map[int32]string{
+		0: "AUTH_METHOD_UNSPECIFIED",
+		1: "AUTH_METHOD_PAN_ONLY",
+		2: "AUTH_METHOD_CRYPTOGRAM_3DS",
+	}
+	StoredTokenizationConfig_AuthMethod_value = map[string]int32{
+		"AUTH_METHOD_UNSPECIFIED":    0,
+		"AUTH_METHOD_PAN_ONLY":       1,
+		"AUTH_METHOD_CRYPTOGRAM_3DS": 2,
+	}
+)
+
+func (x StoredTokenizationConfig_AuthMethod) Enum() *StoredTokenizationConfig_AuthMethod {
+	p := new(StoredTokenizationConfig_AuthMethod)
+	*p = x
+	return p
+}
+
+func (x StoredTokenizationConfig_AuthMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredTokenizationConfig_AuthMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[13].Descriptor()
+}
+
+func (StoredTokenizationConfig_AuthMethod) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[13]
+}
+
+func (x StoredTokenizationConfig_AuthMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredTokenizationConfig_AuthMethod.Descriptor instead.
+func (StoredTokenizationConfig_AuthMethod) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30, 1}
+}
+
+// AdmissionPolicy says when users may arrive (same numbers).
+type StoredSchedulingRules_AdmissionPolicy int32
+
+const (
+	// ADMISSION_POLICY_UNSPECIFIED is TIME_STRICT.
+	StoredSchedulingRules_ADMISSION_POLICY_UNSPECIFIED StoredSchedulingRules_AdmissionPolicy = 0
+	// ADMISSION_POLICY_TIME_STRICT is TIME_STRICT.
+	StoredSchedulingRules_ADMISSION_POLICY_TIME_STRICT StoredSchedulingRules_AdmissionPolicy = 1
+	// ADMISSION_POLICY_TIME_FLEXIBLE is TIME_FLEXIBLE.
+	StoredSchedulingRules_ADMISSION_POLICY_TIME_FLEXIBLE StoredSchedulingRules_AdmissionPolicy = 2
+	// ADMISSION_POLICY_TIMED_ENTRY_WITH_FLEXIBLE_DURATION is TIMED_ENTRY_WITH_FLEXIBLE_DURATION.
+	StoredSchedulingRules_ADMISSION_POLICY_TIMED_ENTRY_WITH_FLEXIBLE_DURATION StoredSchedulingRules_AdmissionPolicy = 3
+)
+
+// Enum value maps for StoredSchedulingRules_AdmissionPolicy.
+var (
+	StoredSchedulingRules_AdmissionPolicy_name = map[int32]string{
+		0: "ADMISSION_POLICY_UNSPECIFIED",
+		1: "ADMISSION_POLICY_TIME_STRICT",
+		2: "ADMISSION_POLICY_TIME_FLEXIBLE",
+		3: "ADMISSION_POLICY_TIMED_ENTRY_WITH_FLEXIBLE_DURATION",
+	}
+	StoredSchedulingRules_AdmissionPolicy_value = map[string]int32{
+		"ADMISSION_POLICY_UNSPECIFIED":                        0,
+		"ADMISSION_POLICY_TIME_STRICT":                        1,
+		"ADMISSION_POLICY_TIME_FLEXIBLE":                      2,
+		"ADMISSION_POLICY_TIMED_ENTRY_WITH_FLEXIBLE_DURATION": 3,
+	}
+)
+
+func (x StoredSchedulingRules_AdmissionPolicy) Enum() *StoredSchedulingRules_AdmissionPolicy {
+	p := new(StoredSchedulingRules_AdmissionPolicy)
+	*p = x
+	return p
+}
+
+func (x StoredSchedulingRules_AdmissionPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StoredSchedulingRules_AdmissionPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookingserver_v1_stored_proto_enumTypes[14].Descriptor()
+}
+
+func (StoredSchedulingRules_AdmissionPolicy) Type() protoreflect.EnumType {
+	return &file_bookingserver_v1_stored_proto_enumTypes[14]
+}
+
+func (x StoredSchedulingRules_AdmissionPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StoredSchedulingRules_AdmissionPolicy.Descriptor instead.
+func (StoredSchedulingRules_AdmissionPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{34, 0}
+}
+
 // StoredBookingRecord is bookingserver.v1.BookingRecord as stored.
 type StoredBookingRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2386,6 +2839,1124 @@ func (x *StoredPriceInfo) GetPriceType() StoredPriceType {
 	return StoredPriceType_STORED_PRICE_TYPE_UNSPECIFIED
 }
 
+// StoredMerchant is actionscenter.v3.Merchant as stored (the merchant feed's record).
+type StoredMerchant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// merchant_id identifies the merchant.
+	MerchantId string `protobuf:"bytes,1,opt,name=merchant_id,json=merchantId,proto3" json:"merchant_id,omitempty"`
+	// name is the merchant's name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// telephone is the merchant's phone number.
+	Telephone string `protobuf:"bytes,3,opt,name=telephone,proto3" json:"telephone,omitempty"`
+	// url is the merchant's website.
+	Url string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
+	// geo is where the merchant is.
+	Geo *StoredGeoCoordinates `protobuf:"bytes,5,opt,name=geo,proto3" json:"geo,omitempty"`
+	// category is the business category.
+	Category string `protobuf:"bytes,6,opt,name=category,proto3" json:"category,omitempty"`
+	// tax_rate_basis_points is the deprecated tax rate.
+	TaxRateBasisPoints uint32 `protobuf:"varint,8,opt,name=tax_rate_basis_points,json=taxRateBasisPoints,proto3" json:"tax_rate_basis_points,omitempty"`
+	// tax_rate is the merchant's tax rate.
+	TaxRate *StoredTaxRate `protobuf:"bytes,9,opt,name=tax_rate,json=taxRate,proto3" json:"tax_rate,omitempty"`
+	// payment_restrictions limit the accepted payment methods.
+	PaymentRestrictions *StoredPaymentRestrictions `protobuf:"bytes,10,opt,name=payment_restrictions,json=paymentRestrictions,proto3" json:"payment_restrictions,omitempty"`
+	// payment_option are the merchant's payment options.
+	PaymentOption []*StoredPaymentOption `protobuf:"bytes,11,rep,name=payment_option,json=paymentOption,proto3" json:"payment_option,omitempty"`
+	// payment_processor_config is the deprecated processor configuration.
+	PaymentProcessorConfig *StoredPaymentProcessorConfig `protobuf:"bytes,12,opt,name=payment_processor_config,json=paymentProcessorConfig,proto3" json:"payment_processor_config,omitempty"`
+	// tokenization_config is the payment tokenization configuration.
+	TokenizationConfig *StoredTokenizationConfig `protobuf:"bytes,13,opt,name=tokenization_config,json=tokenizationConfig,proto3" json:"tokenization_config,omitempty"`
+	// terms are the merchant's terms.
+	Terms *StoredTerms `protobuf:"bytes,14,opt,name=terms,proto3" json:"terms,omitempty"`
+	// brand_id names the brand.
+	BrandId string `protobuf:"bytes,15,opt,name=brand_id,json=brandId,proto3" json:"brand_id,omitempty"`
+	// matching_hints help Google match the merchant.
+	MatchingHints *StoredMerchantMatchingHints `protobuf:"bytes,16,opt,name=matching_hints,json=matchingHints,proto3" json:"matching_hints,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredMerchant) Reset() {
+	*x = StoredMerchant{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredMerchant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredMerchant) ProtoMessage() {}
+
+func (x *StoredMerchant) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredMerchant.ProtoReflect.Descriptor instead.
+func (*StoredMerchant) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *StoredMerchant) GetMerchantId() string {
+	if x != nil {
+		return x.MerchantId
+	}
+	return ""
+}
+
+func (x *StoredMerchant) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StoredMerchant) GetTelephone() string {
+	if x != nil {
+		return x.Telephone
+	}
+	return ""
+}
+
+func (x *StoredMerchant) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *StoredMerchant) GetGeo() *StoredGeoCoordinates {
+	if x != nil {
+		return x.Geo
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *StoredMerchant) GetTaxRateBasisPoints() uint32 {
+	if x != nil {
+		return x.TaxRateBasisPoints
+	}
+	return 0
+}
+
+func (x *StoredMerchant) GetTaxRate() *StoredTaxRate {
+	if x != nil {
+		return x.TaxRate
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetPaymentRestrictions() *StoredPaymentRestrictions {
+	if x != nil {
+		return x.PaymentRestrictions
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetPaymentOption() []*StoredPaymentOption {
+	if x != nil {
+		return x.PaymentOption
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetPaymentProcessorConfig() *StoredPaymentProcessorConfig {
+	if x != nil {
+		return x.PaymentProcessorConfig
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetTokenizationConfig() *StoredTokenizationConfig {
+	if x != nil {
+		return x.TokenizationConfig
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetTerms() *StoredTerms {
+	if x != nil {
+		return x.Terms
+	}
+	return nil
+}
+
+func (x *StoredMerchant) GetBrandId() string {
+	if x != nil {
+		return x.BrandId
+	}
+	return ""
+}
+
+func (x *StoredMerchant) GetMatchingHints() *StoredMerchantMatchingHints {
+	if x != nil {
+		return x.MatchingHints
+	}
+	return nil
+}
+
+// StoredGeoCoordinates is actionscenter.v3.GeoCoordinates as stored.
+type StoredGeoCoordinates struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// latitude in degrees.
+	Latitude float64 `protobuf:"fixed64,1,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	// longitude in degrees.
+	Longitude float64 `protobuf:"fixed64,2,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	// addresses is the address, structured or not.
+	//
+	// Types that are valid to be assigned to Addresses:
+	//
+	//	*StoredGeoCoordinates_Address
+	//	*StoredGeoCoordinates_UnstructuredAddress
+	Addresses     isStoredGeoCoordinates_Addresses `protobuf_oneof:"addresses"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredGeoCoordinates) Reset() {
+	*x = StoredGeoCoordinates{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredGeoCoordinates) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredGeoCoordinates) ProtoMessage() {}
+
+func (x *StoredGeoCoordinates) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredGeoCoordinates.ProtoReflect.Descriptor instead.
+func (*StoredGeoCoordinates) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *StoredGeoCoordinates) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *StoredGeoCoordinates) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+func (x *StoredGeoCoordinates) GetAddresses() isStoredGeoCoordinates_Addresses {
+	if x != nil {
+		return x.Addresses
+	}
+	return nil
+}
+
+func (x *StoredGeoCoordinates) GetAddress() *StoredPostalAddress {
+	if x != nil {
+		if x, ok := x.Addresses.(*StoredGeoCoordinates_Address); ok {
+			return x.Address
+		}
+	}
+	return nil
+}
+
+func (x *StoredGeoCoordinates) GetUnstructuredAddress() string {
+	if x != nil {
+		if x, ok := x.Addresses.(*StoredGeoCoordinates_UnstructuredAddress); ok {
+			return x.UnstructuredAddress
+		}
+	}
+	return ""
+}
+
+type isStoredGeoCoordinates_Addresses interface {
+	isStoredGeoCoordinates_Addresses()
+}
+
+type StoredGeoCoordinates_Address struct {
+	// address is structured.
+	Address *StoredPostalAddress `protobuf:"bytes,3,opt,name=address,proto3,oneof"`
+}
+
+type StoredGeoCoordinates_UnstructuredAddress struct {
+	// unstructured_address is one line.
+	UnstructuredAddress string `protobuf:"bytes,4,opt,name=unstructured_address,json=unstructuredAddress,proto3,oneof"`
+}
+
+func (*StoredGeoCoordinates_Address) isStoredGeoCoordinates_Addresses() {}
+
+func (*StoredGeoCoordinates_UnstructuredAddress) isStoredGeoCoordinates_Addresses() {}
+
+// StoredTaxRate is actionscenter.v3.TaxRate as stored.
+type StoredTaxRate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// micro_percent is the rate in millionths of a percent.
+	MicroPercent  int32 `protobuf:"varint,1,opt,name=micro_percent,json=microPercent,proto3" json:"micro_percent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredTaxRate) Reset() {
+	*x = StoredTaxRate{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredTaxRate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredTaxRate) ProtoMessage() {}
+
+func (x *StoredTaxRate) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredTaxRate.ProtoReflect.Descriptor instead.
+func (*StoredTaxRate) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *StoredTaxRate) GetMicroPercent() int32 {
+	if x != nil {
+		return x.MicroPercent
+	}
+	return 0
+}
+
+// StoredPaymentRestrictions is actionscenter.v3.PaymentRestrictions as stored.
+type StoredPaymentRestrictions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// credit_card_restrictions are the accepted cards.
+	CreditCardRestrictions *StoredCreditCardRestrictions `protobuf:"bytes,1,opt,name=credit_card_restrictions,json=creditCardRestrictions,proto3" json:"credit_card_restrictions,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *StoredPaymentRestrictions) Reset() {
+	*x = StoredPaymentRestrictions{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredPaymentRestrictions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredPaymentRestrictions) ProtoMessage() {}
+
+func (x *StoredPaymentRestrictions) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredPaymentRestrictions.ProtoReflect.Descriptor instead.
+func (*StoredPaymentRestrictions) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *StoredPaymentRestrictions) GetCreditCardRestrictions() *StoredCreditCardRestrictions {
+	if x != nil {
+		return x.CreditCardRestrictions
+	}
+	return nil
+}
+
+// StoredCreditCardRestrictions is actionscenter.v3.CreditCardRestrictions as stored.
+type StoredCreditCardRestrictions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// credit_card_type are the accepted networks.
+	CreditCardType []StoredCreditCardType `protobuf:"varint,1,rep,packed,name=credit_card_type,json=creditCardType,proto3,enum=bookingserver.v1.StoredCreditCardType" json:"credit_card_type,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StoredCreditCardRestrictions) Reset() {
+	*x = StoredCreditCardRestrictions{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredCreditCardRestrictions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredCreditCardRestrictions) ProtoMessage() {}
+
+func (x *StoredCreditCardRestrictions) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredCreditCardRestrictions.ProtoReflect.Descriptor instead.
+func (*StoredCreditCardRestrictions) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *StoredCreditCardRestrictions) GetCreditCardType() []StoredCreditCardType {
+	if x != nil {
+		return x.CreditCardType
+	}
+	return nil
+}
+
+// StoredPaymentOption is actionscenter.v3.PaymentOption as stored.
+type StoredPaymentOption struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment_option_id identifies the option.
+	PaymentOptionId string `protobuf:"bytes,1,opt,name=payment_option_id,json=paymentOptionId,proto3" json:"payment_option_id,omitempty"`
+	// price is what the option costs.
+	Price *StoredPrice `protobuf:"bytes,2,opt,name=price,proto3" json:"price,omitempty"`
+	// tax_rate overrides the merchant's.
+	TaxRate *StoredTaxRate `protobuf:"bytes,3,opt,name=tax_rate,json=taxRate,proto3" json:"tax_rate,omitempty"`
+	// payment_option_type says how often it can be used.
+	PaymentOptionType StoredPaymentOptionType `protobuf:"varint,4,opt,name=payment_option_type,json=paymentOptionType,proto3,enum=bookingserver.v1.StoredPaymentOptionType" json:"payment_option_type,omitempty"`
+	// session_count is how many sessions it pays for.
+	SessionCount int64 `protobuf:"varint,5,opt,name=session_count,json=sessionCount,proto3" json:"session_count,omitempty"`
+	// purchase_interval is when it can be bought.
+	PurchaseInterval *StoredTimeRange `protobuf:"bytes,6,opt,name=purchase_interval,json=purchaseInterval,proto3" json:"purchase_interval,omitempty"`
+	// valid_interval is when it can be used.
+	ValidInterval *StoredTimeRange `protobuf:"bytes,7,opt,name=valid_interval,json=validInterval,proto3" json:"valid_interval,omitempty"`
+	// valid_duration_sec is how long it can be used after purchase.
+	ValidDurationSec int64 `protobuf:"varint,8,opt,name=valid_duration_sec,json=validDurationSec,proto3" json:"valid_duration_sec,omitempty"`
+	// description is shown to the user.
+	Description   string `protobuf:"bytes,9,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredPaymentOption) Reset() {
+	*x = StoredPaymentOption{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredPaymentOption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredPaymentOption) ProtoMessage() {}
+
+func (x *StoredPaymentOption) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredPaymentOption.ProtoReflect.Descriptor instead.
+func (*StoredPaymentOption) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *StoredPaymentOption) GetPaymentOptionId() string {
+	if x != nil {
+		return x.PaymentOptionId
+	}
+	return ""
+}
+
+func (x *StoredPaymentOption) GetPrice() *StoredPrice {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *StoredPaymentOption) GetTaxRate() *StoredTaxRate {
+	if x != nil {
+		return x.TaxRate
+	}
+	return nil
+}
+
+func (x *StoredPaymentOption) GetPaymentOptionType() StoredPaymentOptionType {
+	if x != nil {
+		return x.PaymentOptionType
+	}
+	return StoredPaymentOptionType_STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED
+}
+
+func (x *StoredPaymentOption) GetSessionCount() int64 {
+	if x != nil {
+		return x.SessionCount
+	}
+	return 0
+}
+
+func (x *StoredPaymentOption) GetPurchaseInterval() *StoredTimeRange {
+	if x != nil {
+		return x.PurchaseInterval
+	}
+	return nil
+}
+
+func (x *StoredPaymentOption) GetValidInterval() *StoredTimeRange {
+	if x != nil {
+		return x.ValidInterval
+	}
+	return nil
+}
+
+func (x *StoredPaymentOption) GetValidDurationSec() int64 {
+	if x != nil {
+		return x.ValidDurationSec
+	}
+	return 0
+}
+
+func (x *StoredPaymentOption) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// StoredPaymentProcessorConfig is actionscenter.v3.PaymentProcessorConfig as stored.
+type StoredPaymentProcessorConfig struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// processor is the processor.
+	Processor StoredPaymentProcessorConfig_Processor `protobuf:"varint,1,opt,name=processor,proto3,enum=bookingserver.v1.StoredPaymentProcessorConfig_Processor" json:"processor,omitempty"`
+	// public_key is the processor's public key.
+	PublicKey string `protobuf:"bytes,2,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// version is the processor's API version.
+	Version       string `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredPaymentProcessorConfig) Reset() {
+	*x = StoredPaymentProcessorConfig{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredPaymentProcessorConfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredPaymentProcessorConfig) ProtoMessage() {}
+
+func (x *StoredPaymentProcessorConfig) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredPaymentProcessorConfig.ProtoReflect.Descriptor instead.
+func (*StoredPaymentProcessorConfig) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *StoredPaymentProcessorConfig) GetProcessor() StoredPaymentProcessorConfig_Processor {
+	if x != nil {
+		return x.Processor
+	}
+	return StoredPaymentProcessorConfig_PROCESSOR_UNSPECIFIED
+}
+
+func (x *StoredPaymentProcessorConfig) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+func (x *StoredPaymentProcessorConfig) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+// StoredTokenizationConfig is actionscenter.v3.TokenizationConfig as stored.
+type StoredTokenizationConfig struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// tokenization_parameter are the gateway's parameters.
+	TokenizationParameter map[string]string `protobuf:"bytes,1,rep,name=tokenization_parameter,json=tokenizationParameter,proto3" json:"tokenization_parameter,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// billing_information_format is how much billing address to collect.
+	BillingInformationFormat StoredTokenizationConfig_BillingInformationFormat `protobuf:"varint,2,opt,name=billing_information_format,json=billingInformationFormat,proto3,enum=bookingserver.v1.StoredTokenizationConfig_BillingInformationFormat" json:"billing_information_format,omitempty"`
+	// merchant_of_record_name is the merchant of record.
+	MerchantOfRecordName string `protobuf:"bytes,3,opt,name=merchant_of_record_name,json=merchantOfRecordName,proto3" json:"merchant_of_record_name,omitempty"`
+	// payment_country_code is the country of the payment.
+	PaymentCountryCode string `protobuf:"bytes,4,opt,name=payment_country_code,json=paymentCountryCode,proto3" json:"payment_country_code,omitempty"`
+	// card_network_parameters are per-network acquirer details.
+	CardNetworkParameters []*StoredTokenizationConfig_CardNetworkParameters `protobuf:"bytes,5,rep,name=card_network_parameters,json=cardNetworkParameters,proto3" json:"card_network_parameters,omitempty"`
+	// allowed_auth_methods are the accepted authentication methods.
+	AllowedAuthMethods []StoredTokenizationConfig_AuthMethod `protobuf:"varint,6,rep,packed,name=allowed_auth_methods,json=allowedAuthMethods,proto3,enum=bookingserver.v1.StoredTokenizationConfig_AuthMethod" json:"allowed_auth_methods,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *StoredTokenizationConfig) Reset() {
+	*x = StoredTokenizationConfig{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredTokenizationConfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredTokenizationConfig) ProtoMessage() {}
+
+func (x *StoredTokenizationConfig) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredTokenizationConfig.ProtoReflect.Descriptor instead.
+func (*StoredTokenizationConfig) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *StoredTokenizationConfig) GetTokenizationParameter() map[string]string {
+	if x != nil {
+		return x.TokenizationParameter
+	}
+	return nil
+}
+
+func (x *StoredTokenizationConfig) GetBillingInformationFormat() StoredTokenizationConfig_BillingInformationFormat {
+	if x != nil {
+		return x.BillingInformationFormat
+	}
+	return StoredTokenizationConfig_BILLING_INFORMATION_FORMAT_UNSPECIFIED
+}
+
+func (x *StoredTokenizationConfig) GetMerchantOfRecordName() string {
+	if x != nil {
+		return x.MerchantOfRecordName
+	}
+	return ""
+}
+
+func (x *StoredTokenizationConfig) GetPaymentCountryCode() string {
+	if x != nil {
+		return x.PaymentCountryCode
+	}
+	return ""
+}
+
+func (x *StoredTokenizationConfig) GetCardNetworkParameters() []*StoredTokenizationConfig_CardNetworkParameters {
+	if x != nil {
+		return x.CardNetworkParameters
+	}
+	return nil
+}
+
+func (x *StoredTokenizationConfig) GetAllowedAuthMethods() []StoredTokenizationConfig_AuthMethod {
+	if x != nil {
+		return x.AllowedAuthMethods
+	}
+	return nil
+}
+
+// StoredTerms is actionscenter.v3.Terms as stored.
+type StoredTerms struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// url of the terms.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// text of the terms.
+	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	// localized_text is the translated text.
+	LocalizedText *StoredText `protobuf:"bytes,3,opt,name=localized_text,json=localizedText,proto3" json:"localized_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredTerms) Reset() {
+	*x = StoredTerms{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredTerms) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredTerms) ProtoMessage() {}
+
+func (x *StoredTerms) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredTerms.ProtoReflect.Descriptor instead.
+func (*StoredTerms) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *StoredTerms) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *StoredTerms) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *StoredTerms) GetLocalizedText() *StoredText {
+	if x != nil {
+		return x.LocalizedText
+	}
+	return nil
+}
+
+// StoredMerchantMatchingHints is actionscenter.v3.MerchantMatchingHints as stored.
+type StoredMerchantMatchingHints struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// place_id is the Google Maps place.
+	PlaceId       string `protobuf:"bytes,1,opt,name=place_id,json=placeId,proto3" json:"place_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredMerchantMatchingHints) Reset() {
+	*x = StoredMerchantMatchingHints{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredMerchantMatchingHints) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredMerchantMatchingHints) ProtoMessage() {}
+
+func (x *StoredMerchantMatchingHints) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredMerchantMatchingHints.ProtoReflect.Descriptor instead.
+func (*StoredMerchantMatchingHints) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *StoredMerchantMatchingHints) GetPlaceId() string {
+	if x != nil {
+		return x.PlaceId
+	}
+	return ""
+}
+
+// StoredService is actionscenter.v3.Service as stored (the service feed's record).
+// store/slotsummary.go reads its rules without decoding it whole: it names the same
+// field numbers.
+type StoredService struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// merchant_id of the service's merchant.
+	MerchantId string `protobuf:"bytes,1,opt,name=merchant_id,json=merchantId,proto3" json:"merchant_id,omitempty"`
+	// service_id identifies the service.
+	ServiceId string `protobuf:"bytes,2,opt,name=service_id,json=serviceId,proto3" json:"service_id,omitempty"`
+	// name of the service.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// description of the service.
+	Description string `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	// price of the service.
+	Price *StoredPrice `protobuf:"bytes,5,opt,name=price,proto3" json:"price,omitempty"`
+	// price_interpretation says how the price is shown.
+	PriceInterpretation StoredPriceInterpretation `protobuf:"varint,6,opt,name=price_interpretation,json=priceInterpretation,proto3,enum=bookingserver.v1.StoredPriceInterpretation" json:"price_interpretation,omitempty"`
+	// rules are the booking and cancellation rules.
+	Rules *StoredSchedulingRules `protobuf:"bytes,7,opt,name=rules,proto3" json:"rules,omitempty"`
+	// prepayment_type says whether prepayment is required.
+	PrepaymentType StoredPrepaymentType `protobuf:"varint,8,opt,name=prepayment_type,json=prepaymentType,proto3,enum=bookingserver.v1.StoredPrepaymentType" json:"prepayment_type,omitempty"`
+	// tax_rate overrides the merchant's.
+	TaxRate *StoredTaxRate `protobuf:"bytes,9,opt,name=tax_rate,json=taxRate,proto3" json:"tax_rate,omitempty"`
+	// payment_option_id are the usable payment options.
+	PaymentOptionId []string `protobuf:"bytes,10,rep,name=payment_option_id,json=paymentOptionId,proto3" json:"payment_option_id,omitempty"`
+	// deposit is charged or held at booking.
+	Deposit *StoredDeposit `protobuf:"bytes,11,opt,name=deposit,proto3" json:"deposit,omitempty"`
+	// no_show_fee may be charged later.
+	NoShowFee *StoredNoShowFee `protobuf:"bytes,12,opt,name=no_show_fee,json=noShowFee,proto3" json:"no_show_fee,omitempty"`
+	// require_credit_card says whether a card is needed.
+	RequireCreditCard StoredRequireCreditCard `protobuf:"varint,13,opt,name=require_credit_card,json=requireCreditCard,proto3,enum=bookingserver.v1.StoredRequireCreditCard" json:"require_credit_card,omitempty"`
+	// localized_service_name is the translated name.
+	LocalizedServiceName *StoredText `protobuf:"bytes,26,opt,name=localized_service_name,json=localizedServiceName,proto3" json:"localized_service_name,omitempty"`
+	// localized_description is the translated description.
+	LocalizedDescription *StoredText `protobuf:"bytes,27,opt,name=localized_description,json=localizedDescription,proto3" json:"localized_description,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *StoredService) Reset() {
+	*x = StoredService{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredService) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredService) ProtoMessage() {}
+
+func (x *StoredService) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredService.ProtoReflect.Descriptor instead.
+func (*StoredService) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *StoredService) GetMerchantId() string {
+	if x != nil {
+		return x.MerchantId
+	}
+	return ""
+}
+
+func (x *StoredService) GetServiceId() string {
+	if x != nil {
+		return x.ServiceId
+	}
+	return ""
+}
+
+func (x *StoredService) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StoredService) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *StoredService) GetPrice() *StoredPrice {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *StoredService) GetPriceInterpretation() StoredPriceInterpretation {
+	if x != nil {
+		return x.PriceInterpretation
+	}
+	return StoredPriceInterpretation_STORED_PRICE_INTERPRETATION_UNSPECIFIED
+}
+
+func (x *StoredService) GetRules() *StoredSchedulingRules {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *StoredService) GetPrepaymentType() StoredPrepaymentType {
+	if x != nil {
+		return x.PrepaymentType
+	}
+	return StoredPrepaymentType_STORED_PREPAYMENT_TYPE_UNSPECIFIED
+}
+
+func (x *StoredService) GetTaxRate() *StoredTaxRate {
+	if x != nil {
+		return x.TaxRate
+	}
+	return nil
+}
+
+func (x *StoredService) GetPaymentOptionId() []string {
+	if x != nil {
+		return x.PaymentOptionId
+	}
+	return nil
+}
+
+func (x *StoredService) GetDeposit() *StoredDeposit {
+	if x != nil {
+		return x.Deposit
+	}
+	return nil
+}
+
+func (x *StoredService) GetNoShowFee() *StoredNoShowFee {
+	if x != nil {
+		return x.NoShowFee
+	}
+	return nil
+}
+
+func (x *StoredService) GetRequireCreditCard() StoredRequireCreditCard {
+	if x != nil {
+		return x.RequireCreditCard
+	}
+	return StoredRequireCreditCard_STORED_REQUIRE_CREDIT_CARD_UNSPECIFIED
+}
+
+func (x *StoredService) GetLocalizedServiceName() *StoredText {
+	if x != nil {
+		return x.LocalizedServiceName
+	}
+	return nil
+}
+
+func (x *StoredService) GetLocalizedDescription() *StoredText {
+	if x != nil {
+		return x.LocalizedDescription
+	}
+	return nil
+}
+
+// StoredSchedulingRules is actionscenter.v3.SchedulingRules as stored.
+type StoredSchedulingRules struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// min_advance_online_canceling is how long before the start a cancel is allowed.
+	MinAdvanceOnlineCanceling int64 `protobuf:"varint,1,opt,name=min_advance_online_canceling,json=minAdvanceOnlineCanceling,proto3" json:"min_advance_online_canceling,omitempty"`
+	// late_cancellation_fee is charged for a late cancel.
+	LateCancellationFee *StoredPrice `protobuf:"bytes,2,opt,name=late_cancellation_fee,json=lateCancellationFee,proto3" json:"late_cancellation_fee,omitempty"`
+	// noshow_fee is charged for a no-show.
+	NoshowFee *StoredPrice `protobuf:"bytes,3,opt,name=noshow_fee,json=noshowFee,proto3" json:"noshow_fee,omitempty"`
+	// min_advance_booking is how long before the start a booking is allowed.
+	MinAdvanceBooking int64 `protobuf:"varint,4,opt,name=min_advance_booking,json=minAdvanceBooking,proto3" json:"min_advance_booking,omitempty"`
+	// admission_policy says when users may arrive.
+	AdmissionPolicy StoredSchedulingRules_AdmissionPolicy `protobuf:"varint,5,opt,name=admission_policy,json=admissionPolicy,proto3,enum=bookingserver.v1.StoredSchedulingRules_AdmissionPolicy" json:"admission_policy,omitempty"`
+	// cancellation_policy is the refund schedule.
+	CancellationPolicy *StoredCancellationPolicy `protobuf:"bytes,6,opt,name=cancellation_policy,json=cancellationPolicy,proto3" json:"cancellation_policy,omitempty"`
+	// min_booking_buffer_before_end_time bounds late bookings of flexible slots.
+	MinBookingBufferBeforeEndTime int64 `protobuf:"varint,7,opt,name=min_booking_buffer_before_end_time,json=minBookingBufferBeforeEndTime,proto3" json:"min_booking_buffer_before_end_time,omitempty"`
+	unknownFields                 protoimpl.UnknownFields
+	sizeCache                     protoimpl.SizeCache
+}
+
+func (x *StoredSchedulingRules) Reset() {
+	*x = StoredSchedulingRules{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredSchedulingRules) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredSchedulingRules) ProtoMessage() {}
+
+func (x *StoredSchedulingRules) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredSchedulingRules.ProtoReflect.Descriptor instead.
+func (*StoredSchedulingRules) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *StoredSchedulingRules) GetMinAdvanceOnlineCanceling() int64 {
+	if x != nil {
+		return x.MinAdvanceOnlineCanceling
+	}
+	return 0
+}
+
+func (x *StoredSchedulingRules) GetLateCancellationFee() *StoredPrice {
+	if x != nil {
+		return x.LateCancellationFee
+	}
+	return nil
+}
+
+func (x *StoredSchedulingRules) GetNoshowFee() *StoredPrice {
+	if x != nil {
+		return x.NoshowFee
+	}
+	return nil
+}
+
+func (x *StoredSchedulingRules) GetMinAdvanceBooking() int64 {
+	if x != nil {
+		return x.MinAdvanceBooking
+	}
+	return 0
+}
+
+func (x *StoredSchedulingRules) GetAdmissionPolicy() StoredSchedulingRules_AdmissionPolicy {
+	if x != nil {
+		return x.AdmissionPolicy
+	}
+	return StoredSchedulingRules_ADMISSION_POLICY_UNSPECIFIED
+}
+
+func (x *StoredSchedulingRules) GetCancellationPolicy() *StoredCancellationPolicy {
+	if x != nil {
+		return x.CancellationPolicy
+	}
+	return nil
+}
+
+func (x *StoredSchedulingRules) GetMinBookingBufferBeforeEndTime() int64 {
+	if x != nil {
+		return x.MinBookingBufferBeforeEndTime
+	}
+	return 0
+}
+
+// StoredCancellationPolicy is actionscenter.v3.CancellationPolicy as stored.
+type StoredCancellationPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// refund_condition are the steps.
+	RefundCondition []*StoredCancellationPolicy_RefundCondition `protobuf:"bytes,1,rep,name=refund_condition,json=refundCondition,proto3" json:"refund_condition,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *StoredCancellationPolicy) Reset() {
+	*x = StoredCancellationPolicy{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredCancellationPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredCancellationPolicy) ProtoMessage() {}
+
+func (x *StoredCancellationPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredCancellationPolicy.ProtoReflect.Descriptor instead.
+func (*StoredCancellationPolicy) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *StoredCancellationPolicy) GetRefundCondition() []*StoredCancellationPolicy_RefundCondition {
+	if x != nil {
+		return x.RefundCondition
+	}
+	return nil
+}
+
 // Recurrence repeats the slot.
 type StoredAvailability_Recurrence struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2399,7 +3970,7 @@ type StoredAvailability_Recurrence struct {
 
 func (x *StoredAvailability_Recurrence) Reset() {
 	*x = StoredAvailability_Recurrence{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +3982,7 @@ func (x *StoredAvailability_Recurrence) String() string {
 func (*StoredAvailability_Recurrence) ProtoMessage() {}
 
 func (x *StoredAvailability_Recurrence) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2452,7 +4023,7 @@ type StoredAvailability_ScheduleException struct {
 
 func (x *StoredAvailability_ScheduleException) Reset() {
 	*x = StoredAvailability_ScheduleException{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +4035,7 @@ func (x *StoredAvailability_ScheduleException) String() string {
 func (*StoredAvailability_ScheduleException) ProtoMessage() {}
 
 func (x *StoredAvailability_ScheduleException) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2502,7 +4073,7 @@ type StoredAvailability_SchedulingRuleOverrides struct {
 
 func (x *StoredAvailability_SchedulingRuleOverrides) Reset() {
 	*x = StoredAvailability_SchedulingRuleOverrides{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2514,7 +4085,7 @@ func (x *StoredAvailability_SchedulingRuleOverrides) String() string {
 func (*StoredAvailability_SchedulingRuleOverrides) ProtoMessage() {}
 
 func (x *StoredAvailability_SchedulingRuleOverrides) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2547,6 +4118,125 @@ func (x *StoredAvailability_SchedulingRuleOverrides) GetFirstBookableSec() int64
 func (x *StoredAvailability_SchedulingRuleOverrides) GetLastOnlineCancellableSec() int64 {
 	if x != nil {
 		return x.LastOnlineCancellableSec
+	}
+	return 0
+}
+
+// CardNetworkParameters are one network's acquirer details.
+type StoredTokenizationConfig_CardNetworkParameters struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// card_network is the network.
+	CardNetwork StoredCreditCardType `protobuf:"varint,1,opt,name=card_network,json=cardNetwork,proto3,enum=bookingserver.v1.StoredCreditCardType" json:"card_network,omitempty"`
+	// acquirer_bin is the acquirer's BIN.
+	AcquirerBin string `protobuf:"bytes,2,opt,name=acquirer_bin,json=acquirerBin,proto3" json:"acquirer_bin,omitempty"`
+	// acquirer_merchant_id is the merchant's id at the acquirer.
+	AcquirerMerchantId string `protobuf:"bytes,3,opt,name=acquirer_merchant_id,json=acquirerMerchantId,proto3" json:"acquirer_merchant_id,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *StoredTokenizationConfig_CardNetworkParameters) Reset() {
+	*x = StoredTokenizationConfig_CardNetworkParameters{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredTokenizationConfig_CardNetworkParameters) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredTokenizationConfig_CardNetworkParameters) ProtoMessage() {}
+
+func (x *StoredTokenizationConfig_CardNetworkParameters) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredTokenizationConfig_CardNetworkParameters.ProtoReflect.Descriptor instead.
+func (*StoredTokenizationConfig_CardNetworkParameters) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30, 0}
+}
+
+func (x *StoredTokenizationConfig_CardNetworkParameters) GetCardNetwork() StoredCreditCardType {
+	if x != nil {
+		return x.CardNetwork
+	}
+	return StoredCreditCardType_STORED_CREDIT_CARD_TYPE_UNSPECIFIED
+}
+
+func (x *StoredTokenizationConfig_CardNetworkParameters) GetAcquirerBin() string {
+	if x != nil {
+		return x.AcquirerBin
+	}
+	return ""
+}
+
+func (x *StoredTokenizationConfig_CardNetworkParameters) GetAcquirerMerchantId() string {
+	if x != nil {
+		return x.AcquirerMerchantId
+	}
+	return ""
+}
+
+// RefundCondition is one step of the refund schedule.
+type StoredCancellationPolicy_RefundCondition struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// min_duration_before_start_time_sec is how long before the start it applies.
+	MinDurationBeforeStartTimeSec int64 `protobuf:"varint,1,opt,name=min_duration_before_start_time_sec,json=minDurationBeforeStartTimeSec,proto3" json:"min_duration_before_start_time_sec,omitempty"`
+	// refund_percent is the share refunded.
+	RefundPercent uint32 `protobuf:"varint,2,opt,name=refund_percent,json=refundPercent,proto3" json:"refund_percent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredCancellationPolicy_RefundCondition) Reset() {
+	*x = StoredCancellationPolicy_RefundCondition{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredCancellationPolicy_RefundCondition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredCancellationPolicy_RefundCondition) ProtoMessage() {}
+
+func (x *StoredCancellationPolicy_RefundCondition) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredCancellationPolicy_RefundCondition.ProtoReflect.Descriptor instead.
+func (*StoredCancellationPolicy_RefundCondition) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{35, 0}
+}
+
+func (x *StoredCancellationPolicy_RefundCondition) GetMinDurationBeforeStartTimeSec() int64 {
+	if x != nil {
+		return x.MinDurationBeforeStartTimeSec
+	}
+	return 0
+}
+
+func (x *StoredCancellationPolicy_RefundCondition) GetRefundPercent() uint32 {
+	if x != nil {
+		return x.RefundPercent
 	}
 	return 0
 }
@@ -2751,7 +4441,123 @@ const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"\x0fStoredPriceInfo\x123\n" +
 	"\x05price\x18\x01 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x05price\x12@\n" +
 	"\n" +
-	"price_type\x18\x03 \x01(\x0e2!.bookingserver.v1.StoredPriceTypeR\tpriceTypeJ\x04\b\x02\x10\x03*\xe0\x02\n" +
+	"price_type\x18\x03 \x01(\x0e2!.bookingserver.v1.StoredPriceTypeR\tpriceTypeJ\x04\b\x02\x10\x03\"\xdb\x06\n" +
+	"\x0eStoredMerchant\x12\x1f\n" +
+	"\vmerchant_id\x18\x01 \x01(\tR\n" +
+	"merchantId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
+	"\ttelephone\x18\x03 \x01(\tR\ttelephone\x12\x10\n" +
+	"\x03url\x18\x04 \x01(\tR\x03url\x128\n" +
+	"\x03geo\x18\x05 \x01(\v2&.bookingserver.v1.StoredGeoCoordinatesR\x03geo\x12\x1a\n" +
+	"\bcategory\x18\x06 \x01(\tR\bcategory\x121\n" +
+	"\x15tax_rate_basis_points\x18\b \x01(\rR\x12taxRateBasisPoints\x12:\n" +
+	"\btax_rate\x18\t \x01(\v2\x1f.bookingserver.v1.StoredTaxRateR\ataxRate\x12^\n" +
+	"\x14payment_restrictions\x18\n" +
+	" \x01(\v2+.bookingserver.v1.StoredPaymentRestrictionsR\x13paymentRestrictions\x12L\n" +
+	"\x0epayment_option\x18\v \x03(\v2%.bookingserver.v1.StoredPaymentOptionR\rpaymentOption\x12h\n" +
+	"\x18payment_processor_config\x18\f \x01(\v2..bookingserver.v1.StoredPaymentProcessorConfigR\x16paymentProcessorConfig\x12[\n" +
+	"\x13tokenization_config\x18\r \x01(\v2*.bookingserver.v1.StoredTokenizationConfigR\x12tokenizationConfig\x123\n" +
+	"\x05terms\x18\x0e \x01(\v2\x1d.bookingserver.v1.StoredTermsR\x05terms\x12\x19\n" +
+	"\bbrand_id\x18\x0f \x01(\tR\abrandId\x12T\n" +
+	"\x0ematching_hints\x18\x10 \x01(\v2-.bookingserver.v1.StoredMerchantMatchingHintsR\rmatchingHintsJ\x04\b\a\x10\b\"\xd5\x01\n" +
+	"\x14StoredGeoCoordinates\x12\x1a\n" +
+	"\blatitude\x18\x01 \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\x02 \x01(\x01R\tlongitude\x12A\n" +
+	"\aaddress\x18\x03 \x01(\v2%.bookingserver.v1.StoredPostalAddressH\x00R\aaddress\x123\n" +
+	"\x14unstructured_address\x18\x04 \x01(\tH\x00R\x13unstructuredAddressB\v\n" +
+	"\taddresses\"4\n" +
+	"\rStoredTaxRate\x12#\n" +
+	"\rmicro_percent\x18\x01 \x01(\x05R\fmicroPercent\"\x85\x01\n" +
+	"\x19StoredPaymentRestrictions\x12h\n" +
+	"\x18credit_card_restrictions\x18\x01 \x01(\v2..bookingserver.v1.StoredCreditCardRestrictionsR\x16creditCardRestrictions\"p\n" +
+	"\x1cStoredCreditCardRestrictions\x12P\n" +
+	"\x10credit_card_type\x18\x01 \x03(\x0e2&.bookingserver.v1.StoredCreditCardTypeR\x0ecreditCardType\"\x9c\x04\n" +
+	"\x13StoredPaymentOption\x12*\n" +
+	"\x11payment_option_id\x18\x01 \x01(\tR\x0fpaymentOptionId\x123\n" +
+	"\x05price\x18\x02 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x05price\x12:\n" +
+	"\btax_rate\x18\x03 \x01(\v2\x1f.bookingserver.v1.StoredTaxRateR\ataxRate\x12Y\n" +
+	"\x13payment_option_type\x18\x04 \x01(\x0e2).bookingserver.v1.StoredPaymentOptionTypeR\x11paymentOptionType\x12#\n" +
+	"\rsession_count\x18\x05 \x01(\x03R\fsessionCount\x12N\n" +
+	"\x11purchase_interval\x18\x06 \x01(\v2!.bookingserver.v1.StoredTimeRangeR\x10purchaseInterval\x12H\n" +
+	"\x0evalid_interval\x18\a \x01(\v2!.bookingserver.v1.StoredTimeRangeR\rvalidInterval\x12,\n" +
+	"\x12valid_duration_sec\x18\b \x01(\x03R\x10validDurationSec\x12 \n" +
+	"\vdescription\x18\t \x01(\tR\vdescription\"\x86\x02\n" +
+	"\x1cStoredPaymentProcessorConfig\x12V\n" +
+	"\tprocessor\x18\x01 \x01(\x0e28.bookingserver.v1.StoredPaymentProcessorConfig.ProcessorR\tprocessor\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x02 \x01(\tR\tpublicKey\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\"U\n" +
+	"\tProcessor\x12\x19\n" +
+	"\x15PROCESSOR_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10PROCESSOR_STRIPE\x10\x01\x12\x17\n" +
+	"\x13PROCESSOR_BRAINTREE\x10\x02\"\xe3\b\n" +
+	"\x18StoredTokenizationConfig\x12|\n" +
+	"\x16tokenization_parameter\x18\x01 \x03(\v2E.bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntryR\x15tokenizationParameter\x12\x81\x01\n" +
+	"\x1abilling_information_format\x18\x02 \x01(\x0e2C.bookingserver.v1.StoredTokenizationConfig.BillingInformationFormatR\x18billingInformationFormat\x125\n" +
+	"\x17merchant_of_record_name\x18\x03 \x01(\tR\x14merchantOfRecordName\x120\n" +
+	"\x14payment_country_code\x18\x04 \x01(\tR\x12paymentCountryCode\x12x\n" +
+	"\x17card_network_parameters\x18\x05 \x03(\v2@.bookingserver.v1.StoredTokenizationConfig.CardNetworkParametersR\x15cardNetworkParameters\x12g\n" +
+	"\x14allowed_auth_methods\x18\x06 \x03(\x0e25.bookingserver.v1.StoredTokenizationConfig.AuthMethodR\x12allowedAuthMethods\x1a\xb7\x01\n" +
+	"\x15CardNetworkParameters\x12I\n" +
+	"\fcard_network\x18\x01 \x01(\x0e2&.bookingserver.v1.StoredCreditCardTypeR\vcardNetwork\x12!\n" +
+	"\facquirer_bin\x18\x02 \x01(\tR\vacquirerBin\x120\n" +
+	"\x14acquirer_merchant_id\x18\x03 \x01(\tR\x12acquirerMerchantId\x1aH\n" +
+	"\x1aTokenizationParameterEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8f\x01\n" +
+	"\x18BillingInformationFormat\x12*\n" +
+	"&BILLING_INFORMATION_FORMAT_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eBILLING_INFORMATION_FORMAT_MIN\x10\x01\x12#\n" +
+	"\x1fBILLING_INFORMATION_FORMAT_FULL\x10\x02\"c\n" +
+	"\n" +
+	"AuthMethod\x12\x1b\n" +
+	"\x17AUTH_METHOD_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14AUTH_METHOD_PAN_ONLY\x10\x01\x12\x1e\n" +
+	"\x1aAUTH_METHOD_CRYPTOGRAM_3DS\x10\x02\"x\n" +
+	"\vStoredTerms\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\x12C\n" +
+	"\x0elocalized_text\x18\x03 \x01(\v2\x1c.bookingserver.v1.StoredTextR\rlocalizedText\"8\n" +
+	"\x1bStoredMerchantMatchingHints\x12\x19\n" +
+	"\bplace_id\x18\x01 \x01(\tR\aplaceId\"\x92\a\n" +
+	"\rStoredService\x12\x1f\n" +
+	"\vmerchant_id\x18\x01 \x01(\tR\n" +
+	"merchantId\x12\x1d\n" +
+	"\n" +
+	"service_id\x18\x02 \x01(\tR\tserviceId\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x123\n" +
+	"\x05price\x18\x05 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x05price\x12^\n" +
+	"\x14price_interpretation\x18\x06 \x01(\x0e2+.bookingserver.v1.StoredPriceInterpretationR\x13priceInterpretation\x12=\n" +
+	"\x05rules\x18\a \x01(\v2'.bookingserver.v1.StoredSchedulingRulesR\x05rules\x12O\n" +
+	"\x0fprepayment_type\x18\b \x01(\x0e2&.bookingserver.v1.StoredPrepaymentTypeR\x0eprepaymentType\x12:\n" +
+	"\btax_rate\x18\t \x01(\v2\x1f.bookingserver.v1.StoredTaxRateR\ataxRate\x12*\n" +
+	"\x11payment_option_id\x18\n" +
+	" \x03(\tR\x0fpaymentOptionId\x129\n" +
+	"\adeposit\x18\v \x01(\v2\x1f.bookingserver.v1.StoredDepositR\adeposit\x12A\n" +
+	"\vno_show_fee\x18\f \x01(\v2!.bookingserver.v1.StoredNoShowFeeR\tnoShowFee\x12Y\n" +
+	"\x13require_credit_card\x18\r \x01(\x0e2).bookingserver.v1.StoredRequireCreditCardR\x11requireCreditCard\x12R\n" +
+	"\x16localized_service_name\x18\x1a \x01(\v2\x1c.bookingserver.v1.StoredTextR\x14localizedServiceName\x12Q\n" +
+	"\x15localized_description\x18\x1b \x01(\v2\x1c.bookingserver.v1.StoredTextR\x14localizedDescription\"\xda\x05\n" +
+	"\x15StoredSchedulingRules\x12?\n" +
+	"\x1cmin_advance_online_canceling\x18\x01 \x01(\x03R\x19minAdvanceOnlineCanceling\x12Q\n" +
+	"\x15late_cancellation_fee\x18\x02 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\x13lateCancellationFee\x12<\n" +
+	"\n" +
+	"noshow_fee\x18\x03 \x01(\v2\x1d.bookingserver.v1.StoredPriceR\tnoshowFee\x12.\n" +
+	"\x13min_advance_booking\x18\x04 \x01(\x03R\x11minAdvanceBooking\x12b\n" +
+	"\x10admission_policy\x18\x05 \x01(\x0e27.bookingserver.v1.StoredSchedulingRules.AdmissionPolicyR\x0fadmissionPolicy\x12[\n" +
+	"\x13cancellation_policy\x18\x06 \x01(\v2*.bookingserver.v1.StoredCancellationPolicyR\x12cancellationPolicy\x12I\n" +
+	"\"min_booking_buffer_before_end_time\x18\a \x01(\x03R\x1dminBookingBufferBeforeEndTime\"\xb2\x01\n" +
+	"\x0fAdmissionPolicy\x12 \n" +
+	"\x1cADMISSION_POLICY_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cADMISSION_POLICY_TIME_STRICT\x10\x01\x12\"\n" +
+	"\x1eADMISSION_POLICY_TIME_FLEXIBLE\x10\x02\x127\n" +
+	"3ADMISSION_POLICY_TIMED_ENTRY_WITH_FLEXIBLE_DURATION\x10\x03\"\x87\x02\n" +
+	"\x18StoredCancellationPolicy\x12e\n" +
+	"\x10refund_condition\x18\x01 \x03(\v2:.bookingserver.v1.StoredCancellationPolicy.RefundConditionR\x0frefundCondition\x1a\x83\x01\n" +
+	"\x0fRefundCondition\x12I\n" +
+	"\"min_duration_before_start_time_sec\x18\x01 \x01(\x03R\x1dminDurationBeforeStartTimeSec\x12%\n" +
+	"\x0erefund_percent\x18\x02 \x01(\rR\rrefundPercent*\xe0\x02\n" +
 	"\x13StoredBookingStatus\x12%\n" +
 	"!STORED_BOOKING_STATUS_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fSTORED_BOOKING_STATUS_CONFIRMED\x10\x01\x127\n" +
@@ -2785,7 +4591,29 @@ const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"\x19StoredDurationRequirement\x12+\n" +
 	"'STORED_DURATION_REQUIREMENT_UNSPECIFIED\x10\x00\x12+\n" +
 	"'STORED_DURATION_REQUIREMENT_DO_NOT_SHOW\x10\x01\x12)\n" +
-	"%STORED_DURATION_REQUIREMENT_MUST_SHOW\x10\x02BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
+	"%STORED_DURATION_REQUIREMENT_MUST_SHOW\x10\x02*\xfe\x01\n" +
+	"\x14StoredCreditCardType\x12'\n" +
+	"#STORED_CREDIT_CARD_TYPE_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cSTORED_CREDIT_CARD_TYPE_VISA\x10\x01\x12&\n" +
+	"\"STORED_CREDIT_CARD_TYPE_MASTERCARD\x10\x02\x12,\n" +
+	"(STORED_CREDIT_CARD_TYPE_AMERICAN_EXPRESS\x10\x03\x12$\n" +
+	" STORED_CREDIT_CARD_TYPE_DISCOVER\x10\x04\x12\x1f\n" +
+	"\x1bSTORED_CREDIT_CARD_TYPE_JCB\x10\x05*\xc8\x01\n" +
+	"\x17StoredPaymentOptionType\x12*\n" +
+	"&STORED_PAYMENT_OPTION_TYPE_UNSPECIFIED\x10\x00\x12)\n" +
+	"%STORED_PAYMENT_OPTION_TYPE_SINGLE_USE\x10\x01\x12(\n" +
+	"$STORED_PAYMENT_OPTION_TYPE_MULTI_USE\x10\x02\x12,\n" +
+	"(STORED_PAYMENT_OPTION_TYPE_UNLIMITED_USE\x10\x03*\xd0\x01\n" +
+	"\x19StoredPriceInterpretation\x12+\n" +
+	"'STORED_PRICE_INTERPRETATION_UNSPECIFIED\x10\x00\x12,\n" +
+	"(STORED_PRICE_INTERPRETATION_EXACT_AMOUNT\x10\x01\x12)\n" +
+	"%STORED_PRICE_INTERPRETATION_STARTS_AT\x10\x02\x12-\n" +
+	")STORED_PRICE_INTERPRETATION_NOT_DISPLAYED\x10\x03*\xb2\x01\n" +
+	"\x14StoredPrepaymentType\x12&\n" +
+	"\"STORED_PREPAYMENT_TYPE_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fSTORED_PREPAYMENT_TYPE_REQUIRED\x10\x01\x12#\n" +
+	"\x1fSTORED_PREPAYMENT_TYPE_OPTIONAL\x10\x02\x12(\n" +
+	"$STORED_PREPAYMENT_TYPE_NOT_SUPPORTED\x10\x03BMZKgithub.com/bookingserver/bookingserver/gen/bookingserver/v1;bookingserverv1b\x06proto3"
 
 var (
 	file_bookingserver_v1_stored_proto_rawDescOnce sync.Once
@@ -2799,100 +4627,162 @@ func file_bookingserver_v1_stored_proto_rawDescGZIP() []byte {
 	return file_bookingserver_v1_stored_proto_rawDescData
 }
 
-var file_bookingserver_v1_stored_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_bookingserver_v1_stored_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
+var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_bookingserver_v1_stored_proto_goTypes = []any{
-	(StoredBookingStatus)(0),                           // 0: bookingserver.v1.StoredBookingStatus
-	(StoredPrepaymentStatus)(0),                        // 1: bookingserver.v1.StoredPrepaymentStatus
-	(StoredPaymentProcessedBy)(0),                      // 2: bookingserver.v1.StoredPaymentProcessedBy
-	(StoredConfirmationMode)(0),                        // 3: bookingserver.v1.StoredConfirmationMode
-	(StoredPriceType)(0),                               // 4: bookingserver.v1.StoredPriceType
-	(StoredRequireCreditCard)(0),                       // 5: bookingserver.v1.StoredRequireCreditCard
-	(StoredDurationRequirement)(0),                     // 6: bookingserver.v1.StoredDurationRequirement
-	(*StoredBookingRecord)(nil),                        // 7: bookingserver.v1.StoredBookingRecord
-	(*StoredBooking)(nil),                              // 8: bookingserver.v1.StoredBooking
-	(*StoredSlot)(nil),                                 // 9: bookingserver.v1.StoredSlot
-	(*StoredResourceIds)(nil),                          // 10: bookingserver.v1.StoredResourceIds
-	(*StoredUserInformation)(nil),                      // 11: bookingserver.v1.StoredUserInformation
-	(*StoredPostalAddress)(nil),                        // 12: bookingserver.v1.StoredPostalAddress
-	(*StoredPaymentInformation)(nil),                   // 13: bookingserver.v1.StoredPaymentInformation
-	(*StoredPrice)(nil),                                // 14: bookingserver.v1.StoredPrice
-	(*StoredDeposit)(nil),                              // 15: bookingserver.v1.StoredDeposit
-	(*StoredNoShowFee)(nil),                            // 16: bookingserver.v1.StoredNoShowFee
-	(*StoredVirtualSessionInfo)(nil),                   // 17: bookingserver.v1.StoredVirtualSessionInfo
-	(*StoredOfferInfo)(nil),                            // 18: bookingserver.v1.StoredOfferInfo
-	(*StoredOutboxRecord)(nil),                         // 19: bookingserver.v1.StoredOutboxRecord
-	(*StoredNotification)(nil),                         // 20: bookingserver.v1.StoredNotification
-	(*StoredServiceCart)(nil),                          // 21: bookingserver.v1.StoredServiceCart
-	(*StoredSlotRecord)(nil),                           // 22: bookingserver.v1.StoredSlotRecord
-	(*StoredAvailability)(nil),                         // 23: bookingserver.v1.StoredAvailability
-	(*StoredTimeRange)(nil),                            // 24: bookingserver.v1.StoredTimeRange
-	(*StoredResources)(nil),                            // 25: bookingserver.v1.StoredResources
-	(*StoredText)(nil),                                 // 26: bookingserver.v1.StoredText
-	(*StoredLocalizedString)(nil),                      // 27: bookingserver.v1.StoredLocalizedString
-	(*StoredPrepayment)(nil),                           // 28: bookingserver.v1.StoredPrepayment
-	(*StoredPriceInfo)(nil),                            // 29: bookingserver.v1.StoredPriceInfo
-	(*StoredAvailability_Recurrence)(nil),              // 30: bookingserver.v1.StoredAvailability.Recurrence
-	(*StoredAvailability_ScheduleException)(nil),       // 31: bookingserver.v1.StoredAvailability.ScheduleException
-	(*StoredAvailability_SchedulingRuleOverrides)(nil), // 32: bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
-	(Channel)(0),                                       // 33: bookingserver.v1.Channel
-	(*BookingPayment)(nil),                             // 34: bookingserver.v1.BookingPayment
-	(OutboxState)(0),                                   // 35: bookingserver.v1.OutboxState
-	(*Attempt)(nil),                                    // 36: bookingserver.v1.Attempt
+	(StoredBookingStatus)(0),                               // 0: bookingserver.v1.StoredBookingStatus
+	(StoredPrepaymentStatus)(0),                            // 1: bookingserver.v1.StoredPrepaymentStatus
+	(StoredPaymentProcessedBy)(0),                          // 2: bookingserver.v1.StoredPaymentProcessedBy
+	(StoredConfirmationMode)(0),                            // 3: bookingserver.v1.StoredConfirmationMode
+	(StoredPriceType)(0),                                   // 4: bookingserver.v1.StoredPriceType
+	(StoredRequireCreditCard)(0),                           // 5: bookingserver.v1.StoredRequireCreditCard
+	(StoredDurationRequirement)(0),                         // 6: bookingserver.v1.StoredDurationRequirement
+	(StoredCreditCardType)(0),                              // 7: bookingserver.v1.StoredCreditCardType
+	(StoredPaymentOptionType)(0),                           // 8: bookingserver.v1.StoredPaymentOptionType
+	(StoredPriceInterpretation)(0),                         // 9: bookingserver.v1.StoredPriceInterpretation
+	(StoredPrepaymentType)(0),                              // 10: bookingserver.v1.StoredPrepaymentType
+	(StoredPaymentProcessorConfig_Processor)(0),            // 11: bookingserver.v1.StoredPaymentProcessorConfig.Processor
+	(StoredTokenizationConfig_BillingInformationFormat)(0), // 12: bookingserver.v1.StoredTokenizationConfig.BillingInformationFormat
+	(StoredTokenizationConfig_AuthMethod)(0),               // 13: bookingserver.v1.StoredTokenizationConfig.AuthMethod
+	(StoredSchedulingRules_AdmissionPolicy)(0),             // 14: bookingserver.v1.StoredSchedulingRules.AdmissionPolicy
+	(*StoredBookingRecord)(nil),                            // 15: bookingserver.v1.StoredBookingRecord
+	(*StoredBooking)(nil),                                  // 16: bookingserver.v1.StoredBooking
+	(*StoredSlot)(nil),                                     // 17: bookingserver.v1.StoredSlot
+	(*StoredResourceIds)(nil),                              // 18: bookingserver.v1.StoredResourceIds
+	(*StoredUserInformation)(nil),                          // 19: bookingserver.v1.StoredUserInformation
+	(*StoredPostalAddress)(nil),                            // 20: bookingserver.v1.StoredPostalAddress
+	(*StoredPaymentInformation)(nil),                       // 21: bookingserver.v1.StoredPaymentInformation
+	(*StoredPrice)(nil),                                    // 22: bookingserver.v1.StoredPrice
+	(*StoredDeposit)(nil),                                  // 23: bookingserver.v1.StoredDeposit
+	(*StoredNoShowFee)(nil),                                // 24: bookingserver.v1.StoredNoShowFee
+	(*StoredVirtualSessionInfo)(nil),                       // 25: bookingserver.v1.StoredVirtualSessionInfo
+	(*StoredOfferInfo)(nil),                                // 26: bookingserver.v1.StoredOfferInfo
+	(*StoredOutboxRecord)(nil),                             // 27: bookingserver.v1.StoredOutboxRecord
+	(*StoredNotification)(nil),                             // 28: bookingserver.v1.StoredNotification
+	(*StoredServiceCart)(nil),                              // 29: bookingserver.v1.StoredServiceCart
+	(*StoredSlotRecord)(nil),                               // 30: bookingserver.v1.StoredSlotRecord
+	(*StoredAvailability)(nil),                             // 31: bookingserver.v1.StoredAvailability
+	(*StoredTimeRange)(nil),                                // 32: bookingserver.v1.StoredTimeRange
+	(*StoredResources)(nil),                                // 33: bookingserver.v1.StoredResources
+	(*StoredText)(nil),                                     // 34: bookingserver.v1.StoredText
+	(*StoredLocalizedString)(nil),                          // 35: bookingserver.v1.StoredLocalizedString
+	(*StoredPrepayment)(nil),                               // 36: bookingserver.v1.StoredPrepayment
+	(*StoredPriceInfo)(nil),                                // 37: bookingserver.v1.StoredPriceInfo
+	(*StoredMerchant)(nil),                                 // 38: bookingserver.v1.StoredMerchant
+	(*StoredGeoCoordinates)(nil),                           // 39: bookingserver.v1.StoredGeoCoordinates
+	(*StoredTaxRate)(nil),                                  // 40: bookingserver.v1.StoredTaxRate
+	(*StoredPaymentRestrictions)(nil),                      // 41: bookingserver.v1.StoredPaymentRestrictions
+	(*StoredCreditCardRestrictions)(nil),                   // 42: bookingserver.v1.StoredCreditCardRestrictions
+	(*StoredPaymentOption)(nil),                            // 43: bookingserver.v1.StoredPaymentOption
+	(*StoredPaymentProcessorConfig)(nil),                   // 44: bookingserver.v1.StoredPaymentProcessorConfig
+	(*StoredTokenizationConfig)(nil),                       // 45: bookingserver.v1.StoredTokenizationConfig
+	(*StoredTerms)(nil),                                    // 46: bookingserver.v1.StoredTerms
+	(*StoredMerchantMatchingHints)(nil),                    // 47: bookingserver.v1.StoredMerchantMatchingHints
+	(*StoredService)(nil),                                  // 48: bookingserver.v1.StoredService
+	(*StoredSchedulingRules)(nil),                          // 49: bookingserver.v1.StoredSchedulingRules
+	(*StoredCancellationPolicy)(nil),                       // 50: bookingserver.v1.StoredCancellationPolicy
+	(*StoredAvailability_Recurrence)(nil),                  // 51: bookingserver.v1.StoredAvailability.Recurrence
+	(*StoredAvailability_ScheduleException)(nil),           // 52: bookingserver.v1.StoredAvailability.ScheduleException
+	(*StoredAvailability_SchedulingRuleOverrides)(nil),     // 53: bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
+	(*StoredTokenizationConfig_CardNetworkParameters)(nil), // 54: bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters
+	nil, // 55: bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntry
+	(*StoredCancellationPolicy_RefundCondition)(nil), // 56: bookingserver.v1.StoredCancellationPolicy.RefundCondition
+	(Channel)(0),           // 57: bookingserver.v1.Channel
+	(*BookingPayment)(nil), // 58: bookingserver.v1.BookingPayment
+	(OutboxState)(0),       // 59: bookingserver.v1.OutboxState
+	(*Attempt)(nil),        // 60: bookingserver.v1.Attempt
 }
 var file_bookingserver_v1_stored_proto_depIdxs = []int32{
-	8,  // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
-	33, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
-	34, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
-	9,  // 3: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
-	11, // 4: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
+	16, // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
+	57, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
+	58, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
+	17, // 3: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
+	19, // 4: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
 	0,  // 5: bookingserver.v1.StoredBooking.status:type_name -> bookingserver.v1.StoredBookingStatus
-	13, // 6: bookingserver.v1.StoredBooking.payment_information:type_name -> bookingserver.v1.StoredPaymentInformation
-	17, // 7: bookingserver.v1.StoredBooking.virtual_session_info:type_name -> bookingserver.v1.StoredVirtualSessionInfo
-	18, // 8: bookingserver.v1.StoredBooking.offer_info:type_name -> bookingserver.v1.StoredOfferInfo
-	10, // 9: bookingserver.v1.StoredSlot.resources:type_name -> bookingserver.v1.StoredResourceIds
+	21, // 6: bookingserver.v1.StoredBooking.payment_information:type_name -> bookingserver.v1.StoredPaymentInformation
+	25, // 7: bookingserver.v1.StoredBooking.virtual_session_info:type_name -> bookingserver.v1.StoredVirtualSessionInfo
+	26, // 8: bookingserver.v1.StoredBooking.offer_info:type_name -> bookingserver.v1.StoredOfferInfo
+	18, // 9: bookingserver.v1.StoredSlot.resources:type_name -> bookingserver.v1.StoredResourceIds
 	3,  // 10: bookingserver.v1.StoredSlot.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
-	12, // 11: bookingserver.v1.StoredUserInformation.address:type_name -> bookingserver.v1.StoredPostalAddress
+	20, // 11: bookingserver.v1.StoredUserInformation.address:type_name -> bookingserver.v1.StoredPostalAddress
 	1,  // 12: bookingserver.v1.StoredPaymentInformation.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
-	14, // 13: bookingserver.v1.StoredPaymentInformation.price:type_name -> bookingserver.v1.StoredPrice
-	14, // 14: bookingserver.v1.StoredPaymentInformation.tax_amount:type_name -> bookingserver.v1.StoredPrice
+	22, // 13: bookingserver.v1.StoredPaymentInformation.price:type_name -> bookingserver.v1.StoredPrice
+	22, // 14: bookingserver.v1.StoredPaymentInformation.tax_amount:type_name -> bookingserver.v1.StoredPrice
 	2,  // 15: bookingserver.v1.StoredPaymentInformation.payment_processed_by:type_name -> bookingserver.v1.StoredPaymentProcessedBy
-	15, // 16: bookingserver.v1.StoredPaymentInformation.deposit:type_name -> bookingserver.v1.StoredDeposit
-	16, // 17: bookingserver.v1.StoredPaymentInformation.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
-	14, // 18: bookingserver.v1.StoredPaymentInformation.fees:type_name -> bookingserver.v1.StoredPrice
-	14, // 19: bookingserver.v1.StoredPaymentInformation.fees_and_taxes:type_name -> bookingserver.v1.StoredPrice
-	14, // 20: bookingserver.v1.StoredDeposit.deposit:type_name -> bookingserver.v1.StoredPrice
+	23, // 16: bookingserver.v1.StoredPaymentInformation.deposit:type_name -> bookingserver.v1.StoredDeposit
+	24, // 17: bookingserver.v1.StoredPaymentInformation.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	22, // 18: bookingserver.v1.StoredPaymentInformation.fees:type_name -> bookingserver.v1.StoredPrice
+	22, // 19: bookingserver.v1.StoredPaymentInformation.fees_and_taxes:type_name -> bookingserver.v1.StoredPrice
+	22, // 20: bookingserver.v1.StoredDeposit.deposit:type_name -> bookingserver.v1.StoredPrice
 	4,  // 21: bookingserver.v1.StoredDeposit.deposit_type:type_name -> bookingserver.v1.StoredPriceType
-	14, // 22: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
+	22, // 22: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
 	4,  // 23: bookingserver.v1.StoredNoShowFee.fee_type:type_name -> bookingserver.v1.StoredPriceType
-	20, // 24: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
-	35, // 25: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
-	36, // 26: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
+	28, // 24: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
+	59, // 25: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
+	60, // 26: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
 	0,  // 27: bookingserver.v1.StoredNotification.status:type_name -> bookingserver.v1.StoredBookingStatus
 	1,  // 28: bookingserver.v1.StoredNotification.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
-	14, // 29: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
-	23, // 30: bookingserver.v1.StoredSlotRecord.availability:type_name -> bookingserver.v1.StoredAvailability
-	25, // 31: bookingserver.v1.StoredAvailability.resources:type_name -> bookingserver.v1.StoredResources
-	30, // 32: bookingserver.v1.StoredAvailability.recurrence:type_name -> bookingserver.v1.StoredAvailability.Recurrence
-	31, // 33: bookingserver.v1.StoredAvailability.schedule_exception:type_name -> bookingserver.v1.StoredAvailability.ScheduleException
-	15, // 34: bookingserver.v1.StoredAvailability.deposit:type_name -> bookingserver.v1.StoredDeposit
-	16, // 35: bookingserver.v1.StoredAvailability.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	22, // 29: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
+	31, // 30: bookingserver.v1.StoredSlotRecord.availability:type_name -> bookingserver.v1.StoredAvailability
+	33, // 31: bookingserver.v1.StoredAvailability.resources:type_name -> bookingserver.v1.StoredResources
+	51, // 32: bookingserver.v1.StoredAvailability.recurrence:type_name -> bookingserver.v1.StoredAvailability.Recurrence
+	52, // 33: bookingserver.v1.StoredAvailability.schedule_exception:type_name -> bookingserver.v1.StoredAvailability.ScheduleException
+	23, // 34: bookingserver.v1.StoredAvailability.deposit:type_name -> bookingserver.v1.StoredDeposit
+	24, // 35: bookingserver.v1.StoredAvailability.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
 	5,  // 36: bookingserver.v1.StoredAvailability.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
 	6,  // 37: bookingserver.v1.StoredAvailability.duration_requirement:type_name -> bookingserver.v1.StoredDurationRequirement
-	32, // 38: bookingserver.v1.StoredAvailability.scheduling_rule_overrides:type_name -> bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
+	53, // 38: bookingserver.v1.StoredAvailability.scheduling_rule_overrides:type_name -> bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
 	3,  // 39: bookingserver.v1.StoredAvailability.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
-	28, // 40: bookingserver.v1.StoredAvailability.prepayment:type_name -> bookingserver.v1.StoredPrepayment
-	26, // 41: bookingserver.v1.StoredResources.room_description:type_name -> bookingserver.v1.StoredText
-	27, // 42: bookingserver.v1.StoredText.localized_value:type_name -> bookingserver.v1.StoredLocalizedString
-	29, // 43: bookingserver.v1.StoredPrepayment.price_info:type_name -> bookingserver.v1.StoredPriceInfo
-	14, // 44: bookingserver.v1.StoredPriceInfo.price:type_name -> bookingserver.v1.StoredPrice
+	36, // 40: bookingserver.v1.StoredAvailability.prepayment:type_name -> bookingserver.v1.StoredPrepayment
+	34, // 41: bookingserver.v1.StoredResources.room_description:type_name -> bookingserver.v1.StoredText
+	35, // 42: bookingserver.v1.StoredText.localized_value:type_name -> bookingserver.v1.StoredLocalizedString
+	37, // 43: bookingserver.v1.StoredPrepayment.price_info:type_name -> bookingserver.v1.StoredPriceInfo
+	22, // 44: bookingserver.v1.StoredPriceInfo.price:type_name -> bookingserver.v1.StoredPrice
 	4,  // 45: bookingserver.v1.StoredPriceInfo.price_type:type_name -> bookingserver.v1.StoredPriceType
-	24, // 46: bookingserver.v1.StoredAvailability.ScheduleException.time_range:type_name -> bookingserver.v1.StoredTimeRange
-	47, // [47:47] is the sub-list for method output_type
-	47, // [47:47] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	39, // 46: bookingserver.v1.StoredMerchant.geo:type_name -> bookingserver.v1.StoredGeoCoordinates
+	40, // 47: bookingserver.v1.StoredMerchant.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
+	41, // 48: bookingserver.v1.StoredMerchant.payment_restrictions:type_name -> bookingserver.v1.StoredPaymentRestrictions
+	43, // 49: bookingserver.v1.StoredMerchant.payment_option:type_name -> bookingserver.v1.StoredPaymentOption
+	44, // 50: bookingserver.v1.StoredMerchant.payment_processor_config:type_name -> bookingserver.v1.StoredPaymentProcessorConfig
+	45, // 51: bookingserver.v1.StoredMerchant.tokenization_config:type_name -> bookingserver.v1.StoredTokenizationConfig
+	46, // 52: bookingserver.v1.StoredMerchant.terms:type_name -> bookingserver.v1.StoredTerms
+	47, // 53: bookingserver.v1.StoredMerchant.matching_hints:type_name -> bookingserver.v1.StoredMerchantMatchingHints
+	20, // 54: bookingserver.v1.StoredGeoCoordinates.address:type_name -> bookingserver.v1.StoredPostalAddress
+	42, // 55: bookingserver.v1.StoredPaymentRestrictions.credit_card_restrictions:type_name -> bookingserver.v1.StoredCreditCardRestrictions
+	7,  // 56: bookingserver.v1.StoredCreditCardRestrictions.credit_card_type:type_name -> bookingserver.v1.StoredCreditCardType
+	22, // 57: bookingserver.v1.StoredPaymentOption.price:type_name -> bookingserver.v1.StoredPrice
+	40, // 58: bookingserver.v1.StoredPaymentOption.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
+	8,  // 59: bookingserver.v1.StoredPaymentOption.payment_option_type:type_name -> bookingserver.v1.StoredPaymentOptionType
+	32, // 60: bookingserver.v1.StoredPaymentOption.purchase_interval:type_name -> bookingserver.v1.StoredTimeRange
+	32, // 61: bookingserver.v1.StoredPaymentOption.valid_interval:type_name -> bookingserver.v1.StoredTimeRange
+	11, // 62: bookingserver.v1.StoredPaymentProcessorConfig.processor:type_name -> bookingserver.v1.StoredPaymentProcessorConfig.Processor
+	55, // 63: bookingserver.v1.StoredTokenizationConfig.tokenization_parameter:type_name -> bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntry
+	12, // 64: bookingserver.v1.StoredTokenizationConfig.billing_information_format:type_name -> bookingserver.v1.StoredTokenizationConfig.BillingInformationFormat
+	54, // 65: bookingserver.v1.StoredTokenizationConfig.card_network_parameters:type_name -> bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters
+	13, // 66: bookingserver.v1.StoredTokenizationConfig.allowed_auth_methods:type_name -> bookingserver.v1.StoredTokenizationConfig.AuthMethod
+	34, // 67: bookingserver.v1.StoredTerms.localized_text:type_name -> bookingserver.v1.StoredText
+	22, // 68: bookingserver.v1.StoredService.price:type_name -> bookingserver.v1.StoredPrice
+	9,  // 69: bookingserver.v1.StoredService.price_interpretation:type_name -> bookingserver.v1.StoredPriceInterpretation
+	49, // 70: bookingserver.v1.StoredService.rules:type_name -> bookingserver.v1.StoredSchedulingRules
+	10, // 71: bookingserver.v1.StoredService.prepayment_type:type_name -> bookingserver.v1.StoredPrepaymentType
+	40, // 72: bookingserver.v1.StoredService.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
+	23, // 73: bookingserver.v1.StoredService.deposit:type_name -> bookingserver.v1.StoredDeposit
+	24, // 74: bookingserver.v1.StoredService.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	5,  // 75: bookingserver.v1.StoredService.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
+	34, // 76: bookingserver.v1.StoredService.localized_service_name:type_name -> bookingserver.v1.StoredText
+	34, // 77: bookingserver.v1.StoredService.localized_description:type_name -> bookingserver.v1.StoredText
+	22, // 78: bookingserver.v1.StoredSchedulingRules.late_cancellation_fee:type_name -> bookingserver.v1.StoredPrice
+	22, // 79: bookingserver.v1.StoredSchedulingRules.noshow_fee:type_name -> bookingserver.v1.StoredPrice
+	14, // 80: bookingserver.v1.StoredSchedulingRules.admission_policy:type_name -> bookingserver.v1.StoredSchedulingRules.AdmissionPolicy
+	50, // 81: bookingserver.v1.StoredSchedulingRules.cancellation_policy:type_name -> bookingserver.v1.StoredCancellationPolicy
+	56, // 82: bookingserver.v1.StoredCancellationPolicy.refund_condition:type_name -> bookingserver.v1.StoredCancellationPolicy.RefundCondition
+	32, // 83: bookingserver.v1.StoredAvailability.ScheduleException.time_range:type_name -> bookingserver.v1.StoredTimeRange
+	7,  // 84: bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters.card_network:type_name -> bookingserver.v1.StoredCreditCardType
+	85, // [85:85] is the sub-list for method output_type
+	85, // [85:85] is the sub-list for method input_type
+	85, // [85:85] is the sub-list for extension type_name
+	85, // [85:85] is the sub-list for extension extendee
+	0,  // [0:85] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_stored_proto_init() }
@@ -2903,13 +4793,17 @@ func file_bookingserver_v1_stored_proto_init() {
 	file_bookingserver_v1_outbox_proto_init()
 	file_bookingserver_v1_payment_proto_init()
 	file_bookingserver_v1_records_proto_init()
+	file_bookingserver_v1_stored_proto_msgTypes[24].OneofWrappers = []any{
+		(*StoredGeoCoordinates_Address)(nil),
+		(*StoredGeoCoordinates_UnstructuredAddress)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_stored_proto_rawDesc), len(file_bookingserver_v1_stored_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   26,
+			NumEnums:      15,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
