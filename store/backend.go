@@ -35,6 +35,10 @@ type Backend interface {
 	// before endedBefore, and their delivered notifications, keeping what accounting
 	// needs; it returns how many bookings had data erased (Store.EraseCustomerData).
 	EraseCustomerData(endedBefore time.Time) (int, error)
+	// PurgePastRTU deletes the availability RTU windows, pending or dead, that ended
+	// before before: Google shows no past availability, and without credentials
+	// nothing else would ever remove them (Store.PurgePastRTU).
+	PurgePastRTU(before time.Time) (int, error)
 	Close() error
 }
 

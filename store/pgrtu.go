@@ -253,3 +253,20 @@ func (t *pgTxn) markWindows(w *rtuWindows) error {
 	}
 	return nil
 }
+
+// PurgePastRTU is Store.PurgePastRTU.
+func (p *Postgres) PurgePastRTU(before time.Time) (int, error) {
+	n := 0
+	err := p.write(context.Background(), func(t *pgTxn) error {
+		n = 0
+		for _, table := range []string{"rtu", "rtu_dead"} {
+			m, err := t.exec(`DELETE FROM `+table+` WHERE end_sec <= $1`, before.Unix())
+			if err != nil {
+				return err
+			}
+			n += int(m)
+		}
+		return nil
+	})
+	return n, err
+}

@@ -357,3 +357,34 @@ func getAvailabilityRecord(b *bolt.Bucket, key []byte) (*bsv1.AvailabilityRecord
 func attemptNumbered(a *bsv1.Attempt, earlier int) *bsv1.Attempt {
 	return &bsv1.Attempt{AtUnix: a.GetAtUnix(), Attempt: int32(earlier + 1), Error: a.GetError(), HttpStatus: a.GetHttpStatus()}
 }
+
+// PurgePastRTU deletes the windows, pending or dead, whose end is at or before
+// before, and returns how many: Google shows no past availability, so they need not
+// be sent; without --google-credentials nothing else would remove them. A window's
+// end is the last 8 bytes of its key.
+func (s *Store) PurgePastRTU(before time.Time) (int, error) {
+	n := 0
+	err := s.commits.update(func(tx *bolt.Tx) error {
+		n = 0
+		for _, name := range [][]byte{bucketRTU, bucketRTUDead} {
+			b := tx.Bucket(name)
+			var doomed [][]byte
+			if err := b.ForEach(func(k, _ []byte) error {
+				if len(k) >= 8 && int64(binary.BigEndian.Uint64(k[len(k)-8:])) <= before.Unix() {
+					doomed = append(doomed, bytes.Clone(k))
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for _, k := range doomed {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+			n += len(doomed)
+		}
+		return nil
+	})
+	return n, err
+}

@@ -142,3 +142,32 @@ func TestRTUDeadAndRetry(t *testing.T) {
 		}
 	})
 }
+
+// TestRTUPurgePast: windows that ended are purged, pending and dead; windows still to
+// come stay.
+func TestRTUPurgePast(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s store.Backend) {
+		rereadable(s)
+		storetest.LoadFixture(t, s)
+		o := s.AvailabilityOutbox()
+		_, due := windows(t, o)
+		a := &bsv1.Attempt{AtUnix: time.Now().Unix(), Error: "HTTP 400", HttpStatus: 400}
+		if err := o.Dead(t.Context(), []*bsv1.AvailabilityRecord{due[0].Record}, a); err != nil {
+			t.Fatal(err)
+		}
+		take(t, s, storetest.SlotFiveSpots, 1) // a pending window [start, start+1)
+		if n, err := s.PurgePastRTU(time.Now()); err != nil || n != 0 {
+			t.Fatalf("purge of windows to come: %d %v", n, err)
+		}
+		if n, err := s.PurgePastRTU(time.Unix(storetest.SlotFiveSpots+1, 0)); err != nil || n != 1 {
+			t.Fatalf("purge up to the booked window's end: %d %v", n, err)
+		}
+		if p, d, err := o.Counts(t.Context()); err != nil || p != 0 || d != 1 {
+			t.Fatalf("after the first purge: %d pending %d dead %v", p, d, err)
+		}
+		if n, err := s.PurgePastRTU(time.Unix(storetest.SlotFiveSpots+2*86400, 0)); err != nil || n != 1 {
+			t.Fatalf("purge of the feed's day window: %d %v", n, err)
+		}
+	})
+}

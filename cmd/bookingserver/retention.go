@@ -33,6 +33,10 @@ func (c retentionConfig) check() error {
 	return nil
 }
 
+// pastRTURetention is how long after its end an availability RTU window may still
+// be sent: an hour, so that a slot under way is not cut short.
+const pastRTURetention = time.Hour
+
 // startRetention runs the retention sweep at start and then hourly; the returned
 // function stops it (call before closing the store).
 func startRetention(ctx context.Context, st store.Backend, cfg retentionConfig) func() {
@@ -56,10 +60,11 @@ func startRetention(ctx context.Context, st store.Backend, cfg retentionConfig) 
 }
 
 // sweep purges what is past its retention at now: CreateBooking answers
-// (store.IdempotencyRetention), applied webhooks (store.WebhookEventRetention), and
-// the customer data and delivered notifications of bookings whose slot ended more
-// than cfg.customerData ago. Each part logs what it removed; a failing part does not
-// stop the others.
+// (store.IdempotencyRetention), applied webhooks (store.WebhookEventRetention), the
+// customer data and delivered notifications of bookings whose slot ended more than
+// cfg.customerData ago, and availability RTU windows that ended more than
+// pastRTURetention ago. Each part logs what it removed; a failing part does not stop
+// the others.
 func sweep(st store.Backend, cfg retentionConfig, now time.Time) {
 	for _, p := range []struct {
 		what      string
@@ -69,6 +74,7 @@ func sweep(st store.Backend, cfg retentionConfig, now time.Time) {
 		{"idempotency records", store.IdempotencyRetention, st.PurgeIdempotency},
 		{"webhook events", store.WebhookEventRetention, st.PurgeWebhookEvents},
 		{"booking customer data", cfg.customerData, st.EraseCustomerData},
+		{"availability RTU windows", pastRTURetention, st.PurgePastRTU},
 	} {
 		n, err := p.purge(now.Add(-p.retention))
 		switch {
