@@ -456,8 +456,9 @@ func dashboardInBrowser(t *testing.T, s *site, p page) {
 	p.do(chromedp.SetValue(chromedp.CSS(`input[name=time_zone]`), "Europe/Paris"), chromedp.SetValue(chromedp.CSS(`select[name=locale]`), "fr"))
 	p.submit(`form[action="/ui/settings"] button`)
 	p.open(s.url+"/ui/bookings/"+prepaid, "h1")
-	if h1, refunded := p.text("h1"), p.text("#refunded"); !strings.Contains(h1, "Réservation") || !strings.Contains(refunded, "20,00") || !strings.Contains(p.text("main"), "12:00") {
-		t.Errorf("in French and Paris time: %q, refunded %q", h1, refunded)
+	if h1, refunded, status := p.text("h1"), p.text("#refunded"), p.text("#status"); !strings.Contains(h1, "Réservation") || !strings.Contains(refunded, "20,00") ||
+		status != "confirmée" || !strings.Contains(p.text("main"), "12:00") {
+		t.Errorf("in French and Paris time: %q, refunded %q, status %q", h1, refunded, status)
 	}
 	p.screenshot("dashboard-booking-fr")
 

@@ -257,6 +257,18 @@ var translations = map[string][2]string{
 	"the browser's language":    {"la langue du navigateur", "język przeglądarki"},
 	"Save":                      {"Enregistrer", "Zapisz"},
 
+	// Booking statuses (Google's) and payment states, as the pages name them.
+	"CONFIRMED":                     {"confirmée", "potwierdzona"},
+	"PENDING_MERCHANT_CONFIRMATION": {"à confirmer", "czeka na potwierdzenie"},
+	"CANCELED":                      {"annulée", "anulowana"},
+	"NO_SHOW":                       {"absent", "nieobecność"},
+	"NO_SHOW_PENALIZED":             {"absent, frais facturés", "nieobecność, pobrano opłatę"},
+	"FAILED":                        {"échouée", "nieudana"},
+	"DECLINED_BY_MERCHANT":          {"refusée par le marchand", "odrzucona przez sprzedawcę"},
+	"NONE":                          {"aucun", "brak"},
+	"SETTLED":                       {"réglé", "rozliczona"},
+	"AWAITING_CART":                 {"attend le panier", "czeka na koszyk"},
+
 	// Dates: weekday and month abbreviations.
 	"Mon": {"lun.", "pon."}, "Tue": {"mar.", "wt."}, "Wed": {"mer.", "śr."}, "Thu": {"jeu.", "czw."},
 	"Fri": {"ven.", "pt."}, "Sat": {"sam.", "sob."}, "Sun": {"dim.", "niedz."},

@@ -38,6 +38,9 @@ func TestEveryMessageTranslated(t *testing.T) {
 		"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"} {
 		keys[k] = true
 	}
+	for _, k := range append(statuses, payments...) { // the filters' choices and the rows' states
+		keys[k] = true
+	}
 	for k := range keys {
 		tr, ok := translations[k]
 		if !ok || tr[0] == "" || tr[1] == "" {
