@@ -29,13 +29,18 @@ import (
 //     apply them in commit order, which is PostgreSQL's delivery order;
 //   - a feed load or Reconcile notifies "*": every replica drops everything;
 //   - a lost LISTEN connection drops everything (notifications may have been
-//     missed), and an entry older than cacheTTL is read again;
+//     missed), and a service filled more than cacheTTL ago is read again;
 //   - a fill (a service read from the database) is kept only if no notification
 //     about its service, and no "*", arrived while it was read;
 //   - a slot this replica changed is answered from the database until its own
 //     notification arrives, so that a replica reads its own writes.
 // Another replica's booking is seen once its notification arrives (milliseconds):
 // lookups are a view of availability, and CreateBooking checks in the database.
+//
+// Reservations also read the merchant and service records from here (catalog),
+// dropped with everything else on a feed load: a reservation racing another
+// replica's feed load may use the catalogue of a few milliseconds before it, as if
+// it had committed first. Its slots, counts and tokens are read in the database.
 
 // slotsChannel carries count changes and "*" (drop everything).
 const slotsChannel = "bookingserver_slots"
@@ -53,7 +58,9 @@ type slotCache struct {
 	// epoch counts the drops of everything.
 	epoch     uint64
 	merchants map[string]bool
-	services  map[string]*cachedService // by serviceKey
+	// catalog has the merchant and service records reservations read (pgTxn.catalogRecord).
+	catalog  map[string][]byte
+	services map[string]*cachedService // by serviceKey
 	// gens counts the notifications about each service (by serviceKey).
 	gens map[string]uint64
 	// pending counts, by slot key, this replica's changes whose notification has
@@ -88,6 +95,7 @@ func (c *slotCache) reset() {
 	defer c.mu.Unlock()
 	c.epoch++
 	c.merchants, c.services, c.gens = map[string]bool{}, map[string]*cachedService{}, map[string]uint64{}
+	c.catalog = map[string][]byte{}
 	if c.pending == nil {
 		c.pending = map[string]int{}
 	}
@@ -167,6 +175,23 @@ func (c *slotCache) putMerchant(merchantID string, has bool, epoch uint64) {
 	defer c.mu.Unlock()
 	if c.epoch == epoch {
 		c.merchants[merchantID] = has
+	}
+}
+
+// catalogRecord returns a cached merchant or service record.
+func (c *slotCache) catalogRecord(key string) ([]byte, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	raw, ok := c.catalog[key]
+	return raw, ok
+}
+
+// putCatalogRecord caches a merchant or service record read at epoch.
+func (c *slotCache) putCatalogRecord(key string, raw []byte, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch == epoch {
+		c.catalog[key] = raw
 	}
 }
 

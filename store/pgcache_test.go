@@ -76,3 +76,51 @@ func TestPostgresAvailabilityCacheFollowsChanges(t *testing.T) {
 	}
 	eventually(t, b, "replica b after a's feed load", func(s booking.SlotSummary) bool { return s.SpotsOpen == 9 && s.Booked == 2 })
 }
+
+// reservedPrice reads the haircut's price as a reservation does.
+func reservedPrice(t *testing.T, p *store.Postgres) int64 {
+	t.Helper()
+	var price int64
+	err := p.Reserve(t.Context(), func(tx booking.Tx) error {
+		svc, err := tx.Service("m1", "haircut")
+		price = svc.GetPrice().GetPriceMicros()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return price
+}
+
+// TestPostgresReserveCatalogFollowsFeedLoads: reservations read the catalogue from
+// the replica's cache, which a feed load on any replica drops.
+func TestPostgresReserveCatalogFollowsFeedLoads(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	storetest.LoadFixture(t, a)
+	deadline := time.Now().Add(10 * time.Second)
+	for reservedPrice(t, b) != 15_000_000 {
+		if time.Now().After(deadline) {
+			t.Fatal("replica b never read the fixture's price")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := reservedPrice(t, a); got != 15_000_000 {
+		t.Fatalf("price %d, want the fixture's", got)
+	}
+	const dearer = `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000001"},
+ "service":[{"merchant_id":"m1","service_id":"haircut","name":"Haircut","price":{"price_micros":"20000000","currency_code":"USD"}}]}`
+	if _, err := a.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_SERVICE, []byte(dearer)); err != nil {
+		t.Fatal(err)
+	}
+	if got := reservedPrice(t, a); got != 20_000_000 {
+		t.Fatalf("replica a right after its feed load reserves at %d, want 20000000", got)
+	}
+	for reservedPrice(t, b) != 20_000_000 {
+		if time.Now().After(deadline) {
+			t.Fatal("replica b still reserves at the old price")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

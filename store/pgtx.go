@@ -43,8 +43,6 @@ type pgTxn struct {
 	// pipeline holds a Reserve's writes until its next read or its commit, which
 	// sends them with it in one round trip (nil: every statement is sent at once).
 	pipeline *pgx.Batch
-	// merchants are the merchant records a Reserve read (it writes none).
-	merchants map[string][]byte
 	// cache is the replica's availability cache, and expected the slot keys whose
 	// count this transaction changes (its notifications follow its commit).
 	cache    *slotCache
@@ -162,30 +160,35 @@ func records[M proto.Message](t *pgTxn, newRec func() M, fn func(M) bool, sql st
 func newBookingRecord() *bsv1.BookingRecord { return &bsv1.BookingRecord{} }
 
 func (t *pgTxn) Merchant(merchantID string) (*acv3.Merchant, error) {
-	const read = `SELECT record FROM merchants WHERE merchant_id = $1`
 	m := &acv3.Merchant{}
-	if !t.reserve {
-		return m, t.getRecord(m, read, merchantID)
-	}
-	raw, ok := t.merchants[merchantID]
-	if !ok {
-		if err := t.get(read, []any{merchantID}, &raw); err != nil {
-			return m, err
-		}
-		if t.merchants == nil {
-			t.merchants = map[string][]byte{}
-		}
-		t.merchants[merchantID] = raw
-	}
-	if err := unmarshal(raw, m); err != nil {
-		return m, fmt.Errorf("merchant %q: %w", merchantID, err)
-	}
-	return m, nil
+	return m, t.catalogRecord(m, "m\x00"+merchantID, `SELECT record FROM merchants WHERE merchant_id = $1`, merchantID)
 }
 
 func (t *pgTxn) Service(merchantID, serviceID string) (*acv3.Service, error) {
 	s := &acv3.Service{}
-	return s, t.getRecord(s, `SELECT record FROM services WHERE merchant_id = $1 AND service_id = $2`, merchantID, serviceID)
+	return s, t.catalogRecord(s, "s\x00"+string(serviceKey(merchantID, serviceID)),
+		`SELECT record FROM services WHERE merchant_id = $1 AND service_id = $2`, merchantID, serviceID)
+}
+
+// catalogRecord is getRecord for the feed's merchants and services: a Reserve
+// reads them from the replica's cache (pgcache.go), under key, as of the last feed
+// load it was told of; other transactions read them in their snapshot.
+func (t *pgTxn) catalogRecord(m proto.Message, key, sql string, args ...any) error {
+	if !t.reserve {
+		return t.getRecord(m, sql, args...)
+	}
+	raw, ok := t.cache.catalogRecord(key)
+	if !ok {
+		epoch := t.cache.currentEpoch()
+		if err := t.get(sql, args, &raw); err != nil {
+			return err
+		}
+		t.cache.putCatalogRecord(key, raw, epoch)
+	}
+	if err := unmarshal(raw, m); err != nil {
+		return fmt.Errorf("%T: %w", m, err)
+	}
+	return nil
 }
 
 func (t *pgTxn) Slots(merchantID, serviceID string, startSec, durationSec int64, fn func(booking.Slot) bool) error {
