@@ -41,6 +41,7 @@ type serveConfig struct {
 	gateways        gatewayConfig
 	logs            logConfig
 	retention       retentionConfig
+	limits          server.Limits
 }
 
 func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
@@ -62,6 +63,7 @@ func parseServeConfig(args []string, stderr io.Writer) (serveConfig, error) {
 	c.gateways.register(fs)
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight calls may take to finish on SIGINT/SIGTERM")
+	registerLimits(fs, &c.limits)
 	c.retention.register(fs)
 	c.logs.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -174,7 +176,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	srv, err := server.New(server.Config{
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
-		ShutdownTimeout: cfg.shutdownTimeout,
+		ShutdownTimeout: cfg.shutdownTimeout, Limits: cfg.limits,
 	}, server.Deps{Bookings: core, Feeds: loads, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st), Publisher: publisher})
 	if err != nil {
 		return err
