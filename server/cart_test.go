@@ -35,22 +35,44 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// cartBundle is a running server over a bbolt file that the test can close and reopen
+// cartBundle is a running server over a store that the test can close and reopen
 // (a restart), with an injected clock.
 type cartBundle struct {
 	*bundle
 	core   *booking.Service
 	clock  *fakeClock
-	path   string
+	open   func() (store.Backend, error)
 	limits booking.CartLimits
 	stop   func()
 }
 
+// eachCartStore runs fn, as a parallel subtest, with the open function of a fresh
+// store of each kind: a bbolt file, and a Postgres schema when a database is given
+// (storetest.PostgresURL). Each call opens the same data again.
+func eachCartStore(t *testing.T, fn func(t *testing.T, open func() (store.Backend, error))) {
+	t.Helper()
+	t.Run("bbolt", func(t *testing.T) {
+		t.Parallel()
+		fn(t, openBolt(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		url := storetest.PostgresURL(t)
+		fn(t, func() (store.Backend, error) { return store.OpenPostgres(context.Background(), url) })
+	})
+}
+
+// openBolt opens, at each call, the same bbolt file in t.TempDir().
+func openBolt(t *testing.T) func() (store.Backend, error) {
+	path := filepath.Join(t.TempDir(), "db")
+	return func() (store.Backend, error) { return store.Open(store.DefaultConfig(path)) }
+}
+
 // cartSetup starts a server over a fresh store with the fixture feeds, the clock one day
 // before the fixture slots, and the cart configured for m1/haircut (25 USD).
-func cartSetup(t *testing.T, limits booking.CartLimits) *cartBundle {
+func cartSetup(t *testing.T, open func() (store.Backend, error), limits booking.CartLimits) *cartBundle {
 	t.Helper()
-	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, path: filepath.Join(t.TempDir(), "db"), limits: limits}
+	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: open, limits: limits}
 	c.start(t, true)
 	t.Cleanup(func() { c.stop() })
 	c.mustDo(t, "PUT", "/v1/merchants/m1/cart", `{"callback_url":"https://shop.example/cart/add?src=booking"}`, 200)
@@ -62,7 +84,7 @@ func cartSetup(t *testing.T, limits booking.CartLimits) *cartBundle {
 // after checking the slot-count invariant.
 func (c *cartBundle) start(t *testing.T, fixture bool) {
 	t.Helper()
-	st, err := store.Open(store.DefaultConfig(c.path))
+	st, err := c.open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,163 +197,173 @@ func ids(resp map[string]any) (bookingID, paymentID string) {
 
 func TestCartCollectConfirms(t *testing.T) {
 	t.Parallel()
-	c := cartSetup(t, booking.CartLimits{})
-	resp := c.book(t, storetest.SlotFiveSpots, "u1", "CART", "r1")
-	bid, pid := ids(resp)
-	if got := field(resp, "booking", "status"); got != "PENDING_MERCHANT_CONFIRMATION" {
-		t.Fatalf("status %v", got)
-	}
-	if again := c.book(t, storetest.SlotFiveSpots, "u1", "CART", "r1"); field(again, "booking", "booking_id") != bid || again["redirect_url"] != resp["redirect_url"] {
-		t.Fatalf("replay answered %v, want the first answer %v", again, resp)
-	}
-	u, err := url.Parse(resp["redirect_url"].(string))
-	if err != nil || u.Scheme != "https" || u.Host != "shop.example" || u.Query().Get("src") != "booking" {
-		t.Fatalf("redirect_url %v (%v)", resp["redirect_url"], err)
-	}
-	raw, err := base64.StdEncoding.DecodeString(u.Query().Get("booking_data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var data map[string]any
-	if err := json.Unmarshal(raw, &data); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{"apiBookingId": bid, "paymentId": pid, "productId": "SKU-CUT", "amount": "25.00", "amountMicros": 25e6,
-		"currency": "USD", "merchantId": "m1", "serviceId": "haircut", "startTime": "2030-01-01T11:00:00Z", "startSec": float64(storetest.SlotFiveSpots),
-		"durationSec": 1800.0, "expiresAt": time.Unix(storetest.SlotOneSpot-86400+900, 0).UTC().Format(time.RFC3339), "policyText": booking.DefaultCartPolicyText}
-	for k, v := range want {
-		if data[k] != v {
-			t.Errorf("booking_data.%s = %v, want %v", k, data[k], v)
+	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+		c := cartSetup(t, open, booking.CartLimits{})
+		resp := c.book(t, storetest.SlotFiveSpots, "u1", "CART", "r1")
+		bid, pid := ids(resp)
+		if got := field(resp, "booking", "status"); got != "PENDING_MERCHANT_CONFIRMATION" {
+			t.Fatalf("status %v", got)
 		}
-	}
+		if again := c.book(t, storetest.SlotFiveSpots, "u1", "CART", "r1"); field(again, "booking", "booking_id") != bid || again["redirect_url"] != resp["redirect_url"] {
+			t.Fatalf("replay answered %v, want the first answer %v", again, resp)
+		}
+		u, err := url.Parse(resp["redirect_url"].(string))
+		if err != nil || u.Scheme != "https" || u.Host != "shop.example" || u.Query().Get("src") != "booking" {
+			t.Fatalf("redirect_url %v (%v)", resp["redirect_url"], err)
+		}
+		raw, err := base64.StdEncoding.DecodeString(u.Query().Get("booking_data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var data map[string]any
+		if err := json.Unmarshal(raw, &data); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"apiBookingId": bid, "paymentId": pid, "productId": "SKU-CUT", "amount": "25.00", "amountMicros": 25e6,
+			"currency": "USD", "merchantId": "m1", "serviceId": "haircut", "startTime": "2030-01-01T11:00:00Z", "startSec": float64(storetest.SlotFiveSpots),
+			"durationSec": 1800.0, "expiresAt": time.Unix(storetest.SlotOneSpot-86400+900, 0).UTC().Format(time.RFC3339), "policyText": booking.DefaultCartPolicyText}
+		for k, v := range want {
+			if data[k] != v {
+				t.Errorf("booking_data.%s = %v, want %v", k, data[k], v)
+			}
+		}
 
-	c.collect(t, bid, pid, 24_000_000, "shop-tx-1", 400)
-	if v := c.get(t, bid); field(v, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" || v["ledger"] != nil {
-		t.Fatalf("a wrong amount changed the booking: %v", v)
-	}
-	v := c.collect(t, bid, pid, 25_000_000, "shop-tx-1", 200)["view"].(map[string]any)
-	if field(v, "booking", "status") != "CONFIRMED" {
-		t.Fatalf("after COLLECTED: %v", v)
-	}
-	ledger := v["ledger"].([]any)
-	if len(ledger) != 1 || field(ledger[0].(map[string]any), "processor") != "cart" || field(ledger[0].(map[string]any), "processor_id") != "shop-tx-1" ||
-		field(ledger[0].(map[string]any), "amount_micros") != "25000000" {
-		t.Fatalf("ledger %v", ledger)
-	}
-	if v := c.collect(t, bid, pid, 25_000_000, "shop-tx-1", 200)["view"].(map[string]any); len(v["ledger"].([]any)) != 1 {
-		t.Fatalf("repeated COLLECTED wrote again: %v", v["ledger"])
-	}
-	c.collect(t, bid, pid, 25_000_000, "shop-tx-2", 400) // another reference: refused
-	c.collect(t, bid, "pay_other", 25_000_000, "shop-tx-1", 404)
+		c.collect(t, bid, pid, 24_000_000, "shop-tx-1", 400)
+		if v := c.get(t, bid); field(v, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" || v["ledger"] != nil {
+			t.Fatalf("a wrong amount changed the booking: %v", v)
+		}
+		v := c.collect(t, bid, pid, 25_000_000, "shop-tx-1", 200)["view"].(map[string]any)
+		if field(v, "booking", "status") != "CONFIRMED" {
+			t.Fatalf("after COLLECTED: %v", v)
+		}
+		ledger := v["ledger"].([]any)
+		if len(ledger) != 1 || field(ledger[0].(map[string]any), "processor") != "cart" || field(ledger[0].(map[string]any), "processor_id") != "shop-tx-1" ||
+			field(ledger[0].(map[string]any), "amount_micros") != "25000000" {
+			t.Fatalf("ledger %v", ledger)
+		}
+		if v := c.collect(t, bid, pid, 25_000_000, "shop-tx-1", 200)["view"].(map[string]any); len(v["ledger"].([]any)) != 1 {
+			t.Fatalf("repeated COLLECTED wrote again: %v", v["ledger"])
+		}
+		c.collect(t, bid, pid, 25_000_000, "shop-tx-2", 400) // another reference: refused
+		c.collect(t, bid, "pay_other", 25_000_000, "shop-tx-1", 404)
+	})
 }
 
 func TestCartAbandonReleases(t *testing.T) {
 	t.Parallel()
-	c := cartSetup(t, booking.CartLimits{})
-	bid, _ := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
-	if c.available(t, storetest.SlotOneSpot) {
-		t.Fatal("BatchAvailabilityLookup does not count the pending cart hold")
-	}
-	v := c.mustDo(t, "PUT", "/v1/bookings/"+bid, `{"status":"CANCELLED"}`, 200)["view"].(map[string]any)
-	if field(v, "booking", "status") != "CANCELED" {
-		t.Fatalf("after CANCELLED: %v", v)
-	}
-	if !c.available(t, storetest.SlotOneSpot) {
-		t.Fatal("the abandoned cart still holds the spot")
-	}
-	c.mustDo(t, "PUT", "/v1/bookings/"+bid, `{"status":"CANCELLED"}`, 200) // idempotent
+	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+		c := cartSetup(t, open, booking.CartLimits{})
+		bid, _ := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
+		if c.available(t, storetest.SlotOneSpot) {
+			t.Fatal("BatchAvailabilityLookup does not count the pending cart hold")
+		}
+		v := c.mustDo(t, "PUT", "/v1/bookings/"+bid, `{"status":"CANCELLED"}`, 200)["view"].(map[string]any)
+		if field(v, "booking", "status") != "CANCELED" {
+			t.Fatalf("after CANCELLED: %v", v)
+		}
+		if !c.available(t, storetest.SlotOneSpot) {
+			t.Fatal("the abandoned cart still holds the spot")
+		}
+		c.mustDo(t, "PUT", "/v1/bookings/"+bid, `{"status":"CANCELLED"}`, 200) // idempotent
+	})
 }
 
 func TestCartAutoCancelAcrossRestartThenLatePaymentConfirms(t *testing.T) {
 	t.Parallel()
-	c := cartSetup(t, booking.CartLimits{})
-	bid, pid := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
-	c.restart(t)
-	c.clock.Advance(899 * time.Second)
-	if n, err := c.core.ExpireCarts(context.Background()); err != nil || n != 0 {
-		t.Fatalf("before the deadline: %d expired, %v", n, err)
-	}
-	c.restart(t)
-	c.clock.Advance(2 * time.Second)
-	// A sweeper started after the restart settles what fell due while down, at once.
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { c.core.SweepCarts(ctx, time.Hour); close(done) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for field(c.get(t, bid), "booking", "status") != "CANCELED" {
-		if time.Now().After(deadline) {
-			t.Fatal("the sweeper did not cancel the overdue cart booking")
+	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+		c := cartSetup(t, open, booking.CartLimits{})
+		bid, pid := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
+		c.restart(t)
+		c.clock.Advance(899 * time.Second)
+		if n, err := c.core.ExpireCarts(context.Background()); err != nil || n != 0 {
+			t.Fatalf("before the deadline: %d expired, %v", n, err)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	<-done
-	if !c.available(t, storetest.SlotOneSpot) {
-		t.Fatal("the expired hold still counts")
-	}
-	v := c.collect(t, bid, pid, 25_000_000, "late-1", 200)["view"].(map[string]any)
-	if field(v, "booking", "status") != "CONFIRMED" || field(v, "record", "payment", "cart", "refund_due") != nil {
-		t.Fatalf("late payment with the spot free: %v", v)
-	}
-	if c.available(t, storetest.SlotOneSpot) {
-		t.Fatal("the re-taken spot is not counted")
-	}
+		c.restart(t)
+		c.clock.Advance(2 * time.Second)
+		// A sweeper started after the restart settles what fell due while down, at once.
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { c.core.SweepCarts(ctx, time.Hour); close(done) }()
+		deadline := time.Now().Add(5 * time.Second)
+		for field(c.get(t, bid), "booking", "status") != "CANCELED" {
+			if time.Now().After(deadline) {
+				t.Fatal("the sweeper did not cancel the overdue cart booking")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if !c.available(t, storetest.SlotOneSpot) {
+			t.Fatal("the expired hold still counts")
+		}
+		v := c.collect(t, bid, pid, 25_000_000, "late-1", 200)["view"].(map[string]any)
+		if field(v, "booking", "status") != "CONFIRMED" || field(v, "record", "payment", "cart", "refund_due") != nil {
+			t.Fatalf("late payment with the spot free: %v", v)
+		}
+		if c.available(t, storetest.SlotOneSpot) {
+			t.Fatal("the re-taken spot is not counted")
+		}
+	})
 }
 
 func TestCartLatePaymentSpotTakenRefundDue(t *testing.T) {
 	t.Parallel()
-	c := cartSetup(t, booking.CartLimits{})
-	bid, pid := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
-	c.clock.Advance(901 * time.Second)
-	if n, err := c.core.ExpireCarts(context.Background()); err != nil || n != 1 {
-		t.Fatalf("expired %d, %v", n, err)
-	}
-	other := c.book(t, storetest.SlotOneSpot, "u2", "NONE", "r2")
-	if field(other, "booking", "status") != "CONFIRMED" {
-		t.Fatalf("u2 could not take the freed spot: %v", other)
-	}
-	v := c.collect(t, bid, pid, 25_000_000, "late-1", 200)["view"].(map[string]any)
-	if field(v, "booking", "status") != "CANCELED" || field(v, "record", "payment", "cart", "refund_due") != true || len(v["ledger"].([]any)) != 1 {
-		t.Fatalf("late payment with the spot taken: %v", v)
-	}
-	list := c.mustDo(t, "GET", "/v1/bookings?state=refund_due", "", 200)["views"].([]any)
-	if len(list) != 1 || field(list[0].(map[string]any), "booking", "booking_id") != bid {
-		t.Fatalf("refund_due list %v", list)
-	}
-	if c.available(t, storetest.SlotOneSpot) {
-		t.Fatal("spot shown free")
-	} // Reconcile at stop proves the one-spot slot counts one live booking.
+	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+		c := cartSetup(t, open, booking.CartLimits{})
+		bid, pid := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
+		c.clock.Advance(901 * time.Second)
+		if n, err := c.core.ExpireCarts(context.Background()); err != nil || n != 1 {
+			t.Fatalf("expired %d, %v", n, err)
+		}
+		other := c.book(t, storetest.SlotOneSpot, "u2", "NONE", "r2")
+		if field(other, "booking", "status") != "CONFIRMED" {
+			t.Fatalf("u2 could not take the freed spot: %v", other)
+		}
+		v := c.collect(t, bid, pid, 25_000_000, "late-1", 200)["view"].(map[string]any)
+		if field(v, "booking", "status") != "CANCELED" || field(v, "record", "payment", "cart", "refund_due") != true || len(v["ledger"].([]any)) != 1 {
+			t.Fatalf("late payment with the spot taken: %v", v)
+		}
+		list := c.mustDo(t, "GET", "/v1/bookings?state=refund_due", "", 200)["views"].([]any)
+		if len(list) != 1 || field(list[0].(map[string]any), "booking", "booking_id") != bid {
+			t.Fatalf("refund_due list %v", list)
+		}
+		if c.available(t, storetest.SlotOneSpot) {
+			t.Fatal("spot shown free")
+		} // Reconcile at stop proves the one-spot slot counts one live booking.
+	})
 }
 
 func TestCartLimitsAndValidation(t *testing.T) {
 	t.Parallel()
-	c := cartSetup(t, booking.CartLimits{PerCustomer: 2, PerSlot: 2})
-	c.book(t, storetest.SlotOneSpot, "u1", "CART", "a")
-	c.book(t, storetest.SlotFiveSpots, "u1", "CART", "b")
-	if f := field(c.book(t, storetest.SlotOther, "u1", "CART", "c"), "booking_failure", "cause"); f != "USER_OVER_BOOKING_LIMIT" {
-		t.Errorf("third hold of one customer: %v", f)
-	}
-	c.book(t, storetest.SlotFiveSpots, "u2", "CART", "d")
-	if f := field(c.book(t, storetest.SlotFiveSpots, "u3", "CART", "e"), "booking_failure", "cause"); f != "SLOT_UNAVAILABLE" {
-		t.Errorf("third hold of one slot: %v", f)
-	}
-	if f := field(c.book(t, storetest.SlotFiveSpots, "u3", "NONE", "f"), "booking", "status"); f != "CONFIRMED" {
-		t.Errorf("a NONE booking is not a cart hold: %v", f)
-	}
-	for _, tt := range []struct{ method, path, body string }{
-		{"PUT", "/v1/merchants/m1/cart", `{"callback_url":"http://shop.example/cart"}`},
-		{"PUT", "/v1/merchants/m1/cart", `{"callback_url":"https://shop.example/cart","auto_cancel_after_sec":-1}`},
-		{"PUT", "/v1/merchants/nope/cart", `{"callback_url":"https://shop.example/cart"}`},
-		{"PUT", "/v1/merchants/m1/services/haircut/cart", `{"enabled":true,"amount":{"price_micros":"-1","currency_code":"USD"}}`},
-		{"PUT", "/v1/merchants/m1/services/haircut/cart", `{"enabled":true,"amount":{"price_micros":"1"}}`},
-		{"POST", "/v1/bookings", `{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"1893499200","duration_sec":"1800"},"user_information":{"user_id":"x"},"payment_method":"CASH","request_id":"g"}`},
-	} {
-		c.mustDo(t, tt.method, tt.path, tt.body, 400)
-	}
-	c.mustDo(t, "PUT", "/v1/merchants/m1/cart", `{"callback_url":"http://127.0.0.1:9/cart"}`, 200)
-	// Without gateway accounts (no --secrets-key), a gateway booking is a business failure.
-	out := c.mustDo(t, "POST", "/v1/bookings", `{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"1893499200","duration_sec":"1800"},"user_information":{"user_id":"x"},"payment_method":"IMOJE","request_id":"h"}`, 200)
-	if out["booking_failure"] == nil {
-		t.Errorf("IMOJE without gateways: %v, want a booking_failure", out)
-	}
+	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+		c := cartSetup(t, open, booking.CartLimits{PerCustomer: 2, PerSlot: 2})
+		c.book(t, storetest.SlotOneSpot, "u1", "CART", "a")
+		c.book(t, storetest.SlotFiveSpots, "u1", "CART", "b")
+		if f := field(c.book(t, storetest.SlotOther, "u1", "CART", "c"), "booking_failure", "cause"); f != "USER_OVER_BOOKING_LIMIT" {
+			t.Errorf("third hold of one customer: %v", f)
+		}
+		c.book(t, storetest.SlotFiveSpots, "u2", "CART", "d")
+		if f := field(c.book(t, storetest.SlotFiveSpots, "u3", "CART", "e"), "booking_failure", "cause"); f != "SLOT_UNAVAILABLE" {
+			t.Errorf("third hold of one slot: %v", f)
+		}
+		if f := field(c.book(t, storetest.SlotFiveSpots, "u3", "NONE", "f"), "booking", "status"); f != "CONFIRMED" {
+			t.Errorf("a NONE booking is not a cart hold: %v", f)
+		}
+		for _, tt := range []struct{ method, path, body string }{
+			{"PUT", "/v1/merchants/m1/cart", `{"callback_url":"http://shop.example/cart"}`},
+			{"PUT", "/v1/merchants/m1/cart", `{"callback_url":"https://shop.example/cart","auto_cancel_after_sec":-1}`},
+			{"PUT", "/v1/merchants/nope/cart", `{"callback_url":"https://shop.example/cart"}`},
+			{"PUT", "/v1/merchants/m1/services/haircut/cart", `{"enabled":true,"amount":{"price_micros":"-1","currency_code":"USD"}}`},
+			{"PUT", "/v1/merchants/m1/services/haircut/cart", `{"enabled":true,"amount":{"price_micros":"1"}}`},
+			{"POST", "/v1/bookings", `{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"1893499200","duration_sec":"1800"},"user_information":{"user_id":"x"},"payment_method":"CASH","request_id":"g"}`},
+		} {
+			c.mustDo(t, tt.method, tt.path, tt.body, 400)
+		}
+		c.mustDo(t, "PUT", "/v1/merchants/m1/cart", `{"callback_url":"http://127.0.0.1:9/cart"}`, 200)
+		// Without gateway accounts (no --secrets-key), a gateway booking is a business failure.
+		out := c.mustDo(t, "POST", "/v1/bookings", `{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"1893499200","duration_sec":"1800"},"user_information":{"user_id":"x"},"payment_method":"IMOJE","request_id":"h"}`, 200)
+		if out["booking_failure"] == nil {
+			t.Errorf("IMOJE without gateways: %v, want a booking_failure", out)
+		}
+	})
 }

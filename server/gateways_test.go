@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +21,6 @@ import (
 	"github.com/bookingserver/bookingserver/payment/gateways"
 	"github.com/bookingserver/bookingserver/payment/secrets"
 	"github.com/bookingserver/bookingserver/server"
-	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -281,8 +279,8 @@ type gwBundle struct {
 func gwSetup(t *testing.T) *gwBundle {
 	t.Helper()
 	fake := newFakeGateway(t)
-	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, path: filepath.Join(t.TempDir(), "db")}
-	st, err := store.Open(store.DefaultConfig(c.path))
+	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: openBolt(t)}
+	st, err := c.open()
 	if err != nil {
 		t.Fatal(err)
 	}

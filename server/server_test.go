@@ -31,7 +31,7 @@ const (
 
 // bundle is a running server with clients for both listeners.
 type bundle struct {
-	store    *store.Store
+	store    store.Backend
 	baseURL  string
 	conn     *grpc.ClientConn
 	bookings acv3.BookingServiceClient
@@ -46,7 +46,19 @@ func setup(t *testing.T) *bundle {
 // setupLimits is setup with the HTTP limits given (zero fields take the defaults).
 func setupLimits(t *testing.T, limits server.Limits) *bundle {
 	t.Helper()
-	st := storetest.New(t)
+	return setupOn(t, storetest.New(t), limits)
+}
+
+// eachStore runs fn, as a parallel subtest, with a server over each store: bbolt, and
+// Postgres when a database is given (storetest.Each).
+func eachStore(t *testing.T, fn func(t *testing.T, b *bundle)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, st store.Backend) { fn(t, setupOn(t, st, server.Limits{})) })
+}
+
+// setupOn is setupLimits over st.
+func setupOn(t *testing.T, st store.Backend, limits server.Limits) *bundle {
+	t.Helper()
 	storetest.LoadFixture(t, st)
 	core, err := booking.New(booking.Config{Store: st})
 	if err != nil {

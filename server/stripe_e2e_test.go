@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +20,6 @@ import (
 	"github.com/bookingserver/bookingserver/payment/stripe"
 	"github.com/bookingserver/bookingserver/payment/stripe/stripetest"
 	"github.com/bookingserver/bookingserver/server"
-	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -43,8 +41,8 @@ func stripeE2ESetup(t *testing.T) *stripeE2E {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, path: filepath.Join(t.TempDir(), "db")}
-	st, err := store.Open(store.DefaultConfig(c.path))
+	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: openBolt(t)}
+	st, err := c.open()
 	if err != nil {
 		t.Fatal(err)
 	}
