@@ -151,6 +151,44 @@ func TestPublishRefusesUnknownHostKey(t *testing.T) {
 	}
 }
 
+// TestPublicationsSurviveRestart: with a log (the store), a new publisher shows the
+// earlier publications and keeps counting failures since the last success, so the
+// alert holds across a restart.
+func TestPublicationsSurviveRestart(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "127.0.0.1:0")
+	b.cfg.Log = storetest.New(t)
+	p, err := publish.New(b.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub := p.Publish(t.Context(), "api"); pub.Outcome != "ok" {
+		t.Fatalf("publication %+v", pub)
+	}
+	hk, err := knownhosts.New(b.srv.KnownHosts(t, publishtest.NewKey(t).PublicKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.cfg.Auth.HostKey = hk
+	if p, err = publish.New(b.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if pub := p.Publish(t.Context(), "schedule"); pub.Outcome != "failed" {
+		t.Fatalf("publication %+v", pub)
+	}
+	p, err = publish.New(b.cfg) // the restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := p.Publications()
+	if len(pubs) != 2 || pubs[0].Outcome != "failed" || pubs[1].Outcome != "ok" || pubs[1].Feeds[0].Files[0].SHA256 == "" {
+		t.Fatalf("publications after the restart: %+v", pubs)
+	}
+	if s := p.Stats(); s.ConsecutiveFailures != 1 || !s.LastSuccess.Equal(pubs[1].FinishedAt) {
+		t.Fatalf("stats after the restart %+v", s)
+	}
+}
+
 // TestRunRetriesFailedPublication: the daily run finds the dropbox down, retries with
 // backoff, and publishes once it is up.
 func TestRunRetriesFailedPublication(t *testing.T) {
