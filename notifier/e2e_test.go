@@ -165,8 +165,10 @@ func TestMerchantChannelBookingIsNotNotified(t *testing.T) {
 	}
 }
 
-// TestRetriesInOrderAfterBackoff: 503 three times, then 200: the first update is
-// delivered once, after backoff, and the booking's later update only after it.
+// TestRetriesInOrderAfterBackoff: 503 three times, then 200: the first update (party
+// size) is delivered once, after backoff, and the booking's later update (status) only
+// after it. Every attempt carries the booking as it is when sent: the retried first
+// update already shows the later status, never the older one.
 func TestRetriesInOrderAfterBackoff(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -177,11 +179,13 @@ func TestRetriesInOrderAfterBackoff(t *testing.T) {
 		return 200
 	})
 	rec := bookingRecord("bk-3")
-	b.change(t, rec, func(bk *acv3.Booking) { bk.Status = acv3.BookingStatus_NO_SHOW }, booking.MaskStatus)
+	b.change(t, rec, func(bk *acv3.Booking) { bk.Slot.Resources.PartySize = 3 }, booking.MaskPartySize)
 	b.change(t, rec, noShowPenalized, booking.MaskStatus)
 	for i := 1; i <= 3; i++ {
-		if r := b.api.Next(t); r.Body["status"] != "NO_SHOW" {
-			t.Fatalf("attempt %d sent %v, want the first update (NO_SHOW)", i, r.Body["status"])
+		// The first attempt may go before the second change is written; every later
+		// one goes after it.
+		if r := b.api.Next(t); r.UpdateMask != booking.MaskPartySize || (r.Body["status"] != "NO_SHOW_PENALIZED" && (i > 1 || r.Body["status"] != "CONFIRMED")) {
+			t.Fatalf("attempt %d sent %s %v, want the first update (partySize) with the current status", i, r.UpdateMask, r.Body["status"])
 		}
 		var pending []*bsv1.OutboxRecord
 		waitFor(t, "the failure to be recorded", func() bool {
@@ -200,11 +204,11 @@ func TestRetriesInOrderAfterBackoff(t *testing.T) {
 		b.api.None(t, 30*time.Millisecond) // neither record is sent before the backoff
 		b.clock.Add(want*11/10 + time.Second)
 	}
-	if r := b.api.Next(t); r.Body["status"] != "NO_SHOW" {
-		t.Fatalf("4th request %v, want NO_SHOW", r.Body["status"])
+	if r := b.api.Next(t); r.UpdateMask != booking.MaskPartySize || r.Body["status"] != "NO_SHOW_PENALIZED" {
+		t.Fatalf("4th request %s %v, want partySize with the current status", r.UpdateMask, r.Body["status"])
 	}
-	if r := b.api.Next(t); r.Body["status"] != "NO_SHOW_PENALIZED" {
-		t.Fatalf("5th request %v, want NO_SHOW_PENALIZED", r.Body["status"])
+	if r := b.api.Next(t); r.UpdateMask != booking.MaskStatus || r.Body["status"] != "NO_SHOW_PENALIZED" {
+		t.Fatalf("5th request %s %v, want status NO_SHOW_PENALIZED", r.UpdateMask, r.Body["status"])
 	}
 	waitFor(t, "an empty outbox", func() bool { return b.empty(t) })
 	b.api.None(t, 50*time.Millisecond)

@@ -98,7 +98,10 @@ func newOutboxRecord(n *bsv1.Notification) *bsv1.OutboxRecord {
 
 // Due returns up to limit PENDING records whose next attempt is at or before now, in
 // id order, skipping any record with an earlier PENDING record of the same booking
-// (due or not): a later update never overtakes an earlier one.
+// (due or not): a later update never overtakes an earlier one. Each notification is
+// rebuilt from its booking as stored now (update mask kept): a record sent late or
+// retried after later changes carries the current state, so Google never sees an
+// older state after a newer one.
 func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]*bsv1.OutboxRecord, error) {
 	var out []*bsv1.OutboxRecord
 	err := o.view(ctx, func(tx *bolt.Tx) error {
@@ -117,9 +120,15 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]*bsv1.Out
 				return nil
 			}
 			seen[bid] = true
-			if rec.GetNextAttemptUnix() <= now.Unix() {
-				out = append(out, rec)
+			if rec.GetNextAttemptUnix() > now.Unix() {
+				return nil
 			}
+			n, err := current(tx, rec.GetNotification())
+			if err != nil {
+				return fmt.Errorf("outbox record %d: %w", rec.GetId(), err)
+			}
+			rec.Notification = n
+			out = append(out, rec)
 			return nil
 		})
 	})

@@ -247,3 +247,46 @@ func TestOutboxRetriedRecordCarriesCurrentState(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxSendsCurrentState (item 10): a notification is built from its booking as
+// it is when it is sent, not when it was enqueued. Two updates of one booking (party
+// 3, then party 4) wait in order; the first, sent (or retried) after the second was
+// written, already says 4: Google never sees 3 after 4.
+func TestOutboxSendsCurrentState(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s store.Backend) {
+		rereadable(s)
+		o := s.Outbox()
+		rec := &bsv1.BookingRecord{
+			Channel: bsv1.Channel_CHANNEL_ACTIONS_CENTER,
+			Booking: &acv3.Booking{BookingId: "b1", Status: acv3.BookingStatus_CONFIRMED, Slot: &acv3.Slot{
+				MerchantId: "m", ServiceId: "s", StartSec: 1000, DurationSec: 60, Resources: &acv3.ResourceIds{PartySize: 2},
+			}},
+		}
+		for _, party := range []int32{3, 4} {
+			rec.Booking.Slot.Resources.PartySize = party
+			if err := s.Update(t.Context(), func(tx booking.Tx) error {
+				if err := tx.PutBooking(rec); err != nil {
+					return err
+				}
+				return booking.NotifyGoogle(tx, rec, booking.MaskPartySize)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var sent []int32
+		for range 2 {
+			due, err := o.Due(t.Context(), time.Now(), 10)
+			if err != nil || len(due) != 1 {
+				t.Fatalf("due = %v, %v; want one record (per-booking order)", due, err)
+			}
+			sent = append(sent, due[0].GetNotification().GetPartySize())
+			if err := o.Delivered(t.Context(), due[0].GetId()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sent[0] != 4 || sent[1] != 4 {
+			t.Fatalf("Google was sent party sizes %v, want [4 4]: each send carries the booking as it is", sent)
+		}
+	})
+}

@@ -101,7 +101,8 @@ func (p *Postgres) listenOnce(ctx context.Context) error {
 
 // Due leases and returns up to limit PENDING records whose next attempt is at or
 // before now and that no replica holds, in id order, skipping any record with an
-// earlier PENDING record of the same booking (leased or not, due or not).
+// earlier PENDING record of the same booking (leased or not, due or not). Each
+// notification is rebuilt from its booking as stored now, as on bbolt.
 func (o *PostgresOutbox) Due(ctx context.Context, now time.Time, limit int) ([]*bsv1.OutboxRecord, error) {
 	rows, err := o.p.pool.Query(ctx, `WITH due AS (
 			SELECT o.id FROM outbox o
@@ -114,7 +115,20 @@ func (o *PostgresOutbox) Due(ctx context.Context, now time.Time, limit int) ([]*
 		return nil, err
 	}
 	out, err := collectOutbox(rows)
+	if err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out, func(a, b *bsv1.OutboxRecord) int { return cmp.Compare(a.GetId(), b.GetId()) })
+	err = o.p.run(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(t *pgTxn) error {
+		for _, rec := range out {
+			n, err := t.currentNotification(rec.GetNotification())
+			if err != nil {
+				return fmt.Errorf("outbox record %d: %w", rec.GetId(), err)
+			}
+			rec.Notification = n
+		}
+		return nil
+	})
 	return out, err
 }
 
