@@ -14,6 +14,7 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -65,7 +66,12 @@ func catalog(t *testing.T) *conformance.Catalog {
 // startServer serves the example feeds on loopback.
 func startServer(t *testing.T) *server.Server {
 	t.Helper()
-	st := storetest.New(t)
+	return startServerOn(t, storetest.New(t))
+}
+
+// startServerOn serves the example feeds, loaded into st.
+func startServerOn(t *testing.T, st store.Backend) *server.Server {
+	t.Helper()
 	for _, f := range []struct {
 		kind bsv1.FeedKind
 		file string
@@ -135,18 +141,20 @@ func logReport(t *testing.T, rep *conformance.Report) {
 func TestConformancePasses(t *testing.T) {
 	t.Parallel()
 	slots := loadSlots(t)
-	for name, c := range clients(t, startServer(t), conformance.Auth{User: user, Password: password}) {
-		t.Run(name, func(t *testing.T) {
-			rep := conformance.Run(t.Context(), conformance.Config{Client: c, Target: name, Slots: slots, NumSlots: 10, Catalog: catalog(t)})
-			logReport(t, rep)
-			if !rep.OK() {
-				t.Fatal(rep.Summary())
-			}
-			if len(rep.Checks) != 11 {
-				t.Errorf("%d checks ran, want 11", len(rep.Checks))
-			}
-		})
-	}
+	storetest.Each(t, func(t *testing.T, st store.Backend) {
+		for name, c := range clients(t, startServerOn(t, st), conformance.Auth{User: user, Password: password}) {
+			t.Run(name, func(t *testing.T) {
+				rep := conformance.Run(t.Context(), conformance.Config{Client: c, Target: name, Slots: slots, NumSlots: 10, Catalog: catalog(t)})
+				logReport(t, rep)
+				if !rep.OK() {
+					t.Fatal(rep.Summary())
+				}
+				if len(rep.Checks) != 11 {
+					t.Errorf("%d checks ran, want 11", len(rep.Checks))
+				}
+			})
+		}
+	})
 }
 
 // TestWrongPassword: health fails with the server's reason; nothing else runs.
