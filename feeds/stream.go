@@ -51,32 +51,6 @@ func (s *AvailabilityStream) Valid() bool { return s.check.ok() }
 // records decoded so far.
 func (s *AvailabilityStream) Validate(md *acv3.FeedMetadata) error { return s.check.result(md) }
 
-// StreamAvailabilityFeed decodes and validates one availability feed, passing its
-// records to v as they are decoded: ParseAvailabilityFeed and
-// ValidateAvailabilityFeed in one pass that never holds the whole feed. It
-// returns a *ParseError, v's first error, or the *ValidationError (nil when the
-// feed is valid); v has then seen records of a feed that is refused.
-func StreamAvailabilityFeed(data []byte, catalog Catalog, v AvailabilityVisitor) error {
-	s := NewAvailabilityStream(catalog)
-	meta := &metadataKeeper{AvailabilityVisitor: v}
-	if err := s.Decode(data, meta); err != nil {
-		return err
-	}
-	return s.Validate(meta.md)
-}
-
-// metadataKeeper is a visitor that remembers the metadata it passes on.
-type metadataKeeper struct {
-	AvailabilityVisitor
-	md *acv3.FeedMetadata
-}
-
-// Metadata keeps md and passes it on.
-func (k *metadataKeeper) Metadata(md *acv3.FeedMetadata) error {
-	k.md = md
-	return k.AvailabilityVisitor.Metadata(md)
-}
-
 // Decode decodes data, one availability feed or one shard of it, and passes its
 // metadata and records to v, checking each record on the way (Valid and Validate
 // report the problems). It returns the *ParseError of ParseAvailabilityFeed for

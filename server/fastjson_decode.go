@@ -17,7 +17,7 @@ import (
 // value and whitespace, since a request with data after its object (`{…}garbage`, two
 // objects) is not what the caller meant to send and must not book. For a
 // *BatchAvailabilityLookupRequest — the body of Google's most frequent call — it tries
-// ParseBatchRequestJSON first; whenever that declines, and for every other type, the
+// parseBatchRequestJSON first; whenever that declines, and for every other type, the
 // JSONPb decoder reads the same bytes, so that behaviour and error messages stay
 // protojson's.
 func (m restMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
@@ -154,7 +154,7 @@ type slotFields struct {
 	seen, seenResource uint8
 }
 
-// ParseBatchRequestJSON decodes b, a BatchAvailabilityLookupRequest in the REST
+// parseBatchRequestJSON decodes b, a BatchAvailabilityLookupRequest in the REST
 // surface's JSON, into req and reports true; or, for anything it does not plainly
 // handle, leaves req alone and reports false. When it reports true, protojson with
 // JSONOptions decodes b to a message equal to req. It accepts both field-name styles,
@@ -162,12 +162,7 @@ type slotFields struct {
 // unknown fields of any JSON shape and JSON whitespace; it declines string escapes,
 // duplicate and null fields, numbers that are not plain integers, unknown enum names,
 // anything after the object and bodies over limits of size and depth.
-func ParseBatchRequestJSON(b []byte, req *acv3.BatchAvailabilityLookupRequest) bool {
-	return parseBatchRequestJSON(b, req, &decodeScratch{})
-}
-
-// parseBatchRequestJSON is ParseBatchRequestJSON with its slot times parsed into
-// sc.slots, whose memory it reuses.
+// Its slot times are parsed into sc.slots, whose memory it reuses.
 func parseBatchRequestJSON(b []byte, req *acv3.BatchAvailabilityLookupRequest, sc *decodeScratch) bool {
 	if len(b) > maxFastBody {
 		return false

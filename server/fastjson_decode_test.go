@@ -23,7 +23,7 @@ func checkFastRequest(t testing.TB, b []byte) bool {
 	t.Helper()
 	fast := &acv3.BatchAvailabilityLookupRequest{MerchantId: "stale", SlotTime: []*acv3.SlotTime{{}}}
 	before := proto.Clone(fast)
-	if !ParseBatchRequestJSON(b, fast) {
+	if !parseBatchRequestJSON(b, fast, &decodeScratch{}) {
 		if !proto.Equal(fast, before) {
 			t.Fatalf("fast parser declined but changed the message:\n%q", b)
 		}

@@ -88,8 +88,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // trailing slash), authenticates, logs and recovers from panics.
 func (s *Server) httpMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, id := withRequestID(r.Context(), r.Header.Get("X-Request-Id"))
-		r = r.WithContext(ctx)
+		ctx, id := r.Context(), requestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		start := time.Now()

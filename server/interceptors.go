@@ -17,8 +17,6 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 )
 
-type requestIDKey struct{}
-
 // newRequestID returns a random 16-hex-digit id for logs.
 func newRequestID() string {
 	var b [8]byte
@@ -26,18 +24,13 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// withRequestID returns ctx carrying id (given by the caller, or a new one).
-func withRequestID(ctx context.Context, id string) (context.Context, string) {
-	if id == "" || len(id) > 64 {
-		id = newRequestID()
+// requestID is the id a call is logged under: the caller's (X-Request-Id), or a new
+// one when it gives none or one too long to log.
+func requestID(given string) string {
+	if given == "" || len(given) > 64 {
+		return newRequestID()
 	}
-	return context.WithValue(ctx, requestIDKey{}, id), id
-}
-
-// RequestID returns the id of the request ctx belongs to, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	return given
 }
 
 func firstMD(md metadata.MD, key string) string {
@@ -51,7 +44,7 @@ func firstMD(md metadata.MD, key string) string {
 // payload or credentials), turns a panic into Internal, and enforces authentication.
 func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	ctx, id := withRequestID(ctx, firstMD(md, "x-request-id"))
+	id := requestID(firstMD(md, "x-request-id"))
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
