@@ -134,3 +134,42 @@ func TestMerchantRefundSurvivesCallerGivingUp(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleIdempotencyKeyNeverResent (item 2): a refund whose answer was lost is asked
+// again with its idempotency key, but only while the processor keeps the key (Stripe:
+// 24 hours); after that the same key would make a second refund, so it stays pending
+// for an operator instead.
+func TestStaleIdempotencyKeyNeverResent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		after    time.Duration
+		resolved bool
+	}{{"within the key's life", time.Hour, true}, {"after it", booking.IdempotencyKeyTrustSec*time.Second + time.Hour, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := setupPayments(t)
+			resp, err := f.core.Create(context.Background(), payReq("prepay", "", "tok_visa"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := resp.GetBooking().GetBookingId()
+			f.proc.DropNext(1)
+			if _, err := f.core.Refund(context.Background(), id, "r1", booking.Money{Micros: 50_000_000, Currency: "USD"}, "goodwill"); !errors.Is(err, booking.ErrUnavailable) {
+				t.Fatalf("refund with a lost answer: %v, want ErrUnavailable", err)
+			}
+			f.clock.Set(f.clock.Now().Add(tc.after))
+			left, err := f.core.ResolvePendingRefunds(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _ := f.core.Get(context.Background(), id)
+			if resolved := left == 0 && len(rec.GetPayment().GetPendingRefunds()) == 0 && rec.GetPayment().GetRefundedMicros() == 50_000_000; resolved != tc.resolved {
+				t.Fatalf("resolved = %v (left %d, %v), want %v", resolved, left, rec.GetPayment(), tc.resolved)
+			}
+			if got := f.proc.Totals(id).Refunded.Micros; got != 50_000_000 {
+				t.Fatalf("processor refunded %d, want one refund of 50000000", got)
+			}
+		})
+	}
+}

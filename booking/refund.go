@@ -260,6 +260,11 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 			continue
 		}
 		switch {
+		case pr.GetProcessor() != CartProcessor && s.idempotentRefunds(pr.GetProcessor()) && s.now().Unix()-pr.GetCreatedUnix() > IdempotencyKeyTrustSec:
+			slog.ErrorContext(ctx, "a refund with an unknown outcome is older than the processor keeps idempotency keys; not sent again (it could refund twice): check it at the processor",
+				"booking_id", id, "processor", pr.GetProcessor(), "refund_of", pr.GetRefundOf(), "idempotency_key", pr.GetIdempotencyKey())
+			return fmt.Errorf("a refund of %s at %s is pending for longer than its idempotency key is kept; an operator must check it at the processor: %w",
+				Money{Micros: pr.GetAmountMicros(), Currency: pr.GetCurrency()}, pr.GetProcessor(), ErrUnavailable)
 		case pr.GetProcessor() == CartProcessor || s.idempotentRefunds(pr.GetProcessor()):
 			if err := s.sendRefund(ctx, rec, pr); err != nil && !refused(err) {
 				return err // still unknown; a refusal is an outcome: nothing was refunded
@@ -275,6 +280,11 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 	}
 	return nil
 }
+
+// IdempotencyKeyTrustSec is how long after a refund was first sent its idempotency
+// key is trusted to name it: Stripe keeps keys for 24 hours, after which the same key
+// makes a new refund. A pending refund older than this is never sent again.
+const IdempotencyKeyTrustSec = 23 * 3600
 
 // ResolvePendingRefunds asks the processors about every pending refund older than
 // minAge (so calls in flight are left alone) and records the answers; run it
