@@ -259,8 +259,13 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 		if !match(pr) {
 			continue
 		}
+		stale := pr.GetProcessor() != CartProcessor && s.idempotentRefunds(pr.GetProcessor()) && s.now().Unix()-pr.GetCreatedUnix() > IdempotencyKeyTrustSec
 		switch {
-		case pr.GetProcessor() != CartProcessor && s.idempotentRefunds(pr.GetProcessor()) && s.now().Unix()-pr.GetCreatedUnix() > IdempotencyKeyTrustSec:
+		case stale && isGateway(pr.GetProcessor()) && s.gateways != nil:
+			if err := s.askRefund(ctx, rec, pr); err != nil { // its key is too old to trust: ask which refunds were made
+				return err
+			}
+		case stale:
 			slog.ErrorContext(ctx, "a refund with an unknown outcome is older than the processor keeps idempotency keys; not sent again (it could refund twice): check it at the processor",
 				"booking_id", id, "processor", pr.GetProcessor(), "refund_of", pr.GetRefundOf(), "idempotency_key", pr.GetIdempotencyKey())
 			return fmt.Errorf("a refund of %s at %s is pending for longer than its idempotency key is kept; an operator must check it at the processor: %w",

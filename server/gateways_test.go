@@ -172,6 +172,17 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 		}
 		io.WriteString(w, p)
 	}))
+	mux.HandleFunc("GET /v2/{m}/payments/{id}/refunds", worldline(func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var list []string
+		for _, rf := range f.refunds {
+			if rf["of"] == r.PathValue("id") {
+				list = append(list, fmt.Sprintf(`{"id":%q,"status":"REFUNDED","refundOutput":{"amountOfMoney":{"amount":%v,"currencyCode":"EUR"}}}`, rf["id"], rf["amount"]))
+			}
+		}
+		fmt.Fprintf(w, `{"refunds":[%s]}`, strings.Join(list, ","))
+	}))
 	mux.HandleFunc("POST /v2/{m}/payments/{id}/capture", worldline(func(w http.ResponseWriter, r *http.Request, b map[string]any) {
 		f.mu.Lock()
 		defer f.mu.Unlock()

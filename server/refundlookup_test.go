@@ -77,3 +77,27 @@ func TestImojeLostRefundResolvedByLookup(t *testing.T) {
 		})
 	}
 }
+
+// TestWorldlineStaleRefundResolvedByLookup (item 2): a Worldline refund whose answer
+// was lost and that is still pending after its idempotence key can no longer be
+// trusted is resolved by listing the payment's refunds at Worldline, not by sending it
+// again: recorded once under Worldline's refund id.
+func TestWorldlineStaleRefundResolvedByLookup(t *testing.T) {
+	t.Parallel()
+	b := gwSetup(t)
+	bid := b.paidWorldline(t)
+	b.fake.mu.Lock()
+	b.fake.dropRefunds = 1
+	b.fake.mu.Unlock()
+	if code := b.refund(t, bid, "rf1", 10e6, "EUR"); code != http.StatusServiceUnavailable {
+		t.Fatalf("refund with a lost answer: %d, want 503", code)
+	}
+	b.clock.Advance(booking.IdempotencyKeyTrustSec*time.Second + time.Hour)
+	if left := b.resolvePending(t); left != 0 || b.pendingRefunds(t, bid) != 0 {
+		t.Fatalf("after asking Worldline: %d bookings left, %d pending", left, b.pendingRefunds(t, bid))
+	}
+	b.checkAgrees(t, bid, 1000)
+	if _, n := b.fake.gatewayRefunded(); n != 1 {
+		t.Fatalf("%d refunds at Worldline, want 1", n)
+	}
+}

@@ -89,35 +89,62 @@ func (r *Registry) Refund(ctx context.Context, merchantID, gateway string, req b
 // call has no idempotency key, so a second call is a second refund.
 func (r *Registry) IdempotentRefunds(gateway string) bool { return gateway == Worldline }
 
-// LookupRefund implements booking.HostedGateways for imoje, whose refund call has no
-// idempotency key: it reads the charge's refund transactions (imoje's transaction
-// lookup) and answers the first, oldest first, that can be the lost one — same amount,
-// created since q.SinceUnix, not already recorded — preferring one imoje made over one
-// it rejected. Worldline is asked by its idempotence key instead (IdempotentRefunds).
+// LookupRefund implements booking.HostedGateways: it lists the charge's refunds at
+// the gateway — imoje's transaction lookup (imoje's refund call has no idempotency
+// key), Worldline's GET …/payments/{id}/refunds (once a refund is too old to trust its
+// idempotence key) — and answers the first that can be the lost one: same amount,
+// created since q.SinceUnix when the gateway says when, not already recorded;
+// preferring one the gateway made over one it rejected.
 func (r *Registry) LookupRefund(ctx context.Context, merchantID, gateway string, q booking.RefundLookup) (booking.RefundFound, error) {
-	if gateway != Imoje {
-		return booking.RefundFound{}, fmt.Errorf("no refund lookup for gateway %q (ask again with the idempotency key): %w", gateway, booking.ErrInvalid)
-	}
-	c, err := r.imoje(ctx, merchantID)
-	if err != nil {
-		return booking.RefundFound{}, err
-	}
-	refunds, err := c.Refunds(ctx, q.ChargeID)
-	if err != nil {
-		return booking.RefundFound{}, err
+	var refunds []refundSeen
+	switch gateway {
+	case Imoje:
+		c, err := r.imoje(ctx, merchantID)
+		if err != nil {
+			return booking.RefundFound{}, err
+		}
+		list, err := c.Refunds(ctx, q.ChargeID)
+		if err != nil {
+			return booking.RefundFound{}, err
+		}
+		for _, ref := range list {
+			refunds = append(refunds, refundSeen{ref.ID, ref.Amount, ref.CreatedUnix, ref.State == imoje.StateFailed || ref.State == imoje.StateCancelled})
+		}
+	case Worldline:
+		c, err := r.worldline(ctx, merchantID)
+		if err != nil {
+			return booking.RefundFound{}, err
+		}
+		list, err := c.Refunds(ctx, q.ChargeID)
+		if err != nil {
+			return booking.RefundFound{}, err
+		}
+		for _, ref := range list {
+			refunds = append(refunds, refundSeen{ref.ID, ref.Amount, 0, ref.State == worldline.StateFailed || ref.State == worldline.StateCancelled})
+		}
+	default:
+		return booking.RefundFound{}, fmt.Errorf("no refund lookup for gateway %q: %w", gateway, booking.ErrInvalid)
 	}
 	found := booking.RefundFound{}
 	for _, ref := range refunds {
-		if ref.Amount != q.Amount || slices.Contains(q.Recorded, ref.ID) || (ref.CreatedUnix != 0 && ref.CreatedUnix < q.SinceUnix) {
+		if ref.amount != q.Amount || slices.Contains(q.Recorded, ref.id) || (ref.createdUnix != 0 && ref.createdUnix < q.SinceUnix) {
 			continue
 		}
-		if ref.State == imoje.StateFailed || ref.State == imoje.StateCancelled {
+		if ref.rejected {
 			found.Outcome = booking.RefundRejected
 			continue
 		}
-		return booking.RefundFound{Outcome: booking.RefundMade, Transaction: booking.Transaction{ID: ref.ID, Amount: ref.Amount}}, nil
+		return booking.RefundFound{Outcome: booking.RefundMade, Transaction: booking.Transaction{ID: ref.id, Amount: ref.amount}}, nil
 	}
 	return found, nil
+}
+
+// refundSeen is one refund a gateway lists, in the terms LookupRefund matches on.
+type refundSeen struct {
+	id          string
+	amount      booking.Money
+	createdUnix int64 // 0 when the gateway does not say
+	rejected    bool
 }
 
 // PlanRefund implements booking.HostedGateways with splittender's order (the card leg

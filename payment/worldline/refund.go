@@ -130,3 +130,29 @@ func (c *Client) Refund(ctx context.Context, req RefundRequest) (Refund, error) 
 	}
 	return out.refund()
 }
+
+type refundsJSON struct {
+	Refunds []refundJSON `json:"refunds"`
+}
+
+// Refunds lists a payment's refunds (GET /v2/{merchantId}/payments/{id}/refunds):
+// how the outcome of a refund whose answer was lost is learnt without refunding again
+// once its idempotence key can no longer be trusted.
+func (c *Client) Refunds(ctx context.Context, paymentID string) ([]Refund, error) {
+	if !validID(paymentID) {
+		return nil, fmt.Errorf("worldline: bad payment id %q: %w", paymentID, booking.ErrInvalid)
+	}
+	var out refundsJSON
+	if err := c.do(ctx, http.MethodGet, "payments/"+paymentID+"/refunds", nil, "", &out); err != nil {
+		return nil, err
+	}
+	refunds := make([]Refund, 0, len(out.Refunds))
+	for i := range out.Refunds {
+		r, err := out.Refunds[i].refund()
+		if err != nil {
+			return nil, err
+		}
+		refunds = append(refunds, r)
+	}
+	return refunds, nil
+}
