@@ -13,6 +13,7 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/payment"
 	"github.com/bookingserver/bookingserver/payment/sandbox"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -55,6 +56,8 @@ type payFixture struct {
 	proc *sandbox.Processor
 }
 
+// setupPayments opens a bbolt store with the payment fixture feeds and a core with
+// the sandbox processor whose clock reads three days before paySlot.
 func setupPayments(t *testing.T) *payFixture {
 	t.Helper()
 	return setupPaymentsWith(t, nil)
@@ -64,7 +67,19 @@ func setupPayments(t *testing.T) *payFixture {
 // as it is), to stand in for a network between us and the processor.
 func setupPaymentsWith(t *testing.T, wrap func(booking.Processor) booking.Processor) *payFixture {
 	t.Helper()
-	st := storetest.New(t)
+	return setupPaymentsOn(t, storetest.New(t), wrap)
+}
+
+// eachPaymentStore runs fn, as a parallel subtest, with a payment fixture on each
+// store (storetest.Each): what money does is the contract both stores keep.
+func eachPaymentStore(t *testing.T, fn func(t *testing.T, f *payFixture)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, st store.Backend) { fn(t, setupPaymentsOn(t, st, nil)) })
+}
+
+// setupPaymentsOn is setupPaymentsWith on st.
+func setupPaymentsOn(t *testing.T, st store.Backend, wrap func(booking.Processor) booking.Processor) *payFixture {
+	t.Helper()
 	for _, f := range []struct {
 		kind bsv1.FeedKind
 		data string
@@ -200,36 +215,37 @@ func TestPaymentModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := setupPayments(t)
-			resp, err := f.core.Create(context.Background(), payReq(tt.service, tt.staff, tt.token))
-			if err != nil || resp.GetBookingFailure() != nil {
-				t.Fatalf("create: %v %v", resp, err)
-			}
-			b := resp.GetBooking()
-			pi := b.GetPaymentInformation()
-			if b.GetStatus() != acv3.BookingStatus_CONFIRMED || pi.GetPrice().GetPriceMicros() != tt.wantPrice || pi.GetPrice().GetCurrencyCode() != "USD" || pi.GetPrepaymentStatus() != tt.wantPrepayment {
-				t.Fatalf("booking: %v", b)
-			}
-			if tt.wantPrepayment == acv3.PrepaymentStatus_PREPAYMENT_PROVIDED && (pi.GetPaymentTransactionId() == "" || pi.GetPaymentProcessedBy() != acv3.PaymentProcessedBy_PROCESSED_BY_PARTNER) {
-				t.Errorf("payment_information lacks the transaction or processed_by: %v", pi)
-			}
-			if tt.service == "noshow" && pi.GetNoShowFee() == nil || tt.service == "deposit" && pi.GetDeposit() == nil {
-				t.Errorf("payment_information lacks the fee/deposit: %v", pi)
-			}
-			rec := tt.after(t, f, b.GetBookingId())
-			if rec.GetBooking().GetStatus() != tt.wantStatus || rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus() != tt.wantAfterPrepayment {
-				t.Errorf("after: status %v prepayment %v", rec.GetBooking().GetStatus(), rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus())
-			}
-			wantCaptured := tt.wantCaptured
-			if tt.wantStatus == acv3.BookingStatus_NO_SHOW_PENALIZED {
-				wantCaptured += map[string]int64{"": 25_000_000, "evening": 40_000_000}[tt.staff]
-			}
-			if p := rec.GetPayment(); p.GetCapturedMicros() != wantCaptured || p.GetRefundedMicros() != tt.wantRefunded {
-				t.Errorf("captured %d refunded %d, want %d/%d", p.GetCapturedMicros(), p.GetRefundedMicros(), wantCaptured, tt.wantRefunded)
-			}
-			if p := rec.GetPayment(); tt.token != "" && (p.GetToken() != "" || p.GetState() != bsv1.PaymentState_PAYMENT_STATE_SETTLED) {
-				t.Errorf("token kept after settling or not settled: %v", p)
-			}
+			eachPaymentStore(t, func(t *testing.T, f *payFixture) {
+				resp, err := f.core.Create(context.Background(), payReq(tt.service, tt.staff, tt.token))
+				if err != nil || resp.GetBookingFailure() != nil {
+					t.Fatalf("create: %v %v", resp, err)
+				}
+				b := resp.GetBooking()
+				pi := b.GetPaymentInformation()
+				if b.GetStatus() != acv3.BookingStatus_CONFIRMED || pi.GetPrice().GetPriceMicros() != tt.wantPrice || pi.GetPrice().GetCurrencyCode() != "USD" || pi.GetPrepaymentStatus() != tt.wantPrepayment {
+					t.Fatalf("booking: %v", b)
+				}
+				if tt.wantPrepayment == acv3.PrepaymentStatus_PREPAYMENT_PROVIDED && (pi.GetPaymentTransactionId() == "" || pi.GetPaymentProcessedBy() != acv3.PaymentProcessedBy_PROCESSED_BY_PARTNER) {
+					t.Errorf("payment_information lacks the transaction or processed_by: %v", pi)
+				}
+				if tt.service == "noshow" && pi.GetNoShowFee() == nil || tt.service == "deposit" && pi.GetDeposit() == nil {
+					t.Errorf("payment_information lacks the fee/deposit: %v", pi)
+				}
+				rec := tt.after(t, f, b.GetBookingId())
+				if rec.GetBooking().GetStatus() != tt.wantStatus || rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus() != tt.wantAfterPrepayment {
+					t.Errorf("after: status %v prepayment %v", rec.GetBooking().GetStatus(), rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus())
+				}
+				wantCaptured := tt.wantCaptured
+				if tt.wantStatus == acv3.BookingStatus_NO_SHOW_PENALIZED {
+					wantCaptured += map[string]int64{"": 25_000_000, "evening": 40_000_000}[tt.staff]
+				}
+				if p := rec.GetPayment(); p.GetCapturedMicros() != wantCaptured || p.GetRefundedMicros() != tt.wantRefunded {
+					t.Errorf("captured %d refunded %d, want %d/%d", p.GetCapturedMicros(), p.GetRefundedMicros(), wantCaptured, tt.wantRefunded)
+				}
+				if p := rec.GetPayment(); tt.token != "" && (p.GetToken() != "" || p.GetState() != bsv1.PaymentState_PAYMENT_STATE_SETTLED) {
+					t.Errorf("token kept after settling or not settled: %v", p)
+				}
+			})
 		})
 	}
 }
@@ -239,80 +255,82 @@ func TestPaymentModes(t *testing.T) {
 // (Google's retry after a failure is a new attempt).
 func TestDeclineLeavesNothing(t *testing.T) {
 	t.Parallel()
-	f := setupPayments(t)
-	for _, tok := range []string{"tok_chargeDeclined", "tok_chargeDeclinedInsufficientFunds"} {
-		resp, err := f.core.Create(context.Background(), payReq("prepay", "", tok))
-		if err != nil || resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR_CARD_DECLINED || resp.GetBooking() != nil {
-			t.Fatalf("%s: %v %v", tok, resp, err)
+	eachPaymentStore(t, func(t *testing.T, f *payFixture) {
+		for _, tok := range []string{"tok_chargeDeclined", "tok_chargeDeclinedInsufficientFunds"} {
+			resp, err := f.core.Create(context.Background(), payReq("prepay", "", tok))
+			if err != nil || resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR_CARD_DECLINED || resp.GetBooking() != nil {
+				t.Fatalf("%s: %v %v", tok, resp, err)
+			}
 		}
-	}
-	list, _ := f.core.List(context.Background(), "u1")
-	if len(list.GetBookings()) != 0 {
-		t.Errorf("declines left bookings: %v", list)
-	}
-	avail, _ := f.core.CheckAvailability(context.Background(), &acv3.CheckAvailabilityRequest{Slot: payReq("prepay", "", "").GetSlot()})
-	if avail.GetCountAvailable() != 3 {
-		t.Errorf("declines held spots: %d open", avail.GetCountAvailable())
-	}
-	// Missing token and a price that differs from the feed's are refused too.
-	if resp, _ := f.core.Create(context.Background(), payReq("prepay", "", "")); resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR {
-		t.Errorf("no token: %v", resp)
-	}
-	wrong := payReq("prepay", "", "tok_visa")
-	wrong.PaymentInformation = &acv3.PaymentInformation{Price: &acv3.Price{PriceMicros: 199_000_000, CurrencyCode: "USD"}}
-	if resp, _ := f.core.Create(context.Background(), wrong); resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR {
-		t.Errorf("price mismatch: %v", resp)
-	}
+		list, _ := f.core.List(context.Background(), "u1")
+		if len(list.GetBookings()) != 0 {
+			t.Errorf("declines left bookings: %v", list)
+		}
+		avail, _ := f.core.CheckAvailability(context.Background(), &acv3.CheckAvailabilityRequest{Slot: payReq("prepay", "", "").GetSlot()})
+		if avail.GetCountAvailable() != 3 {
+			t.Errorf("declines held spots: %d open", avail.GetCountAvailable())
+		}
+		// Missing token and a price that differs from the feed's are refused too.
+		if resp, _ := f.core.Create(context.Background(), payReq("prepay", "", "")); resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR {
+			t.Errorf("no token: %v", resp)
+		}
+		wrong := payReq("prepay", "", "tok_visa")
+		wrong.PaymentInformation = &acv3.PaymentInformation{Price: &acv3.Price{PriceMicros: 199_000_000, CurrencyCode: "USD"}}
+		if resp, _ := f.core.Create(context.Background(), wrong); resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR {
+			t.Errorf("price mismatch: %v", resp)
+		}
+	})
 }
 
 // TestRefundsNeverExceedCapture: partial refunds add up; concurrent refunds on one
 // booking never exceed what was captured; a repeated request id is applied once.
 func TestRefundsNeverExceedCapture(t *testing.T) {
 	t.Parallel()
-	f := setupPayments(t)
-	id := func() string {
-		resp, err := f.core.Create(context.Background(), payReq("prepay", "", "tok_visa"))
-		if err != nil || resp.GetBooking() == nil {
-			t.Fatalf("create: %v %v", resp, err)
-		}
-		return resp.GetBooking().GetBookingId()
-	}()
-	usd := func(m int64) booking.Money { return booking.Money{Micros: m, Currency: "USD"} }
-	if _, err := f.core.Refund(context.Background(), id, "r1", usd(50_000_000), "goodwill"); err != nil {
-		t.Fatal(err)
-	}
-	if rec, err := f.core.Refund(context.Background(), id, "r1", usd(50_000_000), "goodwill"); err != nil || rec.GetPayment().GetRefundedMicros() != 50_000_000 {
-		t.Fatalf("repeated request id: %v %v", rec.GetPayment(), err)
-	}
-	if _, err := f.core.Refund(context.Background(), id, "r-eur", booking.Money{Micros: 1, Currency: "EUR"}, ""); !errors.Is(err, booking.ErrInvalid) {
-		t.Errorf("wrong currency: %v", err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	ok := 0
-	for i := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := f.core.Refund(context.Background(), id, fmt.Sprintf("c%d", i), usd(40_000_000), "race"); err == nil {
-				mu.Lock()
-				ok++
-				mu.Unlock()
-			} else if !errors.Is(err, booking.ErrConflict) {
-				t.Errorf("refund: %v", err)
+	eachPaymentStore(t, func(t *testing.T, f *payFixture) {
+		id := func() string {
+			resp, err := f.core.Create(context.Background(), payReq("prepay", "", "tok_visa"))
+			if err != nil || resp.GetBooking() == nil {
+				t.Fatalf("create: %v %v", resp, err)
 			}
+			return resp.GetBooking().GetBookingId()
 		}()
-	}
-	wg.Wait()
-	rec, _ := f.core.Get(context.Background(), id)
-	if ok != 3 || rec.GetPayment().GetRefundedMicros() != 170_000_000 {
-		t.Errorf("%d concurrent refunds succeeded, refunded %d; want 3 and 170000000", ok, rec.GetPayment().GetRefundedMicros())
-	}
-	if _, err := f.core.Refund(context.Background(), id, "last", usd(30_000_000), "rest"); err != nil {
-		t.Fatal(err)
-	}
-	rec, _ = f.core.Get(context.Background(), id)
-	if rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_REFUNDED {
-		t.Errorf("fully refunded booking reports %v", rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus())
-	}
+		usd := func(m int64) booking.Money { return booking.Money{Micros: m, Currency: "USD"} }
+		if _, err := f.core.Refund(context.Background(), id, "r1", usd(50_000_000), "goodwill"); err != nil {
+			t.Fatal(err)
+		}
+		if rec, err := f.core.Refund(context.Background(), id, "r1", usd(50_000_000), "goodwill"); err != nil || rec.GetPayment().GetRefundedMicros() != 50_000_000 {
+			t.Fatalf("repeated request id: %v %v", rec.GetPayment(), err)
+		}
+		if _, err := f.core.Refund(context.Background(), id, "r-eur", booking.Money{Micros: 1, Currency: "EUR"}, ""); !errors.Is(err, booking.ErrInvalid) {
+			t.Errorf("wrong currency: %v", err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok := 0
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.core.Refund(context.Background(), id, fmt.Sprintf("c%d", i), usd(40_000_000), "race"); err == nil {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				} else if !errors.Is(err, booking.ErrConflict) {
+					t.Errorf("refund: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		rec, _ := f.core.Get(context.Background(), id)
+		if ok != 3 || rec.GetPayment().GetRefundedMicros() != 170_000_000 {
+			t.Errorf("%d concurrent refunds succeeded, refunded %d; want 3 and 170000000", ok, rec.GetPayment().GetRefundedMicros())
+		}
+		if _, err := f.core.Refund(context.Background(), id, "last", usd(30_000_000), "rest"); err != nil {
+			t.Fatal(err)
+		}
+		rec, _ = f.core.Get(context.Background(), id)
+		if rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_REFUNDED {
+			t.Errorf("fully refunded booking reports %v", rec.GetBooking().GetPaymentInformation().GetPrepaymentStatus())
+		}
+	})
 }
