@@ -50,94 +50,95 @@ func (s slotsOnly) View(ctx context.Context, fn func(booking.ReadTx) error) erro
 // decoded slots for every combination of query fields, booked counts and clock.
 func TestSlotSummariesMatchSlots(t *testing.T) {
 	t.Parallel()
-	st := storetest.New(t)
-	storetest.LoadFixture(t, st)
-	if _, err := st.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_AVAILABILITY, []byte(summaryFeed)); err != nil {
-		t.Fatal(err)
-	}
-	clk := &clock{now: time.Unix(summaryStart, 0).Add(-24 * time.Hour)}
-	fast, err := booking.New(booking.Config{Store: st, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := booking.New(booking.Config{Store: slotsOnly{st}, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Booked counts: two bookings of the vip slot, one of the s1 slot.
-	for i, r := range []*acv3.ResourceIds{nil, nil, {StaffId: "s1"}} {
-		tag := ""
-		if r == nil {
-			tag = "vip"
+	storetest.Each(t, func(t *testing.T, st store.Backend) {
+		storetest.LoadFixture(t, st)
+		if _, err := st.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_AVAILABILITY, []byte(summaryFeed)); err != nil {
+			t.Fatal(err)
 		}
-		resp, err := fast.Create(t.Context(), &acv3.CreateBookingRequest{
-			Slot:             &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: summaryStart, DurationSec: 1800, AvailabilityTag: tag, Resources: r},
-			UserInformation:  &acv3.UserInformation{UserId: fmt.Sprintf("u%d", i), GivenName: "Jane", Email: "jane@example.com"},
-			IdempotencyToken: fmt.Sprintf("t%d", i),
-		})
-		if err != nil || resp.GetBooking().GetBookingId() == "" {
-			t.Fatalf("create %d: %v %v", i, err, resp.GetBookingFailure())
+		clk := &clock{now: time.Unix(summaryStart, 0).Add(-24 * time.Hour)}
+		fast, err := booking.New(booking.Config{Store: st, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		ref, err := booking.New(booking.Config{Store: slotsOnly{st}, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Booked counts: two bookings of the vip slot, one of the s1 slot.
+		for i, r := range []*acv3.ResourceIds{nil, nil, {StaffId: "s1"}} {
+			tag := ""
+			if r == nil {
+				tag = "vip"
+			}
+			resp, err := fast.Create(t.Context(), &acv3.CreateBookingRequest{
+				Slot:             &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: summaryStart, DurationSec: 1800, AvailabilityTag: tag, Resources: r},
+				UserInformation:  &acv3.UserInformation{UserId: fmt.Sprintf("u%d", i), GivenName: "Jane", Email: "jane@example.com"},
+				IdempotencyToken: fmt.Sprintf("t%d", i),
+			})
+			if err != nil || resp.GetBooking().GetBookingId() == "" {
+				t.Fatalf("create %d: %v %v", i, err, resp.GetBookingFailure())
+			}
+		}
 
-	checkSummaryFields(t, st)
+		checkSummaryFields(t, st)
 
-	var times []*acv3.SlotTime
-	for _, start := range []int64{summaryStart, summaryStart + 3600, summaryStart + 7200} {
-		for _, d := range []int64{0, 1800, 3600} {
-			for _, tag := range []string{"", "vip", "late"} {
-				for _, staff := range []string{"", "s1", "s2"} {
-					for _, room := range []string{"", "r1"} {
-						for _, party := range []int32{0, 2, 4} {
-							times = append(times, &acv3.SlotTime{ServiceId: "haircut", StartSec: start, DurationSec: d, AvailabilityTag: tag,
-								ResourceIds: &acv3.ResourceIds{StaffId: staff, RoomId: room, PartySize: party}})
+		var times []*acv3.SlotTime
+		for _, start := range []int64{summaryStart, summaryStart + 3600, summaryStart + 7200} {
+			for _, d := range []int64{0, 1800, 3600} {
+				for _, tag := range []string{"", "vip", "late"} {
+					for _, staff := range []string{"", "s1", "s2"} {
+						for _, room := range []string{"", "r1"} {
+							for _, party := range []int32{0, 2, 4} {
+								times = append(times, &acv3.SlotTime{ServiceId: "haircut", StartSec: start, DurationSec: d, AvailabilityTag: tag,
+									ResourceIds: &acv3.ResourceIds{StaffId: staff, RoomId: room, PartySize: party}})
+							}
 						}
 					}
 				}
 			}
 		}
-	}
-	for _, now := range []int64{summaryStart - 86400, 1893440000, summaryStart - 300, summaryStart + 1} {
-		clk.Set(time.Unix(now, 0))
-		req := &acv3.BatchAvailabilityLookupRequest{MerchantId: "m1", SlotTime: times}
-		got, err := fast.BatchAvailability(t.Context(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := ref.BatchAvailability(t.Context(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		available := 0
-		for i, st := range times {
-			if g, w := got.GetSlotTimeAvailability()[i].GetAvailable(), want.GetSlotTimeAvailability()[i].GetAvailable(); g != w {
-				t.Errorf("now %d, %v: available %v from summaries, %v from slots", now, st, g, w)
-			}
-			if got.GetSlotTimeAvailability()[i].GetAvailable() {
-				available++
-			}
-			slot := &acv3.Slot{MerchantId: "m1", ServiceId: st.GetServiceId(), StartSec: st.GetStartSec(), DurationSec: st.GetDurationSec(),
-				AvailabilityTag: st.GetAvailabilityTag(), Resources: st.GetResourceIds()}
-			g, err := fast.CheckAvailability(t.Context(), &acv3.CheckAvailabilityRequest{Slot: slot})
+		for _, now := range []int64{summaryStart - 86400, 1893440000, summaryStart - 300, summaryStart + 1} {
+			clk.Set(time.Unix(now, 0))
+			req := &acv3.BatchAvailabilityLookupRequest{MerchantId: "m1", SlotTime: times}
+			got, err := fast.BatchAvailability(t.Context(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := ref.CheckAvailability(t.Context(), &acv3.CheckAvailabilityRequest{Slot: slot})
+			want, err := ref.BatchAvailability(t.Context(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g.GetCountAvailable() != w.GetCountAvailable() {
-				t.Errorf("now %d, %v: count %d from summaries, %d from slots", now, slot, g.GetCountAvailable(), w.GetCountAvailable())
+			available := 0
+			for i, st := range times {
+				if g, w := got.GetSlotTimeAvailability()[i].GetAvailable(), want.GetSlotTimeAvailability()[i].GetAvailable(); g != w {
+					t.Errorf("now %d, %v: available %v from summaries, %v from slots", now, st, g, w)
+				}
+				if got.GetSlotTimeAvailability()[i].GetAvailable() {
+					available++
+				}
+				slot := &acv3.Slot{MerchantId: "m1", ServiceId: st.GetServiceId(), StartSec: st.GetStartSec(), DurationSec: st.GetDurationSec(),
+					AvailabilityTag: st.GetAvailabilityTag(), Resources: st.GetResourceIds()}
+				g, err := fast.CheckAvailability(t.Context(), &acv3.CheckAvailabilityRequest{Slot: slot})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, err := ref.CheckAvailability(t.Context(), &acv3.CheckAvailabilityRequest{Slot: slot})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.GetCountAvailable() != w.GetCountAvailable() {
+					t.Errorf("now %d, %v: count %d from summaries, %d from slots", now, slot, g.GetCountAvailable(), w.GetCountAvailable())
+				}
+			}
+			if now == summaryStart-86400 && available == 0 {
+				t.Errorf("now %d: no slot time available: the comparison is vacuous", now)
 			}
 		}
-		if now == summaryStart-86400 && available == 0 {
-			t.Errorf("now %d: no slot time available: the comparison is vacuous", now)
-		}
-	}
+	})
 }
 
 // checkSummaryFields compares every summary of the fixture's starts with its slot.
-func checkSummaryFields(t *testing.T, st *store.Store) {
+func checkSummaryFields(t *testing.T, st store.Backend) {
 	t.Helper()
 	err := st.View(t.Context(), func(tx booking.ReadTx) error {
 		sr, ok := tx.(booking.SlotSummaryReader)

@@ -10,6 +10,7 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/payment"
 	"github.com/bookingserver/bookingserver/payment/sandbox"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -59,51 +60,52 @@ func TestTaxRateResolution(t *testing.T) {
 // a request with another tax, and a cancel refunds the tax with the price.
 func TestPrepaidBookingChargesPriceAndTax(t *testing.T) {
 	t.Parallel()
-	st := storetest.New(t)
-	meta := `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000000"},`
-	for _, f := range []struct {
-		kind bsv1.FeedKind
-		data string
-	}{
-		{bsv1.FeedKind_FEED_KIND_MERCHANT, meta + `"merchant":[{"merchant_id":"m1","name":"Spa","tax_rate":{"micro_percent":8875000}}]}`},
-		{bsv1.FeedKind_FEED_KIND_SERVICE, meta + `"service":[{"merchant_id":"m1","service_id":"prepay","name":"Spa","price":{"price_micros":"200000000","currency_code":"USD"},"prepayment_type":"REQUIRED"}]}`},
-		{bsv1.FeedKind_FEED_KIND_AVAILABILITY, meta + `"service_availability":[{"availability":[{"merchant_id":"m1","service_id":"prepay","start_sec":"1893492000","duration_sec":"3600","spots_total":"3","spots_open":"3"}]}]}`},
-	} {
-		if _, err := st.LoadFeed(context.Background(), f.kind, []byte(f.data)); err != nil {
+	storetest.Each(t, func(t *testing.T, st store.Backend) {
+		meta := `{"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000000"},`
+		for _, f := range []struct {
+			kind bsv1.FeedKind
+			data string
+		}{
+			{bsv1.FeedKind_FEED_KIND_MERCHANT, meta + `"merchant":[{"merchant_id":"m1","name":"Spa","tax_rate":{"micro_percent":8875000}}]}`},
+			{bsv1.FeedKind_FEED_KIND_SERVICE, meta + `"service":[{"merchant_id":"m1","service_id":"prepay","name":"Spa","price":{"price_micros":"200000000","currency_code":"USD"},"prepayment_type":"REQUIRED"}]}`},
+			{bsv1.FeedKind_FEED_KIND_AVAILABILITY, meta + `"service_availability":[{"availability":[{"merchant_id":"m1","service_id":"prepay","start_sec":"1893492000","duration_sec":"3600","spots_total":"3","spots_open":"3"}]}]}`},
+		} {
+			if _, err := st.LoadFeed(context.Background(), f.kind, []byte(f.data)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := &clock{now: time.Unix(paySlot, 0).Add(-72 * time.Hour)}
+		core, err := booking.New(booking.Config{Store: st, Now: c.Now, Processor: sandbox.New(sandbox.Options{}), ParseToken: payment.ParseToken})
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	c := &clock{now: time.Unix(paySlot, 0).Add(-72 * time.Hour)}
-	core, err := booking.New(booking.Config{Store: st, Now: c.Now, Processor: sandbox.New(sandbox.Options{}), ParseToken: payment.ParseToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := payReq("prepay", "", "tok_visa")
-	req.PaymentInformation = &acv3.PaymentInformation{TaxAmount: usd(1)}
-	if resp, err := core.Create(t.Context(), req); err != nil || resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR {
-		t.Fatalf("another tax: %v %v", resp, err)
-	}
-	req = payReq("prepay", "", "tok_visa")
-	req.IdempotencyToken += "-2"
-	req.PaymentInformation = &acv3.PaymentInformation{Price: usd(200_000_000), TaxAmount: usd(17_750_000)}
-	resp, err := core.Create(t.Context(), req)
-	if err != nil || resp.GetBooking() == nil {
-		t.Fatalf("create: %v %v", resp, err)
-	}
-	pi := resp.GetBooking().GetPaymentInformation()
-	if pi.GetTaxAmount().GetPriceMicros() != 17_750_000 || pi.GetPrice().GetPriceMicros() != 200_000_000 {
-		t.Errorf("payment_information: %v", pi)
-	}
-	id := resp.GetBooking().GetBookingId()
-	ledger, _ := core.Ledger(t.Context(), id)
-	if len(ledger) != 1 || ledger[0].GetAmountMicros() != 217_750_000 || ledger[0].GetTaxMicros() != 17_750_000 {
-		t.Fatalf("charge: %v", ledger)
-	}
-	rec, err := core.MerchantCancel(t.Context(), id, "c1")
-	if err != nil || rec.GetPayment().GetRefundedMicros() != 217_750_000 {
-		t.Fatalf("cancel refunds price and tax: %v %v", rec.GetPayment(), err)
-	}
-	if st, _ := core.Status(t.Context(), id); st.GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_REFUNDED {
-		t.Errorf("status after cancel: %v", st)
-	}
+		req := payReq("prepay", "", "tok_visa")
+		req.PaymentInformation = &acv3.PaymentInformation{TaxAmount: usd(1)}
+		if resp, err := core.Create(t.Context(), req); err != nil || resp.GetBookingFailure().GetCause() != acv3.BookingFailure_PAYMENT_ERROR {
+			t.Fatalf("another tax: %v %v", resp, err)
+		}
+		req = payReq("prepay", "", "tok_visa")
+		req.IdempotencyToken += "-2"
+		req.PaymentInformation = &acv3.PaymentInformation{Price: usd(200_000_000), TaxAmount: usd(17_750_000)}
+		resp, err := core.Create(t.Context(), req)
+		if err != nil || resp.GetBooking() == nil {
+			t.Fatalf("create: %v %v", resp, err)
+		}
+		pi := resp.GetBooking().GetPaymentInformation()
+		if pi.GetTaxAmount().GetPriceMicros() != 17_750_000 || pi.GetPrice().GetPriceMicros() != 200_000_000 {
+			t.Errorf("payment_information: %v", pi)
+		}
+		id := resp.GetBooking().GetBookingId()
+		ledger, _ := core.Ledger(t.Context(), id)
+		if len(ledger) != 1 || ledger[0].GetAmountMicros() != 217_750_000 || ledger[0].GetTaxMicros() != 17_750_000 {
+			t.Fatalf("charge: %v", ledger)
+		}
+		rec, err := core.MerchantCancel(t.Context(), id, "c1")
+		if err != nil || rec.GetPayment().GetRefundedMicros() != 217_750_000 {
+			t.Fatalf("cancel refunds price and tax: %v %v", rec.GetPayment(), err)
+		}
+		if st, _ := core.Status(t.Context(), id); st.GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_REFUNDED {
+			t.Errorf("status after cancel: %v", st)
+		}
+	})
 }
