@@ -129,9 +129,12 @@ func freeAddr(t *testing.T) string {
 }
 
 // waitListening waits up to 10 s for addr to accept connections.
+// waitListening waits for stripe-mock to listen. It parses Stripe's whole OpenAPI spec
+// before it binds, which takes more than 10 s on a loaded CI machine; a minute bounds a
+// hung start without failing a slow one.
 func waitListening(t *testing.T, addr string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			_ = c.Close()
@@ -139,5 +142,5 @@ func waitListening(t *testing.T, addr string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("stripe-mock did not listen on %s within 10 s", addr)
+	t.Fatalf("stripe-mock did not listen on %s within a minute", addr)
 }
