@@ -36,9 +36,11 @@ type Postgres struct {
 	outbox *PostgresOutbox
 	// cache answers availability lookups (pgcache.go).
 	cache *slotCache
-	// stopListen ends the LISTEN connection that wakes the outbox.
+	// stopListen ends the LISTEN connection that wakes the outbox and keeps the
+	// cache fresh, and the cache's warm-up.
 	stopListen context.CancelFunc
 	listenDone chan struct{}
+	warmDone   chan struct{}
 }
 
 // OpenPostgres connects to the database at url (postgres://…), migrates its schema
@@ -66,6 +68,11 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	lctx, cancel := context.WithCancel(context.Background())
 	p.stopListen, p.listenDone = cancel, make(chan struct{})
 	go p.listen(lctx)
+	p.warmDone = make(chan struct{})
+	go func() {
+		defer close(p.warmDone)
+		p.cache.warm(lctx)
+	}()
 	return p, nil
 }
 
@@ -73,9 +80,15 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 func (p *Postgres) Close() error {
 	p.stopListen()
 	<-p.listenDone
+	<-p.warmDone
 	p.pool.Close()
 	return nil
 }
+
+// WaitCacheWarm waits until the availability cache holds the whole feed (it is
+// filled in the background after the replica starts and after every feed load),
+// for a benchmark or a readiness check.
+func (p *Postgres) WaitCacheWarm(ctx context.Context) error { return p.cache.waitWarm(ctx) }
 
 // Pool is the connection pool, for tests and benchmarks that query the tables.
 func (p *Postgres) Pool() *pgxpool.Pool { return p.pool }

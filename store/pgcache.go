@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,8 @@ import (
 //   - a feed load or Reconcile notifies "*": every replica drops everything;
 //   - a lost LISTEN connection drops everything (notifications may have been
 //     missed), and a service filled more than cacheTTL ago is read again;
+//   - after every drop, warm fills every service again in the background (the
+//     whole feed: about 150 bytes a slot);
 //   - a fill (a service read from the database) is kept only if no notification
 //     about its service, and no "*", arrived while it was read;
 //   - a slot this replica changed is answered from the database until its own
@@ -45,8 +48,9 @@ import (
 // slotsChannel carries count changes and "*" (drop everything).
 const slotsChannel = "bookingserver_slots"
 
-// cacheTTL bounds how long a cached service is answered from without a fill.
-const cacheTTL = 30 * time.Second
+// cacheTTL bounds how long a cached service is answered from without a fill: a
+// bound on staleness should a change ever go unnotified (an operator's SQL).
+const cacheTTL = 5 * time.Minute
 
 // slotCache is one replica's availability cache.
 type slotCache struct {
@@ -69,6 +73,10 @@ type slotCache struct {
 	// filling has the services being read, each with a channel closed when its
 	// read ends, so that concurrent misses of one service read it once.
 	filling map[string]chan struct{}
+	// rewarm asks warm to fill every service again (after a reset), and warmed is
+	// the epoch its last complete pass began in.
+	rewarm chan struct{}
+	warmed uint64
 }
 
 // cachedService is a service's summary and slots as read by one fill, with the
@@ -84,7 +92,7 @@ type cachedService struct {
 func newSlotCache(pool *pgxpool.Pool) *slotCache {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	c := &slotCache{tag: hex.EncodeToString(b[:]), pool: pool}
+	c := &slotCache{tag: hex.EncodeToString(b[:]), pool: pool, rewarm: make(chan struct{}, 1)}
 	c.reset()
 	return c
 }
@@ -101,6 +109,84 @@ func (c *slotCache) reset() {
 	}
 	if c.filling == nil {
 		c.filling = map[string]chan struct{}{}
+	}
+	select {
+	case c.rewarm <- struct{}{}:
+	default:
+	}
+}
+
+// warm fills every service of the feed into the cache, one after another, each
+// time the cache is dropped (a replica starts, a feed load, a lost connection),
+// until ctx ends: a 1,000,000-slot feed asked at random would otherwise be read
+// service by service by the lookups themselves, waiting for each fill.
+func (c *slotCache) warm(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.rewarm:
+		}
+		if err := c.warmOnce(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("availability cache: warm-up failed; again in a second (lookups fill what they ask)", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+				c.rewarm <- struct{}{}
+			}
+		}
+	}
+}
+
+func (c *slotCache) warmOnce(ctx context.Context) error {
+	epoch := c.currentEpoch()
+	rows, err := c.pool.Query(ctx, `SELECT merchant_id, service_id FROM services ORDER BY merchant_id, service_id`)
+	if err != nil {
+		return err
+	}
+	type service struct{ merchantID, serviceID string }
+	var (
+		s        service
+		services []service
+	)
+	_, err = pgx.ForEachRow(rows, []any{&s.merchantID, &s.serviceID}, func() error {
+		services = append(services, s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range services {
+		if len(c.rewarm) > 0 {
+			return nil // dropped again: start over
+		}
+		if c.service(string(serviceKey(s.merchantID, s.serviceID))) != nil {
+			continue
+		}
+		if _, err := c.fill(ctx, s.merchantID, s.serviceID); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
+	c.warmed = epoch
+	c.mu.Unlock()
+	return nil
+}
+
+// waitWarm waits until a warm pass has completed since the last drop.
+func (c *slotCache) waitWarm(ctx context.Context) error {
+	for {
+		c.mu.RLock()
+		done := c.warmed == c.epoch
+		c.mu.RUnlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
