@@ -81,15 +81,13 @@ type Part struct {
 	Leg int
 	// Micros is the amount returned by this leg.
 	Micros int64
-	// GatewayRefundID is the gateway's id for this part once known (see
-	// Tender.AttachGatewayRefund); a webhook carrying it is an echo, not a new refund.
-	GatewayRefundID string
 }
 
 // Refund is one refund and how it was split.
 type Refund struct {
-	// ID is the caller's refund id (our API) or the gateway's refund id (a refund
-	// made in the gateway's back office).
+	// ID is the caller's refund id. Refunds the gateway reports (echoes of ours,
+	// back-office refunds) are recorded in the booking's ledger under the gateway's
+	// refund id, not here.
 	ID string
 	// Micros is the refund's total.
 	Micros int64
@@ -203,15 +201,4 @@ func (t Tender) find(id string) (Refund, bool) {
 		}
 	}
 	return Refund{}, false
-}
-
-// WithProcessorID returns a copy of t with leg's gateway payment id set, once the
-// gateway reports the leg's payment.
-func (t Tender) WithProcessorID(leg int, processorID string) (Tender, error) {
-	if leg < 0 || leg >= len(t.Legs) || processorID == "" {
-		return t, fmt.Errorf("splittender: leg %d / processor id %q: %w", leg, processorID, booking.ErrInvalid)
-	}
-	n := t.clone()
-	n.Legs[leg].ProcessorID = processorID
-	return n, nil
 }
