@@ -214,8 +214,8 @@ func TestSlotKeyEncoding(t *testing.T) {
 	}
 	a := &acv3.Availability{MerchantId: "m1", ServiceId: "s1", StartSec: 0x0102030405060708, DurationSec: 3600,
 		Resources: &acv3.Resources{StaffId: "st", RoomId: "r", PartySize: 4, StaffName: "ignored"}, SpotsOpen: 9}
-	if !bytes.Equal(feeds.SlotKeyOf(a), want) {
-		t.Errorf("SlotKeyOf = %q", feeds.SlotKeyOf(a))
+	if key := feeds.AppendSlotKey(nil, a); !bytes.Equal(key, want) {
+		t.Errorf("AppendSlotKey = %q", key)
 	}
 	prefix := feeds.SlotPrefix("m1", "s1", 0x0102030405060708)
 	if !bytes.HasPrefix(got, prefix) || len(prefix) != len("m1\x00s1\x00")+8 {

@@ -29,15 +29,8 @@ func NewSlotKey(merchantID, serviceID string, startSec, durationSec int64, staff
 	return binary.BigEndian.AppendUint32(k, uint32(partySize))
 }
 
-// SlotKeyOf returns the key of an Availability. For a recurrence that is the key
-// of its first slot; expand it first to key every slot.
-func SlotKeyOf(a *acv3.Availability) SlotKey {
-	r := a.GetResources()
-	return NewSlotKey(a.GetMerchantId(), a.GetServiceId(), a.GetStartSec(), a.GetDurationSec(),
-		r.GetStaffId(), r.GetRoomId(), r.GetPartySize())
-}
-
-// AppendSlotKey appends the key of a (SlotKeyOf) to dst and returns the extended
+// AppendSlotKey appends the key of a (NewSlotKey of its fields; for a recurrence,
+// the key of its first slot) to dst and returns the extended
 // slice, so that a bulk load can pack a million keys into a few large buffers
 // instead of a million small ones.
 func AppendSlotKey(dst []byte, a *acv3.Availability) []byte {

@@ -225,7 +225,7 @@ func TestAppendSlotKey(t *testing.T) {
 	t.Parallel()
 	a := &acv3.Availability{MerchantId: "m", ServiceId: "s", StartSec: 5, DurationSec: 6,
 		Resources: &acv3.Resources{StaffId: "st", RoomId: "r", PartySize: 2}}
-	if got, want := feeds.AppendSlotKey([]byte("x"), a), append([]byte("x"), feeds.SlotKeyOf(a)...); !bytes.Equal(got, want) {
+	if got, want := feeds.AppendSlotKey([]byte("x"), a), append([]byte("x"), feeds.NewSlotKey("m", "s", 5, 6, "st", "r", 2)...); !bytes.Equal(got, want) {
 		t.Errorf("AppendSlotKey = %q, want %q", got, want)
 	}
 }

@@ -97,7 +97,7 @@ func TestForwardCursorSeeksLikeBolt(t *testing.T) {
 func key8(i int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(i)) }
 
 // TestAppendSlotScanPrefix holds appendSlotScanPrefix to feeds.SlotPrefix's layout,
-// and its prefixes to the keys feeds.SlotKeyOf writes.
+// and its prefixes to the keys feeds.AppendSlotKey writes.
 func TestAppendSlotScanPrefix(t *testing.T) {
 	t.Parallel()
 	buf := []byte("garbage to be overwritten")
@@ -112,7 +112,7 @@ func TestAppendSlotScanPrefix(t *testing.T) {
 		if p := appendSlotScanPrefix(nil, c.m, c.s, c.start, 0); !bytes.Equal(p, feeds.SlotPrefix(c.m, c.s, c.start)) {
 			t.Errorf("%+v: %x, want feeds.SlotPrefix %x", c, p, feeds.SlotPrefix(c.m, c.s, c.start))
 		}
-		key := feeds.SlotKeyOf(&acv3.Availability{MerchantId: c.m, ServiceId: c.s, StartSec: c.start, DurationSec: max(c.duration, 60),
+		key := feeds.AppendSlotKey(nil, &acv3.Availability{MerchantId: c.m, ServiceId: c.s, StartSec: c.start, DurationSec: max(c.duration, 60),
 			Resources: &acv3.Resources{StaffId: "s", PartySize: 2}})
 		if !bytes.HasPrefix(key, appendSlotScanPrefix(nil, c.m, c.s, c.start, c.duration)) {
 			t.Errorf("%+v: slot key %x lacks the scan prefix", c, key)
