@@ -120,102 +120,106 @@ func (b *bundle) do(t *testing.T, method, path, authorization, body string) (int
 
 func TestRESTAuthentication(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	good, bad := basic(testUser, testPassword), basic(testUser, "wrong")
-	tests := []struct {
-		name, method, path, auth string
-		wantCode                 int
-		wantChallenge            string
-	}{
-		{"health POST", "POST", "/v3/HealthCheck", good, 200, ""},
-		{"health GET", "GET", "/v3/HealthCheck", good, 200, ""},
-		{"trailing slash", "POST", "/v3/HealthCheck/", good, 200, ""},
-		{"wrong password", "POST", "/v3/HealthCheck", bad, 401, "Basic"},
-		{"wrong user", "POST", "/v3/HealthCheck", basic("x", testPassword), 401, "Basic"},
-		{"no credentials", "POST", "/v3/HealthCheck", "", 401, "Basic"},
-		{"garbage header", "POST", "/v3/HealthCheck", "Basic !!!", 401, "Basic"},
-		{"bearer is not basic", "POST", "/v3/HealthCheck", "Bearer " + testAdmin, 401, "Basic"},
-		{"unknown RPC", "POST", "/v3/NoSuchMethod", good, 404, ""},
-		{"healthz open", "GET", "/healthz", "", 200, ""},
-		{"merchant API needs bearer", "GET", "/v1/bookings/x", good, 401, "Bearer"},
-		{"merchant API wrong token", "GET", "/v1/bookings/x", "Bearer nope", 401, "Bearer"},
-		{"merchant API token", "GET", "/v1/bookings/x", "Bearer " + testAdmin, 404, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, hdr, body := b.do(t, tt.method, tt.path, tt.auth, "{}")
-			if code != tt.wantCode {
-				t.Fatalf("status %d, want %d (body %s)", code, tt.wantCode, body)
-			}
-			if got := hdr.Get("WWW-Authenticate"); !strings.HasPrefix(got, tt.wantChallenge) || (tt.wantChallenge == "") != (got == "") {
-				t.Errorf("WWW-Authenticate %q, want prefix %q", got, tt.wantChallenge)
-			}
-		})
-	}
+	eachStore(t, func(t *testing.T, b *bundle) {
+		good, bad := basic(testUser, testPassword), basic(testUser, "wrong")
+		tests := []struct {
+			name, method, path, auth string
+			wantCode                 int
+			wantChallenge            string
+		}{
+			{"health POST", "POST", "/v3/HealthCheck", good, 200, ""},
+			{"health GET", "GET", "/v3/HealthCheck", good, 200, ""},
+			{"trailing slash", "POST", "/v3/HealthCheck/", good, 200, ""},
+			{"wrong password", "POST", "/v3/HealthCheck", bad, 401, "Basic"},
+			{"wrong user", "POST", "/v3/HealthCheck", basic("x", testPassword), 401, "Basic"},
+			{"no credentials", "POST", "/v3/HealthCheck", "", 401, "Basic"},
+			{"garbage header", "POST", "/v3/HealthCheck", "Basic !!!", 401, "Basic"},
+			{"bearer is not basic", "POST", "/v3/HealthCheck", "Bearer " + testAdmin, 401, "Basic"},
+			{"unknown RPC", "POST", "/v3/NoSuchMethod", good, 404, ""},
+			{"healthz open", "GET", "/healthz", "", 200, ""},
+			{"merchant API needs bearer", "GET", "/v1/bookings/x", good, 401, "Bearer"},
+			{"merchant API wrong token", "GET", "/v1/bookings/x", "Bearer nope", 401, "Bearer"},
+			{"merchant API token", "GET", "/v1/bookings/x", "Bearer " + testAdmin, 404, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				code, hdr, body := b.do(t, tt.method, tt.path, tt.auth, "{}")
+				if code != tt.wantCode {
+					t.Fatalf("status %d, want %d (body %s)", code, tt.wantCode, body)
+				}
+				if got := hdr.Get("WWW-Authenticate"); !strings.HasPrefix(got, tt.wantChallenge) || (tt.wantChallenge == "") != (got == "") {
+					t.Errorf("WWW-Authenticate %q, want prefix %q", got, tt.wantChallenge)
+				}
+			})
+		}
+	})
 }
 
 func TestRESTHealthCheckBody(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	code, hdr, body := b.do(t, "GET", "/v3/HealthCheck", basic(testUser, testPassword), "")
-	if code != 200 || strings.TrimSpace(body) != "{}" || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
-		t.Errorf("got %d %q %q", code, hdr.Get("Content-Type"), body)
-	}
-	if hdr.Get("X-Request-Id") == "" {
-		t.Error("no X-Request-Id")
-	}
+	eachStore(t, func(t *testing.T, b *bundle) {
+		code, hdr, body := b.do(t, "GET", "/v3/HealthCheck", basic(testUser, testPassword), "")
+		if code != 200 || strings.TrimSpace(body) != "{}" || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
+			t.Errorf("got %d %q %q", code, hdr.Get("Content-Type"), body)
+		}
+		if hdr.Get("X-Request-Id") == "" {
+			t.Error("no X-Request-Id")
+		}
+	})
 }
 
 func TestGRPCAuthentication(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	withAuth := func(v string) context.Context {
-		return metadata.AppendToOutgoingContext(context.Background(), "authorization", v)
-	}
-	tests := []struct {
-		name string
-		ctx  context.Context
-		want codes.Code
-	}{
-		{"good", withAuth(basic(testUser, testPassword)), codes.OK},
-		{"wrong password", withAuth(basic(testUser, "nope")), codes.Unauthenticated},
-		{"missing", context.Background(), codes.Unauthenticated},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := b.bookings.HealthCheck(tt.ctx, &acv3.HealthCheckRequest{})
-			if status.Code(err) != tt.want {
-				t.Errorf("got %v, want %v", err, tt.want)
-			}
-		})
-	}
-	// The merchant service wants the bearer token, not Google's credentials.
-	_, err := b.merchant.GetBooking(withAuth(basic(testUser, testPassword)), &bsv1.GetBookingRequest{BookingId: "x"})
-	if status.Code(err) != codes.Unauthenticated {
-		t.Errorf("merchant API with basic auth: %v", err)
-	}
-	_, err = b.merchant.GetBooking(withAuth("Bearer "+testAdmin), &bsv1.GetBookingRequest{BookingId: "x"})
-	if status.Code(err) != codes.NotFound {
-		t.Errorf("merchant API with token: %v, want NotFound", err)
-	}
-	// Health stays open on a loopback listener.
-	if _, err := healthpb.NewHealthClient(b.conn).Check(context.Background(), &healthpb.HealthCheckRequest{}); err != nil {
-		t.Errorf("grpc.health.v1 on loopback: %v", err)
-	}
+	eachStore(t, func(t *testing.T, b *bundle) {
+		withAuth := func(v string) context.Context {
+			return metadata.AppendToOutgoingContext(context.Background(), "authorization", v)
+		}
+		tests := []struct {
+			name string
+			ctx  context.Context
+			want codes.Code
+		}{
+			{"good", withAuth(basic(testUser, testPassword)), codes.OK},
+			{"wrong password", withAuth(basic(testUser, "nope")), codes.Unauthenticated},
+			{"missing", context.Background(), codes.Unauthenticated},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := b.bookings.HealthCheck(tt.ctx, &acv3.HealthCheckRequest{})
+				if status.Code(err) != tt.want {
+					t.Errorf("got %v, want %v", err, tt.want)
+				}
+			})
+		}
+		// The merchant service wants the bearer token, not Google's credentials.
+		_, err := b.merchant.GetBooking(withAuth(basic(testUser, testPassword)), &bsv1.GetBookingRequest{BookingId: "x"})
+		if status.Code(err) != codes.Unauthenticated {
+			t.Errorf("merchant API with basic auth: %v", err)
+		}
+		_, err = b.merchant.GetBooking(withAuth("Bearer "+testAdmin), &bsv1.GetBookingRequest{BookingId: "x"})
+		if status.Code(err) != codes.NotFound {
+			t.Errorf("merchant API with token: %v, want NotFound", err)
+		}
+		// Health stays open on a loopback listener.
+		if _, err := healthpb.NewHealthClient(b.conn).Check(context.Background(), &healthpb.HealthCheckRequest{}); err != nil {
+			t.Errorf("grpc.health.v1 on loopback: %v", err)
+		}
+	})
 }
 
 // TestNotYetImplemented: methods without an implementation answer Unimplemented (HTTP
 // 501), never a wrong answer.
 func TestNotYetImplemented(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", basic(testUser, testPassword))
-	if _, err := b.bookings.CreateLease(ctx, &acv3.CreateLeaseRequest{}); status.Code(err) != codes.Unimplemented {
-		t.Errorf("gRPC CreateLease: %v", err)
-	}
-	if code, _, body := b.do(t, "POST", "/v3/CreateLease", basic(testUser, testPassword), "{}"); code != 501 {
-		t.Errorf("REST CreateLease: %d %s", code, body)
-	}
+	eachStore(t, func(t *testing.T, b *bundle) {
+		ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", basic(testUser, testPassword))
+		if _, err := b.bookings.CreateLease(ctx, &acv3.CreateLeaseRequest{}); status.Code(err) != codes.Unimplemented {
+			t.Errorf("gRPC CreateLease: %v", err)
+		}
+		if code, _, body := b.do(t, "POST", "/v3/CreateLease", basic(testUser, testPassword), "{}"); code != 501 {
+			t.Errorf("REST CreateLease: %d %s", code, body)
+		}
+	})
 }
 
 func TestRefusesPlaintextOnPublicAddress(t *testing.T) {
