@@ -32,7 +32,7 @@ import (
 //   - a lost LISTEN connection drops everything (notifications may have been
 //     missed), and a service filled more than cacheTTL ago is read again;
 //   - after every drop, warm fills every service again in the background (the
-//     whole feed: about 150 bytes a slot);
+//     whole feed, every slot's key and record);
 //   - a fill (a service read from the database) is kept only if no notification
 //     about its service, and no "*", arrived while it was read;
 //   - a slot this replica changed is answered from the database until its own

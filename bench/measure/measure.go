@@ -141,7 +141,8 @@ func WriteSection(path, heading string, md []byte) error {
 	if i := bytes.Index(old, []byte("\n"+heading+"\n")); i >= 0 {
 		tail := old[i+1+len(heading):]
 		if j := bytes.Index(tail, []byte("\n## ")); j >= 0 {
-			rest = tail[j+1:]
+			// A copy: appending md to old writes over the bytes after it.
+			rest = bytes.Clone(tail[j+1:])
 		}
 		old = old[:i+1]
 	}
