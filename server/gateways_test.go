@@ -21,6 +21,7 @@ import (
 	"github.com/bookingserver/bookingserver/payment/gateways"
 	"github.com/bookingserver/bookingserver/payment/secrets"
 	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -287,10 +288,25 @@ type gwBundle struct {
 	fake *fakeGateway
 }
 
+// gwSetup is gwSetupOn over a bbolt file.
 func gwSetup(t *testing.T) *gwBundle {
 	t.Helper()
+	return gwSetupOn(t, openBolt(t))
+}
+
+// eachGatewayStore runs fn, as a parallel subtest, with a gateway server over each
+// store (eachCartStore): what the gateways do to money is the contract both keep.
+func eachGatewayStore(t *testing.T, fn func(t *testing.T, b *gwBundle)) {
+	t.Helper()
+	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) { fn(t, gwSetupOn(t, open)) })
+}
+
+// gwSetupOn starts a server over the store open opens, with the fixture feeds and
+// m1's gateway accounts pointing at a fake gateway.
+func gwSetupOn(t *testing.T, open func() (store.Backend, error)) *gwBundle {
+	t.Helper()
 	fake := newFakeGateway(t)
-	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: openBolt(t)}
+	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: open}
 	st, err := c.open()
 	if err != nil {
 		t.Fatal(err)
@@ -395,142 +411,145 @@ func ledgerTotals(v map[string]any) (charged, refunded float64, n int) {
 
 func TestImojeWebhookConfirms(t *testing.T) {
 	t.Parallel()
-	b := gwSetup(t)
-	resp := b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1")
-	bid := field(resp, "booking", "booking_id").(string)
-	if got := resp["redirect_url"]; got != "https://paywall.imoje.test/pay-"+bid {
-		t.Fatalf("redirect_url %v", got)
-	}
-	if field(resp, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" {
-		t.Fatalf("status %v", field(resp, "booking", "status"))
-	}
-	// A wrong shop key: 401 with a clear message, nothing changed.
-	if code, out := b.imojeHook(t, "wrong-key", "tx-1", "sale", "settled", "blik", bid, 1500); code != 401 || !strings.Contains(out, "signature") {
-		t.Fatalf("bad signature: %d %s", code, out)
-	}
-	if v := b.get(t, bid); field(v, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" {
-		t.Fatalf("bad signature changed the booking: %v", v)
-	}
-	for i := range 2 { // the second delivery is a duplicate
-		if code, out := b.imojeHook(t, imojeShopKey, "tx-1", "sale", "settled", "blik", bid, 1500); code != 200 || out != `{"status":"ok"}` {
-			t.Fatalf("delivery %d: %d %s", i, code, out)
+	eachGatewayStore(t, func(t *testing.T, b *gwBundle) {
+		resp := b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1")
+		bid := field(resp, "booking", "booking_id").(string)
+		if got := resp["redirect_url"]; got != "https://paywall.imoje.test/pay-"+bid {
+			t.Fatalf("redirect_url %v", got)
 		}
-	}
-	v := b.get(t, bid)
-	if field(v, "booking", "status") != "CONFIRMED" || field(v, "booking", "payment_information", "payment_transaction_id") != "tx-1" {
-		t.Fatalf("after webhook: %v", v)
-	}
-	if charged, _, n := ledgerTotals(v); charged != 15e6 || n != 1 {
-		t.Fatalf("ledger: charged %v in %d entries, want one charge of 15e6", charged, n)
-	}
-	// Refund 5 then 10 through the merchant API; imoje's echoes change nothing, and a
-	// third refund beyond the capture is refused.
-	for i, amount := range []int{5, 10} {
-		body := fmt.Sprintf(`{"request_id":"rf%d","amount":{"price_micros":"%d000000","currency_code":"USD"}}`, i, amount)
-		b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", body, 200)
-		if code, _ := b.imojeHook(t, imojeShopKey, fmt.Sprintf("tx-1_r%d", i+1), "refund", "settled", "blik", bid, int64(amount*100)); code != 200 {
-			t.Fatalf("echo %d: %d", i, code)
+		if field(resp, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" {
+			t.Fatalf("status %v", field(resp, "booking", "status"))
 		}
-	}
-	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf9","amount":{"price_micros":"1000000","currency_code":"USD"}}`, 400)
-	if _, refunded, _ := ledgerTotals(b.get(t, bid)); refunded != 15e6 {
-		t.Fatalf("refunded %v, want exactly 15e6 (echoes not counted twice)", refunded)
-	}
+		// A wrong shop key: 401 with a clear message, nothing changed.
+		if code, out := b.imojeHook(t, "wrong-key", "tx-1", "sale", "settled", "blik", bid, 1500); code != 401 || !strings.Contains(out, "signature") {
+			t.Fatalf("bad signature: %d %s", code, out)
+		}
+		if v := b.get(t, bid); field(v, "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" {
+			t.Fatalf("bad signature changed the booking: %v", v)
+		}
+		for i := range 2 { // the second delivery is a duplicate
+			if code, out := b.imojeHook(t, imojeShopKey, "tx-1", "sale", "settled", "blik", bid, 1500); code != 200 || out != `{"status":"ok"}` {
+				t.Fatalf("delivery %d: %d %s", i, code, out)
+			}
+		}
+		v := b.get(t, bid)
+		if field(v, "booking", "status") != "CONFIRMED" || field(v, "booking", "payment_information", "payment_transaction_id") != "tx-1" {
+			t.Fatalf("after webhook: %v", v)
+		}
+		if charged, _, n := ledgerTotals(v); charged != 15e6 || n != 1 {
+			t.Fatalf("ledger: charged %v in %d entries, want one charge of 15e6", charged, n)
+		}
+		// Refund 5 then 10 through the merchant API; imoje's echoes change nothing, and a
+		// third refund beyond the capture is refused.
+		for i, amount := range []int{5, 10} {
+			body := fmt.Sprintf(`{"request_id":"rf%d","amount":{"price_micros":"%d000000","currency_code":"USD"}}`, i, amount)
+			b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", body, 200)
+			if code, _ := b.imojeHook(t, imojeShopKey, fmt.Sprintf("tx-1_r%d", i+1), "refund", "settled", "blik", bid, int64(amount*100)); code != 200 {
+				t.Fatalf("echo %d: %d", i, code)
+			}
+		}
+		b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf9","amount":{"price_micros":"1000000","currency_code":"USD"}}`, 400)
+		if _, refunded, _ := ledgerTotals(b.get(t, bid)); refunded != 15e6 {
+			t.Fatalf("refunded %v, want exactly 15e6 (echoes not counted twice)", refunded)
+		}
+	})
 }
 
 func TestImojePayLaterAndFailure(t *testing.T) {
 	t.Parallel()
-	b := gwSetup(t)
-	bid := field(b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1"), "booking", "booking_id").(string)
-	// Pay-later: "authorized" is collected; the later "settled" of the same transaction is not counted again.
-	b.imojeHook(t, imojeShopKey, "tx-pl", "sale", "authorized", "imoje_paylater", bid, 1500)
-	b.imojeHook(t, imojeShopKey, "tx-pl", "sale", "settled", "imoje_paylater", bid, 1500)
-	v := b.get(t, bid)
-	if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 15e6 {
-		t.Fatalf("pay-later: %v", v)
-	}
-	// A rejected payment keeps the hold while the customer may retry; once the hold
-	// has expired, a rejection (or the sweeper) releases the spot.
-	bid2 := field(b.book(t, storetest.SlotOneSpot, "u2", "IMOJE", "r2"), "booking", "booking_id").(string)
-	if b.available(t, storetest.SlotOneSpot) {
-		t.Fatal("held slot still available")
-	}
-	b.imojeHook(t, imojeShopKey, "tx-rj", "sale", "rejected", "blik", bid2, 1500)
-	if field(b.get(t, bid2), "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" || b.available(t, storetest.SlotOneSpot) {
-		t.Fatal("rejected attempt released a live hold")
-	}
-	b.clock.Advance(time.Hour)
-	b.imojeHook(t, imojeShopKey, "tx-rj2", "sale", "rejected", "blik", bid2, 1500)
-	if field(b.get(t, bid2), "booking", "status") != "CANCELED" || !b.available(t, storetest.SlotOneSpot) {
-		t.Fatal("rejected payment after the hold's deadline did not release the spot")
-	}
+	eachGatewayStore(t, func(t *testing.T, b *gwBundle) {
+		bid := field(b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1"), "booking", "booking_id").(string)
+		// Pay-later: "authorized" is collected; the later "settled" of the same transaction is not counted again.
+		b.imojeHook(t, imojeShopKey, "tx-pl", "sale", "authorized", "imoje_paylater", bid, 1500)
+		b.imojeHook(t, imojeShopKey, "tx-pl", "sale", "settled", "imoje_paylater", bid, 1500)
+		v := b.get(t, bid)
+		if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 15e6 {
+			t.Fatalf("pay-later: %v", v)
+		}
+		// A rejected payment keeps the hold while the customer may retry; once the hold
+		// has expired, a rejection (or the sweeper) releases the spot.
+		bid2 := field(b.book(t, storetest.SlotOneSpot, "u2", "IMOJE", "r2"), "booking", "booking_id").(string)
+		if b.available(t, storetest.SlotOneSpot) {
+			t.Fatal("held slot still available")
+		}
+		b.imojeHook(t, imojeShopKey, "tx-rj", "sale", "rejected", "blik", bid2, 1500)
+		if field(b.get(t, bid2), "booking", "status") != "PENDING_MERCHANT_CONFIRMATION" || b.available(t, storetest.SlotOneSpot) {
+			t.Fatal("rejected attempt released a live hold")
+		}
+		b.clock.Advance(time.Hour)
+		b.imojeHook(t, imojeShopKey, "tx-rj2", "sale", "rejected", "blik", bid2, 1500)
+		if field(b.get(t, bid2), "booking", "status") != "CANCELED" || !b.available(t, storetest.SlotOneSpot) {
+			t.Fatal("rejected payment after the hold's deadline did not release the spot")
+		}
+	})
 }
 
 func TestWorldlineGiftCardsSplitRefunds(t *testing.T) {
 	t.Parallel()
-	b := gwSetup(t)
-	if _, err := b.store.LoadFeed(t.Context(), 2, []byte(eurServices)); err != nil {
-		t.Fatal(err)
-	}
-	body := fmt.Sprintf(`{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"1800"},"user_information":{"user_id":"u1","email":"u1@example.com"},
+	eachGatewayStore(t, func(t *testing.T, b *gwBundle) {
+		if _, err := b.store.LoadFeed(t.Context(), 2, []byte(eurServices)); err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf(`{"slot":{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"1800"},"user_information":{"user_id":"u1","email":"u1@example.com"},
 		"payment_method":"WORLDLINE","request_id":"w1","gift_cards":[{"amount":{"price_micros":"20000000","currency_code":"EUR"}},{"amount":{"price_micros":"30000000","currency_code":"EUR"}},{"amount":{"price_micros":"10000000","currency_code":"EUR"}}]}`, storetest.SlotFiveSpots)
-	resp := b.mustDo(t, "POST", "/v1/bookings", body, 200)
-	bid := field(resp, "booking", "booking_id").(string)
-	if !strings.HasSuffix(resp["redirect_url"].(string), "?product=3103") {
-		t.Fatalf("redirect_url %v, want the Bimpli CADO checkout", resp["redirect_url"])
-	}
-	legs := field(b.get(t, bid), "record", "payment", "gateway", "legs").([]any)
-	if len(legs) != 4 {
-		t.Fatalf("legs %v, want 3 gift cards + card", legs)
-	}
-	// Four legs captured: 20, 30, 10 by gift card, 40 by card.
-	for i, l := range []struct {
-		cents   int64
-		product int
-	}{{2000, 3103}, {3000, 3103}, {1000, 3103}, {4000, 1}} {
-		id := fmt.Sprintf("p%d_0", i)
-		p := b.fake.worldlinePayment(id, bid, "CAPTURED", l.cents, l.product)
-		if code, out := b.worldlineHook(t, wlHookSecret, "ev-"+id, "payment.captured", `"payment":`+p); code != 200 {
-			t.Fatalf("leg %d: %d %s", i, code, out)
+		resp := b.mustDo(t, "POST", "/v1/bookings", body, 200)
+		bid := field(resp, "booking", "booking_id").(string)
+		if !strings.HasSuffix(resp["redirect_url"].(string), "?product=3103") {
+			t.Fatalf("redirect_url %v, want the Bimpli CADO checkout", resp["redirect_url"])
 		}
-	}
-	if code, _ := b.worldlineHook(t, "wrong", "ev-x", "payment.captured", `"payment":`+b.fake.worldlinePayment("p0_0", bid, "CAPTURED", 2000, 3103)); code != 401 {
-		t.Fatalf("bad signature: %d", code)
-	}
-	v := b.get(t, bid)
-	if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 100e6 {
-		t.Fatalf("after four legs: %v", v)
-	}
-	// Two partial refunds: 50 takes the card's 40 and 10 from the last gift card; 25
-	// takes nothing more from them, then the second gift card.
-	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf1","amount":{"price_micros":"50000000","currency_code":"EUR"}}`, 200)
-	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf2","amount":{"price_micros":"25000000","currency_code":"EUR"}}`, 200)
-	b.fake.mu.Lock()
-	refunds := append([]map[string]any(nil), b.fake.refunds...)
-	b.fake.mu.Unlock()
-	var got []string
-	for _, r := range refunds {
-		got = append(got, fmt.Sprintf("%v of %v: %v", r["id"], r["of"], r["amount"]))
-	}
-	if want := "[p3_1 of p3_0: 4000 p2_1 of p2_0: 1000 p1_1 of p1_0: 2500]"; fmt.Sprint(got) != want {
-		t.Fatalf("refunds at the gateway %s, want %s", got, want)
-	}
-	// Worldline echoes every refund (twice): nothing is counted again.
-	for i, r := range append(refunds, refunds...) {
-		obj := worldlineRefund(r["id"].(string), "REFUNDED", r["amount"])
-		if code, out := b.worldlineHook(t, wlHookSecret, fmt.Sprintf("ev-r%d", i), "refund.refunded", obj); code != 200 {
-			t.Fatalf("echo %d: %d %s", i, code, out)
+		legs := field(b.get(t, bid), "record", "payment", "gateway", "legs").([]any)
+		if len(legs) != 4 {
+			t.Fatalf("legs %v, want 3 gift cards + card", legs)
 		}
-	}
-	// A refund made in Worldline's back office is recorded once, within the leg's cap.
-	obj := worldlineRefund("p0_1", "REFUNDED", 2000)
-	for range 2 {
-		b.worldlineHook(t, wlHookSecret, "ev-bo", "refund.refunded", obj)
-	}
-	b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf3","amount":{"price_micros":"10000000","currency_code":"EUR"}}`, 400)
-	if _, refunded, _ := ledgerTotals(b.get(t, bid)); refunded != 95e6 {
-		t.Fatalf("refunded %v, want 95e6", refunded)
-	}
+		// Four legs captured: 20, 30, 10 by gift card, 40 by card.
+		for i, l := range []struct {
+			cents   int64
+			product int
+		}{{2000, 3103}, {3000, 3103}, {1000, 3103}, {4000, 1}} {
+			id := fmt.Sprintf("p%d_0", i)
+			p := b.fake.worldlinePayment(id, bid, "CAPTURED", l.cents, l.product)
+			if code, out := b.worldlineHook(t, wlHookSecret, "ev-"+id, "payment.captured", `"payment":`+p); code != 200 {
+				t.Fatalf("leg %d: %d %s", i, code, out)
+			}
+		}
+		if code, _ := b.worldlineHook(t, "wrong", "ev-x", "payment.captured", `"payment":`+b.fake.worldlinePayment("p0_0", bid, "CAPTURED", 2000, 3103)); code != 401 {
+			t.Fatalf("bad signature: %d", code)
+		}
+		v := b.get(t, bid)
+		if charged, _, _ := ledgerTotals(v); field(v, "booking", "status") != "CONFIRMED" || charged != 100e6 {
+			t.Fatalf("after four legs: %v", v)
+		}
+		// Two partial refunds: 50 takes the card's 40 and 10 from the last gift card; 25
+		// takes nothing more from them, then the second gift card.
+		b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf1","amount":{"price_micros":"50000000","currency_code":"EUR"}}`, 200)
+		b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf2","amount":{"price_micros":"25000000","currency_code":"EUR"}}`, 200)
+		b.fake.mu.Lock()
+		refunds := append([]map[string]any(nil), b.fake.refunds...)
+		b.fake.mu.Unlock()
+		var got []string
+		for _, r := range refunds {
+			got = append(got, fmt.Sprintf("%v of %v: %v", r["id"], r["of"], r["amount"]))
+		}
+		if want := "[p3_1 of p3_0: 4000 p2_1 of p2_0: 1000 p1_1 of p1_0: 2500]"; fmt.Sprint(got) != want {
+			t.Fatalf("refunds at the gateway %s, want %s", got, want)
+		}
+		// Worldline echoes every refund (twice): nothing is counted again.
+		for i, r := range append(refunds, refunds...) {
+			obj := worldlineRefund(r["id"].(string), "REFUNDED", r["amount"])
+			if code, out := b.worldlineHook(t, wlHookSecret, fmt.Sprintf("ev-r%d", i), "refund.refunded", obj); code != 200 {
+				t.Fatalf("echo %d: %d %s", i, code, out)
+			}
+		}
+		// A refund made in Worldline's back office is recorded once, within the leg's cap.
+		obj := worldlineRefund("p0_1", "REFUNDED", 2000)
+		for range 2 {
+			b.worldlineHook(t, wlHookSecret, "ev-bo", "refund.refunded", obj)
+		}
+		b.mustDo(t, "POST", "/v1/bookings/"+bid+":refund", `{"request_id":"rf3","amount":{"price_micros":"10000000","currency_code":"EUR"}}`, 400)
+		if _, refunded, _ := ledgerTotals(b.get(t, bid)); refunded != 95e6 {
+			t.Fatalf("refunded %v, want 95e6", refunded)
+		}
+	})
 }
 
 // syncBuffer is a log sink safe for concurrent writers.
@@ -557,31 +576,32 @@ func TestGatewaySecretsNeverShown(t *testing.T) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })
-	b := gwSetup(t)
-	var answers strings.Builder
-	for _, g := range []string{"imoje", "worldline", "stripe"} {
-		out := b.mustDo(t, "GET", "/v1/merchants/m1/gateways/"+g, "", 200)
-		raw, _ := json.Marshal(out)
-		answers.Write(raw)
-		for name, s := range field(out, "account", "secrets").(map[string]any) {
-			if s.(map[string]any)["set"] != true {
-				t.Errorf("%s %s not set", g, name)
+	eachGatewayStore(t, func(t *testing.T, b *gwBundle) {
+		var answers strings.Builder
+		for _, g := range []string{"imoje", "worldline", "stripe"} {
+			out := b.mustDo(t, "GET", "/v1/merchants/m1/gateways/"+g, "", 200)
+			raw, _ := json.Marshal(out)
+			answers.Write(raw)
+			for name, s := range field(out, "account", "secrets").(map[string]any) {
+				if s.(map[string]any)["set"] != true {
+					t.Errorf("%s %s not set", g, name)
+				}
 			}
 		}
-	}
-	if !strings.Contains(answers.String(), imojeMerchant) {
-		t.Errorf("settings missing: %s", answers.String())
-	}
-	// A failing webhook and a signed one go through the logs too.
-	bid := field(b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1"), "booking", "booking_id").(string)
-	b.imojeHook(t, "nope", "tx-1", "sale", "settled", "blik", bid, 1500)
-	b.imojeHook(t, imojeShopKey, "tx-1", "sale", "settled", "blik", bid, 1500)
-	for _, s := range []string{imojeToken, imojeShopKey, wlSecret, wlHookSecret, stripeKey, stripeHook} {
-		if strings.Contains(answers.String(), s) || strings.Contains(logs.String(), s) {
-			t.Errorf("secret %q appears in an answer or the log", s)
+		if !strings.Contains(answers.String(), imojeMerchant) {
+			t.Errorf("settings missing: %s", answers.String())
 		}
-	}
-	if !strings.Contains(logs.String(), "webhook refused") {
-		t.Errorf("log capture did not see the webhook: %s", logs.String())
-	}
+		// A failing webhook and a signed one go through the logs too.
+		bid := field(b.book(t, storetest.SlotFiveSpots, "u1", "IMOJE", "r1"), "booking", "booking_id").(string)
+		b.imojeHook(t, "nope", "tx-1", "sale", "settled", "blik", bid, 1500)
+		b.imojeHook(t, imojeShopKey, "tx-1", "sale", "settled", "blik", bid, 1500)
+		for _, s := range []string{imojeToken, imojeShopKey, wlSecret, wlHookSecret, stripeKey, stripeHook} {
+			if strings.Contains(answers.String(), s) || strings.Contains(logs.String(), s) {
+				t.Errorf("secret %q appears in an answer or the log", s)
+			}
+		}
+		if !strings.Contains(logs.String(), "webhook refused") {
+			t.Errorf("log capture did not see the webhook: %s", logs.String())
+		}
+	})
 }
