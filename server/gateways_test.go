@@ -288,12 +288,6 @@ type gwBundle struct {
 	fake *fakeGateway
 }
 
-// gwSetup is gwSetupOn over a bbolt file.
-func gwSetup(t *testing.T) *gwBundle {
-	t.Helper()
-	return gwSetupOn(t, openBolt(t))
-}
-
 // eachGatewayStore runs fn, as a parallel subtest, with a gateway server over each
 // store (eachCartStore): what the gateways do to money is the contract both keep.
 func eachGatewayStore(t *testing.T, fn func(t *testing.T, b *gwBundle)) {

@@ -40,40 +40,41 @@ func TestImojeLostRefundResolvedByLookup(t *testing.T) {
 	}{{"made, answer lost", true}, {"never made", false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			b := gwSetup(t)
-			bid := b.paidImoje(t, storetest.SlotFiveSpots)
-			b.fake.mu.Lock()
-			if tc.made {
-				b.fake.dropRefunds = 1
-			} else {
-				b.fake.cutRefunds = 1
-			}
-			b.fake.mu.Unlock()
-			if code := b.refund(t, bid, "rf1", 5e6, "USD"); code != http.StatusServiceUnavailable {
-				t.Fatalf("refund with a lost answer: %d, want 503", code)
-			}
-			if b.pendingRefunds(t, bid) != 1 {
-				t.Fatal("the refund with a lost answer is not pending")
-			}
-			if !tc.made {
-				if left := b.resolvePending(t); left != 1 || b.pendingRefunds(t, bid) != 1 {
-					t.Fatalf("not at imoje yet: %d bookings left, want the refund still pending", left)
+			eachGatewayStore(t, func(t *testing.T, b *gwBundle) {
+				bid := b.paidImoje(t, storetest.SlotFiveSpots)
+				b.fake.mu.Lock()
+				if tc.made {
+					b.fake.dropRefunds = 1
+				} else {
+					b.fake.cutRefunds = 1
 				}
-				b.clock.Advance(booking.RefundLookupGraceSec * time.Second)
-			}
-			if left := b.resolvePending(t); left != 0 || b.pendingRefunds(t, bid) != 0 {
-				t.Fatalf("after asking imoje: %d bookings left, %d pending", left, b.pendingRefunds(t, bid))
-			}
-			if _, n := b.fake.gatewayRefunded(); n != map[bool]int{true: 1, false: 0}[tc.made] {
-				t.Fatalf("%d refunds at imoje after the recovery", n)
-			}
-			if code := b.refund(t, bid, "rf1", 5e6, "USD"); code != 200 {
-				t.Fatalf("merchant's retry: %d", code)
-			}
-			b.checkAgrees(t, bid, 500)
-			if _, n := b.fake.gatewayRefunded(); n != 1 {
-				t.Fatalf("%d refunds at imoje, want 1", n)
-			}
+				b.fake.mu.Unlock()
+				if code := b.refund(t, bid, "rf1", 5e6, "USD"); code != http.StatusServiceUnavailable {
+					t.Fatalf("refund with a lost answer: %d, want 503", code)
+				}
+				if b.pendingRefunds(t, bid) != 1 {
+					t.Fatal("the refund with a lost answer is not pending")
+				}
+				if !tc.made {
+					if left := b.resolvePending(t); left != 1 || b.pendingRefunds(t, bid) != 1 {
+						t.Fatalf("not at imoje yet: %d bookings left, want the refund still pending", left)
+					}
+					b.clock.Advance(booking.RefundLookupGraceSec * time.Second)
+				}
+				if left := b.resolvePending(t); left != 0 || b.pendingRefunds(t, bid) != 0 {
+					t.Fatalf("after asking imoje: %d bookings left, %d pending", left, b.pendingRefunds(t, bid))
+				}
+				if _, n := b.fake.gatewayRefunded(); n != map[bool]int{true: 1, false: 0}[tc.made] {
+					t.Fatalf("%d refunds at imoje after the recovery", n)
+				}
+				if code := b.refund(t, bid, "rf1", 5e6, "USD"); code != 200 {
+					t.Fatalf("merchant's retry: %d", code)
+				}
+				b.checkAgrees(t, bid, 500)
+				if _, n := b.fake.gatewayRefunded(); n != 1 {
+					t.Fatalf("%d refunds at imoje, want 1", n)
+				}
+			})
 		})
 	}
 }
@@ -84,20 +85,21 @@ func TestImojeLostRefundResolvedByLookup(t *testing.T) {
 // again: recorded once under Worldline's refund id.
 func TestWorldlineStaleRefundResolvedByLookup(t *testing.T) {
 	t.Parallel()
-	b := gwSetup(t)
-	bid := b.paidWorldline(t)
-	b.fake.mu.Lock()
-	b.fake.dropRefunds = 1
-	b.fake.mu.Unlock()
-	if code := b.refund(t, bid, "rf1", 10e6, "EUR"); code != http.StatusServiceUnavailable {
-		t.Fatalf("refund with a lost answer: %d, want 503", code)
-	}
-	b.clock.Advance(booking.IdempotencyKeyTrustSec*time.Second + time.Hour)
-	if left := b.resolvePending(t); left != 0 || b.pendingRefunds(t, bid) != 0 {
-		t.Fatalf("after asking Worldline: %d bookings left, %d pending", left, b.pendingRefunds(t, bid))
-	}
-	b.checkAgrees(t, bid, 1000)
-	if _, n := b.fake.gatewayRefunded(); n != 1 {
-		t.Fatalf("%d refunds at Worldline, want 1", n)
-	}
+	eachGatewayStore(t, func(t *testing.T, b *gwBundle) {
+		bid := b.paidWorldline(t)
+		b.fake.mu.Lock()
+		b.fake.dropRefunds = 1
+		b.fake.mu.Unlock()
+		if code := b.refund(t, bid, "rf1", 10e6, "EUR"); code != http.StatusServiceUnavailable {
+			t.Fatalf("refund with a lost answer: %d, want 503", code)
+		}
+		b.clock.Advance(booking.IdempotencyKeyTrustSec*time.Second + time.Hour)
+		if left := b.resolvePending(t); left != 0 || b.pendingRefunds(t, bid) != 0 {
+			t.Fatalf("after asking Worldline: %d bookings left, %d pending", left, b.pendingRefunds(t, bid))
+		}
+		b.checkAgrees(t, bid, 1000)
+		if _, n := b.fake.gatewayRefunded(); n != 1 {
+			t.Fatalf("%d refunds at Worldline, want 1", n)
+		}
+	})
 }
