@@ -3,12 +3,15 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/payment/stripe"
+	"github.com/bookingserver/bookingserver/payment/stripe/stripetest"
 )
 
 // hookedProcessor runs hooks around the real processor's Charge, and after its Refund.
@@ -169,6 +172,76 @@ func TestStaleIdempotencyKeyNeverResent(t *testing.T) {
 			}
 			if got := f.proc.Totals(id).Refunded.Micros; got != 50_000_000 {
 				t.Fatalf("processor refunded %d, want one refund of 50000000", got)
+			}
+		})
+	}
+}
+
+// TestStaleStripeRefundLookedUp (item 2): at Stripe, a refund whose outcome is unknown
+// is asked again with its idempotency key while Stripe keeps it (a replay answers the
+// refund made); after that it is looked up among the PaymentIntent's refunds by the key
+// it carries as metadata — recorded under Stripe's refund id if it was made, dropped if
+// not — and never sent a second time. Against the Stripe fake, at the wire.
+func TestStaleStripeRefundLookedUp(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		after time.Duration
+		made  bool // the refund was made (its answer was lost) or not (Stripe answered 500, outcome unknown)
+	}{
+		{"answer lost, within the key's life", time.Hour, true},
+		{"answer lost, after it", booking.IdempotencyKeyTrustSec*time.Second + time.Hour, true},
+		{"500, within the key's life", time.Hour, false},
+		{"500, after it", booking.IdempotencyKeyTrustSec*time.Second + time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fake := stripetest.New(t)
+			p, err := stripe.New(stripe.Config{SecretKey: stripetest.Key, BaseURL: fake.URL(), HTTPClient: fake.Client()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := setupPaymentsWith(t, func(booking.Processor) booking.Processor { return p }) // Stripe instead of the sandbox
+			resp, err := f.core.Create(context.Background(), payReq("prepay", "", "tok_visa"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := resp.GetBooking().GetBookingId()
+			pi := resp.GetBooking().GetPaymentInformation().GetPaymentTransactionId()
+			if tc.made {
+				fake.DropNextAnswer()
+			} else {
+				fake.FailNext(http.StatusInternalServerError, `{"error":{"type":"api_error","message":"An unknown error occurred"}}`)
+			}
+			if _, err := f.core.Refund(context.Background(), id, "r1", booking.Money{Micros: 50_000_000, Currency: "USD"}, "goodwill"); !errors.Is(err, booking.ErrUnavailable) {
+				t.Fatalf("refund with an unknown outcome: %v, want ErrUnavailable", err)
+			}
+			f.clock.Set(f.clock.Now().Add(tc.after))
+			if left, err := f.core.ResolvePendingRefunds(context.Background(), 0); err != nil || left != 0 {
+				t.Fatalf("ResolvePendingRefunds = %d, %v; want every refund resolved", left, err)
+			}
+			rec, _ := f.core.Get(context.Background(), id)
+			wantRefunded, wantIDs := int64(0), 0
+			if tc.made || tc.after < booking.IdempotencyKeyTrustSec*time.Second {
+				wantRefunded, wantIDs = 50_000_000, 1 // within the key's life an unmade one is simply sent again
+			}
+			ids := fake.RefundIDs(pi)
+			if len(rec.GetPayment().GetPendingRefunds()) != 0 || rec.GetPayment().GetRefundedMicros() != wantRefunded || len(ids) != wantIDs || fake.Refunded(pi) != wantRefunded/10_000 {
+				t.Fatalf("ledger %v, Stripe refunds %v (%d cents); want %d micros refunded once", rec.GetPayment(), ids, fake.Refunded(pi), wantRefunded)
+			}
+			if wantIDs == 1 {
+				var got string
+				_ = f.store.View(context.Background(), func(tx booking.ReadTx) error {
+					return tx.Ledger(id, func(e *bsv1.LedgerEntry) bool {
+						if e.GetKind() == bsv1.LedgerEntry_KIND_REFUND {
+							got = e.GetProcessorId()
+						}
+						return true
+					})
+				})
+				if got != ids[0] {
+					t.Fatalf("ledger refund id %q; want Stripe's %s", got, ids[0])
+				}
 			}
 		})
 	}

@@ -27,6 +27,7 @@ import (
 // honours idempotency keys (Stripe, Worldline, the sandbox) is asked again with the
 // same key, which answers the refund it made, if any; one that does not (imoje) is
 // never sent it twice: its refund lookup is asked which refunds it made (askRefund),
+// as is one whose key is older than the processor keeps it (IdempotencyKeyTrustSec),
 // and its refund notification, if it comes first, settles the pending refund. A
 // request retried with the same request id refunds only what it has not refunded or
 // left pending.
@@ -248,8 +249,9 @@ func (s *Service) idempotentRefunds(processor string) bool {
 
 // resolveRefunds resolves the booking's pending refunds that match: each is asked of a
 // processor that honours idempotency keys by sending it again with its key (which
-// answers the refund made, if any); a gateway without them (imoje) is asked which
-// refunds it made (askRefund). The caller holds the booking's lock.
+// answers the refund made, if any); a gateway without them (imoje), or a processor
+// with a lookup once the key is too old to trust, is asked which refunds it made
+// (askRefund). The caller holds the booking's lock.
 func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv1.PendingRefund) bool) error {
 	rec, err := s.Get(ctx, id)
 	if err != nil {
@@ -261,7 +263,7 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 		}
 		stale := pr.GetProcessor() != CartProcessor && s.idempotentRefunds(pr.GetProcessor()) && s.now().Unix()-pr.GetCreatedUnix() > IdempotencyKeyTrustSec
 		switch {
-		case stale && isGateway(pr.GetProcessor()) && s.gateways != nil:
+		case stale && s.canLookupRefunds(pr.GetProcessor()):
 			if err := s.askRefund(ctx, rec, pr); err != nil { // its key is too old to trust: ask which refunds were made
 				return err
 			}
@@ -288,7 +290,9 @@ func (s *Service) resolveRefunds(ctx context.Context, id string, match func(*bsv
 
 // IdempotencyKeyTrustSec is how long after a refund was first sent its idempotency
 // key is trusted to name it: Stripe keeps keys for 24 hours, after which the same key
-// makes a new refund. A pending refund older than this is never sent again.
+// makes a new refund. A pending refund older than this is never sent again: it is
+// looked up where the processor can be asked (Stripe, the gateways), else left to an
+// operator.
 const IdempotencyKeyTrustSec = 23 * 3600
 
 // ResolvePendingRefunds asks the processors about every pending refund older than

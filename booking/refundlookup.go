@@ -9,8 +9,11 @@ import (
 )
 
 // RefundLookup describes a refund of ours whose answer was lost, for
-// HostedGateways.LookupRefund.
+// HostedGateways.LookupRefund and RefundLookuper.
 type RefundLookup struct {
+	// IdempotencyKey is the pending refund's key: a processor that stores it with the
+	// refund (Stripe, as metadata) finds the refund by it.
+	IdempotencyKey string
 	// ChargeID is the charge it returns; Amount what it returns.
 	ChargeID string
 	Amount   Money
@@ -18,6 +21,14 @@ type RefundLookup struct {
 	SinceUnix int64
 	// Recorded are the refund ids the ledger has: none of them is this one.
 	Recorded []string
+}
+
+// RefundLookuper is a Processor that can say which refund, if any, it made for one of
+// ours whose answer was lost (Stripe lists a PaymentIntent's refunds). A pending
+// refund older than its idempotency key is kept (IdempotencyKeyTrustSec) is resolved
+// by asking it, instead of waiting for an operator.
+type RefundLookuper interface {
+	LookupRefund(ctx context.Context, q RefundLookup) (RefundFound, error)
 }
 
 // RefundOutcome is what a gateway says became of a refund.
@@ -49,14 +60,32 @@ const (
 	RefundLookupGraceSec = 300
 )
 
-// askRefund resolves pending refund pr at a gateway without idempotency keys by
-// asking it, never by sending pr again: a refund it made settles pr under the
+// lookupRefund asks whoever took the charge (the merchant's hosted gateway account, or
+// the server's card processor) which refund it made for q.
+func (s *Service) lookupRefund(ctx context.Context, rec *bsv1.BookingRecord, processor string, q RefundLookup) (RefundFound, error) {
+	if isGateway(processor) {
+		return s.gateways.LookupRefund(ctx, rec.GetBooking().GetSlot().GetMerchantId(), processor, q)
+	}
+	return s.processor.(RefundLookuper).LookupRefund(ctx, q)
+}
+
+// canLookupRefunds reports whether lookupRefund can ask processor.
+func (s *Service) canLookupRefunds(processor string) bool {
+	if isGateway(processor) {
+		return s.gateways != nil
+	}
+	_, ok := s.processor.(RefundLookuper)
+	return ok && s.processor.Name() == processor
+}
+
+// askRefund resolves pending refund pr at a processor without (trustworthy)
+// idempotency keys by asking it, never by sending pr again: a refund it made settles pr under the
 // gateway's refund id; one it rejected, or none this long after pr was sent, drops pr
 // (nothing was returned); otherwise pr stays pending and ErrUnavailable is answered.
 // The caller holds the booking's lock.
 func (s *Service) askRefund(ctx context.Context, rec *bsv1.BookingRecord, pr *bsv1.PendingRefund) error {
 	id := rec.GetBooking().GetBookingId()
-	q := RefundLookup{ChargeID: pr.GetRefundOf(), Amount: Money{Micros: pr.GetAmountMicros(), Currency: pr.GetCurrency()},
+	q := RefundLookup{IdempotencyKey: pr.GetIdempotencyKey(), ChargeID: pr.GetRefundOf(), Amount: Money{Micros: pr.GetAmountMicros(), Currency: pr.GetCurrency()},
 		SinceUnix: pr.GetCreatedUnix() - refundClockSlackSec}
 	err := s.store.View(ctx, func(tx ReadTx) error {
 		return tx.Ledger(id, func(e *bsv1.LedgerEntry) bool {
@@ -69,7 +98,7 @@ func (s *Service) askRefund(ctx context.Context, rec *bsv1.BookingRecord, pr *bs
 	if err != nil {
 		return err
 	}
-	found, err := s.gateways.LookupRefund(ctx, rec.GetBooking().GetSlot().GetMerchantId(), pr.GetProcessor(), q)
+	found, err := s.lookupRefund(ctx, rec, pr.GetProcessor(), q)
 	if err != nil {
 		return fmt.Errorf("asking %s about a refund of %s with an unknown outcome (it stays pending): %v: %w", pr.GetProcessor(), q.Amount, err, ErrUnavailable)
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
 )
@@ -72,5 +73,62 @@ func TestConcurrentRefunds(t *testing.T) {
 	wg.Wait()
 	if ok.Load() != 14 || b.fake.Refunded(charge.ID) != 9800 {
 		t.Fatalf("%d refunds of USD 7 succeeded, %d cents refunded; want 14 and 9800", ok.Load(), b.fake.Refunded(charge.ID))
+	}
+}
+
+// TestLookupRefund (issue 13 item 2): a refund whose answer was lost is found among
+// the PaymentIntent's refunds (GET /v1/refunds) by the idempotency key it carries as
+// metadata, never by refunding again; a refund without our key matches on amount and
+// time unless recorded; failed refunds are rejected; none is not found.
+func TestLookupRefund(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	charge := b.charge(t, "ch1", usd(100, 0))
+	b.fake.DropNextAnswer()
+	if _, err := b.p.Refund(b.ctx, booking.RefundRequest{ChargeID: charge.ID, Amount: usd(30, 0), IdempotencyKey: "lost"}); !errors.Is(err, booking.ErrUnavailable) {
+		t.Fatalf("refund with a lost answer: %v; want ErrUnavailable", err)
+	}
+	ids := b.fake.RefundIDs(charge.ID)
+	if len(ids) != 1 {
+		t.Fatalf("refunds at Stripe %v; want the one whose answer was lost", ids)
+	}
+	failed, err := b.fake.BackOfficePendingRefund(charge.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.fake.SetRefundStatus(failed, "failed"); err != nil {
+		t.Fatal(err)
+	}
+	dashboard, err := b.fake.BackOfficeRefund(charge.ID, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().Add(-time.Minute).Unix()
+	for _, tc := range []struct {
+		name string
+		q    booking.RefundLookup
+		want booking.RefundFound
+	}{
+		{"by its key", booking.RefundLookup{IdempotencyKey: "lost", Amount: usd(30, 0)},
+			booking.RefundFound{Outcome: booking.RefundMade, Transaction: booking.Transaction{ID: ids[0], Amount: usd(30, 0)}}},
+		{"another key, same amount", booking.RefundLookup{IdempotencyKey: "other", Amount: usd(30, 0), SinceUnix: since}, booking.RefundFound{}},
+		{"unkeyed, by amount", booking.RefundLookup{IdempotencyKey: "other", Amount: usd(20, 0), SinceUnix: since},
+			booking.RefundFound{Outcome: booking.RefundMade, Transaction: booking.Transaction{ID: dashboard, Amount: usd(20, 0)}}},
+		{"unkeyed but recorded", booking.RefundLookup{IdempotencyKey: "other", Amount: usd(20, 0), SinceUnix: since, Recorded: []string{dashboard}}, booking.RefundFound{}},
+		{"unkeyed but older", booking.RefundLookup{IdempotencyKey: "other", Amount: usd(20, 0), SinceUnix: time.Now().Add(time.Hour).Unix()}, booking.RefundFound{}},
+		{"failed", booking.RefundLookup{IdempotencyKey: "other", Amount: usd(10, 0), SinceUnix: since}, booking.RefundFound{Outcome: booking.RefundRejected}},
+	} {
+		tc.q.ChargeID = charge.ID
+		got, err := b.p.LookupRefund(b.ctx, tc.q)
+		if err != nil || got != tc.want {
+			t.Errorf("%s: LookupRefund = %+v, %v; want %+v", tc.name, got, err, tc.want)
+		}
+	}
+	if got := b.fake.Refunded(charge.ID); got != 5000 {
+		t.Fatalf("refunded %d cents; want 5000 (30 + 20; the failed one gave its 10 back, nothing refunded twice)", got)
+	}
+	last := b.fake.Requests()[len(b.fake.Requests())-1]
+	if last.Path != "/v1/refunds" || last.Form.Get("payment_intent") != charge.ID {
+		t.Fatalf("lookup request %+v; want GET /v1/refunds?payment_intent=%s", last, charge.ID)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Key is the secret key the fake accepts.
@@ -36,6 +37,8 @@ type Fake struct {
 	requests []Request
 	// inject holds canned failures for the next requests, first first.
 	inject []func(http.ResponseWriter)
+	// dropAnswers is how many of the next POSTs are done but never answered.
+	dropAnswers int
 	// replays maps idempotency keys to {fingerprint, status, body}.
 	replays map[string]replayed
 	seq     int
@@ -71,10 +74,12 @@ type intent struct {
 }
 
 // refund is one Refund of an intent's charge; status is Stripe's (pending,
-// succeeded, failed, canceled).
+// succeeded, failed, canceled); created is Unix seconds; metadata is what it was
+// created with.
 type refund struct {
-	id, status string
-	amount     int64
+	id, status      string
+	amount, created int64
+	metadata        map[string]string
 }
 
 // New starts a fake Stripe for the test; it stops when the test ends.
@@ -118,6 +123,15 @@ func (f *Fake) DropNextConnection() {
 			_ = conn.Close()
 		}
 	})
+}
+
+// DropNextAnswer makes the next POST do its work (and keep its idempotent answer)
+// but cut the connection halfway through the answer: the caller cannot know the
+// outcome.
+func (f *Fake) DropNextAnswer() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropAnswers++
 }
 
 // OnIntentCreated sets fn to run (outside the fake's lock) each time a PaymentIntent is
@@ -236,7 +250,7 @@ func (f *Fake) findRefund(reID string) (*intent, *refund) {
 //     before 2022-11-15 (later versions leave Charge.refunds unexpanded in events);
 //   - refund.created, refund.updated, refund.failed or charge.refund.updated about
 //     refund id (re_…): data.object is the Refund as it is now (its status, its
-//     payment_intent and charge ids, metadata empty), as every API version sends it.
+//     payment_intent and charge ids, its metadata), as every API version sends it.
 func (f *Fake) Event(eventID, typ, id string) []byte {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -273,12 +287,23 @@ func (f *Fake) Event(eventID, typ, id string) []byte {
 }
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
-	status, body, replay, hook := f.handle(w, r)
+	status, body, replay, hook, drop := f.handle(w, r)
 	if hook != nil {
 		hook()
 	}
-	if status == 0 {
+	switch {
+	case status == 0:
 		return // answered already (a canned failure)
+	case drop:
+		// The answer's head and half its body, then the connection is cut: the
+		// client has an answer it cannot read (and, having had a head, does not
+		// resend the request).
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			_, _ = fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+				status, http.StatusText(status), len(body), body[:len(body)/2])
+			_ = conn.Close()
+		}
+		return
 	}
 	if replay {
 		w.Header().Set("Idempotent-Replayed", "true")
@@ -290,21 +315,32 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle does the work of serve under the lock. It answers canned failures itself
-// (status 0); otherwise it returns the answer, whether it is a replay, and the hook to
-// run before it is sent.
-func (f *Fake) handle(w http.ResponseWriter, r *http.Request) (status int, body []byte, replay bool, hook func()) {
+// (status 0); otherwise it returns the answer, whether it is a replay, the hook to
+// run before it is sent, and whether to drop it instead (DropNextAnswer).
+func (f *Fake) handle(w http.ResponseWriter, r *http.Request) (status int, body []byte, replay bool, hook func(), drop bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := r.ParseForm(); err != nil {
 		f.t.Errorf("%s %s: bad form: %v", r.Method, r.URL.Path, err)
 	}
 	key := r.Header.Get("Idempotency-Key")
+	if r.Method == http.MethodGet && r.URL.Path == "/v1/refunds" {
+		// Listing is read-only: no idempotency key, and never dropped.
+		f.requests = append(f.requests, Request{Path: r.URL.Path, Form: r.Form})
+		if r.Header.Get("Authorization") != "Bearer "+Key {
+			s, b, rp, h := errorBody(http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided")
+			return s, b, rp, h, false
+		}
+		s, b := f.listRefunds(r.Form)
+		return s, b, false, nil, false
+	}
 	f.requests = append(f.requests, Request{Path: r.URL.Path, Key: key, Form: r.PostForm})
 	switch {
 	case r.Method != http.MethodPost:
 		f.t.Errorf("%s %s: want POST", r.Method, r.URL.Path)
 	case r.Header.Get("Authorization") != "Bearer "+Key:
-		return errorBody(http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided")
+		s, b, rp, h := errorBody(http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided")
+		return s, b, rp, h, false
 	case key == "":
 		f.t.Errorf("POST %s without Idempotency-Key", r.URL.Path)
 	case r.Header.Get("Stripe-Version") == "":
@@ -316,16 +352,17 @@ func (f *Fake) handle(w http.ResponseWriter, r *http.Request) (status int, body 
 		fail := f.inject[0]
 		f.inject = f.inject[1:]
 		fail(w)
-		return 0, nil, false, nil
+		return 0, nil, false, nil, false
 	}
 	// Stripe's idempotency: same key and parameters replay, other parameters fail.
 	sum := sha256.Sum256([]byte(r.URL.Path + "?" + r.PostForm.Encode()))
 	fingerprint := hex.EncodeToString(sum[:])
 	if rp, ok := f.replays[key]; ok {
 		if rp.fingerprint != fingerprint {
-			return errorBody(http.StatusBadRequest, "idempotency_error", "", "", "Keys for idempotent requests can only be used with the same parameters they were first used with.")
+			s, b, rp, h := errorBody(http.StatusBadRequest, "idempotency_error", "", "", "Keys for idempotent requests can only be used with the same parameters they were first used with.")
+			return s, b, rp, h, false
 		}
-		return rp.status, rp.body, true, nil
+		return rp.status, rp.body, true, nil, false
 	}
 	created := f.intentsCreated
 	status, body = f.route(r)
@@ -334,7 +371,11 @@ func (f *Fake) handle(w http.ResponseWriter, r *http.Request) (status int, body 
 		fn, id := f.onIntent, fmt.Sprint("pi_fake", f.seq)
 		hook = func() { fn(id) }
 	}
-	return status, body, false, hook
+	if f.dropAnswers > 0 {
+		f.dropAnswers--
+		drop = true
+	}
+	return status, body, false, hook, drop
 }
 
 // route dispatches a request that is not a replay; the caller holds f.mu.
@@ -473,7 +514,32 @@ func (f *Fake) refund(form url.Values) (int, []byte) {
 	}
 	id := f.addRefund(in, amount, "succeeded")
 	_, r := f.findRefund(id)
+	for k, v := range form {
+		if name, ok := strings.CutPrefix(k, "metadata["); ok && strings.HasSuffix(name, "]") && len(v) > 0 {
+			r.metadata[strings.TrimSuffix(name, "]")] = v[0]
+		}
+	}
 	return jsonBody(in.refundJSON(*r))
+}
+
+// listRefunds answers GET /v1/refunds filtered by payment_intent or charge, newest
+// first, as one page (has_more false); the caller holds f.mu.
+func (f *Fake) listRefunds(q url.Values) (int, []byte) {
+	var in *intent
+	for _, c := range f.intents {
+		if c.id == q.Get("payment_intent") || (q.Get("charge") != "" && c.charge == q.Get("charge")) {
+			in = c
+		}
+	}
+	data := []any{}
+	if in != nil {
+		for i := len(in.refunds) - 1; i >= 0; i-- {
+			data = append(data, in.refundJSON(in.refunds[i]))
+		}
+	} else if q.Get("payment_intent") == "" && q.Get("charge") == "" {
+		f.t.Errorf("stripetest: GET /v1/refunds without payment_intent or charge (%v)", q)
+	}
+	return jsonBody(map[string]any{"object": "list", "data": data, "has_more": false, "url": "/v1/refunds"})
 }
 
 // addRefund records a refund of in with status (succeeded or pending); the caller
@@ -482,7 +548,7 @@ func (f *Fake) addRefund(in *intent, amount int64, status string) string {
 	in.refunded += amount
 	f.seq++
 	id := fmt.Sprint("re_fake", f.seq)
-	in.refunds = append(in.refunds, refund{id: id, status: status, amount: amount})
+	in.refunds = append(in.refunds, refund{id: id, status: status, amount: amount, created: time.Now().Unix(), metadata: map[string]string{}})
 	return id
 }
 
@@ -528,7 +594,7 @@ func (in *intent) chargeJSON() map[string]any {
 // refundJSON renders one of the intent's refunds as Stripe does.
 func (in *intent) refundJSON(r refund) map[string]any {
 	return map[string]any{"id": r.id, "object": "refund", "amount": r.amount, "charge": in.charge,
-		"currency": in.currency, "payment_intent": in.id, "status": r.status, "metadata": map[string]string{}}
+		"currency": in.currency, "payment_intent": in.id, "status": r.status, "created": r.created, "metadata": r.metadata}
 }
 
 func nilIfEmpty(s string) any {
