@@ -263,27 +263,28 @@ func TestConcurrentConfirmAndDecline(t *testing.T) {
 // confirmed at once, as on any slot, and is not the merchant's to confirm.
 func TestPaidAsyncSlotStaysSynchronous(t *testing.T) {
 	t.Parallel()
-	f := setupPayments(t)
-	async := strings.ReplaceAll(payAvailability, `"spots_open":"3"`, `"spots_open":"3","confirmation_mode":"CONFIRMATION_MODE_ASYNCHRONOUS"`)
-	async = strings.Replace(async, `"generation_timestamp":"1700000000"`, `"generation_timestamp":"1700000001"`, 1)
-	if _, err := f.store.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_AVAILABILITY, []byte(async)); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := f.core.Create(t.Context(), payReq("arrival", "", ""))
-	if err != nil || resp.GetBooking().GetStatus() != acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION {
-		t.Fatalf("pay on arrival, asynchronous: %v %v", resp, err)
-	}
-	resp, err = f.core.Create(t.Context(), payReq("prepay", "", "tok_visa"))
-	if err != nil || resp.GetBooking().GetStatus() != acv3.BookingStatus_CONFIRMED ||
-		resp.GetBooking().GetPaymentInformation().GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_PROVIDED {
-		t.Fatalf("prepaid, asynchronous slot: %v %v", resp, err)
-	}
-	if _, err := f.core.Confirm(t.Context(), resp.GetBooking().GetBookingId(), "r1"); !errors.Is(err, booking.ErrConflict) {
-		t.Errorf("confirm a paid booking: %v, want ErrConflict", err)
-	}
-	if fixed, err := f.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
-		t.Errorf("reconcile: %d %v", fixed, err)
-	}
+	eachPaymentStore(t, func(t *testing.T, f *payFixture) {
+		async := strings.ReplaceAll(payAvailability, `"spots_open":"3"`, `"spots_open":"3","confirmation_mode":"CONFIRMATION_MODE_ASYNCHRONOUS"`)
+		async = strings.Replace(async, `"generation_timestamp":"1700000000"`, `"generation_timestamp":"1700000001"`, 1)
+		if _, err := f.store.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_AVAILABILITY, []byte(async)); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := f.core.Create(t.Context(), payReq("arrival", "", ""))
+		if err != nil || resp.GetBooking().GetStatus() != acv3.BookingStatus_PENDING_MERCHANT_CONFIRMATION {
+			t.Fatalf("pay on arrival, asynchronous: %v %v", resp, err)
+		}
+		resp, err = f.core.Create(t.Context(), payReq("prepay", "", "tok_visa"))
+		if err != nil || resp.GetBooking().GetStatus() != acv3.BookingStatus_CONFIRMED ||
+			resp.GetBooking().GetPaymentInformation().GetPrepaymentStatus() != acv3.PrepaymentStatus_PREPAYMENT_PROVIDED {
+			t.Fatalf("prepaid, asynchronous slot: %v %v", resp, err)
+		}
+		if _, err := f.core.Confirm(t.Context(), resp.GetBooking().GetBookingId(), "r1"); !errors.Is(err, booking.ErrConflict) {
+			t.Errorf("confirm a paid booking: %v, want ErrConflict", err)
+		}
+		if fixed, err := f.store.Reconcile(time.Time{}); err != nil || fixed != 0 {
+			t.Errorf("reconcile: %d %v", fixed, err)
+		}
+	})
 }
 
 // TestConfirmRefusesAwaitedPayment: a booking that is PENDING_MERCHANT_CONFIRMATION
