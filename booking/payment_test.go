@@ -60,14 +60,7 @@ type payFixture struct {
 // the sandbox processor whose clock reads three days before paySlot.
 func setupPayments(t *testing.T) *payFixture {
 	t.Helper()
-	return setupPaymentsWith(t, nil)
-}
-
-// setupPaymentsWith is setupPayments with the sandbox processor wrapped by wrap (nil:
-// as it is), to stand in for a network between us and the processor.
-func setupPaymentsWith(t *testing.T, wrap func(booking.Processor) booking.Processor) *payFixture {
-	t.Helper()
-	return setupPaymentsOn(t, storetest.New(t), wrap)
+	return setupPaymentsOn(t, storetest.New(t), nil)
 }
 
 // eachPaymentStore runs fn, as a parallel subtest, with a payment fixture on each
@@ -77,7 +70,8 @@ func eachPaymentStore(t *testing.T, fn func(t *testing.T, f *payFixture)) {
 	storetest.Each(t, func(t *testing.T, st store.Backend) { fn(t, setupPaymentsOn(t, st, nil)) })
 }
 
-// setupPaymentsOn is setupPaymentsWith on st.
+// setupPaymentsOn is setupPayments on st, with the sandbox processor wrapped by wrap
+// (nil: as it is), to stand in for a network between us and the processor.
 func setupPaymentsOn(t *testing.T, st store.Backend, wrap func(booking.Processor) booking.Processor) *payFixture {
 	t.Helper()
 	for _, f := range []struct {
