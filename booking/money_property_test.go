@@ -34,7 +34,7 @@ func TestMoneyInvariantUnderRandomInterleavings(t *testing.T) {
 	for seed := range seeds {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			t.Parallel()
-			runMoneyScenario(t, uint64(seed))
+			eachPaymentStore(t, func(t *testing.T, f *payFixture) { runMoneyScenario(t, f, uint64(seed)) })
 		})
 	}
 }
@@ -42,9 +42,8 @@ func TestMoneyInvariantUnderRandomInterleavings(t *testing.T) {
 // event is a webhook waiting to be delivered.
 type event struct{ booking.GatewayEvent }
 
-func runMoneyScenario(t *testing.T, seed uint64) {
+func runMoneyScenario(t *testing.T, f *payFixture, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 13))
-	f := setupPayments(t)
 	proc := f.proc
 	newCore := func() *booking.Service {
 		c, err := booking.New(booking.Config{Store: f.store, Now: f.clock.Now, Processor: proc, ParseToken: payment.ParseToken})

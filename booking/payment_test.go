@@ -56,13 +56,6 @@ type payFixture struct {
 	proc *sandbox.Processor
 }
 
-// setupPayments opens a bbolt store with the payment fixture feeds and a core with
-// the sandbox processor whose clock reads three days before paySlot.
-func setupPayments(t *testing.T) *payFixture {
-	t.Helper()
-	return setupPaymentsOn(t, storetest.New(t), nil)
-}
-
 // eachPaymentStore runs fn, as a parallel subtest, with a payment fixture on each
 // store (storetest.Each): what money does is the contract both stores keep.
 func eachPaymentStore(t *testing.T, fn func(t *testing.T, f *payFixture)) {
@@ -70,8 +63,9 @@ func eachPaymentStore(t *testing.T, fn func(t *testing.T, f *payFixture)) {
 	storetest.Each(t, func(t *testing.T, st store.Backend) { fn(t, setupPaymentsOn(t, st, nil)) })
 }
 
-// setupPaymentsOn is setupPayments on st, with the sandbox processor wrapped by wrap
-// (nil: as it is), to stand in for a network between us and the processor.
+// setupPaymentsOn loads the payment fixture feeds into st and makes a core, its clock
+// three days before paySlot, with the sandbox processor wrapped by wrap (nil: as it
+// is) to stand in for a network between us and the processor.
 func setupPaymentsOn(t *testing.T, st store.Backend, wrap func(booking.Processor) booking.Processor) *payFixture {
 	t.Helper()
 	for _, f := range []struct {
