@@ -32,13 +32,6 @@ type fixture struct {
 	clock *clock
 }
 
-// setup opens a bbolt store with the fixture feeds and a core whose clock reads one
-// day before the fixture slots.
-func setup(t *testing.T) *fixture {
-	t.Helper()
-	return setupOn(t, storetest.New(t))
-}
-
 // eachStore runs fn, as a parallel subtest, with a fixture on each store: bbolt, and
 // Postgres when a database is given (storetest.Each). What the core does is the
 // contract both stores keep.
@@ -47,7 +40,8 @@ func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	storetest.Each(t, func(t *testing.T, st store.Backend) { fn(t, setupOn(t, st)) })
 }
 
-// setupOn is setup on st.
+// setupOn loads the fixture feeds into st and makes a core whose clock reads one day
+// before the fixture slots.
 func setupOn(t *testing.T, st store.Backend) *fixture {
 	t.Helper()
 	storetest.LoadFixture(t, st)
