@@ -59,8 +59,6 @@ type tenancyBundle struct {
 	grpcAddr                   string
 	admin, own, other, revoked string
 	n                          int
-	// exports is whether the store exports feeds (only bbolt does so far).
-	exports bool
 }
 
 // tenancySetup starts a server over st with the fixture and tenancy feeds.
@@ -88,10 +86,9 @@ func tenancySetup(t *testing.T, st store.Backend) *tenancyBundle {
 	if !ok {
 		t.Fatalf("%T keeps no merchant keys", st)
 	}
-	exports, _ := st.(server.FeedExporter) // nil, as serve wires it, when the store exports no feeds
 	srv, err := server.New(server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin}},
-		server.Deps{Bookings: core, Feeds: st, Gateways: reg, Keys: tenant.NewKeys(ks, nil), Notifications: st.Outbox(), Exports: exports})
+		server.Deps{Bookings: core, Feeds: st, Gateways: reg, Keys: tenant.NewKeys(ks, nil), Notifications: st.Outbox(), Exports: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +100,7 @@ func tenancySetup(t *testing.T, st store.Backend) *tenancyBundle {
 			t.Error(err)
 		}
 	})
-	b := &tenancyBundle{bundle: &bundle{store: st, baseURL: "http://" + srv.HTTPAddr()}, grpcAddr: srv.GRPCAddr(), admin: "Bearer " + testAdmin, exports: exports != nil}
+	b := &tenancyBundle{bundle: &bundle{store: st, baseURL: "http://" + srv.HTTPAddr()}, grpcAddr: srv.GRPCAddr(), admin: "Bearer " + testAdmin}
 	_, own := b.newKey(t, "m1")
 	_, other := b.newKey(t, "m2")
 	revokedID, revoked := b.newKey(t, "m1")
@@ -336,9 +333,6 @@ func TestTenancyMatrix(t *testing.T) {
 				t.Run(r.name+"/"+c.name, func(t *testing.T) {
 					call := r.prepare(t)
 					allowed := c.auth == b.admin || (c.auth == b.own && !r.adminOnly)
-					if allowed && strings.HasSuffix(call.path, ":export") && !b.exports {
-						t.Skipf("%T exports no feeds (GET %s answers 503): feed export is not built on this store", b.store, call.path)
-					}
 					code, _, body := b.do(t, call.method, call.path, c.auth, call.body)
 					if code != c.want {
 						t.Fatalf("%s %s: %d %s, want %d", call.method, call.path, code, body, c.want)

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
@@ -15,6 +17,9 @@ type Backend interface {
 	booking.Store
 	// LoadFeed validates and applies one feed file (Store.LoadFeed).
 	LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error)
+	// ExportFeed writes the kind feed of what is loaded now, every shard from one
+	// consistent read (Store.ExportFeed).
+	ExportFeed(ctx context.Context, kind feeds.ExportKind, opts feeds.ExportOptions, open func(shard, total int) (io.Writer, error)) (feeds.ExportInfo, error)
 	// Outbox is the notification outbox.
 	Outbox() Queue
 	// AvailabilityOutbox is the availability RTU queue.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log/slog"
 	"time"
@@ -49,7 +48,6 @@ func (c *publishConfig) register(fs *flag.FlagSet) {
 // startPublisher builds the publisher and runs its daily schedule; nil (and a no-op
 // stop) when no dropbox is configured.
 func startPublisher(ctx context.Context, cfg publishConfig, deps publisherDeps, m *metrics.Metrics) (*publish.Publisher, func(), error) {
-	ex := deps.exporter
 	boxes := map[feeds.ExportKind]publish.Dropbox{}
 	for kind, raw := range map[feeds.ExportKind]string{feeds.ExportMerchant: cfg.merchant, feeds.ExportService: cfg.service, feeds.ExportAvailability: cfg.availability} {
 		if raw == "" {
@@ -64,9 +62,6 @@ func startPublisher(ctx context.Context, cfg publishConfig, deps publisherDeps, 
 	if len(boxes) == 0 {
 		return nil, func() {}, nil
 	}
-	if ex == nil {
-		return nil, nil, errors.New("--dropbox-*: this store backend cannot export feeds")
-	}
 	at, err := publish.ParseAt(cfg.at)
 	if err != nil {
 		return nil, nil, err
@@ -75,7 +70,7 @@ func startPublisher(ctx context.Context, cfg publishConfig, deps publisherDeps, 
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := publish.New(publish.Config{Exporter: ex, Dropboxes: boxes, Auth: auth, At: at,
+	p, err := publish.New(publish.Config{Exporter: deps.exporter, Dropboxes: boxes, Auth: auth, At: at,
 		Log: deps.log, Status: deps.status, StatusInterval: cfg.statusInterval})
 	if err != nil {
 		return nil, nil, err

@@ -131,7 +131,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer stopNotifier() // before st.Close
-	p, stopPublisher, err := startPublisher(ctx, cfg.publish, publisherDeps{exporter(st), publicationLog(st), cfg.notify.feedStatus(google)}, met)
+	p, stopPublisher, err := startPublisher(ctx, cfg.publish, publisherDeps{st, publicationLog(st), cfg.notify.feedStatus(google)}, met)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		GRPCAddr: cfg.grpcAddr, HTTPAddr: cfg.httpAddr, Credentials: creds,
 		TLSCert: cfg.tlsCert, TLSKey: cfg.tlsKey, Insecure: cfg.insecure,
 		ShutdownTimeout: cfg.shutdownTimeout, Limits: cfg.limits,
-	}, server.Deps{Bookings: core, Feeds: loads, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: exporter(st), Publisher: publisher})
+	}, server.Deps{Bookings: core, Feeds: loads, Metrics: met, Gateways: gws, Notifications: st.Outbox(), Keys: keys, Backup: backuper(st), UI: dash, Exports: st, Publisher: publisher})
 	if err != nil {
 		return err
 	}
@@ -311,12 +311,4 @@ func merchantKeys(st any) *tenant.Keys {
 		return nil
 	}
 	return tenant.NewKeys(ks, nil)
-}
-
-// exporter is st's feed export, nil on a backend without one.
-func exporter(st any) server.FeedExporter {
-	if ex, ok := st.(server.FeedExporter); ok {
-		return ex
-	}
-	return nil
 }
