@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -176,18 +175,15 @@ type InventoryQueue interface {
 
 // InventoryOutbox is InventoryQueue on bbolt.
 type InventoryOutbox struct {
-	s    *Store
-	wake chan struct{}
+	rtuQueue[*bsv1.InventoryRecord]
 }
 
 // InventoryOutbox returns the store's merchant and service RTU queue.
 func (s *Store) InventoryOutbox() InventoryQueue {
 	c, _ := inventoryWakers.LoadOrStore(s.db, make(chan struct{}, 1))
-	return &InventoryOutbox{s: s, wake: c.(chan struct{})}
+	return &InventoryOutbox{rtuQueue[*bsv1.InventoryRecord]{s: s, wake: c.(chan struct{}),
+		pending: bucketInventoryRTU, dead: bucketInventoryRTUDead, fresh: func() *bsv1.InventoryRecord { return &bsv1.InventoryRecord{} }}}
 }
-
-// Wake receives a value after a feed load that wrote records commits.
-func (o *InventoryOutbox) Wake() <-chan struct{} { return o.wake }
 
 // Due returns up to limit pending records due at now, in key order, each with its
 // merchant or service as it is now, read in one snapshot. A service's record waits
@@ -302,89 +298,6 @@ func (o *InventoryOutbox) failure(ctx context.Context, sent *bsv1.InventoryRecor
 		cur.Failures++
 		return store(tx, key, cur)
 	})
-}
-
-// RetryAllDead makes every dead record pending again (due at once, a fresh failure
-// budget, its history kept; one with a pending record already needs nothing more)
-// and returns how many dead letters it cleared.
-func (o *InventoryOutbox) RetryAllDead(ctx context.Context) (int, error) {
-	n := 0
-	err := o.update(ctx, func(tx *bolt.Tx) error {
-		n = 0
-		dead, pending := tx.Bucket(bucketInventoryRTUDead), tx.Bucket(bucketInventoryRTU)
-		var keys [][]byte
-		if err := dead.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil }); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			rec, err := getInventoryRecord(dead, k)
-			if err != nil {
-				return err
-			}
-			if pending.Get(k) == nil {
-				rec.State, rec.Failures, rec.NextAttemptUnix = bsv1.OutboxState_OUTBOX_STATE_PENDING, 0, 0
-				if err := putRecord(pending, k, rec); err != nil {
-					return err
-				}
-			}
-			if err := dead.Delete(k); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err == nil && n > 0 {
-		select {
-		case o.wake <- struct{}{}:
-		default:
-		}
-	}
-	return n, err
-}
-
-// Counts returns the number of pending and dead records.
-func (o *InventoryOutbox) Counts(ctx context.Context) (pending, dead int, err error) {
-	if err := ctx.Err(); err != nil {
-		return 0, 0, err
-	}
-	err = o.s.db.View(func(tx *bolt.Tx) error {
-		pending = tx.Bucket(bucketInventoryRTU).Stats().KeyN
-		dead = tx.Bucket(bucketInventoryRTUDead).Stats().KeyN
-		return nil
-	})
-	return pending, dead, err
-}
-
-// List returns every pending record, then every dead one, in key order.
-func (o *InventoryOutbox) List(ctx context.Context) ([]*bsv1.InventoryRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var out []*bsv1.InventoryRecord
-	err := o.s.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketInventoryRTU, bucketInventoryRTUDead} {
-			if err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-				rec := &bsv1.InventoryRecord{}
-				if err := unmarshal(v, rec); err != nil {
-					return fmt.Errorf("inventory rtu %q: %w", k, err)
-				}
-				out = append(out, rec)
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-func (o *InventoryOutbox) update(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return o.s.commits.update(fn)
 }
 
 // oldRecord decodes raw (a stored Merchant or Service) into m; nil when raw is nil

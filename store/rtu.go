@@ -130,18 +130,15 @@ func (w *rtuWindows) write(tx *bolt.Tx) error {
 // drains and operators inspect; the other half is booking.Tx.SpotsChanged and the
 // feed loads.
 type AvailabilityOutbox struct {
-	s    *Store
-	wake chan struct{}
+	rtuQueue[*bsv1.AvailabilityRecord]
 }
 
 // AvailabilityOutbox returns the store's availability RTU queue.
 func (s *Store) AvailabilityOutbox() RTUQueue {
 	c, _ := rtuWakers.LoadOrStore(s.db, make(chan struct{}, 1))
-	return &AvailabilityOutbox{s: s, wake: c.(chan struct{})}
+	return &AvailabilityOutbox{rtuQueue[*bsv1.AvailabilityRecord]{s: s, wake: c.(chan struct{}),
+		pending: bucketRTU, dead: bucketRTUDead, fresh: func() *bsv1.AvailabilityRecord { return &bsv1.AvailabilityRecord{} }}}
 }
-
-// Wake receives a value after a transaction that marked a window commits.
-func (o *AvailabilityOutbox) Wake() <-chan struct{} { return o.wake }
 
 // Due returns up to limit pending records due at now, in key order (so a service's
 // windows are adjacent), each with its window's slots as they are now, read in one
@@ -250,89 +247,6 @@ func (o *AvailabilityOutbox) failures(ctx context.Context, recs []*bsv1.Availabi
 		}
 		return nil
 	})
-}
-
-// RetryAllDead makes every dead record pending again (due at once, a fresh failure
-// budget, its history kept) and returns how many. A window that has a pending
-// record already needs nothing more: that record sends the current state.
-func (o *AvailabilityOutbox) RetryAllDead(ctx context.Context) (int, error) {
-	var n int
-	err := o.update(ctx, func(tx *bolt.Tx) error {
-		n = 0
-		dead, pending := tx.Bucket(bucketRTUDead), tx.Bucket(bucketRTU)
-		var keys [][]byte
-		if err := dead.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil }); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			rec, err := getAvailabilityRecord(dead, k)
-			if err != nil {
-				return err
-			}
-			if pending.Get(k) == nil {
-				rec.State, rec.Failures, rec.NextAttemptUnix = bsv1.OutboxState_OUTBOX_STATE_PENDING, 0, 0
-				if err := putRecord(pending, k, rec); err != nil {
-					return err
-				}
-			}
-			if err := dead.Delete(k); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err == nil && n > 0 {
-		select {
-		case o.wake <- struct{}{}:
-		default:
-		}
-	}
-	return n, err
-}
-
-// Counts returns the number of pending and dead records.
-func (o *AvailabilityOutbox) Counts(ctx context.Context) (pending, dead int, err error) {
-	if err := ctx.Err(); err != nil {
-		return 0, 0, err
-	}
-	err = o.s.db.View(func(tx *bolt.Tx) error {
-		pending = tx.Bucket(bucketRTU).Stats().KeyN
-		dead = tx.Bucket(bucketRTUDead).Stats().KeyN
-		return nil
-	})
-	return pending, dead, err
-}
-
-// List returns every pending record, then every dead one, in key order.
-func (o *AvailabilityOutbox) List(ctx context.Context) ([]*bsv1.AvailabilityRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var out []*bsv1.AvailabilityRecord
-	err := o.s.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketRTU, bucketRTUDead} {
-			if err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-				rec := &bsv1.AvailabilityRecord{}
-				if err := unmarshal(v, rec); err != nil {
-					return fmt.Errorf("rtu record %x: %w", k, err)
-				}
-				out = append(out, rec)
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-func (o *AvailabilityOutbox) update(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return o.s.commits.update(fn)
 }
 
 // recordKey is the key of a record's window.
