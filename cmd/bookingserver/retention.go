@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,8 +25,37 @@ type retentionConfig struct {
 }
 
 func (c *retentionConfig) register(fs *flag.FlagSet) {
-	fs.DurationVar(&c.customerData, "retention", 400*24*time.Hour,
-		"erase the customer data (name, email, telephone, address, note) of bookings whose slot ended longer ago than this; amounts and the ledger stay")
+	c.customerData = 400 * 24 * time.Hour
+	fs.Var((*days)(&c.customerData), "retention",
+		"erase the customer data (name, email, telephone, address, note) of bookings whose slot ended longer ago than this; amounts and the ledger stay (days as 400d, or a duration as 36h)")
+}
+
+// days is a duration flag that also takes whole days ("400d"), the unit retention
+// periods are set in, and prints whole days that way.
+type days time.Duration
+
+func (d *days) String() string {
+	if v := time.Duration(*d); v > 0 && v%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *days) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.ParseUint(n, 10, 16)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number of days (like 400d)", s)
+		}
+		*d = days(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is neither days (like 400d) nor a duration (like 36h)", s)
+	}
+	*d = days(v)
+	return nil
 }
 
 func (c retentionConfig) check() error {
