@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,12 +41,19 @@ type Postgres struct {
 	// cache fresh, and the cache's warm-up.
 	stopListen context.CancelFunc
 	listenDone chan struct{}
-	warmDone   chan struct{}
+	// listening is closed once the first LISTEN is in place.
+	listening   chan struct{}
+	firstListen sync.Once
+	warmDone    chan struct{}
 }
+
+// listenTimeout bounds how long OpenPostgres waits for its LISTEN connection.
+const listenTimeout = 30 * time.Second
 
 // OpenPostgres connects to the database at url (postgres://…), migrates its schema
 // under an advisory lock (replicas starting together never race) and starts
-// listening for outbox wake-ups from other replicas.
+// listening for outbox wake-ups and count changes from other replicas: it returns
+// once it listens, so nothing another replica commits after that goes unheard.
 func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -63,11 +71,24 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, err
 	}
-	p := &Postgres{pool: pool, cache: newSlotCache(pool)}
+	channels, err := schemaChannels(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels)}
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
-	p.stopListen, p.listenDone = cancel, make(chan struct{})
+	p.stopListen, p.listenDone, p.listening = cancel, make(chan struct{}), make(chan struct{})
 	go p.listen(lctx)
+	select {
+	case <-p.listening:
+	case <-time.After(listenTimeout):
+		p.stopListen()
+		<-p.listenDone
+		pool.Close()
+		return nil, fmt.Errorf("could not LISTEN for other replicas' changes within %s", listenTimeout)
+	}
 	p.warmDone = make(chan struct{})
 	go func() {
 		defer close(p.warmDone)
@@ -319,7 +340,7 @@ func (p *Postgres) Reconcile(from time.Time) (int, error) {
 		if err != nil || fixed == 0 {
 			return err
 		}
-		_, err = t.exec(`SELECT pg_notify($1, '*')`, slotsChannel) // the replicas' caches are wrong
+		_, err = t.exec(`SELECT pg_notify($1, '*')`, t.cache.channels.slots) // the replicas' caches are wrong
 		return err
 	})
 	if fixed > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ import (
 // 5 services and 20 slot times in some 13 round trips; from the cache it makes none.
 // Each replica keeps, per service asked about, the feed's slots (key, record) with
 // their counts, and the merchants it was asked about, kept fresh by notifications:
-//   - every count change (AddBooked, on any replica) notifies slotsChannel, on
+//   - every count change (AddBooked, on any replica) notifies the slots channel, on
 //     commit, with the slot key, the new count and the writer's tag; replicas
 //     apply them in commit order, which is PostgreSQL's delivery order;
 //   - a feed load or Reconcile notifies "*": every replica drops everything;
@@ -45,8 +46,23 @@ import (
 // replica's feed load may use the catalogue of a few milliseconds before it, as if
 // it had committed first. Its slots, counts and tokens are read in the database.
 
-// slotsChannel carries count changes and "*" (drop everything).
-const slotsChannel = "bookingserver_slots"
+// pgChannels are the LISTEN/NOTIFY channels of one store: outbox wake-ups, and
+// count changes and "*" (drop everything) for the availability caches. NOTIFY
+// reaches every session of the database whatever its schema, so the names carry a
+// hash of the store's schema: two stores in one database (two deployments, or
+// tests in parallel) never apply each other's changes.
+type pgChannels struct{ outbox, slots string }
+
+// schemaChannels names the channels of the schema pool's connections use.
+func schemaChannels(ctx context.Context, pool *pgxpool.Pool) (pgChannels, error) {
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return pgChannels{}, fmt.Errorf("current schema: %w", err)
+	}
+	sum := sha256.Sum256([]byte(schema))
+	tag := hex.EncodeToString(sum[:8])
+	return pgChannels{outbox: "bookingserver_outbox_" + tag, slots: "bookingserver_slots_" + tag}, nil
+}
 
 // cacheTTL bounds how long a cached service is answered from without a fill: a
 // bound on staleness should a change ever go unnotified (an operator's SQL).
@@ -55,8 +71,10 @@ const cacheTTL = 5 * time.Minute
 // slotCache is one replica's availability cache.
 type slotCache struct {
 	// tag marks this replica's own notifications.
-	tag  string
-	pool *pgxpool.Pool
+	tag string
+	// channels are the store's notification channels.
+	channels pgChannels
+	pool     *pgxpool.Pool
 
 	mu sync.RWMutex
 	// epoch counts the drops of everything.
@@ -89,10 +107,10 @@ type cachedService struct {
 	booked  []int64
 }
 
-func newSlotCache(pool *pgxpool.Pool) *slotCache {
+func newSlotCache(pool *pgxpool.Pool, channels pgChannels) *slotCache {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	c := &slotCache{tag: hex.EncodeToString(b[:]), pool: pool, rewarm: make(chan struct{}, 1)}
+	c := &slotCache{tag: hex.EncodeToString(b[:]), channels: channels, pool: pool, rewarm: make(chan struct{}, 1)}
 	c.reset()
 	return c
 }
@@ -190,7 +208,7 @@ func (c *slotCache) waitWarm(ctx context.Context) error {
 	}
 }
 
-// notified applies one notification of slotsChannel.
+// notified applies one notification of the slots channel.
 func (c *slotCache) notified(payload string) error {
 	if payload == "*" {
 		c.reset()

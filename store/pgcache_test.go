@@ -124,3 +124,33 @@ func TestPostgresReserveCatalogFollowsFeedLoads(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestPostgresCachesKeepToTheirSchema: NOTIFY reaches every session of a database,
+// whatever its schema; two stores in one database (two deployments, or tests run in
+// parallel) must not apply each other's count changes to their caches.
+func TestPostgresCachesKeepToTheirSchema(t *testing.T) {
+	t.Parallel()
+	a, b := storetest.OpenPostgres(t, storetest.PostgresURL(t)), storetest.OpenPostgres(t, storetest.PostgresURL(t))
+	storetest.LoadFixture(t, a)
+	storetest.LoadFixture(t, b)
+	eventually(t, b, "store b after its fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 && s.Booked == 0 })
+	for i := range 5 {
+		err := a.Reserve(t.Context(), func(tx booking.Tx) error {
+			var key []byte
+			if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
+				return err
+			}
+			return tx.AddBooked(key, 1)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 { // b answers from its cache while a's notifications arrive
+			if got := summaryOf(t, b); got.Booked != 0 {
+				t.Fatalf("store b, on another schema, answers %d booked after store a's booking %d, want 0", got.Booked, i+1)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	eventually(t, a, "store a after its bookings", func(s booking.SlotSummary) bool { return s.Booked == 5 })
+}

@@ -75,7 +75,7 @@ func (l *pgLoad) write(opts pgx.TxOptions, fn func(*pgTxn) error) error {
 	}
 	readOnly := opts.AccessMode == pgx.ReadOnly
 	if !readOnly {
-		if _, err := t.exec(`SELECT pg_notify($1, '*')`, slotsChannel); err != nil {
+		if _, err := t.exec(`SELECT pg_notify($1, '*')`, t.cache.channels.slots); err != nil {
 			return err
 		}
 	}

@@ -15,9 +15,6 @@ import (
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
-// outboxChannel is the LISTEN/NOTIFY channel of outbox wake-ups.
-const outboxChannel = "bookingserver_outbox"
-
 // defaultOutboxLease is how long a record handed out by Due stays with its replica:
 // longer than the notifier's attempt timeout times the records it may hold, shorter
 // than a partner would wait for a dead replica's records.
@@ -50,9 +47,9 @@ func (o *PostgresOutbox) signal() {
 	}
 }
 
-// listen wakes the outbox on every notification of outboxChannel, and keeps the
-// availability cache fresh with those of slotsChannel, until ctx ends, reconnecting
-// after errors (a lost wake-up only delays delivery to the next poll; lost count
+// listen wakes the outbox on every notification of the outbox channel, and keeps
+// the availability cache fresh with those of the slots channel, until ctx ends,
+// reconnecting after errors (a lost wake-up only delays delivery to the next poll; lost count
 // changes are why the cache is dropped on every connect).
 func (p *Postgres) listen(ctx context.Context) {
 	defer close(p.listenDone)
@@ -77,18 +74,20 @@ func (p *Postgres) listenOnce(ctx context.Context) error {
 	// The connection will LISTEN: take it out of the pool for good.
 	conn := pooled.Hijack()
 	defer conn.Close(context.Background()) //nolint:errcheck // closing a connection we drop
-	if _, err := conn.Exec(ctx, `LISTEN `+outboxChannel+`; LISTEN `+slotsChannel); err != nil {
+	ch := p.cache.channels
+	if _, err := conn.Exec(ctx, `LISTEN `+ch.outbox+`; LISTEN `+ch.slots); err != nil {
 		return err
 	}
 	// Notifications sent while no connection listened are lost: the availability
 	// cache starts again.
 	p.cache.reset()
+	p.firstListen.Do(func() { close(p.listening) })
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		if n.Channel != slotsChannel {
+		if n.Channel != ch.slots {
 			p.outbox.signal()
 			continue
 		}
@@ -271,7 +270,7 @@ func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) 
 			}
 		}
 		if len(dead) > 0 {
-			if _, err := t.exec(`SELECT pg_notify($1, '')`, outboxChannel); err != nil {
+			if _, err := t.exec(`SELECT pg_notify($1, '')`, t.cache.channels.outbox); err != nil {
 				return err
 			}
 		}

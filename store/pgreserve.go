@@ -142,7 +142,7 @@ func (t *pgTxn) takeSpots(slotKey []byte, delta int64) error {
 			ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked, spots_open = excluded.spots_open
 			RETURNING slot_key, booked)
 		SELECT pg_notify($4, encode(slot_key, 'hex') || ' ' || booked || ' ' || $5::text) FROM taken`,
-		slotKey, delta, limit, slotsChannel, t.cache.tag)
+		slotKey, delta, limit, t.cache.channels.slots, t.cache.tag)
 }
 
 // insertIdempotency stores the answer of a new token. The token is locked, so only

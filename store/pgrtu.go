@@ -186,7 +186,7 @@ func (o *PostgresAvailabilityOutbox) RetryAllDead(ctx context.Context) (int, err
 			}
 		}
 		if len(dead) > 0 {
-			if _, err := t.exec(`SELECT pg_notify($1, '')`, outboxChannel); err != nil {
+			if _, err := t.exec(`SELECT pg_notify($1, '')`, t.cache.channels.outbox); err != nil {
 				return err
 			}
 		}

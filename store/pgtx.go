@@ -382,7 +382,7 @@ func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 			return err
 		}
 	}
-	return t.write(`SELECT pg_notify($1, $2)`, slotsChannel, fmt.Sprintf("%x %d %s", slotKey, n, t.cache.tag))
+	return t.write(`SELECT pg_notify($1, $2)`, t.cache.channels.slots, fmt.Sprintf("%x %d %s", slotKey, n, t.cache.tag))
 }
 
 func (t *pgTxn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
@@ -448,7 +448,7 @@ func (t *pgTxn) Enqueue(n *bsv1.Notification) error {
 	if err := t.putRecord(rec, `INSERT INTO outbox (booking_id, next_attempt_unix, record) VALUES ($1, 0, $2)`, n.GetBookingId()); err != nil {
 		return fmt.Errorf("enqueue notification for booking %q: %w", n.GetBookingId(), err)
 	}
-	if err := t.write(`SELECT pg_notify($1, '')`, outboxChannel); err != nil {
+	if err := t.write(`SELECT pg_notify($1, '')`, t.cache.channels.outbox); err != nil {
 		return err
 	}
 	t.enqueued = true
