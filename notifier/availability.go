@@ -84,9 +84,6 @@ func NewAvailabilityWorker(cfg AvailabilityConfig) (*AvailabilityWorker, error) 
 	if cfg.Outbox == nil || cfg.Client == nil {
 		return nil, errors.New("notifier: Outbox and Client are required")
 	}
-	if cfg.PartnerID == "" {
-		return nil, errors.New("notifier: no partner id")
-	}
 	b, err := defaults(Config{Client: cfg.Client, PartnerID: cfg.PartnerID, BaseURL: cfg.BaseURL,
 		Policy: cfg.Policy, MaxAttempts: cfg.MaxAttempts, AttemptTimeout: cfg.AttemptTimeout, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {

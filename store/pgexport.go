@@ -71,10 +71,11 @@ func (e pgExportInventory) Slots(fn func(*acv3.Availability) error) error {
 }
 
 // streamRecords decodes each row's record into a fresh message and calls fn, row by
-// row (records collects them first, for callers that query again inside fn).
-func streamRecords[M proto.Message](t *pgTxn, fresh func() M, fn func(M) error, sql string) error {
+// row, while the rows are read (records collects them first, for callers that query
+// again inside fn).
+func streamRecords[M proto.Message](t *pgTxn, fresh func() M, fn func(M) error, sql string, args ...any) error {
 	var raw []byte
-	return t.query("", sql, nil, []any{&raw}, func() error {
+	return t.query("", sql, args, []any{&raw}, func() error {
 		m := fresh()
 		if err := unmarshal(raw, m); err != nil {
 			return fmt.Errorf("%T: %w", m, err)

@@ -138,18 +138,11 @@ func (t *pgTxn) flush() error {
 // decoded with newRec: fn may use the transaction, which pgx cannot do while rows
 // are open.
 func records[M proto.Message](t *pgTxn, newRec func() M, fn func(M) bool, sql string, args ...any) error {
-	var (
-		raw  []byte
-		raws [][]byte
-	)
-	if err := t.query("", sql, args, []any{&raw}, func() error { raws = append(raws, raw); return nil }); err != nil {
+	var all []M
+	if err := streamRecords(t, newRec, func(m M) error { all = append(all, m); return nil }, sql, args...); err != nil {
 		return err
 	}
-	for _, raw := range raws {
-		m := newRec()
-		if err := unmarshal(raw, m); err != nil {
-			return fmt.Errorf("%T: %w", m, err)
-		}
+	for _, m := range all {
 		if !fn(m) {
 			return nil
 		}
