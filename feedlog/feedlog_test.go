@@ -23,12 +23,17 @@ func (f failing) LoadFeed(context.Context, bsv1.FeedKind, []byte) (store.LoadSum
 
 // TestRecorderKeepsEachMerchantsLoads: loads are listed under the caller's merchant
 // (the admin's apart), with who made them; a refused load says why, a server error
-// does not show its text to the merchant.
+// does not show its text to the merchant; on each store.
 func TestRecorderKeepsEachMerchantsLoads(t *testing.T) {
-	st := storetest.New(t)
+	t.Parallel()
+	storetest.Each(t, recorderKeepsEachMerchantsLoads)
+}
+
+func recorderKeepsEachMerchantsLoads(t *testing.T, st store.Backend) {
 	storetest.LoadFixture(t, st)
 	m1 := booking.WithScope(t.Context(), booking.MerchantScope("m1"))
-	r := feedlog.New(st, st)
+	log := st.(feedlog.Log) // both stores keep it, beside store.Backend
+	r := feedlog.New(st, log)
 	feed := `{"metadata":{"processing_instruction":"PROCESS_AS_INCREMENTAL","total_shards":1,"generation_timestamp":"1700000001"},
 	 "service":[{"merchant_id":"m1","service_id":"nails","name":"Nails","price":{"price_micros":"1000000","currency_code":"USD"}}]}`
 	if _, err := r.LoadFeed(feedlog.WithWho(m1, "desk@example.com"), bsv1.FeedKind_FEED_KIND_SERVICE, []byte(feed)); err != nil {
@@ -38,7 +43,7 @@ func TestRecorderKeepsEachMerchantsLoads(t *testing.T) {
 		t.Fatal("a broken feed was taken")
 	}
 	secret := errors.New("dial tcp 10.0.0.7:5432: connection refused")
-	if _, err := feedlog.New(failing{secret}, st).LoadFeed(m1, bsv1.FeedKind_FEED_KIND_MERCHANT, nil); !errors.Is(err, secret) {
+	if _, err := feedlog.New(failing{secret}, log).LoadFeed(m1, bsv1.FeedKind_FEED_KIND_MERCHANT, nil); !errors.Is(err, secret) {
 		t.Fatal(err)
 	}
 	if _, err := r.LoadFeed(t.Context(), bsv1.FeedKind_FEED_KIND_SERVICE, []byte(feed)); err != nil { // the admin

@@ -19,6 +19,7 @@ import (
 	"github.com/bookingserver/bookingserver/feeds"
 	"github.com/bookingserver/bookingserver/publish"
 	"github.com/bookingserver/bookingserver/publish/publishtest"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -29,9 +30,9 @@ type bundle struct {
 	srv  *publishtest.Server
 }
 
-func setup(t *testing.T, addr string) *bundle {
+// setup loads the fixture into st and starts an SFTP server on addr.
+func setup(t *testing.T, addr string, st store.Backend) *bundle {
 	t.Helper()
-	st := storetest.New(t)
 	storetest.LoadFixture(t, st)
 	key := publishtest.NewKey(t)
 	srv := publishtest.Start(t, addr, key.PublicKey())
@@ -56,10 +57,15 @@ func setup(t *testing.T, addr string) *bundle {
 
 // TestPublishUploadsCompleteFeeds: the three feeds land in their dropboxes under
 // their final names (no temporary file left), availability in two shards with one
-// nonce; the recorded sizes and sha256 are the files'; every shard validates.
+// nonce; the recorded sizes and sha256 are the files'; every shard validates; each
+// store exports.
 func TestPublishUploadsCompleteFeeds(t *testing.T) {
 	t.Parallel()
-	b := setup(t, "127.0.0.1:0")
+	storetest.Each(t, publishUploadsCompleteFeeds)
+}
+
+func publishUploadsCompleteFeeds(t *testing.T, st store.Backend) {
+	b := setup(t, "127.0.0.1:0", st)
 	p, err := publish.New(b.cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -124,10 +130,11 @@ func TestPublishUploadsCompleteFeeds(t *testing.T) {
 }
 
 // TestPublishRefusesUnknownHostKey: a dropbox whose host key is not the one in
-// known_hosts gets nothing, and the publication is recorded as failed.
+// known_hosts gets nothing, and the publication is recorded as failed. The store
+// plays no part: bbolt only.
 func TestPublishRefusesUnknownHostKey(t *testing.T) {
 	t.Parallel()
-	b := setup(t, "127.0.0.1:0")
+	b := setup(t, "127.0.0.1:0", storetest.New(t))
 	hk, err := knownhosts.New(b.srv.KnownHosts(t, publishtest.NewKey(t).PublicKey()))
 	if err != nil {
 		t.Fatal(err)
@@ -153,11 +160,15 @@ func TestPublishRefusesUnknownHostKey(t *testing.T) {
 
 // TestPublicationsSurviveRestart: with a log (the store), a new publisher shows the
 // earlier publications and keeps counting failures since the last success, so the
-// alert holds across a restart.
+// alert holds across a restart; on each store.
 func TestPublicationsSurviveRestart(t *testing.T) {
 	t.Parallel()
-	b := setup(t, "127.0.0.1:0")
-	b.cfg.Log = storetest.New(t)
+	storetest.Each(t, publicationsSurviveRestart)
+}
+
+func publicationsSurviveRestart(t *testing.T, st store.Backend) {
+	b := setup(t, "127.0.0.1:0", st)
+	b.cfg.Log = st.(publish.Log) // both stores keep it, beside store.Backend
 	p, err := publish.New(b.cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +201,8 @@ func TestPublicationsSurviveRestart(t *testing.T) {
 }
 
 // TestRunRetriesFailedPublication: the daily run finds the dropbox down, retries with
-// backoff, and publishes once it is up.
+// backoff, and publishes once it is up. The schedule is the publisher's, not the
+// store's: bbolt only.
 func TestRunRetriesFailedPublication(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/server"
-	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -41,36 +39,14 @@ type cartBundle struct {
 	*bundle
 	core   *booking.Service
 	clock  *fakeClock
-	open   func() (store.Backend, error)
+	open   storetest.Opener
 	limits booking.CartLimits
 	stop   func()
 }
 
-// eachCartStore runs fn, as a parallel subtest, with the open function of a fresh
-// store of each kind: a bbolt file, and a Postgres schema when a database is given
-// (storetest.PostgresURL). Each call opens the same data again.
-func eachCartStore(t *testing.T, fn func(t *testing.T, open func() (store.Backend, error))) {
-	t.Helper()
-	t.Run("bbolt", func(t *testing.T) {
-		t.Parallel()
-		fn(t, openBolt(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		url := storetest.PostgresURL(t)
-		fn(t, func() (store.Backend, error) { return store.OpenPostgres(context.Background(), url) })
-	})
-}
-
-// openBolt opens, at each call, the same bbolt file in t.TempDir().
-func openBolt(t *testing.T) func() (store.Backend, error) {
-	path := filepath.Join(t.TempDir(), "db")
-	return func() (store.Backend, error) { return store.Open(store.DefaultConfig(path)) }
-}
-
 // cartSetup starts a server over a fresh store with the fixture feeds, the clock one day
 // before the fixture slots, and the cart configured for m1/haircut (25 USD).
-func cartSetup(t *testing.T, open func() (store.Backend, error), limits booking.CartLimits) *cartBundle {
+func cartSetup(t *testing.T, open storetest.Opener, limits booking.CartLimits) *cartBundle {
 	t.Helper()
 	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: open, limits: limits}
 	c.start(t, true)
@@ -197,7 +173,7 @@ func ids(resp map[string]any) (bookingID, paymentID string) {
 
 func TestCartCollectConfirms(t *testing.T) {
 	t.Parallel()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) {
 		c := cartSetup(t, open, booking.CartLimits{})
 		resp := c.book(t, storetest.SlotFiveSpots, "u1", "CART", "r1")
 		bid, pid := ids(resp)
@@ -251,7 +227,7 @@ func TestCartCollectConfirms(t *testing.T) {
 
 func TestCartAbandonReleases(t *testing.T) {
 	t.Parallel()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) {
 		c := cartSetup(t, open, booking.CartLimits{})
 		bid, _ := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
 		if c.available(t, storetest.SlotOneSpot) {
@@ -270,7 +246,7 @@ func TestCartAbandonReleases(t *testing.T) {
 
 func TestCartAutoCancelAcrossRestartThenLatePaymentConfirms(t *testing.T) {
 	t.Parallel()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) {
 		c := cartSetup(t, open, booking.CartLimits{})
 		bid, pid := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
 		c.restart(t)
@@ -308,7 +284,7 @@ func TestCartAutoCancelAcrossRestartThenLatePaymentConfirms(t *testing.T) {
 
 func TestCartLatePaymentSpotTakenRefundDue(t *testing.T) {
 	t.Parallel()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) {
 		c := cartSetup(t, open, booking.CartLimits{})
 		bid, pid := ids(c.book(t, storetest.SlotOneSpot, "u1", "CART", "r1"))
 		c.clock.Advance(901 * time.Second)
@@ -335,7 +311,7 @@ func TestCartLatePaymentSpotTakenRefundDue(t *testing.T) {
 
 func TestCartLimitsAndValidation(t *testing.T) {
 	t.Parallel()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) {
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) {
 		c := cartSetup(t, open, booking.CartLimits{PerCustomer: 2, PerSlot: 2})
 		c.book(t, storetest.SlotOneSpot, "u1", "CART", "a")
 		c.book(t, storetest.SlotFiveSpots, "u1", "CART", "b")

@@ -21,7 +21,6 @@ import (
 	"github.com/bookingserver/bookingserver/payment/gateways"
 	"github.com/bookingserver/bookingserver/payment/secrets"
 	"github.com/bookingserver/bookingserver/server"
-	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -289,15 +288,15 @@ type gwBundle struct {
 }
 
 // eachGatewayStore runs fn, as a parallel subtest, with a gateway server over each
-// store (eachCartStore): what the gateways do to money is the contract both keep.
+// store (storetest.EachReopenable): what the gateways do to money is the contract both keep.
 func eachGatewayStore(t *testing.T, fn func(t *testing.T, b *gwBundle)) {
 	t.Helper()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) { fn(t, gwSetupOn(t, open)) })
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) { fn(t, gwSetupOn(t, open)) })
 }
 
 // gwSetupOn starts a server over the store open opens, with the fixture feeds and
 // m1's gateway accounts pointing at a fake gateway.
-func gwSetupOn(t *testing.T, open func() (store.Backend, error)) *gwBundle {
+func gwSetupOn(t *testing.T, open storetest.Opener) *gwBundle {
 	t.Helper()
 	fake := newFakeGateway(t)
 	c := &cartBundle{clock: &fakeClock{now: time.Unix(storetest.SlotOneSpot-86400, 0)}, open: open}

@@ -13,13 +13,13 @@ import (
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	"github.com/bookingserver/bookingserver/metrics"
 	"github.com/bookingserver/bookingserver/server"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
-// startMetered starts a fixture server on httpAddr with its own Metrics.
-func startMetered(t *testing.T, httpAddr string) (*server.Server, *metrics.Metrics) {
+// startMetered starts a fixture server over st on httpAddr with its own Metrics.
+func startMetered(t *testing.T, httpAddr string, st store.Backend) (*server.Server, *metrics.Metrics) {
 	t.Helper()
-	st := storetest.New(t)
 	storetest.LoadFixture(t, st)
 	core, err := booking.New(booking.Config{Store: st})
 	if err != nil {
@@ -49,10 +49,15 @@ func scrape(t *testing.T, url, authorization string) (int, string) {
 }
 
 // TestMetricsAfterCalls makes gRPC and REST calls, then scrapes /metrics over HTTP and
-// checks the series and their values.
+// checks the series and their values, on each store: the booking outcomes, slots
+// available and feed loads counted are the store's answers.
 func TestMetricsAfterCalls(t *testing.T) {
 	t.Parallel()
-	srv, _ := startMetered(t, "127.0.0.1:0")
+	storetest.Each(t, metricsAfterCalls)
+}
+
+func metricsAfterCalls(t *testing.T, st store.Backend) {
+	srv, _ := startMetered(t, "127.0.0.1:0", st)
 	b := &bundle{baseURL: "http://" + srv.HTTPAddr()}
 	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -117,10 +122,10 @@ func TestMetricsAfterCalls(t *testing.T) {
 }
 
 // TestMetricsAccess: /metrics needs the admin token when the HTTP listener is not
-// loopback.
+// loopback. Access is the server's, not the store's: bbolt only.
 func TestMetricsAccess(t *testing.T) {
 	t.Parallel()
-	srv, _ := startMetered(t, "0.0.0.0:0")
+	srv, _ := startMetered(t, "0.0.0.0:0", storetest.New(t))
 	_, port, _ := strings.Cut(srv.HTTPAddr(), "]:")
 	if port == "" {
 		_, port, _ = strings.Cut(srv.HTTPAddr(), ":")

@@ -20,7 +20,6 @@ import (
 	"github.com/bookingserver/bookingserver/payment/stripe"
 	"github.com/bookingserver/bookingserver/payment/stripe/stripetest"
 	"github.com/bookingserver/bookingserver/server"
-	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
@@ -36,14 +35,14 @@ type stripeE2E struct {
 }
 
 // eachStripeStore runs fn, as a parallel subtest, with a Stripe end-to-end server over
-// each store (eachCartStore).
+// each store (storetest.EachReopenable).
 func eachStripeStore(t *testing.T, fn func(t *testing.T, b *stripeE2E)) {
 	t.Helper()
-	eachCartStore(t, func(t *testing.T, open func() (store.Backend, error)) { fn(t, stripeE2ESetup(t, open)) })
+	storetest.EachReopenable(t, func(t *testing.T, open storetest.Opener) { fn(t, stripeE2ESetup(t, open)) })
 }
 
 // stripeE2ESetup starts the server over the store open opens.
-func stripeE2ESetup(t *testing.T, open func() (store.Backend, error)) *stripeE2E {
+func stripeE2ESetup(t *testing.T, open storetest.Opener) *stripeE2E {
 	t.Helper()
 	fake := stripetest.New(t)
 	proc, err := stripe.New(stripe.Config{SecretKey: stripetest.Key, BaseURL: fake.URL(), HTTPClient: fake.Client()})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
 	"github.com/bookingserver/bookingserver/tenant"
 	"github.com/bookingserver/bookingserver/ui"
@@ -16,22 +17,26 @@ import (
 
 // TestLoginLimitsAndExpiry: after 10 failed logins from one address the right
 // password is refused too (429) until the window passes; a session ends when it
-// expires; the session cookie is HttpOnly and SameSite=Strict.
+// expires; the session cookie is HttpOnly and SameSite=Strict; on each store.
 func TestLoginLimitsAndExpiry(t *testing.T) {
 	t.Parallel()
-	st := storetest.New(t)
+	storetest.Each(t, loginLimitsAndExpiry)
+}
+
+func loginLimitsAndExpiry(t *testing.T, st store.Backend) {
+	ds := st.(dashboardStore)
 	now := time.Unix(1_900_000_000, 0)
 	clock := func() time.Time { return now }
 	core, err := booking.New(booking.Config{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff := tenant.NewStaff(st, clock)
+	staff := tenant.NewStaff(ds, clock)
 	if err := staff.Add(t.Context(), "m1", staffEmail, staffPassword); err != nil {
 		t.Fatal(err)
 	}
-	dash, err := ui.New(ui.Config{Bookings: core, Index: st, Catalog: st, Outbox: st.Outbox(), Feeds: st, Keys: tenant.NewKeys(st, clock),
-		Staff: staff, Sessions: tenant.NewSessions(st, time.Hour, clock), Settings: st, Now: clock})
+	dash, err := ui.New(ui.Config{Bookings: core, Index: ds, Catalog: ds, Outbox: st.Outbox(), Feeds: st, Keys: tenant.NewKeys(ds, clock),
+		Staff: staff, Sessions: tenant.NewSessions(ds, time.Hour, clock), Settings: ds, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

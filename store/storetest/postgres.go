@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -112,6 +113,27 @@ func EachReplicas(t *testing.T, fn func(t *testing.T, a, b store.Backend)) {
 		t.Parallel()
 		url := PostgresURL(t)
 		fn(t, OpenPostgres(t, url), OpenPostgres(t, url))
+	})
+}
+
+// Opener opens the same store again at each call, as a restarted process (or
+// another replica) finds it; the caller closes what it opens.
+type Opener func() (store.Backend, error)
+
+// EachReopenable runs fn as a parallel subtest per store implementation with the
+// Opener of a fresh store: a bbolt file in t.TempDir(), or a fresh Postgres schema.
+// Tests of what survives a restart close the store and open it again.
+func EachReopenable(t *testing.T, fn func(t *testing.T, open Opener)) {
+	t.Helper()
+	t.Run("bbolt", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "bookingserver.db")
+		fn(t, func() (store.Backend, error) { return store.Open(store.DefaultConfig(path)) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		url := PostgresURL(t)
+		fn(t, func() (store.Backend, error) { return store.OpenPostgres(context.Background(), url) })
 	})
 }
 
