@@ -104,3 +104,33 @@ func TestCompleteFeedsRemoveWhatTheyOmit(t *testing.T) {
 		})
 	})
 }
+
+// TestRemovedSlotWhoseBookingsEndedIsNotBooked: a slot booked and then cancelled
+// holds no live booking, whatever its count's storage keeps (PostgreSQL keeps a
+// row at zero), and a feed removing it says so.
+func TestRemovedSlotWhoseBookingsEndedIsNotBooked(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s store.Backend) {
+		storetest.LoadFixture(t, s)
+		for _, delta := range []int64{1, -1} {
+			err := s.Update(context.Background(), func(tx booking.Tx) error {
+				var key []byte
+				if err := tx.Slots("m1", "haircut", storetest.SlotOther, 0, func(sl booking.Slot) bool { key = sl.Key; return false }); err != nil {
+					return err
+				}
+				return tx.AddBooked(key, delta)
+			})
+			if err != nil {
+				t.Fatalf("AddBooked(%d): %v", delta, err)
+			}
+		}
+		sum, err := s.LoadFeed(context.Background(), bsv1.FeedKind_FEED_KIND_AVAILABILITY,
+			availabilityFeed(complete(1700000100), "", storetest.SlotOneSpot, storetest.SlotFiveSpots))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Removed != 1 || sum.BookedSlotsRemoved != 0 {
+			t.Errorf("summary %+v, want 1 removed slot, not booked", sum)
+		}
+	})
+}

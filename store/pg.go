@@ -35,16 +35,19 @@ import (
 type Postgres struct {
 	pool   *pgxpool.Pool
 	outbox *PostgresOutbox
-	// cache answers availability lookups (pgcache.go).
-	cache *slotCache
+	// cache answers availability lookups (pgcache.go), and broadcast tells the other
+	// replicas what commits changed (pgbroadcast.go).
+	cache     *slotCache
+	broadcast *broadcaster
 	// stopListen ends the LISTEN connection that wakes the outbox and keeps the
-	// cache fresh, and the cache's warm-up.
+	// cache fresh, the cache's warm-up and the broadcaster (after its last send).
 	stopListen context.CancelFunc
 	listenDone chan struct{}
 	// listening is closed once the first LISTEN is in place.
 	listening   chan struct{}
 	firstListen sync.Once
 	warmDone    chan struct{}
+	sendDone    chan struct{}
 }
 
 // listenTimeout bounds how long OpenPostgres waits for its LISTEN connection.
@@ -77,6 +80,7 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		return nil, err
 	}
 	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels)}
+	p.broadcast = newBroadcaster(pool, channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
 	p.stopListen, p.listenDone, p.listening = cancel, make(chan struct{}), make(chan struct{})
@@ -89,19 +93,24 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, fmt.Errorf("could not LISTEN for other replicas' changes within %s", listenTimeout)
 	}
-	p.warmDone = make(chan struct{})
+	p.warmDone, p.sendDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(p.warmDone)
 		p.cache.warm(lctx)
 	}()
+	go func() {
+		defer close(p.sendDone)
+		p.broadcast.run(lctx)
+	}()
 	return p, nil
 }
 
-// Close stops listening and closes the pool.
+// Close stops listening, sends what the last commits changed, and closes the pool.
 func (p *Postgres) Close() error {
 	p.stopListen()
 	<-p.listenDone
 	<-p.warmDone
+	<-p.sendDone
 	p.pool.Close()
 	return nil
 }
@@ -127,34 +136,16 @@ func (p *Postgres) View(ctx context.Context, fn func(booking.ReadTx) error) erro
 // from the start when the database reports a serialization failure or a deadlock
 // (booking.Store allows fn to run more than once).
 func (p *Postgres) Update(ctx context.Context, fn func(booking.Tx) error) error {
-	enqueued := false
-	err := p.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error {
-		err := fn(t)
-		enqueued = t.enqueued
-		return err
-	})
-	if err == nil && enqueued {
-		p.outbox.signal()
-	}
-	return err
+	return p.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error { return fn(t) })
 }
 
 // Reserve implements booking.Reserver: fn runs READ COMMITTED in reserve mode
 // (pgreserve.go), again from the start when it must (a constraint found a
 // concurrent change, serialization failures and deadlocks).
 func (p *Postgres) Reserve(ctx context.Context, fn func(booking.Tx) error) error {
-	enqueued := false
-	err := p.retry(ctx, func() error {
-		return p.reserveOnce(ctx, func(t *pgTxn) error {
-			err := fn(t)
-			enqueued = t.enqueued
-			return err
-		})
+	return p.retry(ctx, func() error {
+		return p.reserveOnce(ctx, func(t *pgTxn) error { return fn(t) })
 	})
-	if err == nil && enqueued {
-		p.outbox.signal()
-	}
-	return err
 }
 
 // maxAttempts bounds the retries of one transaction; each waits a random time of
@@ -197,20 +188,35 @@ func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgT
 	if err == nil && t.err == nil {
 		err = tx.commit(ctx)
 	}
-	return t.ended(err)
+	return p.ended(t, err)
 }
 
-// ended returns the error of the attempt that ended with err (nil: it committed),
-// after forgetting the count changes it expected to be notified of when it did
-// not commit.
-func (t *pgTxn) ended(err error) error {
+// ended returns the error of the attempt of t that ended with err (nil: it
+// committed). A commit's count changes go to this replica's cache at once and to
+// the others' through the broadcaster, with a wake-up of every notifier when it
+// enqueued. A transaction that changed counts and failed other than in the
+// database (a lost connection: it may have committed) drops their services from
+// this replica's cache.
+func (p *Postgres) ended(t *pgTxn, err error) error {
 	if t.err != nil {
 		// A statement failed and fn went on (it may have taken a lookup's error for
 		// "not found"): the transaction is aborted, and its first error is the cause.
 		err = t.err
 	}
-	if err != nil {
-		t.cache.forget(t.expected)
+	if err == nil {
+		if err := p.cache.apply(t.changes); err != nil {
+			slog.Error("availability cache: dropped after a change it cannot read", "err", err)
+			p.cache.reset()
+		}
+		p.broadcast.add(t.changes, t.enqueued)
+		if t.enqueued {
+			p.outbox.signal()
+		}
+		return nil
+	}
+	var pe *pgconn.PgError
+	if len(t.touched) > 0 && !errors.As(err, &pe) {
+		p.cache.drop(t.touched)
 	}
 	return err
 }
@@ -324,7 +330,7 @@ func (p *Postgres) Reconcile(from time.Time) (int, error) {
 		fromSec = &f
 	}
 	err := p.run(context.Background(), pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error {
-		stale, err := t.exec(`DELETE FROM slot_booked b WHERE ($1::bigint IS NULL OR slot_key_start(b.slot_key) >= $1)
+		stale, err := t.exec(`DELETE FROM slot_booked b WHERE b.booked <> 0 AND ($1::bigint IS NULL OR slot_key_start(b.slot_key) >= $1)
 			AND NOT EXISTS (SELECT 1 FROM bookings k WHERE k.holds_spot AND k.slot_key = b.slot_key)`, fromSec)
 		if err != nil {
 			return err
@@ -334,7 +340,7 @@ func (p *Postgres) Reconcile(from time.Time) (int, error) {
 		wrong, err := t.exec(`INSERT INTO slot_booked (slot_key, booked)
 			SELECT slot_key, count(*) FROM bookings WHERE holds_spot AND slot_key IS NOT NULL
 			AND ($1::bigint IS NULL OR start_sec >= $1) GROUP BY slot_key
-			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked, spots_open = NULL
+			ON CONFLICT (slot_key) DO UPDATE SET booked = excluded.booked, spots_open = NULL, version = nextval('slot_booked_version')
 			WHERE slot_booked.booked <> excluded.booked`, fromSec)
 		fixed = int(stale + wrong)
 		if err != nil || fixed == 0 {

@@ -25,19 +25,21 @@ import (
 // The availability cache of a replica (PostgreSQL). A BatchAvailabilityLookup read
 // 5 services and 20 slot times in some 13 round trips; from the cache it makes none.
 // Each replica keeps, per service asked about, the feed's slots (key, record) with
-// their counts, and the merchants it was asked about, kept fresh by notifications:
-//   - every count change (AddBooked, on any replica) notifies the slots channel, on
-//     commit, with the slot key, the new count and the writer's tag; replicas
-//     apply them in commit order, which is PostgreSQL's delivery order;
-//   - a feed load or Reconcile notifies "*": every replica drops everything;
+// their counts and the versions of those counts, and the merchants it was asked
+// about, kept fresh by notifications:
+//   - every count change (AddBooked, on any replica) takes a new version in its
+//     transaction; once it committed, the replica that made it applies it to its
+//     own cache (so that it reads its own writes) and notifies it to the others
+//     (pgbroadcast.go), which may hear changes in any order: a cached count is
+//     replaced only by one of a higher version;
+//   - a feed load or Reconcile notifies "*", in its transaction: every replica
+//     drops everything;
 //   - a lost LISTEN connection drops everything (notifications may have been
 //     missed), and a service filled more than cacheTTL ago is read again;
 //   - after every drop, warm fills every service again in the background (the
 //     whole feed, every slot's key and record);
-//   - a fill (a service read from the database) is kept only if no notification
-//     about its service, and no "*", arrived while it was read;
-//   - a slot this replica changed is answered from the database until its own
-//     notification arrives, so that a replica reads its own writes.
+//   - a fill (a service read from the database) is kept only if no change of its
+//     service, and no "*", was heard or made while it was read.
 // Another replica's booking is seen once its notification arrives (milliseconds):
 // lookups are a view of availability, and CreateBooking checks in the database.
 //
@@ -83,11 +85,8 @@ type slotCache struct {
 	// catalog has the merchant and service records reservations read (pgTxn.catalogRecord).
 	catalog  map[string][]byte
 	services map[string]*cachedService // by serviceKey
-	// gens counts the notifications about each service (by serviceKey).
+	// gens counts the changes heard of or made in each service (by serviceKey).
 	gens map[string]uint64
-	// pending counts, by slot key, this replica's changes whose notification has
-	// not arrived.
-	pending map[string]int
 	// filling has the services being read, each with a channel closed when its
 	// read ends, so that concurrent misses of one service read it once.
 	filling map[string]chan struct{}
@@ -100,11 +99,12 @@ type slotCache struct {
 // cachedService is a service's summary and slots as read by one fill, with the
 // counts kept up to date since.
 type cachedService struct {
-	filled  time.Time
-	summary booking.ServiceSummary
-	keys    [][]byte // in key order
-	records [][]byte
-	booked  []int64
+	filled   time.Time
+	summary  booking.ServiceSummary
+	keys     [][]byte // in key order
+	records  [][]byte
+	booked   []int64
+	versions []int64 // of booked's counts (0: none taken yet)
 }
 
 func newSlotCache(pool *pgxpool.Pool, channels pgChannels) *slotCache {
@@ -122,9 +122,6 @@ func (c *slotCache) reset() {
 	c.epoch++
 	c.merchants, c.services, c.gens = map[string]bool{}, map[string]*cachedService{}, map[string]uint64{}
 	c.catalog = map[string][]byte{}
-	if c.pending == nil {
-		c.pending = map[string]int{}
-	}
 	if c.filling == nil {
 		c.filling = map[string]chan struct{}{}
 	}
@@ -208,59 +205,77 @@ func (c *slotCache) waitWarm(ctx context.Context) error {
 	}
 }
 
-// notified applies one notification of the slots channel.
+// notified applies one notification of the slots channel: "*", or count changes
+// (broadcaster.payloads), which this replica applied already when they are its own.
 func (c *slotCache) notified(payload string) error {
 	if payload == "*" {
 		c.reset()
 		return nil
 	}
-	f := strings.Fields(payload)
-	if len(f) != 3 {
-		return fmt.Errorf("slot notification %q", payload)
+	head, lines, _ := strings.Cut(payload, "\n")
+	tag, ok := strings.CutPrefix(head, payloadHeader)
+	if !ok {
+		return fmt.Errorf("slot notification %.40q: not a format this replica reads", payload)
 	}
-	key, err := hex.DecodeString(f[0])
-	if err != nil {
-		return fmt.Errorf("slot notification %q: %w", payload, err)
+	if tag == c.tag {
+		return nil
 	}
-	n, err := strconv.ParseInt(f[1], 10, 64)
-	if err != nil {
-		return fmt.Errorf("slot notification %q: %w", payload, err)
+	var changes []slotChange
+	for line := range strings.SplitSeq(lines, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			return fmt.Errorf("slot notification line %q", line)
+		}
+		var (
+			ch  slotChange
+			err error
+		)
+		if ch.key, err = hex.DecodeString(f[0]); err != nil {
+			return fmt.Errorf("slot notification line %q: %w", line, err)
+		}
+		if ch.booked, err = strconv.ParseInt(f[1], 10, 64); err != nil {
+			return fmt.Errorf("slot notification line %q: %w", line, err)
+		}
+		if ch.version, err = strconv.ParseInt(f[2], 10, 64); err != nil {
+			return fmt.Errorf("slot notification line %q: %w", line, err)
+		}
+		changes = append(changes, ch)
 	}
-	_, m, s, _, err := slotWindowParts(key)
-	if err != nil {
-		return err
-	}
-	svc := string(serviceKey(m, s))
+	return c.apply(changes)
+}
+
+// apply sets the cached counts that changes make newer.
+func (c *slotCache) apply(changes []slotChange) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gens[svc]++
-	if cs := c.services[svc]; cs != nil {
-		if i, ok := slices.BinarySearchFunc(cs.keys, key, bytes.Compare); ok {
-			cs.booked[i] = n
+	for _, ch := range changes {
+		_, m, s, _, err := slotWindowParts(ch.key)
+		if err != nil {
+			return err
 		}
-	}
-	if f[2] == c.tag {
-		if c.pending[string(key)]--; c.pending[string(key)] <= 0 {
-			delete(c.pending, string(key))
+		svc := string(serviceKey(m, s))
+		c.gens[svc]++
+		cs := c.services[svc]
+		if cs == nil {
+			continue
+		}
+		if i, ok := slices.BinarySearchFunc(cs.keys, ch.key, bytes.Compare); ok && cs.versions[i] < ch.version {
+			cs.booked[i], cs.versions[i] = ch.booked, ch.version
 		}
 	}
 	return nil
 }
 
-// expect notes that this replica is changing the count of key (its notification
-// will follow the commit); forget undoes it when the transaction did not commit.
-func (c *slotCache) expect(key []byte) {
-	c.mu.Lock()
-	c.pending[string(key)]++
-	c.mu.Unlock()
-}
-
-func (c *slotCache) forget(keys [][]byte) {
+// drop forgets the services of keys: a transaction that changed their counts
+// ended without knowing whether it committed.
+func (c *slotCache) drop(keys [][]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range keys {
-		if c.pending[string(k)]--; c.pending[string(k)] <= 0 {
-			delete(c.pending, string(k))
+		if _, m, s, _, err := slotWindowParts(k); err == nil {
+			svc := string(serviceKey(m, s))
+			c.gens[svc]++
+			delete(c.services, svc)
 		}
 	}
 }
@@ -318,37 +333,33 @@ func (c *slotCache) service(svc string) *cachedService {
 }
 
 // summaries calls fn with the summary of each cached slot of cs whose key starts
-// with prefix (servicePrefixLen long for the service's part), and reports false,
-// having called nothing, when one of them has a change of this replica in flight.
-func (c *slotCache) summaries(cs *cachedService, prefix []byte, servicePrefixLen int, sum *booking.SlotSummary, fn func(*booking.SlotSummary) bool) (bool, error) {
+// with prefix (servicePrefixLen long for the service's part).
+func (c *slotCache) summaries(cs *cachedService, prefix []byte, servicePrefixLen int, sum *booking.SlotSummary, fn func(*booking.SlotSummary) bool) error {
 	c.mu.RLock()
 	i, _ := slices.BinarySearchFunc(cs.keys, prefix, bytes.Compare)
 	end := i
-	for ; end < len(cs.keys) && bytes.HasPrefix(cs.keys[end], prefix); end++ {
-		if c.pending[string(cs.keys[end])] > 0 {
-			c.mu.RUnlock()
-			return false, nil
-		}
+	for end < len(cs.keys) && bytes.HasPrefix(cs.keys[end], prefix) {
+		end++
 	}
 	booked := slices.Clone(cs.booked[i:end])
 	c.mu.RUnlock()
 	for j, k := range cs.keys[i:end] {
 		parts, ok := feeds.SlotKey(k).Parts(servicePrefixLen)
 		if !ok {
-			return true, fmt.Errorf("slot %x: malformed key", k)
+			return fmt.Errorf("slot %x: malformed key", k)
 		}
 		*sum = booking.SlotSummary{
 			DurationSec: parts.DurationSec, StaffID: parts.StaffID, RoomID: parts.RoomID, PartySize: parts.PartySize,
 			Booked: booked[j],
 		}
 		if err := decodeSlotSummary(cs.records[i+j], sum); err != nil {
-			return true, fmt.Errorf("slot %x: %w", k, err)
+			return fmt.Errorf("slot %x: %w", k, err)
 		}
 		if !fn(sum) {
 			break
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // fill reads the service and its slots from the database and caches them, unless
@@ -390,16 +401,17 @@ func (c *slotCache) fill(ctx context.Context, merchantID, serviceID string) (*ca
 		found = err == nil
 		return err
 	})
-	b.Queue(`SELECT s.slot_key, s.record, coalesce(b.booked, 0)
+	b.Queue(`SELECT s.slot_key, s.record, coalesce(b.booked, 0), coalesce(b.version, 0)
 		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
 		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
 		servicePrefix, prefixEnd(servicePrefix)).Query(func(rows pgx.Rows) error {
 		var (
-			key, rec []byte
-			n        int64
+			key, rec   []byte
+			n, version int64
 		)
-		_, err := pgx.ForEachRow(rows, []any{&key, &rec, &n}, func() error {
-			cs.keys, cs.records, cs.booked = append(cs.keys, key), append(cs.records, rec), append(cs.booked, n)
+		_, err := pgx.ForEachRow(rows, []any{&key, &rec, &n, &version}, func() error {
+			cs.keys, cs.records = append(cs.keys, key), append(cs.records, rec)
+			cs.booked, cs.versions = append(cs.booked, n), append(cs.versions, version)
 			return nil
 		})
 		return err

@@ -399,7 +399,7 @@ func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, scope string, sum
 
 // slotsReturning makes a DELETE FROM slots answer each key and whether it holds
 // live bookings, for removedSlots.
-const slotsReturning = ` RETURNING slot_key, EXISTS (SELECT 1 FROM slot_booked b WHERE b.slot_key = slots.slot_key)`
+const slotsReturning = ` RETURNING slot_key, EXISTS (SELECT 1 FROM slot_booked b WHERE b.slot_key = slots.slot_key AND b.booked > 0)`
 
 // deleteSlotPrefix deletes the slots whose keys start with prefix (every slot for
 // an empty one), noting each in rm.

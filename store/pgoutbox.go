@@ -269,19 +269,12 @@ func (o *PostgresOutbox) revive(ctx context.Context, where string, args ...any) 
 				return err
 			}
 		}
-		if len(dead) > 0 {
-			if _, err := t.exec(`SELECT pg_notify($1, '')`, t.cache.channels.outbox); err != nil {
-				return err
-			}
-		}
+		t.enqueued = len(dead) > 0 // every replica's notifiers wake on commit
 		revived = dead
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if len(revived) > 0 {
-		o.signal()
 	}
 	return revived, nil
 }

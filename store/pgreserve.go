@@ -90,7 +90,7 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 			return nil
 		})
 		if err = t.flush(); err == nil && t.err == nil {
-			return nil
+			return p.ended(t, nil)
 		}
 	}
 	if status := conn.Conn().PgConn().TxStatus(); status != 'I' {
@@ -98,7 +98,7 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 		// is closed when released, outside a transaction or not).
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
 	}
-	return t.ended(err)
+	return p.ended(t, err)
 }
 
 // lockToken locks an idempotency token to the end of the transaction ($1 is the
@@ -131,18 +131,17 @@ func (t *pgTxn) rememberSpotsOpen(s booking.Slot) {
 // count that a concurrent booking may have changed since: the spots_open read is
 // stored with the count, and the table's CHECK refuses a count above it. A slot not
 // read here is counted without a limit, as on bbolt.
-// The new count is notified to the replicas' caches (pgcache.go).
+// The new count and its version go to the replicas' caches once the transaction
+// commits (pgcache.go).
 func (t *pgTxn) takeSpots(slotKey []byte, delta int64) error {
 	var limit *int64
 	if n, ok := t.spotsOpen[string(slotKey)]; ok {
 		limit = &n
 	}
-	t.expectNotification(slotKey)
-	return t.write(`WITH taken AS (INSERT INTO slot_booked (slot_key, booked, spots_open) VALUES ($1, $2, $3)
-			ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked, spots_open = excluded.spots_open
-			RETURNING slot_key, booked)
-		SELECT pg_notify($4, encode(slot_key, 'hex') || ' ' || booked || ' ' || $5::text) FROM taken`,
-		slotKey, delta, limit, t.cache.channels.slots, t.cache.tag)
+	return t.writeRow(t.countChanged(slotKey), `INSERT INTO slot_booked (slot_key, booked, spots_open) VALUES ($1, $2, $3)
+		ON CONFLICT (slot_key) DO UPDATE SET booked = slot_booked.booked + excluded.booked, spots_open = excluded.spots_open,
+			version = nextval('slot_booked_version')
+		RETURNING booked, version`, slotKey, delta, limit)
 }
 
 // insertIdempotency stores the answer of a new token. The token is locked, so only

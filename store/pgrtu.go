@@ -185,17 +185,10 @@ func (o *PostgresAvailabilityOutbox) RetryAllDead(ctx context.Context) (int, err
 				return err
 			}
 		}
-		if len(dead) > 0 {
-			if _, err := t.exec(`SELECT pg_notify($1, '')`, t.cache.channels.outbox); err != nil {
-				return err
-			}
-		}
+		t.enqueued = len(dead) > 0 // every replica's notifiers wake on commit
 		n = len(dead)
 		return nil
 	})
-	if err == nil && n > 0 {
-		o.p.outbox.signal()
-	}
 	return n, err
 }
 

@@ -106,9 +106,7 @@ func (t *pgTxn) SlotSummaries(merchantID, serviceID string, startSec, durationSe
 	prefix := slotScanPrefix(merchantID, serviceID, startSec, durationSec)
 	servicePrefixLen := feeds.SlotPrefixLen(merchantID, serviceID)
 	if cs := t.cachedService(merchantID, serviceID); cs != nil {
-		if ok, err := t.cache.summaries(cs, prefix, servicePrefixLen, &s.summary, fn); ok || err != nil {
-			return err
-		}
+		return t.cache.summaries(cs, prefix, servicePrefixLen, &s.summary, fn)
 	}
 	run := s.runs[string(prefix[:servicePrefixLen-8])]
 	if run == nil || !run.covers(prefix) {

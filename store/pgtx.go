@@ -31,7 +31,7 @@ type pgTxn struct {
 	tx  pgQuerier
 	// err is the first statement error: the transaction is aborted from then on.
 	err error
-	// enqueued: an outbox record was written (the local notifier is woken on commit).
+	// enqueued: an outbox record was written (the notifiers are woken on commit).
 	enqueued bool
 	// sum remembers the availability path's reads (pgsummary.go).
 	sum *pgSummaries
@@ -43,16 +43,28 @@ type pgTxn struct {
 	// pipeline holds a Reserve's writes until its next read or its commit, which
 	// sends them with it in one round trip (nil: every statement is sent at once).
 	pipeline *pgx.Batch
-	// cache is the replica's availability cache, and expected the slot keys whose
-	// count this transaction changes (its notifications follow its commit).
-	cache    *slotCache
-	expected [][]byte
+	// cache is the replica's availability cache.
+	cache *slotCache
+	// changed has the slot keys whose counts this transaction changes (touched),
+	// and each change as the database made it (changes), for the caches once it
+	// commits (pgbroadcast.go).
+	touched [][]byte
+	changes []slotChange
 }
 
-// expectNotification notes that the transaction changes the count of slotKey.
-func (t *pgTxn) expectNotification(slotKey []byte) {
-	t.cache.expect(slotKey)
-	t.expected = append(t.expected, slotKey)
+// countChanged returns the scan of a statement that changes the count of slotKey
+// and returns the new count and its version (a write whose result is read later,
+// with the pipeline).
+func (t *pgTxn) countChanged(slotKey []byte) func(pgx.Row) error {
+	t.touched = append(t.touched, slotKey)
+	return func(row pgx.Row) error {
+		c := slotChange{key: slotKey}
+		if err := row.Scan(&c.booked, &c.version); err != nil {
+			return err
+		}
+		t.changes = append(t.changes, c)
+		return nil
+	}
 }
 
 // fail notes err as the transaction's first failure and returns it.
@@ -122,6 +134,20 @@ func (t *pgTxn) write(sql string, args ...any) error {
 	}
 	_, err := t.tx.Exec(t.ctx, sql, args...)
 	return t.fail(err)
+}
+
+// writeRow is write for a statement that returns one row, which scan reads once
+// the statement ran (in a Reserve, with the next read or the commit).
+func (t *pgTxn) writeRow(scan func(pgx.Row) error, sql string, args ...any) error {
+	b := t.pipeline
+	if b == nil {
+		b = &pgx.Batch{}
+	}
+	b.Queue(sql, args...).QueryRow(scan)
+	if t.pipeline != nil {
+		return nil
+	}
+	return t.fail(t.tx.SendBatch(t.ctx, b).Close())
 }
 
 // flush sends the pipeline's writes.
@@ -359,10 +385,12 @@ func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 	if delta > 0 {
 		return t.takeSpots(slotKey, delta)
 	}
-	var n int64
-	t.expectNotification(slotKey)
-	// An insert would be checked (booked >= 0) before its conflict is found.
-	err := t.get(`UPDATE slot_booked SET booked = booked + $2 WHERE slot_key = $1 RETURNING booked`, []any{slotKey, delta}, &n)
+	// An insert would be checked (booked >= 0) before its conflict is found. A count
+	// of zero keeps its row, and its version (pgschema/0011_slot_versions.sql).
+	t.touched = append(t.touched, slotKey)
+	c := slotChange{key: slotKey}
+	err := t.get(`UPDATE slot_booked SET booked = booked + $2, version = nextval('slot_booked_version')
+		WHERE slot_key = $1 RETURNING booked, version`, []any{slotKey, delta}, &c.booked, &c.version)
 	var pe *pgconn.PgError
 	if errors.Is(err, booking.ErrNotFound) || (errors.As(err, &pe) && pe.Code == "23514") { // none, or check_violation
 		return fmt.Errorf("slot booking count would go negative: broken invariant: %w", err)
@@ -370,12 +398,8 @@ func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		if _, err := t.exec(`DELETE FROM slot_booked WHERE slot_key = $1`, slotKey); err != nil {
-			return err
-		}
-	}
-	return t.write(`SELECT pg_notify($1, $2)`, t.cache.channels.slots, fmt.Sprintf("%x %d %s", slotKey, n, t.cache.tag))
+	t.changes = append(t.changes, c)
+	return nil
 }
 
 func (t *pgTxn) PutIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
@@ -431,8 +455,8 @@ func (t *pgTxn) MarkWebhook(key string, atUnix int64) error {
 	return err
 }
 
-// Enqueue implements booking.Tx: the record is a row of this transaction, and
-// pg_notify (delivered on commit) wakes the other replicas' notifiers.
+// Enqueue implements booking.Tx: the record is a row of this transaction, and its
+// commit wakes the notifiers of every replica (pgbroadcast.go).
 func (t *pgTxn) Enqueue(n *bsv1.Notification) error {
 	if err := checkNotification(n); err != nil {
 		return err
@@ -440,9 +464,6 @@ func (t *pgTxn) Enqueue(n *bsv1.Notification) error {
 	rec := newOutboxRecord(n)
 	if err := t.putRecord(rec, `INSERT INTO outbox (booking_id, next_attempt_unix, record) VALUES ($1, 0, $2)`, n.GetBookingId()); err != nil {
 		return fmt.Errorf("enqueue notification for booking %q: %w", n.GetBookingId(), err)
-	}
-	if err := t.write(`SELECT pg_notify($1, '')`, t.cache.channels.outbox); err != nil {
-		return err
 	}
 	t.enqueued = true
 	return nil

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// broadcaster tells the other replicas, after the commits, what changed: slot
+// counts (for their availability caches) and new outbox records (to wake their
+// notifiers). The transactions themselves never NOTIFY: PostgreSQL serialises the
+// commits of NOTIFYing transactions on one database-wide lock, held from before
+// each one's commit record to the end of its WAL flush, so that one NOTIFY per
+// booking made every booking of every replica commit, and wait for the disk, in
+// turn (224 bookings/s where the same transactions without it reach the disk's
+// group commit). Here one goroutine per replica sends what its commits queued,
+// many changes per NOTIFY, while the next ones queue.
+//
+// A change is lost if the replica dies between its commit and the send: the other
+// replicas' caches then keep that slot's count until the service is filled again
+// (at most cacheTTL). Count changes carry the slot's version, so they may arrive
+// in any order (pgcache.go).
+type broadcaster struct {
+	pool     *pgxpool.Pool
+	channels pgChannels
+	tag      string
+
+	mu      sync.Mutex
+	changes map[string]slotChange // by slot key, the latest of each
+	outbox  bool                  // a new outbox record waits for a wake-up
+	kick    chan struct{}
+}
+
+// slotChange is a slot's count as a committed transaction left it, and the
+// version of that change (pgschema/0011_slot_versions.sql).
+type slotChange struct {
+	key     []byte
+	booked  int64
+	version int64
+}
+
+// maxPayload keeps a notification under PostgreSQL's limit (8000 bytes).
+const maxPayload = 7900
+
+// payloadHeader begins every count notification, before the sender's tag: a
+// replica knows its own changes (it applied them on commit) and which format it
+// reads.
+const payloadHeader = "v2 "
+
+func newBroadcaster(pool *pgxpool.Pool, channels pgChannels, tag string) *broadcaster {
+	return &broadcaster{pool: pool, channels: channels, tag: tag, changes: map[string]slotChange{}, kick: make(chan struct{}, 1)}
+}
+
+// add queues committed changes, and a wake-up of the notifiers when outbox is set.
+func (b *broadcaster) add(changes []slotChange, outbox bool) {
+	if len(changes) == 0 && !outbox {
+		return
+	}
+	b.mu.Lock()
+	for _, c := range changes {
+		if old, ok := b.changes[string(c.key)]; !ok || old.version < c.version {
+			b.changes[string(c.key)] = c
+		}
+	}
+	b.outbox = b.outbox || outbox
+	b.mu.Unlock()
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run sends what is queued until ctx ends, then what is left (for a second at
+// most): a replica that stops cleanly leaves nothing unsaid.
+func (b *broadcaster) run(ctx context.Context) {
+	for {
+		select {
+		case <-b.kick:
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			if err := b.send(final); err != nil {
+				slog.Warn("replica notifications: not sent at close", "err", err)
+			}
+			return
+		}
+		for attempt := 0; ; attempt++ {
+			err := b.send(ctx)
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+			slog.Warn("replica notifications: send failed; again shortly", "err", err, "attempt", attempt+1)
+			select {
+			case <-ctx.Done():
+			case <-time.After(min(100*time.Millisecond<<min(attempt, 6), 5*time.Second)):
+			}
+		}
+	}
+}
+
+// send notifies everything queued, in one round trip; what it could not send is
+// queued again.
+func (b *broadcaster) send(ctx context.Context) error {
+	b.mu.Lock()
+	changes, outbox := b.changes, b.outbox
+	b.changes, b.outbox = map[string]slotChange{}, false
+	b.mu.Unlock()
+	if len(changes) == 0 && !outbox {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, p := range b.payloads(changes) {
+		batch.Queue(`SELECT pg_notify($1, $2)`, b.channels.slots, p)
+	}
+	if outbox {
+		batch.Queue(`SELECT pg_notify($1, '')`, b.channels.outbox)
+	}
+	if err := b.pool.SendBatch(ctx, batch).Close(); err != nil {
+		list := make([]slotChange, 0, len(changes))
+		for _, c := range changes {
+			list = append(list, c)
+		}
+		b.add(list, outbox)
+		return err
+	}
+	return nil
+}
+
+// payloads writes changes as count notifications: the header and tag, then one
+// line per slot (hex key, count, version), each under maxPayload.
+func (b *broadcaster) payloads(changes map[string]slotChange) []string {
+	if len(changes) == 0 {
+		return nil
+	}
+	var (
+		out []string
+		sb  strings.Builder
+	)
+	start := func() { sb.Reset(); sb.WriteString(payloadHeader + b.tag) }
+	start()
+	for _, c := range changes {
+		line := fmt.Sprintf("\n%x %d %d", c.key, c.booked, c.version)
+		if sb.Len()+len(line) > maxPayload {
+			out = append(out, sb.String())
+			start()
+		}
+		sb.WriteString(line)
+	}
+	return append(out, sb.String())
+}
