@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protopath"
+	"google.golang.org/protobuf/reflect/protorange"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
@@ -103,7 +106,7 @@ func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o 
 		case prior.GetPendingBookingId() != "":
 			pending, err = tx.Booking(prior.GetPendingBookingId())
 		default:
-			resp, err = storedResponse(prior)
+			resp = storedResponse(prior)
 		}
 		return err
 	})
@@ -148,22 +151,15 @@ func priorAttempt(tx ReadTx, token string, hash []byte) (*bsv1.IdempotencyRecord
 	return rec, nil
 }
 
-// storedResponse decodes the answer stored for a successful CreateBooking.
-func storedResponse(rec *bsv1.IdempotencyRecord) (*acv3.CreateBookingResponse, error) {
-	resp := &acv3.CreateBookingResponse{}
-	if err := proto.Unmarshal(rec.GetResponse(), resp); err != nil {
-		return nil, fmt.Errorf("decode stored answer: %w", err)
-	}
-	return resp, nil
+// storedResponse is the answer stored for a successful CreateBooking.
+func storedResponse(rec *bsv1.IdempotencyRecord) *acv3.CreateBookingResponse {
+	return &acv3.CreateBookingResponse{Booking: rec.GetBooking()}
 }
 
-// succeed stores resp as the answer of token.
-func (s *Service) succeed(tx Tx, token string, hash []byte, resp *acv3.CreateBookingResponse) error {
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(resp)
-	if err != nil {
-		return err
-	}
-	return tx.PutIdempotency(token, &bsv1.IdempotencyRecord{RequestSha256: hash, Response: raw, CreatedUnix: s.now().Unix()})
+// succeed stores b, as it is now, as the answer of token, and returns that answer.
+func (s *Service) succeed(tx Tx, token string, hash []byte, b *acv3.Booking) (*acv3.CreateBookingResponse, error) {
+	rec := &bsv1.IdempotencyRecord{RequestSha256: hash, Booking: b, CreatedUnix: s.now().Unix()}
+	return storedResponse(rec), tx.PutIdempotency(token, rec)
 }
 
 func createFailure(cause acv3.BookingFailure_Cause, description string) *acv3.CreateBookingResponse {
@@ -211,7 +207,7 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	b := &acv3.Booking{
 		BookingId:       s.newID(),
 		Slot:            slotOf(q, slot.Availability),
-		UserInformation: req.GetUserInformation(),
+		UserInformation: knownFields(req.GetUserInformation()),
 		Status:          acv3.BookingStatus_CONFIRMED,
 	}
 	pol, err := ResolvePolicy(merchant, svc, slot.Availability, b.GetSlot().GetResources().GetPartySize())
@@ -250,8 +246,23 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 		pend := &bsv1.IdempotencyRecord{RequestSha256: hash, PendingBookingId: b.GetBookingId(), CreatedUnix: now.Unix()}
 		return nil, rec, tx.PutIdempotency(req.GetIdempotencyToken(), pend)
 	}
-	resp := &acv3.CreateBookingResponse{Booking: b}
-	return resp, nil, s.succeed(tx, req.GetIdempotencyToken(), hash, resp)
+	resp, err := s.succeed(tx, req.GetIdempotencyToken(), hash, b)
+	return resp, nil, err
+}
+
+// knownFields is a copy of m without the fields this build does not know (a newer
+// caller's, over gRPC; REST drops them when decoding). The stores keep known fields
+// only, so a booking that echoed them would be answered otherwise by its replays and
+// by GetBookingStatus.
+func knownFields[M proto.Message](m M) M {
+	c := proto.Clone(m).(M)
+	_ = protorange.Range(c.ProtoReflect(), func(p protopath.Values) error {
+		if msg, ok := p.Index(-1).Value.Interface().(protoreflect.Message); ok {
+			msg.SetUnknown(nil)
+		}
+		return nil
+	})
+	return c
 }
 
 // catalogService returns the service, or ErrInvalid when merchant or service is unknown.

@@ -150,8 +150,8 @@ func (s *Service) settle(ctx context.Context, pending *bsv1.BookingRecord) (*acv
 			return err
 		}
 		if rec.GetPayment().GetState() != bsv1.PaymentState_PAYMENT_STATE_PENDING {
-			resp, err = storedResponse(prior) // settled meanwhile
-			return err
+			resp = storedResponse(prior) // settled meanwhile
+			return nil
 		}
 		if payErr != nil {
 			resp = declined(payErr)
@@ -166,8 +166,8 @@ func (s *Service) settle(ctx context.Context, pending *bsv1.BookingRecord) (*acv
 		if err := s.confirmPaid(tx, rec, result); err != nil {
 			return err
 		}
-		resp = &acv3.CreateBookingResponse{Booking: rec.GetBooking()}
-		return s.succeed(tx, token, prior.GetRequestSha256(), resp)
+		resp, err = s.succeed(tx, token, prior.GetRequestSha256(), rec.GetBooking())
+		return err
 	})
 	if err != nil {
 		return nil, err

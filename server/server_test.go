@@ -64,6 +64,13 @@ func setupOn(t *testing.T, st store.Backend, limits server.Limits) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serve(t, st, core, limits)
+}
+
+// serve starts a server of core over st, with the test credentials and limits, and
+// connects to it.
+func serve(t *testing.T, st store.Backend, core *booking.Service, limits server.Limits) *bundle {
+	t.Helper()
 	srv, err := server.New(server.Config{
 		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Credentials: server.Credentials{BasicUser: testUser, BasicPassword: testPassword, AdminToken: testAdmin},

@@ -8,7 +8,7 @@ var (
 	bucketMeta = []byte("meta")
 	// bucketBookings: booking_id → bookingserver.v1.StoredBookingRecord.
 	bucketBookings = []byte("bookings")
-	// bucketIdempotency: idempotency_token → bookingserver.v1.IdempotencyRecord.
+	// bucketIdempotency: idempotency_token → bookingserver.v1.StoredIdempotencyRecord.
 	bucketIdempotency = []byte("idempotency")
 	// bucketUserBookings: user_id 0x00 created_unix(8) booking_id → empty (index).
 	bucketUserBookings = []byte("user_bookings")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
@@ -79,11 +80,11 @@ func TestPostgresReserveTakesTurnsOnAToken(t *testing.T) {
 				close(holding)
 			}
 			<-release
-			return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Response: []byte("first"), CreatedUnix: 1})
+			return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: "first"}, CreatedUnix: 1})
 		})
 	}()
 	<-holding
-	var got []byte
+	var got string
 	second := make(chan error, 1)
 	go func() {
 		second <- p.Reserve(ctx, func(tx booking.Tx) error {
@@ -91,7 +92,7 @@ func TestPostgresReserveTakesTurnsOnAToken(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			got = rec.GetResponse()
+			got = rec.GetBooking().GetBookingId()
 			return nil
 		})
 	}()
@@ -104,7 +105,7 @@ func TestPostgresReserveTakesTurnsOnAToken(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	if err := <-second; err != nil || string(got) != "first" {
+	if err := <-second; err != nil || got != "first" {
 		t.Fatalf("the second reservation read %q (%v), want the first's answer", got, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
@@ -18,9 +19,9 @@ func TestPurgeIdempotency(t *testing.T) {
 		now := time.Unix(1_900_000_000, 0)
 		err := s.Update(context.Background(), func(tx booking.Tx) error {
 			for token, rec := range map[string]*bsv1.IdempotencyRecord{
-				"old":         {CreatedUnix: now.Add(-8 * 24 * time.Hour).Unix(), Response: []byte{1}},
+				"old":         {CreatedUnix: now.Add(-8 * 24 * time.Hour).Unix(), Booking: &acv3.Booking{BookingId: "bk"}},
 				"old-pending": {CreatedUnix: now.Add(-8 * 24 * time.Hour).Unix(), PendingBookingId: "bk"},
-				"recent":      {CreatedUnix: now.Add(-time.Hour).Unix(), Response: []byte{1}},
+				"recent":      {CreatedUnix: now.Add(-time.Hour).Unix(), Booking: &acv3.Booking{BookingId: "bk"}},
 			} {
 				if err := tx.PutIdempotency(token, rec); err != nil {
 					return err

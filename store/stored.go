@@ -28,6 +28,8 @@ func storedForm(m proto.Message) proto.Message {
 	switch r := m.(type) {
 	case *bsv1.BookingRecord:
 		return storedBookingRecord(r)
+	case *bsv1.IdempotencyRecord:
+		return storedIdempotencyRecord(r)
 	case *bsv1.OutboxRecord:
 		return storedOutboxRecord(r)
 	case *bsv1.ServiceCart:
@@ -47,6 +49,8 @@ func unmarshalStored(raw []byte, m proto.Message) error {
 	switch r := m.(type) {
 	case *bsv1.BookingRecord:
 		return unmarshalInto(raw, &bsv1.StoredBookingRecord{}, r, setBookingRecord)
+	case *bsv1.IdempotencyRecord:
+		return unmarshalInto(raw, &bsv1.StoredIdempotencyRecord{}, r, setIdempotencyRecord)
 	case *bsv1.OutboxRecord:
 		return unmarshalInto(raw, &bsv1.StoredOutboxRecord{}, r, setOutboxRecord)
 	case *bsv1.ServiceCart:
@@ -93,6 +97,30 @@ func setBookingRecord(r *bsv1.BookingRecord, s *bsv1.StoredBookingRecord) {
 	r.SlotKey = s.GetSlotKey()
 	r.AdditionalRequest = s.GetAdditionalRequest()
 	r.Payment = s.GetPayment()
+}
+
+// storedIdempotencyRecord keeps the answered booking where the records of every
+// version keep their answer (field 2, see stored.proto): there is no older format to
+// read apart, nor a path to delete once the older records are purged.
+func storedIdempotencyRecord(r *bsv1.IdempotencyRecord) *bsv1.StoredIdempotencyRecord {
+	s := &bsv1.StoredIdempotencyRecord{
+		RequestSha256:    r.GetRequestSha256(),
+		CreatedUnix:      r.GetCreatedUnix(),
+		PendingBookingId: r.GetPendingBookingId(),
+		Action:           r.GetAction(),
+	}
+	if b := r.GetBooking(); b != nil {
+		s.Response = &bsv1.StoredCreateBookingResponse{Booking: storedBooking(b)}
+	}
+	return s
+}
+
+func setIdempotencyRecord(r *bsv1.IdempotencyRecord, s *bsv1.StoredIdempotencyRecord) {
+	r.RequestSha256 = s.GetRequestSha256()
+	r.CreatedUnix = s.GetCreatedUnix()
+	r.PendingBookingId = s.GetPendingBookingId()
+	r.Action = s.GetAction()
+	r.Booking = wireBooking(s.GetResponse().GetBooking())
 }
 
 func storedBooking(b *acv3.Booking) *bsv1.StoredBooking {

@@ -106,8 +106,9 @@ func kindOf[W, S proto.Message](toStored func(W) S, set func(W, S)) storedKind {
 	}
 }
 
-// storedKinds are every record type that has a stored form (storedForm).
-var storedKinds = []storedKind{
+// oldFormatKinds are the record types whose old format is the core record itself:
+// the stores wrote it as it is before stored.proto, under the same numbers.
+var oldFormatKinds = []storedKind{
 	kindOf(storedBookingRecord, setBookingRecord),
 	kindOf(storedOutboxRecord, setOutboxRecord),
 	kindOf(storedServiceCart, setServiceCart),
@@ -115,6 +116,11 @@ var storedKinds = []storedKind{
 	kindOf(storedMerchant, setMerchant),
 	kindOf(storedService, setService),
 }
+
+// storedKinds are every record type that has a stored form (storedForm). The core
+// IdempotencyRecord keeps its answer under another number than the stores do, so
+// TestStoredIdempotencyRecordGolden reads its old format.
+var storedKinds = append([]storedKind{kindOf(storedIdempotencyRecord, setIdempotencyRecord)}, oldFormatKinds...)
 
 // filledWith sets every field of m (fillAll) and returns it.
 func filledWith(m proto.Message) proto.Message {
@@ -146,7 +152,7 @@ func TestStoredFormsMapEveryField(t *testing.T) {
 // decodes through the stored form to the same values, and a record written now is
 // byte for byte what the old code wrote, so a downgrade reads it too.
 func TestStoredFormsReadOldFormat(t *testing.T) {
-	for _, k := range storedKinds {
+	for _, k := range oldFormatKinds {
 		old := filledWith(k.newWire())
 		t.Run(string(old.ProtoReflect().Descriptor().Name()), func(t *testing.T) {
 			oldRaw, err := recordMarshal.Marshal(old)
@@ -287,5 +293,40 @@ func TestSummaryFieldNumbers(t *testing.T) {
 		if fd := d.Fields().ByName(c.field); fd == nil || fd.Number() != c.num {
 			t.Errorf("%s.%s: descriptor %v, slotsummary.go reads %d", d.FullName(), c.field, fd, c.num)
 		}
+	}
+}
+
+// TestStoredIdempotencyRecordGolden decodes an idempotency record written by the code
+// before StoredIdempotencyRecord (testdata/idempotency_record_old.binpb, written by
+// putRecord at commit 86dba15: every field set, the answer a serialized
+// CreateBookingResponse whose booking has every field set) and compares it with the
+// record in JSON; and a record written now is those bytes again, so the older code
+// (a replica not yet upgraded, or a downgrade) replays what this code stores.
+func TestStoredIdempotencyRecordGolden(t *testing.T) {
+	raw, err := os.ReadFile("testdata/idempotency_record_old.binpb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := os.ReadFile("testdata/idempotency_record_old.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &bsv1.IdempotencyRecord{}
+	if err := protojson.Unmarshal(js, want); err != nil {
+		t.Fatal(err)
+	}
+	got := &bsv1.IdempotencyRecord{}
+	if err := unmarshal(raw, got); err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(want, got) {
+		t.Errorf("golden record decoded as\n%v\nwant\n%v", got, want)
+	}
+	again, err := marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(raw) {
+		t.Errorf("the record encodes differently from the old format:\n got %x\nwant %x", again, raw)
 	}
 }

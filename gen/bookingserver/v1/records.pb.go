@@ -303,16 +303,19 @@ type IdempotencyRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// request_sha256 is the hash of the canonical request, to refuse a reused token.
 	RequestSha256 []byte `protobuf:"bytes,1,opt,name=request_sha256,json=requestSha256,proto3" json:"request_sha256,omitempty"`
-	// response is the serialized CreateBookingResponse, replayed byte for byte.
-	Response []byte `protobuf:"bytes,2,opt,name=response,proto3" json:"response,omitempty"`
 	// created_unix is when it was stored, Unix seconds.
 	CreatedUnix int64 `protobuf:"varint,3,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
-	// pending_booking_id is the booking whose payment is under way; response is empty
+	// pending_booking_id is the booking whose payment is under way; booking is unset
 	// until it settles.
 	PendingBookingId string `protobuf:"bytes,4,opt,name=pending_booking_id,json=pendingBookingId,proto3" json:"pending_booking_id,omitempty"`
 	// action is what a merchant request id did ("refund of booking bk_1"), named in the
 	// refusal when the id is reused for something else.
-	Action        string `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	Action string `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	// booking is the answer of a CreateBooking that made a booking, as it was first
+	// answered: every replay answers CreateBookingResponse{booking} with it, whatever
+	// became of the booking since. A failure is never stored (a failed attempt's retry
+	// is a new attempt), so a booking is the only answer there is to keep.
+	Booking       *v3.Booking `protobuf:"bytes,6,opt,name=booking,proto3" json:"booking,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -354,13 +357,6 @@ func (x *IdempotencyRecord) GetRequestSha256() []byte {
 	return nil
 }
 
-func (x *IdempotencyRecord) GetResponse() []byte {
-	if x != nil {
-		return x.Response
-	}
-	return nil
-}
-
 func (x *IdempotencyRecord) GetCreatedUnix() int64 {
 	if x != nil {
 		return x.CreatedUnix
@@ -380,6 +376,13 @@ func (x *IdempotencyRecord) GetAction() string {
 		return x.Action
 	}
 	return ""
+}
+
+func (x *IdempotencyRecord) GetBooking() *v3.Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
 }
 
 // BookingView is a booking as the merchant sees it.
@@ -466,13 +469,13 @@ const file_bookingserver_v1_records_proto_rawDesc = "" +
 	"\tFeedState\x121\n" +
 	"\x14generation_timestamp\x18\x01 \x01(\x03R\x13generationTimestamp\x12\x14\n" +
 	"\x05nonce\x18\x02 \x01(\x04R\x05nonce\x12!\n" +
-	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"\xbf\x01\n" +
+	"\fapplied_unix\x18\x03 \x01(\x03R\vappliedUnix\"\xe8\x01\n" +
 	"\x11IdempotencyRecord\x12%\n" +
-	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12\x1a\n" +
-	"\bresponse\x18\x02 \x01(\fR\bresponse\x12!\n" +
+	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12!\n" +
 	"\fcreated_unix\x18\x03 \x01(\x03R\vcreatedUnix\x12,\n" +
 	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId\x12\x16\n" +
-	"\x06action\x18\x05 \x01(\tR\x06action\"\xb2\x01\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\x123\n" +
+	"\abooking\x18\x06 \x01(\v2\x19.actionscenter.v3.BookingR\abookingJ\x04\b\x02\x10\x03R\bresponse\"\xb2\x01\n" +
 	"\vBookingView\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.actionscenter.v3.BookingR\abooking\x127\n" +
 	"\x06record\x18\x02 \x01(\v2\x1f.bookingserver.v1.BookingRecordR\x06record\x125\n" +
@@ -513,14 +516,15 @@ var file_bookingserver_v1_records_proto_depIdxs = []int32{
 	0, // 1: bookingserver.v1.BookingRecord.channel:type_name -> bookingserver.v1.Channel
 	7, // 2: bookingserver.v1.BookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
 	8, // 3: bookingserver.v1.SlotRecord.availability:type_name -> actionscenter.v3.Availability
-	6, // 4: bookingserver.v1.BookingView.booking:type_name -> actionscenter.v3.Booking
-	1, // 5: bookingserver.v1.BookingView.record:type_name -> bookingserver.v1.BookingRecord
-	9, // 6: bookingserver.v1.BookingView.ledger:type_name -> bookingserver.v1.LedgerEntry
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	6, // 4: bookingserver.v1.IdempotencyRecord.booking:type_name -> actionscenter.v3.Booking
+	6, // 5: bookingserver.v1.BookingView.booking:type_name -> actionscenter.v3.Booking
+	1, // 6: bookingserver.v1.BookingView.record:type_name -> bookingserver.v1.BookingRecord
+	9, // 7: bookingserver.v1.BookingView.ledger:type_name -> bookingserver.v1.LedgerEntry
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_records_proto_init() }

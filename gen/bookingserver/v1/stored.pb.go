@@ -704,7 +704,7 @@ func (x StoredPaymentProcessorConfig_Processor) Number() protoreflect.EnumNumber
 
 // Deprecated: Use StoredPaymentProcessorConfig_Processor.Descriptor instead.
 func (StoredPaymentProcessorConfig_Processor) EnumDescriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{29, 0}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{31, 0}
 }
 
 // BillingInformationFormat is how much billing address to collect (same numbers).
@@ -757,7 +757,7 @@ func (x StoredTokenizationConfig_BillingInformationFormat) Number() protoreflect
 
 // Deprecated: Use StoredTokenizationConfig_BillingInformationFormat.Descriptor instead.
 func (StoredTokenizationConfig_BillingInformationFormat) EnumDescriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30, 0}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{32, 0}
 }
 
 // AuthMethod is a card authentication method (same numbers).
@@ -810,7 +810,7 @@ func (x StoredTokenizationConfig_AuthMethod) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use StoredTokenizationConfig_AuthMethod.Descriptor instead.
 func (StoredTokenizationConfig_AuthMethod) EnumDescriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30, 1}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{32, 1}
 }
 
 // AdmissionPolicy says when users may arrive (same numbers).
@@ -867,7 +867,7 @@ func (x StoredSchedulingRules_AdmissionPolicy) Number() protoreflect.EnumNumber 
 
 // Deprecated: Use StoredSchedulingRules_AdmissionPolicy.Descriptor instead.
 func (StoredSchedulingRules_AdmissionPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{34, 0}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{36, 0}
 }
 
 // StoredBookingRecord is bookingserver.v1.BookingRecord as stored.
@@ -979,6 +979,139 @@ func (x *StoredBookingRecord) GetPayment() *BookingPayment {
 	return nil
 }
 
+// StoredIdempotencyRecord is bookingserver.v1.IdempotencyRecord as stored.
+type StoredIdempotencyRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// request_sha256 is the hash of the canonical request, to refuse a reused token.
+	RequestSha256 []byte `protobuf:"bytes,1,opt,name=request_sha256,json=requestSha256,proto3" json:"request_sha256,omitempty"`
+	// response is the answer replayed to the token's retries. It was written as the
+	// bytes of a serialized actionscenter.v3.CreateBookingResponse; a message is the
+	// same wire type and StoredCreateBookingResponse the same numbers, so records of
+	// either age read as this, and a record written now is the bytes the older code
+	// wrote for the same answer (an older replica of a rolling deploy reads it).
+	Response *StoredCreateBookingResponse `protobuf:"bytes,2,opt,name=response,proto3" json:"response,omitempty"`
+	// created_unix is when it was stored, Unix seconds.
+	CreatedUnix int64 `protobuf:"varint,3,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	// pending_booking_id is the booking whose payment is under way.
+	PendingBookingId string `protobuf:"bytes,4,opt,name=pending_booking_id,json=pendingBookingId,proto3" json:"pending_booking_id,omitempty"`
+	// action is what a merchant request id did.
+	Action        string `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredIdempotencyRecord) Reset() {
+	*x = StoredIdempotencyRecord{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredIdempotencyRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredIdempotencyRecord) ProtoMessage() {}
+
+func (x *StoredIdempotencyRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredIdempotencyRecord.ProtoReflect.Descriptor instead.
+func (*StoredIdempotencyRecord) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StoredIdempotencyRecord) GetRequestSha256() []byte {
+	if x != nil {
+		return x.RequestSha256
+	}
+	return nil
+}
+
+func (x *StoredIdempotencyRecord) GetResponse() *StoredCreateBookingResponse {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *StoredIdempotencyRecord) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
+func (x *StoredIdempotencyRecord) GetPendingBookingId() string {
+	if x != nil {
+		return x.PendingBookingId
+	}
+	return ""
+}
+
+func (x *StoredIdempotencyRecord) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+// StoredCreateBookingResponse is actionscenter.v3.CreateBookingResponse as stored:
+// only its booking, since only successful answers are stored.
+type StoredCreateBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// booking is the booking answered.
+	Booking       *StoredBooking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredCreateBookingResponse) Reset() {
+	*x = StoredCreateBookingResponse{}
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredCreateBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredCreateBookingResponse) ProtoMessage() {}
+
+func (x *StoredCreateBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredCreateBookingResponse.ProtoReflect.Descriptor instead.
+func (*StoredCreateBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *StoredCreateBookingResponse) GetBooking() *StoredBooking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
 // StoredBooking is actionscenter.v3.Booking as stored.
 type StoredBooking struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1002,7 +1135,7 @@ type StoredBooking struct {
 
 func (x *StoredBooking) Reset() {
 	*x = StoredBooking{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[1]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1014,7 +1147,7 @@ func (x *StoredBooking) String() string {
 func (*StoredBooking) ProtoMessage() {}
 
 func (x *StoredBooking) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[1]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1027,7 +1160,7 @@ func (x *StoredBooking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredBooking.ProtoReflect.Descriptor instead.
 func (*StoredBooking) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{1}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StoredBooking) GetBookingId() string {
@@ -1102,7 +1235,7 @@ type StoredSlot struct {
 
 func (x *StoredSlot) Reset() {
 	*x = StoredSlot{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[2]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1114,7 +1247,7 @@ func (x *StoredSlot) String() string {
 func (*StoredSlot) ProtoMessage() {}
 
 func (x *StoredSlot) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[2]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1127,7 +1260,7 @@ func (x *StoredSlot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredSlot.ProtoReflect.Descriptor instead.
 func (*StoredSlot) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{2}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *StoredSlot) GetMerchantId() string {
@@ -1194,7 +1327,7 @@ type StoredResourceIds struct {
 
 func (x *StoredResourceIds) Reset() {
 	*x = StoredResourceIds{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[3]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1206,7 +1339,7 @@ func (x *StoredResourceIds) String() string {
 func (*StoredResourceIds) ProtoMessage() {}
 
 func (x *StoredResourceIds) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[3]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1219,7 +1352,7 @@ func (x *StoredResourceIds) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredResourceIds.ProtoReflect.Descriptor instead.
 func (*StoredResourceIds) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{3}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StoredResourceIds) GetStaffId() string {
@@ -1266,7 +1399,7 @@ type StoredUserInformation struct {
 
 func (x *StoredUserInformation) Reset() {
 	*x = StoredUserInformation{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[4]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1278,7 +1411,7 @@ func (x *StoredUserInformation) String() string {
 func (*StoredUserInformation) ProtoMessage() {}
 
 func (x *StoredUserInformation) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[4]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1291,7 +1424,7 @@ func (x *StoredUserInformation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredUserInformation.ProtoReflect.Descriptor instead.
 func (*StoredUserInformation) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{4}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StoredUserInformation) GetUserId() string {
@@ -1362,7 +1495,7 @@ type StoredPostalAddress struct {
 
 func (x *StoredPostalAddress) Reset() {
 	*x = StoredPostalAddress{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[5]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +1507,7 @@ func (x *StoredPostalAddress) String() string {
 func (*StoredPostalAddress) ProtoMessage() {}
 
 func (x *StoredPostalAddress) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[5]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +1520,7 @@ func (x *StoredPostalAddress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPostalAddress.ProtoReflect.Descriptor instead.
 func (*StoredPostalAddress) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{5}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StoredPostalAddress) GetCountry() string {
@@ -1462,7 +1595,7 @@ type StoredPaymentInformation struct {
 
 func (x *StoredPaymentInformation) Reset() {
 	*x = StoredPaymentInformation{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[6]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1474,7 +1607,7 @@ func (x *StoredPaymentInformation) String() string {
 func (*StoredPaymentInformation) ProtoMessage() {}
 
 func (x *StoredPaymentInformation) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[6]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1487,7 +1620,7 @@ func (x *StoredPaymentInformation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPaymentInformation.ProtoReflect.Descriptor instead.
 func (*StoredPaymentInformation) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{6}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *StoredPaymentInformation) GetPrepaymentStatus() StoredPrepaymentStatus {
@@ -1603,7 +1736,7 @@ type StoredPrice struct {
 
 func (x *StoredPrice) Reset() {
 	*x = StoredPrice{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[7]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1615,7 +1748,7 @@ func (x *StoredPrice) String() string {
 func (*StoredPrice) ProtoMessage() {}
 
 func (x *StoredPrice) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[7]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1628,7 +1761,7 @@ func (x *StoredPrice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPrice.ProtoReflect.Descriptor instead.
 func (*StoredPrice) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{7}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StoredPrice) GetPriceMicros() int64 {
@@ -1667,7 +1800,7 @@ type StoredDeposit struct {
 
 func (x *StoredDeposit) Reset() {
 	*x = StoredDeposit{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[8]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1679,7 +1812,7 @@ func (x *StoredDeposit) String() string {
 func (*StoredDeposit) ProtoMessage() {}
 
 func (x *StoredDeposit) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[8]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1692,7 +1825,7 @@ func (x *StoredDeposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredDeposit.ProtoReflect.Descriptor instead.
 func (*StoredDeposit) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{8}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StoredDeposit) GetDeposit() *StoredPrice {
@@ -1729,7 +1862,7 @@ type StoredNoShowFee struct {
 
 func (x *StoredNoShowFee) Reset() {
 	*x = StoredNoShowFee{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[9]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1741,7 +1874,7 @@ func (x *StoredNoShowFee) String() string {
 func (*StoredNoShowFee) ProtoMessage() {}
 
 func (x *StoredNoShowFee) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[9]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1754,7 +1887,7 @@ func (x *StoredNoShowFee) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredNoShowFee.ProtoReflect.Descriptor instead.
 func (*StoredNoShowFee) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{9}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StoredNoShowFee) GetFee() *StoredPrice {
@@ -1786,7 +1919,7 @@ type StoredVirtualSessionInfo struct {
 
 func (x *StoredVirtualSessionInfo) Reset() {
 	*x = StoredVirtualSessionInfo{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[10]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1798,7 +1931,7 @@ func (x *StoredVirtualSessionInfo) String() string {
 func (*StoredVirtualSessionInfo) ProtoMessage() {}
 
 func (x *StoredVirtualSessionInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[10]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1811,7 +1944,7 @@ func (x *StoredVirtualSessionInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredVirtualSessionInfo.ProtoReflect.Descriptor instead.
 func (*StoredVirtualSessionInfo) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{10}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *StoredVirtualSessionInfo) GetSessionUrl() string {
@@ -1846,7 +1979,7 @@ type StoredOfferInfo struct {
 
 func (x *StoredOfferInfo) Reset() {
 	*x = StoredOfferInfo{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[11]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1858,7 +1991,7 @@ func (x *StoredOfferInfo) String() string {
 func (*StoredOfferInfo) ProtoMessage() {}
 
 func (x *StoredOfferInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[11]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1871,7 +2004,7 @@ func (x *StoredOfferInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredOfferInfo.ProtoReflect.Descriptor instead.
 func (*StoredOfferInfo) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{11}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StoredOfferInfo) GetOfferId() string {
@@ -1908,7 +2041,7 @@ type StoredOutboxRecord struct {
 
 func (x *StoredOutboxRecord) Reset() {
 	*x = StoredOutboxRecord{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[12]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1920,7 +2053,7 @@ func (x *StoredOutboxRecord) String() string {
 func (*StoredOutboxRecord) ProtoMessage() {}
 
 func (x *StoredOutboxRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[12]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1933,7 +2066,7 @@ func (x *StoredOutboxRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredOutboxRecord.ProtoReflect.Descriptor instead.
 func (*StoredOutboxRecord) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{12}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *StoredOutboxRecord) GetId() uint64 {
@@ -2029,7 +2162,7 @@ type StoredNotification struct {
 
 func (x *StoredNotification) Reset() {
 	*x = StoredNotification{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[13]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2041,7 +2174,7 @@ func (x *StoredNotification) String() string {
 func (*StoredNotification) ProtoMessage() {}
 
 func (x *StoredNotification) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[13]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2054,7 +2187,7 @@ func (x *StoredNotification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredNotification.ProtoReflect.Descriptor instead.
 func (*StoredNotification) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{13}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StoredNotification) GetBookingId() string {
@@ -2150,7 +2283,7 @@ type StoredServiceCart struct {
 
 func (x *StoredServiceCart) Reset() {
 	*x = StoredServiceCart{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[14]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2162,7 +2295,7 @@ func (x *StoredServiceCart) String() string {
 func (*StoredServiceCart) ProtoMessage() {}
 
 func (x *StoredServiceCart) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[14]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2175,7 +2308,7 @@ func (x *StoredServiceCart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredServiceCart.ProtoReflect.Descriptor instead.
 func (*StoredServiceCart) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{14}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StoredServiceCart) GetMerchantId() string {
@@ -2239,7 +2372,7 @@ type StoredSlotRecord struct {
 
 func (x *StoredSlotRecord) Reset() {
 	*x = StoredSlotRecord{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[15]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2251,7 +2384,7 @@ func (x *StoredSlotRecord) String() string {
 func (*StoredSlotRecord) ProtoMessage() {}
 
 func (x *StoredSlotRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[15]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2264,7 +2397,7 @@ func (x *StoredSlotRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredSlotRecord.ProtoReflect.Descriptor instead.
 func (*StoredSlotRecord) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{15}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StoredSlotRecord) GetAvailability() *StoredAvailability {
@@ -2321,7 +2454,7 @@ type StoredAvailability struct {
 
 func (x *StoredAvailability) Reset() {
 	*x = StoredAvailability{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[16]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2333,7 +2466,7 @@ func (x *StoredAvailability) String() string {
 func (*StoredAvailability) ProtoMessage() {}
 
 func (x *StoredAvailability) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[16]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2346,7 +2479,7 @@ func (x *StoredAvailability) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredAvailability.ProtoReflect.Descriptor instead.
 func (*StoredAvailability) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StoredAvailability) GetMerchantId() string {
@@ -2495,7 +2628,7 @@ type StoredTimeRange struct {
 
 func (x *StoredTimeRange) Reset() {
 	*x = StoredTimeRange{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[17]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2507,7 +2640,7 @@ func (x *StoredTimeRange) String() string {
 func (*StoredTimeRange) ProtoMessage() {}
 
 func (x *StoredTimeRange) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[17]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2520,7 +2653,7 @@ func (x *StoredTimeRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredTimeRange.ProtoReflect.Descriptor instead.
 func (*StoredTimeRange) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{17}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StoredTimeRange) GetStartSec() int64 {
@@ -2558,7 +2691,7 @@ type StoredResources struct {
 
 func (x *StoredResources) Reset() {
 	*x = StoredResources{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[18]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2703,7 @@ func (x *StoredResources) String() string {
 func (*StoredResources) ProtoMessage() {}
 
 func (x *StoredResources) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[18]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2583,7 +2716,7 @@ func (x *StoredResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredResources.ProtoReflect.Descriptor instead.
 func (*StoredResources) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{18}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *StoredResources) GetStaffId() string {
@@ -2641,7 +2774,7 @@ type StoredText struct {
 
 func (x *StoredText) Reset() {
 	*x = StoredText{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[19]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2653,7 +2786,7 @@ func (x *StoredText) String() string {
 func (*StoredText) ProtoMessage() {}
 
 func (x *StoredText) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[19]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2666,7 +2799,7 @@ func (x *StoredText) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredText.ProtoReflect.Descriptor instead.
 func (*StoredText) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{19}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *StoredText) GetValue() string {
@@ -2696,7 +2829,7 @@ type StoredLocalizedString struct {
 
 func (x *StoredLocalizedString) Reset() {
 	*x = StoredLocalizedString{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[20]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2708,7 +2841,7 @@ func (x *StoredLocalizedString) String() string {
 func (*StoredLocalizedString) ProtoMessage() {}
 
 func (x *StoredLocalizedString) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[20]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2721,7 +2854,7 @@ func (x *StoredLocalizedString) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredLocalizedString.ProtoReflect.Descriptor instead.
 func (*StoredLocalizedString) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{20}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *StoredLocalizedString) GetLocale() string {
@@ -2749,7 +2882,7 @@ type StoredPrepayment struct {
 
 func (x *StoredPrepayment) Reset() {
 	*x = StoredPrepayment{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[21]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2761,7 +2894,7 @@ func (x *StoredPrepayment) String() string {
 func (*StoredPrepayment) ProtoMessage() {}
 
 func (x *StoredPrepayment) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[21]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +2907,7 @@ func (x *StoredPrepayment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPrepayment.ProtoReflect.Descriptor instead.
 func (*StoredPrepayment) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{21}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *StoredPrepayment) GetPriceInfo() *StoredPriceInfo {
@@ -2797,7 +2930,7 @@ type StoredPriceInfo struct {
 
 func (x *StoredPriceInfo) Reset() {
 	*x = StoredPriceInfo{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[22]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2809,7 +2942,7 @@ func (x *StoredPriceInfo) String() string {
 func (*StoredPriceInfo) ProtoMessage() {}
 
 func (x *StoredPriceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[22]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2822,7 +2955,7 @@ func (x *StoredPriceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPriceInfo.ProtoReflect.Descriptor instead.
 func (*StoredPriceInfo) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{22}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *StoredPriceInfo) GetPrice() *StoredPrice {
@@ -2878,7 +3011,7 @@ type StoredMerchant struct {
 
 func (x *StoredMerchant) Reset() {
 	*x = StoredMerchant{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2890,7 +3023,7 @@ func (x *StoredMerchant) String() string {
 func (*StoredMerchant) ProtoMessage() {}
 
 func (x *StoredMerchant) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[23]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2903,7 +3036,7 @@ func (x *StoredMerchant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredMerchant.ProtoReflect.Descriptor instead.
 func (*StoredMerchant) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{23}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StoredMerchant) GetMerchantId() string {
@@ -3031,7 +3164,7 @@ type StoredGeoCoordinates struct {
 
 func (x *StoredGeoCoordinates) Reset() {
 	*x = StoredGeoCoordinates{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3043,7 +3176,7 @@ func (x *StoredGeoCoordinates) String() string {
 func (*StoredGeoCoordinates) ProtoMessage() {}
 
 func (x *StoredGeoCoordinates) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[24]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3056,7 +3189,7 @@ func (x *StoredGeoCoordinates) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredGeoCoordinates.ProtoReflect.Descriptor instead.
 func (*StoredGeoCoordinates) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{24}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *StoredGeoCoordinates) GetLatitude() float64 {
@@ -3127,7 +3260,7 @@ type StoredTaxRate struct {
 
 func (x *StoredTaxRate) Reset() {
 	*x = StoredTaxRate{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3139,7 +3272,7 @@ func (x *StoredTaxRate) String() string {
 func (*StoredTaxRate) ProtoMessage() {}
 
 func (x *StoredTaxRate) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[25]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3152,7 +3285,7 @@ func (x *StoredTaxRate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredTaxRate.ProtoReflect.Descriptor instead.
 func (*StoredTaxRate) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{25}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *StoredTaxRate) GetMicroPercent() int32 {
@@ -3173,7 +3306,7 @@ type StoredPaymentRestrictions struct {
 
 func (x *StoredPaymentRestrictions) Reset() {
 	*x = StoredPaymentRestrictions{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[26]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3185,7 +3318,7 @@ func (x *StoredPaymentRestrictions) String() string {
 func (*StoredPaymentRestrictions) ProtoMessage() {}
 
 func (x *StoredPaymentRestrictions) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[26]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3198,7 +3331,7 @@ func (x *StoredPaymentRestrictions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPaymentRestrictions.ProtoReflect.Descriptor instead.
 func (*StoredPaymentRestrictions) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{26}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *StoredPaymentRestrictions) GetCreditCardRestrictions() *StoredCreditCardRestrictions {
@@ -3219,7 +3352,7 @@ type StoredCreditCardRestrictions struct {
 
 func (x *StoredCreditCardRestrictions) Reset() {
 	*x = StoredCreditCardRestrictions{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[27]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3231,7 +3364,7 @@ func (x *StoredCreditCardRestrictions) String() string {
 func (*StoredCreditCardRestrictions) ProtoMessage() {}
 
 func (x *StoredCreditCardRestrictions) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[27]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3244,7 +3377,7 @@ func (x *StoredCreditCardRestrictions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredCreditCardRestrictions.ProtoReflect.Descriptor instead.
 func (*StoredCreditCardRestrictions) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{27}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StoredCreditCardRestrictions) GetCreditCardType() []StoredCreditCardType {
@@ -3281,7 +3414,7 @@ type StoredPaymentOption struct {
 
 func (x *StoredPaymentOption) Reset() {
 	*x = StoredPaymentOption{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[28]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3293,7 +3426,7 @@ func (x *StoredPaymentOption) String() string {
 func (*StoredPaymentOption) ProtoMessage() {}
 
 func (x *StoredPaymentOption) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[28]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3306,7 +3439,7 @@ func (x *StoredPaymentOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPaymentOption.ProtoReflect.Descriptor instead.
 func (*StoredPaymentOption) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{28}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *StoredPaymentOption) GetPaymentOptionId() string {
@@ -3387,7 +3520,7 @@ type StoredPaymentProcessorConfig struct {
 
 func (x *StoredPaymentProcessorConfig) Reset() {
 	*x = StoredPaymentProcessorConfig{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[29]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3399,7 +3532,7 @@ func (x *StoredPaymentProcessorConfig) String() string {
 func (*StoredPaymentProcessorConfig) ProtoMessage() {}
 
 func (x *StoredPaymentProcessorConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[29]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3412,7 +3545,7 @@ func (x *StoredPaymentProcessorConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredPaymentProcessorConfig.ProtoReflect.Descriptor instead.
 func (*StoredPaymentProcessorConfig) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{29}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *StoredPaymentProcessorConfig) GetProcessor() StoredPaymentProcessorConfig_Processor {
@@ -3457,7 +3590,7 @@ type StoredTokenizationConfig struct {
 
 func (x *StoredTokenizationConfig) Reset() {
 	*x = StoredTokenizationConfig{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[30]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3469,7 +3602,7 @@ func (x *StoredTokenizationConfig) String() string {
 func (*StoredTokenizationConfig) ProtoMessage() {}
 
 func (x *StoredTokenizationConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[30]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3482,7 +3615,7 @@ func (x *StoredTokenizationConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredTokenizationConfig.ProtoReflect.Descriptor instead.
 func (*StoredTokenizationConfig) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *StoredTokenizationConfig) GetTokenizationParameter() map[string]string {
@@ -3542,7 +3675,7 @@ type StoredTerms struct {
 
 func (x *StoredTerms) Reset() {
 	*x = StoredTerms{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[31]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3554,7 +3687,7 @@ func (x *StoredTerms) String() string {
 func (*StoredTerms) ProtoMessage() {}
 
 func (x *StoredTerms) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[31]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3567,7 +3700,7 @@ func (x *StoredTerms) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredTerms.ProtoReflect.Descriptor instead.
 func (*StoredTerms) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{31}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StoredTerms) GetUrl() string {
@@ -3602,7 +3735,7 @@ type StoredMerchantMatchingHints struct {
 
 func (x *StoredMerchantMatchingHints) Reset() {
 	*x = StoredMerchantMatchingHints{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[32]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3614,7 +3747,7 @@ func (x *StoredMerchantMatchingHints) String() string {
 func (*StoredMerchantMatchingHints) ProtoMessage() {}
 
 func (x *StoredMerchantMatchingHints) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[32]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3627,7 +3760,7 @@ func (x *StoredMerchantMatchingHints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredMerchantMatchingHints.ProtoReflect.Descriptor instead.
 func (*StoredMerchantMatchingHints) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{32}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StoredMerchantMatchingHints) GetPlaceId() string {
@@ -3678,7 +3811,7 @@ type StoredService struct {
 
 func (x *StoredService) Reset() {
 	*x = StoredService{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[33]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3690,7 +3823,7 @@ func (x *StoredService) String() string {
 func (*StoredService) ProtoMessage() {}
 
 func (x *StoredService) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[33]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3703,7 +3836,7 @@ func (x *StoredService) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredService.ProtoReflect.Descriptor instead.
 func (*StoredService) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{33}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StoredService) GetMerchantId() string {
@@ -3834,7 +3967,7 @@ type StoredSchedulingRules struct {
 
 func (x *StoredSchedulingRules) Reset() {
 	*x = StoredSchedulingRules{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[34]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3846,7 +3979,7 @@ func (x *StoredSchedulingRules) String() string {
 func (*StoredSchedulingRules) ProtoMessage() {}
 
 func (x *StoredSchedulingRules) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[34]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3859,7 +3992,7 @@ func (x *StoredSchedulingRules) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredSchedulingRules.ProtoReflect.Descriptor instead.
 func (*StoredSchedulingRules) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{34}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StoredSchedulingRules) GetMinAdvanceOnlineCanceling() int64 {
@@ -3922,7 +4055,7 @@ type StoredCancellationPolicy struct {
 
 func (x *StoredCancellationPolicy) Reset() {
 	*x = StoredCancellationPolicy{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[35]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3934,7 +4067,7 @@ func (x *StoredCancellationPolicy) String() string {
 func (*StoredCancellationPolicy) ProtoMessage() {}
 
 func (x *StoredCancellationPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[35]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3947,7 +4080,7 @@ func (x *StoredCancellationPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredCancellationPolicy.ProtoReflect.Descriptor instead.
 func (*StoredCancellationPolicy) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{35}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StoredCancellationPolicy) GetRefundCondition() []*StoredCancellationPolicy_RefundCondition {
@@ -3970,7 +4103,7 @@ type StoredAvailability_Recurrence struct {
 
 func (x *StoredAvailability_Recurrence) Reset() {
 	*x = StoredAvailability_Recurrence{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[36]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3982,7 +4115,7 @@ func (x *StoredAvailability_Recurrence) String() string {
 func (*StoredAvailability_Recurrence) ProtoMessage() {}
 
 func (x *StoredAvailability_Recurrence) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[36]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3995,7 +4128,7 @@ func (x *StoredAvailability_Recurrence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredAvailability_Recurrence.ProtoReflect.Descriptor instead.
 func (*StoredAvailability_Recurrence) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16, 0}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{18, 0}
 }
 
 func (x *StoredAvailability_Recurrence) GetRepeatUntilSec() int64 {
@@ -4023,7 +4156,7 @@ type StoredAvailability_ScheduleException struct {
 
 func (x *StoredAvailability_ScheduleException) Reset() {
 	*x = StoredAvailability_ScheduleException{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[37]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4035,7 +4168,7 @@ func (x *StoredAvailability_ScheduleException) String() string {
 func (*StoredAvailability_ScheduleException) ProtoMessage() {}
 
 func (x *StoredAvailability_ScheduleException) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[37]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4048,7 +4181,7 @@ func (x *StoredAvailability_ScheduleException) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use StoredAvailability_ScheduleException.ProtoReflect.Descriptor instead.
 func (*StoredAvailability_ScheduleException) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16, 1}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{18, 1}
 }
 
 func (x *StoredAvailability_ScheduleException) GetTimeRange() *StoredTimeRange {
@@ -4073,7 +4206,7 @@ type StoredAvailability_SchedulingRuleOverrides struct {
 
 func (x *StoredAvailability_SchedulingRuleOverrides) Reset() {
 	*x = StoredAvailability_SchedulingRuleOverrides{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[38]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4085,7 +4218,7 @@ func (x *StoredAvailability_SchedulingRuleOverrides) String() string {
 func (*StoredAvailability_SchedulingRuleOverrides) ProtoMessage() {}
 
 func (x *StoredAvailability_SchedulingRuleOverrides) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[38]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4098,7 +4231,7 @@ func (x *StoredAvailability_SchedulingRuleOverrides) ProtoReflect() protoreflect
 
 // Deprecated: Use StoredAvailability_SchedulingRuleOverrides.ProtoReflect.Descriptor instead.
 func (*StoredAvailability_SchedulingRuleOverrides) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{16, 2}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{18, 2}
 }
 
 func (x *StoredAvailability_SchedulingRuleOverrides) GetLastBookableSec() int64 {
@@ -4137,7 +4270,7 @@ type StoredTokenizationConfig_CardNetworkParameters struct {
 
 func (x *StoredTokenizationConfig_CardNetworkParameters) Reset() {
 	*x = StoredTokenizationConfig_CardNetworkParameters{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[39]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4149,7 +4282,7 @@ func (x *StoredTokenizationConfig_CardNetworkParameters) String() string {
 func (*StoredTokenizationConfig_CardNetworkParameters) ProtoMessage() {}
 
 func (x *StoredTokenizationConfig_CardNetworkParameters) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[39]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4162,7 +4295,7 @@ func (x *StoredTokenizationConfig_CardNetworkParameters) ProtoReflect() protoref
 
 // Deprecated: Use StoredTokenizationConfig_CardNetworkParameters.ProtoReflect.Descriptor instead.
 func (*StoredTokenizationConfig_CardNetworkParameters) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{30, 0}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{32, 0}
 }
 
 func (x *StoredTokenizationConfig_CardNetworkParameters) GetCardNetwork() StoredCreditCardType {
@@ -4199,7 +4332,7 @@ type StoredCancellationPolicy_RefundCondition struct {
 
 func (x *StoredCancellationPolicy_RefundCondition) Reset() {
 	*x = StoredCancellationPolicy_RefundCondition{}
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[41]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4211,7 +4344,7 @@ func (x *StoredCancellationPolicy_RefundCondition) String() string {
 func (*StoredCancellationPolicy_RefundCondition) ProtoMessage() {}
 
 func (x *StoredCancellationPolicy_RefundCondition) ProtoReflect() protoreflect.Message {
-	mi := &file_bookingserver_v1_stored_proto_msgTypes[41]
+	mi := &file_bookingserver_v1_stored_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4224,7 +4357,7 @@ func (x *StoredCancellationPolicy_RefundCondition) ProtoReflect() protoreflect.M
 
 // Deprecated: Use StoredCancellationPolicy_RefundCondition.ProtoReflect.Descriptor instead.
 func (*StoredCancellationPolicy_RefundCondition) Descriptor() ([]byte, []int) {
-	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{35, 0}
+	return file_bookingserver_v1_stored_proto_rawDescGZIP(), []int{37, 0}
 }
 
 func (x *StoredCancellationPolicy_RefundCondition) GetMinDurationBeforeStartTimeSec() int64 {
@@ -4254,7 +4387,15 @@ const file_bookingserver_v1_stored_proto_rawDesc = "" +
 	"\fupdated_unix\x18\x05 \x01(\x03R\vupdatedUnix\x12\x19\n" +
 	"\bslot_key\x18\x06 \x01(\fR\aslotKey\x12-\n" +
 	"\x12additional_request\x18\a \x01(\tR\x11additionalRequest\x12:\n" +
-	"\apayment\x18\b \x01(\v2 .bookingserver.v1.BookingPaymentR\apayment\"\xf0\x03\n" +
+	"\apayment\x18\b \x01(\v2 .bookingserver.v1.BookingPaymentR\apayment\"\xf4\x01\n" +
+	"\x17StoredIdempotencyRecord\x12%\n" +
+	"\x0erequest_sha256\x18\x01 \x01(\fR\rrequestSha256\x12I\n" +
+	"\bresponse\x18\x02 \x01(\v2-.bookingserver.v1.StoredCreateBookingResponseR\bresponse\x12!\n" +
+	"\fcreated_unix\x18\x03 \x01(\x03R\vcreatedUnix\x12,\n" +
+	"\x12pending_booking_id\x18\x04 \x01(\tR\x10pendingBookingId\x12\x16\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\"X\n" +
+	"\x1bStoredCreateBookingResponse\x129\n" +
+	"\abooking\x18\x01 \x01(\v2\x1f.bookingserver.v1.StoredBookingR\abooking\"\xf0\x03\n" +
 	"\rStoredBooking\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\x120\n" +
@@ -4628,7 +4769,7 @@ func file_bookingserver_v1_stored_proto_rawDescGZIP() []byte {
 }
 
 var file_bookingserver_v1_stored_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
-var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_bookingserver_v1_stored_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_bookingserver_v1_stored_proto_goTypes = []any{
 	(StoredBookingStatus)(0),                               // 0: bookingserver.v1.StoredBookingStatus
 	(StoredPrepaymentStatus)(0),                            // 1: bookingserver.v1.StoredPrepaymentStatus
@@ -4646,143 +4787,147 @@ var file_bookingserver_v1_stored_proto_goTypes = []any{
 	(StoredTokenizationConfig_AuthMethod)(0),               // 13: bookingserver.v1.StoredTokenizationConfig.AuthMethod
 	(StoredSchedulingRules_AdmissionPolicy)(0),             // 14: bookingserver.v1.StoredSchedulingRules.AdmissionPolicy
 	(*StoredBookingRecord)(nil),                            // 15: bookingserver.v1.StoredBookingRecord
-	(*StoredBooking)(nil),                                  // 16: bookingserver.v1.StoredBooking
-	(*StoredSlot)(nil),                                     // 17: bookingserver.v1.StoredSlot
-	(*StoredResourceIds)(nil),                              // 18: bookingserver.v1.StoredResourceIds
-	(*StoredUserInformation)(nil),                          // 19: bookingserver.v1.StoredUserInformation
-	(*StoredPostalAddress)(nil),                            // 20: bookingserver.v1.StoredPostalAddress
-	(*StoredPaymentInformation)(nil),                       // 21: bookingserver.v1.StoredPaymentInformation
-	(*StoredPrice)(nil),                                    // 22: bookingserver.v1.StoredPrice
-	(*StoredDeposit)(nil),                                  // 23: bookingserver.v1.StoredDeposit
-	(*StoredNoShowFee)(nil),                                // 24: bookingserver.v1.StoredNoShowFee
-	(*StoredVirtualSessionInfo)(nil),                       // 25: bookingserver.v1.StoredVirtualSessionInfo
-	(*StoredOfferInfo)(nil),                                // 26: bookingserver.v1.StoredOfferInfo
-	(*StoredOutboxRecord)(nil),                             // 27: bookingserver.v1.StoredOutboxRecord
-	(*StoredNotification)(nil),                             // 28: bookingserver.v1.StoredNotification
-	(*StoredServiceCart)(nil),                              // 29: bookingserver.v1.StoredServiceCart
-	(*StoredSlotRecord)(nil),                               // 30: bookingserver.v1.StoredSlotRecord
-	(*StoredAvailability)(nil),                             // 31: bookingserver.v1.StoredAvailability
-	(*StoredTimeRange)(nil),                                // 32: bookingserver.v1.StoredTimeRange
-	(*StoredResources)(nil),                                // 33: bookingserver.v1.StoredResources
-	(*StoredText)(nil),                                     // 34: bookingserver.v1.StoredText
-	(*StoredLocalizedString)(nil),                          // 35: bookingserver.v1.StoredLocalizedString
-	(*StoredPrepayment)(nil),                               // 36: bookingserver.v1.StoredPrepayment
-	(*StoredPriceInfo)(nil),                                // 37: bookingserver.v1.StoredPriceInfo
-	(*StoredMerchant)(nil),                                 // 38: bookingserver.v1.StoredMerchant
-	(*StoredGeoCoordinates)(nil),                           // 39: bookingserver.v1.StoredGeoCoordinates
-	(*StoredTaxRate)(nil),                                  // 40: bookingserver.v1.StoredTaxRate
-	(*StoredPaymentRestrictions)(nil),                      // 41: bookingserver.v1.StoredPaymentRestrictions
-	(*StoredCreditCardRestrictions)(nil),                   // 42: bookingserver.v1.StoredCreditCardRestrictions
-	(*StoredPaymentOption)(nil),                            // 43: bookingserver.v1.StoredPaymentOption
-	(*StoredPaymentProcessorConfig)(nil),                   // 44: bookingserver.v1.StoredPaymentProcessorConfig
-	(*StoredTokenizationConfig)(nil),                       // 45: bookingserver.v1.StoredTokenizationConfig
-	(*StoredTerms)(nil),                                    // 46: bookingserver.v1.StoredTerms
-	(*StoredMerchantMatchingHints)(nil),                    // 47: bookingserver.v1.StoredMerchantMatchingHints
-	(*StoredService)(nil),                                  // 48: bookingserver.v1.StoredService
-	(*StoredSchedulingRules)(nil),                          // 49: bookingserver.v1.StoredSchedulingRules
-	(*StoredCancellationPolicy)(nil),                       // 50: bookingserver.v1.StoredCancellationPolicy
-	(*StoredAvailability_Recurrence)(nil),                  // 51: bookingserver.v1.StoredAvailability.Recurrence
-	(*StoredAvailability_ScheduleException)(nil),           // 52: bookingserver.v1.StoredAvailability.ScheduleException
-	(*StoredAvailability_SchedulingRuleOverrides)(nil),     // 53: bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
-	(*StoredTokenizationConfig_CardNetworkParameters)(nil), // 54: bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters
-	nil, // 55: bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntry
-	(*StoredCancellationPolicy_RefundCondition)(nil), // 56: bookingserver.v1.StoredCancellationPolicy.RefundCondition
-	(Channel)(0),           // 57: bookingserver.v1.Channel
-	(*BookingPayment)(nil), // 58: bookingserver.v1.BookingPayment
-	(OutboxState)(0),       // 59: bookingserver.v1.OutboxState
-	(*Attempt)(nil),        // 60: bookingserver.v1.Attempt
+	(*StoredIdempotencyRecord)(nil),                        // 16: bookingserver.v1.StoredIdempotencyRecord
+	(*StoredCreateBookingResponse)(nil),                    // 17: bookingserver.v1.StoredCreateBookingResponse
+	(*StoredBooking)(nil),                                  // 18: bookingserver.v1.StoredBooking
+	(*StoredSlot)(nil),                                     // 19: bookingserver.v1.StoredSlot
+	(*StoredResourceIds)(nil),                              // 20: bookingserver.v1.StoredResourceIds
+	(*StoredUserInformation)(nil),                          // 21: bookingserver.v1.StoredUserInformation
+	(*StoredPostalAddress)(nil),                            // 22: bookingserver.v1.StoredPostalAddress
+	(*StoredPaymentInformation)(nil),                       // 23: bookingserver.v1.StoredPaymentInformation
+	(*StoredPrice)(nil),                                    // 24: bookingserver.v1.StoredPrice
+	(*StoredDeposit)(nil),                                  // 25: bookingserver.v1.StoredDeposit
+	(*StoredNoShowFee)(nil),                                // 26: bookingserver.v1.StoredNoShowFee
+	(*StoredVirtualSessionInfo)(nil),                       // 27: bookingserver.v1.StoredVirtualSessionInfo
+	(*StoredOfferInfo)(nil),                                // 28: bookingserver.v1.StoredOfferInfo
+	(*StoredOutboxRecord)(nil),                             // 29: bookingserver.v1.StoredOutboxRecord
+	(*StoredNotification)(nil),                             // 30: bookingserver.v1.StoredNotification
+	(*StoredServiceCart)(nil),                              // 31: bookingserver.v1.StoredServiceCart
+	(*StoredSlotRecord)(nil),                               // 32: bookingserver.v1.StoredSlotRecord
+	(*StoredAvailability)(nil),                             // 33: bookingserver.v1.StoredAvailability
+	(*StoredTimeRange)(nil),                                // 34: bookingserver.v1.StoredTimeRange
+	(*StoredResources)(nil),                                // 35: bookingserver.v1.StoredResources
+	(*StoredText)(nil),                                     // 36: bookingserver.v1.StoredText
+	(*StoredLocalizedString)(nil),                          // 37: bookingserver.v1.StoredLocalizedString
+	(*StoredPrepayment)(nil),                               // 38: bookingserver.v1.StoredPrepayment
+	(*StoredPriceInfo)(nil),                                // 39: bookingserver.v1.StoredPriceInfo
+	(*StoredMerchant)(nil),                                 // 40: bookingserver.v1.StoredMerchant
+	(*StoredGeoCoordinates)(nil),                           // 41: bookingserver.v1.StoredGeoCoordinates
+	(*StoredTaxRate)(nil),                                  // 42: bookingserver.v1.StoredTaxRate
+	(*StoredPaymentRestrictions)(nil),                      // 43: bookingserver.v1.StoredPaymentRestrictions
+	(*StoredCreditCardRestrictions)(nil),                   // 44: bookingserver.v1.StoredCreditCardRestrictions
+	(*StoredPaymentOption)(nil),                            // 45: bookingserver.v1.StoredPaymentOption
+	(*StoredPaymentProcessorConfig)(nil),                   // 46: bookingserver.v1.StoredPaymentProcessorConfig
+	(*StoredTokenizationConfig)(nil),                       // 47: bookingserver.v1.StoredTokenizationConfig
+	(*StoredTerms)(nil),                                    // 48: bookingserver.v1.StoredTerms
+	(*StoredMerchantMatchingHints)(nil),                    // 49: bookingserver.v1.StoredMerchantMatchingHints
+	(*StoredService)(nil),                                  // 50: bookingserver.v1.StoredService
+	(*StoredSchedulingRules)(nil),                          // 51: bookingserver.v1.StoredSchedulingRules
+	(*StoredCancellationPolicy)(nil),                       // 52: bookingserver.v1.StoredCancellationPolicy
+	(*StoredAvailability_Recurrence)(nil),                  // 53: bookingserver.v1.StoredAvailability.Recurrence
+	(*StoredAvailability_ScheduleException)(nil),           // 54: bookingserver.v1.StoredAvailability.ScheduleException
+	(*StoredAvailability_SchedulingRuleOverrides)(nil),     // 55: bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
+	(*StoredTokenizationConfig_CardNetworkParameters)(nil), // 56: bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters
+	nil, // 57: bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntry
+	(*StoredCancellationPolicy_RefundCondition)(nil), // 58: bookingserver.v1.StoredCancellationPolicy.RefundCondition
+	(Channel)(0),           // 59: bookingserver.v1.Channel
+	(*BookingPayment)(nil), // 60: bookingserver.v1.BookingPayment
+	(OutboxState)(0),       // 61: bookingserver.v1.OutboxState
+	(*Attempt)(nil),        // 62: bookingserver.v1.Attempt
 }
 var file_bookingserver_v1_stored_proto_depIdxs = []int32{
-	16, // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
-	57, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
-	58, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
-	17, // 3: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
-	19, // 4: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
-	0,  // 5: bookingserver.v1.StoredBooking.status:type_name -> bookingserver.v1.StoredBookingStatus
-	21, // 6: bookingserver.v1.StoredBooking.payment_information:type_name -> bookingserver.v1.StoredPaymentInformation
-	25, // 7: bookingserver.v1.StoredBooking.virtual_session_info:type_name -> bookingserver.v1.StoredVirtualSessionInfo
-	26, // 8: bookingserver.v1.StoredBooking.offer_info:type_name -> bookingserver.v1.StoredOfferInfo
-	18, // 9: bookingserver.v1.StoredSlot.resources:type_name -> bookingserver.v1.StoredResourceIds
-	3,  // 10: bookingserver.v1.StoredSlot.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
-	20, // 11: bookingserver.v1.StoredUserInformation.address:type_name -> bookingserver.v1.StoredPostalAddress
-	1,  // 12: bookingserver.v1.StoredPaymentInformation.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
-	22, // 13: bookingserver.v1.StoredPaymentInformation.price:type_name -> bookingserver.v1.StoredPrice
-	22, // 14: bookingserver.v1.StoredPaymentInformation.tax_amount:type_name -> bookingserver.v1.StoredPrice
-	2,  // 15: bookingserver.v1.StoredPaymentInformation.payment_processed_by:type_name -> bookingserver.v1.StoredPaymentProcessedBy
-	23, // 16: bookingserver.v1.StoredPaymentInformation.deposit:type_name -> bookingserver.v1.StoredDeposit
-	24, // 17: bookingserver.v1.StoredPaymentInformation.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
-	22, // 18: bookingserver.v1.StoredPaymentInformation.fees:type_name -> bookingserver.v1.StoredPrice
-	22, // 19: bookingserver.v1.StoredPaymentInformation.fees_and_taxes:type_name -> bookingserver.v1.StoredPrice
-	22, // 20: bookingserver.v1.StoredDeposit.deposit:type_name -> bookingserver.v1.StoredPrice
-	4,  // 21: bookingserver.v1.StoredDeposit.deposit_type:type_name -> bookingserver.v1.StoredPriceType
-	22, // 22: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
-	4,  // 23: bookingserver.v1.StoredNoShowFee.fee_type:type_name -> bookingserver.v1.StoredPriceType
-	28, // 24: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
-	59, // 25: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
-	60, // 26: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
-	0,  // 27: bookingserver.v1.StoredNotification.status:type_name -> bookingserver.v1.StoredBookingStatus
-	1,  // 28: bookingserver.v1.StoredNotification.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
-	22, // 29: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
-	31, // 30: bookingserver.v1.StoredSlotRecord.availability:type_name -> bookingserver.v1.StoredAvailability
-	33, // 31: bookingserver.v1.StoredAvailability.resources:type_name -> bookingserver.v1.StoredResources
-	51, // 32: bookingserver.v1.StoredAvailability.recurrence:type_name -> bookingserver.v1.StoredAvailability.Recurrence
-	52, // 33: bookingserver.v1.StoredAvailability.schedule_exception:type_name -> bookingserver.v1.StoredAvailability.ScheduleException
-	23, // 34: bookingserver.v1.StoredAvailability.deposit:type_name -> bookingserver.v1.StoredDeposit
-	24, // 35: bookingserver.v1.StoredAvailability.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
-	5,  // 36: bookingserver.v1.StoredAvailability.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
-	6,  // 37: bookingserver.v1.StoredAvailability.duration_requirement:type_name -> bookingserver.v1.StoredDurationRequirement
-	53, // 38: bookingserver.v1.StoredAvailability.scheduling_rule_overrides:type_name -> bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
-	3,  // 39: bookingserver.v1.StoredAvailability.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
-	36, // 40: bookingserver.v1.StoredAvailability.prepayment:type_name -> bookingserver.v1.StoredPrepayment
-	34, // 41: bookingserver.v1.StoredResources.room_description:type_name -> bookingserver.v1.StoredText
-	35, // 42: bookingserver.v1.StoredText.localized_value:type_name -> bookingserver.v1.StoredLocalizedString
-	37, // 43: bookingserver.v1.StoredPrepayment.price_info:type_name -> bookingserver.v1.StoredPriceInfo
-	22, // 44: bookingserver.v1.StoredPriceInfo.price:type_name -> bookingserver.v1.StoredPrice
-	4,  // 45: bookingserver.v1.StoredPriceInfo.price_type:type_name -> bookingserver.v1.StoredPriceType
-	39, // 46: bookingserver.v1.StoredMerchant.geo:type_name -> bookingserver.v1.StoredGeoCoordinates
-	40, // 47: bookingserver.v1.StoredMerchant.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
-	41, // 48: bookingserver.v1.StoredMerchant.payment_restrictions:type_name -> bookingserver.v1.StoredPaymentRestrictions
-	43, // 49: bookingserver.v1.StoredMerchant.payment_option:type_name -> bookingserver.v1.StoredPaymentOption
-	44, // 50: bookingserver.v1.StoredMerchant.payment_processor_config:type_name -> bookingserver.v1.StoredPaymentProcessorConfig
-	45, // 51: bookingserver.v1.StoredMerchant.tokenization_config:type_name -> bookingserver.v1.StoredTokenizationConfig
-	46, // 52: bookingserver.v1.StoredMerchant.terms:type_name -> bookingserver.v1.StoredTerms
-	47, // 53: bookingserver.v1.StoredMerchant.matching_hints:type_name -> bookingserver.v1.StoredMerchantMatchingHints
-	20, // 54: bookingserver.v1.StoredGeoCoordinates.address:type_name -> bookingserver.v1.StoredPostalAddress
-	42, // 55: bookingserver.v1.StoredPaymentRestrictions.credit_card_restrictions:type_name -> bookingserver.v1.StoredCreditCardRestrictions
-	7,  // 56: bookingserver.v1.StoredCreditCardRestrictions.credit_card_type:type_name -> bookingserver.v1.StoredCreditCardType
-	22, // 57: bookingserver.v1.StoredPaymentOption.price:type_name -> bookingserver.v1.StoredPrice
-	40, // 58: bookingserver.v1.StoredPaymentOption.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
-	8,  // 59: bookingserver.v1.StoredPaymentOption.payment_option_type:type_name -> bookingserver.v1.StoredPaymentOptionType
-	32, // 60: bookingserver.v1.StoredPaymentOption.purchase_interval:type_name -> bookingserver.v1.StoredTimeRange
-	32, // 61: bookingserver.v1.StoredPaymentOption.valid_interval:type_name -> bookingserver.v1.StoredTimeRange
-	11, // 62: bookingserver.v1.StoredPaymentProcessorConfig.processor:type_name -> bookingserver.v1.StoredPaymentProcessorConfig.Processor
-	55, // 63: bookingserver.v1.StoredTokenizationConfig.tokenization_parameter:type_name -> bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntry
-	12, // 64: bookingserver.v1.StoredTokenizationConfig.billing_information_format:type_name -> bookingserver.v1.StoredTokenizationConfig.BillingInformationFormat
-	54, // 65: bookingserver.v1.StoredTokenizationConfig.card_network_parameters:type_name -> bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters
-	13, // 66: bookingserver.v1.StoredTokenizationConfig.allowed_auth_methods:type_name -> bookingserver.v1.StoredTokenizationConfig.AuthMethod
-	34, // 67: bookingserver.v1.StoredTerms.localized_text:type_name -> bookingserver.v1.StoredText
-	22, // 68: bookingserver.v1.StoredService.price:type_name -> bookingserver.v1.StoredPrice
-	9,  // 69: bookingserver.v1.StoredService.price_interpretation:type_name -> bookingserver.v1.StoredPriceInterpretation
-	49, // 70: bookingserver.v1.StoredService.rules:type_name -> bookingserver.v1.StoredSchedulingRules
-	10, // 71: bookingserver.v1.StoredService.prepayment_type:type_name -> bookingserver.v1.StoredPrepaymentType
-	40, // 72: bookingserver.v1.StoredService.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
-	23, // 73: bookingserver.v1.StoredService.deposit:type_name -> bookingserver.v1.StoredDeposit
-	24, // 74: bookingserver.v1.StoredService.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
-	5,  // 75: bookingserver.v1.StoredService.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
-	34, // 76: bookingserver.v1.StoredService.localized_service_name:type_name -> bookingserver.v1.StoredText
-	34, // 77: bookingserver.v1.StoredService.localized_description:type_name -> bookingserver.v1.StoredText
-	22, // 78: bookingserver.v1.StoredSchedulingRules.late_cancellation_fee:type_name -> bookingserver.v1.StoredPrice
-	22, // 79: bookingserver.v1.StoredSchedulingRules.noshow_fee:type_name -> bookingserver.v1.StoredPrice
-	14, // 80: bookingserver.v1.StoredSchedulingRules.admission_policy:type_name -> bookingserver.v1.StoredSchedulingRules.AdmissionPolicy
-	50, // 81: bookingserver.v1.StoredSchedulingRules.cancellation_policy:type_name -> bookingserver.v1.StoredCancellationPolicy
-	56, // 82: bookingserver.v1.StoredCancellationPolicy.refund_condition:type_name -> bookingserver.v1.StoredCancellationPolicy.RefundCondition
-	32, // 83: bookingserver.v1.StoredAvailability.ScheduleException.time_range:type_name -> bookingserver.v1.StoredTimeRange
-	7,  // 84: bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters.card_network:type_name -> bookingserver.v1.StoredCreditCardType
-	85, // [85:85] is the sub-list for method output_type
-	85, // [85:85] is the sub-list for method input_type
-	85, // [85:85] is the sub-list for extension type_name
-	85, // [85:85] is the sub-list for extension extendee
-	0,  // [0:85] is the sub-list for field type_name
+	18, // 0: bookingserver.v1.StoredBookingRecord.booking:type_name -> bookingserver.v1.StoredBooking
+	59, // 1: bookingserver.v1.StoredBookingRecord.channel:type_name -> bookingserver.v1.Channel
+	60, // 2: bookingserver.v1.StoredBookingRecord.payment:type_name -> bookingserver.v1.BookingPayment
+	17, // 3: bookingserver.v1.StoredIdempotencyRecord.response:type_name -> bookingserver.v1.StoredCreateBookingResponse
+	18, // 4: bookingserver.v1.StoredCreateBookingResponse.booking:type_name -> bookingserver.v1.StoredBooking
+	19, // 5: bookingserver.v1.StoredBooking.slot:type_name -> bookingserver.v1.StoredSlot
+	21, // 6: bookingserver.v1.StoredBooking.user_information:type_name -> bookingserver.v1.StoredUserInformation
+	0,  // 7: bookingserver.v1.StoredBooking.status:type_name -> bookingserver.v1.StoredBookingStatus
+	23, // 8: bookingserver.v1.StoredBooking.payment_information:type_name -> bookingserver.v1.StoredPaymentInformation
+	27, // 9: bookingserver.v1.StoredBooking.virtual_session_info:type_name -> bookingserver.v1.StoredVirtualSessionInfo
+	28, // 10: bookingserver.v1.StoredBooking.offer_info:type_name -> bookingserver.v1.StoredOfferInfo
+	20, // 11: bookingserver.v1.StoredSlot.resources:type_name -> bookingserver.v1.StoredResourceIds
+	3,  // 12: bookingserver.v1.StoredSlot.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
+	22, // 13: bookingserver.v1.StoredUserInformation.address:type_name -> bookingserver.v1.StoredPostalAddress
+	1,  // 14: bookingserver.v1.StoredPaymentInformation.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
+	24, // 15: bookingserver.v1.StoredPaymentInformation.price:type_name -> bookingserver.v1.StoredPrice
+	24, // 16: bookingserver.v1.StoredPaymentInformation.tax_amount:type_name -> bookingserver.v1.StoredPrice
+	2,  // 17: bookingserver.v1.StoredPaymentInformation.payment_processed_by:type_name -> bookingserver.v1.StoredPaymentProcessedBy
+	25, // 18: bookingserver.v1.StoredPaymentInformation.deposit:type_name -> bookingserver.v1.StoredDeposit
+	26, // 19: bookingserver.v1.StoredPaymentInformation.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	24, // 20: bookingserver.v1.StoredPaymentInformation.fees:type_name -> bookingserver.v1.StoredPrice
+	24, // 21: bookingserver.v1.StoredPaymentInformation.fees_and_taxes:type_name -> bookingserver.v1.StoredPrice
+	24, // 22: bookingserver.v1.StoredDeposit.deposit:type_name -> bookingserver.v1.StoredPrice
+	4,  // 23: bookingserver.v1.StoredDeposit.deposit_type:type_name -> bookingserver.v1.StoredPriceType
+	24, // 24: bookingserver.v1.StoredNoShowFee.fee:type_name -> bookingserver.v1.StoredPrice
+	4,  // 25: bookingserver.v1.StoredNoShowFee.fee_type:type_name -> bookingserver.v1.StoredPriceType
+	30, // 26: bookingserver.v1.StoredOutboxRecord.notification:type_name -> bookingserver.v1.StoredNotification
+	61, // 27: bookingserver.v1.StoredOutboxRecord.state:type_name -> bookingserver.v1.OutboxState
+	62, // 28: bookingserver.v1.StoredOutboxRecord.attempts:type_name -> bookingserver.v1.Attempt
+	0,  // 29: bookingserver.v1.StoredNotification.status:type_name -> bookingserver.v1.StoredBookingStatus
+	1,  // 30: bookingserver.v1.StoredNotification.prepayment_status:type_name -> bookingserver.v1.StoredPrepaymentStatus
+	24, // 31: bookingserver.v1.StoredServiceCart.amount:type_name -> bookingserver.v1.StoredPrice
+	33, // 32: bookingserver.v1.StoredSlotRecord.availability:type_name -> bookingserver.v1.StoredAvailability
+	35, // 33: bookingserver.v1.StoredAvailability.resources:type_name -> bookingserver.v1.StoredResources
+	53, // 34: bookingserver.v1.StoredAvailability.recurrence:type_name -> bookingserver.v1.StoredAvailability.Recurrence
+	54, // 35: bookingserver.v1.StoredAvailability.schedule_exception:type_name -> bookingserver.v1.StoredAvailability.ScheduleException
+	25, // 36: bookingserver.v1.StoredAvailability.deposit:type_name -> bookingserver.v1.StoredDeposit
+	26, // 37: bookingserver.v1.StoredAvailability.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	5,  // 38: bookingserver.v1.StoredAvailability.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
+	6,  // 39: bookingserver.v1.StoredAvailability.duration_requirement:type_name -> bookingserver.v1.StoredDurationRequirement
+	55, // 40: bookingserver.v1.StoredAvailability.scheduling_rule_overrides:type_name -> bookingserver.v1.StoredAvailability.SchedulingRuleOverrides
+	3,  // 41: bookingserver.v1.StoredAvailability.confirmation_mode:type_name -> bookingserver.v1.StoredConfirmationMode
+	38, // 42: bookingserver.v1.StoredAvailability.prepayment:type_name -> bookingserver.v1.StoredPrepayment
+	36, // 43: bookingserver.v1.StoredResources.room_description:type_name -> bookingserver.v1.StoredText
+	37, // 44: bookingserver.v1.StoredText.localized_value:type_name -> bookingserver.v1.StoredLocalizedString
+	39, // 45: bookingserver.v1.StoredPrepayment.price_info:type_name -> bookingserver.v1.StoredPriceInfo
+	24, // 46: bookingserver.v1.StoredPriceInfo.price:type_name -> bookingserver.v1.StoredPrice
+	4,  // 47: bookingserver.v1.StoredPriceInfo.price_type:type_name -> bookingserver.v1.StoredPriceType
+	41, // 48: bookingserver.v1.StoredMerchant.geo:type_name -> bookingserver.v1.StoredGeoCoordinates
+	42, // 49: bookingserver.v1.StoredMerchant.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
+	43, // 50: bookingserver.v1.StoredMerchant.payment_restrictions:type_name -> bookingserver.v1.StoredPaymentRestrictions
+	45, // 51: bookingserver.v1.StoredMerchant.payment_option:type_name -> bookingserver.v1.StoredPaymentOption
+	46, // 52: bookingserver.v1.StoredMerchant.payment_processor_config:type_name -> bookingserver.v1.StoredPaymentProcessorConfig
+	47, // 53: bookingserver.v1.StoredMerchant.tokenization_config:type_name -> bookingserver.v1.StoredTokenizationConfig
+	48, // 54: bookingserver.v1.StoredMerchant.terms:type_name -> bookingserver.v1.StoredTerms
+	49, // 55: bookingserver.v1.StoredMerchant.matching_hints:type_name -> bookingserver.v1.StoredMerchantMatchingHints
+	22, // 56: bookingserver.v1.StoredGeoCoordinates.address:type_name -> bookingserver.v1.StoredPostalAddress
+	44, // 57: bookingserver.v1.StoredPaymentRestrictions.credit_card_restrictions:type_name -> bookingserver.v1.StoredCreditCardRestrictions
+	7,  // 58: bookingserver.v1.StoredCreditCardRestrictions.credit_card_type:type_name -> bookingserver.v1.StoredCreditCardType
+	24, // 59: bookingserver.v1.StoredPaymentOption.price:type_name -> bookingserver.v1.StoredPrice
+	42, // 60: bookingserver.v1.StoredPaymentOption.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
+	8,  // 61: bookingserver.v1.StoredPaymentOption.payment_option_type:type_name -> bookingserver.v1.StoredPaymentOptionType
+	34, // 62: bookingserver.v1.StoredPaymentOption.purchase_interval:type_name -> bookingserver.v1.StoredTimeRange
+	34, // 63: bookingserver.v1.StoredPaymentOption.valid_interval:type_name -> bookingserver.v1.StoredTimeRange
+	11, // 64: bookingserver.v1.StoredPaymentProcessorConfig.processor:type_name -> bookingserver.v1.StoredPaymentProcessorConfig.Processor
+	57, // 65: bookingserver.v1.StoredTokenizationConfig.tokenization_parameter:type_name -> bookingserver.v1.StoredTokenizationConfig.TokenizationParameterEntry
+	12, // 66: bookingserver.v1.StoredTokenizationConfig.billing_information_format:type_name -> bookingserver.v1.StoredTokenizationConfig.BillingInformationFormat
+	56, // 67: bookingserver.v1.StoredTokenizationConfig.card_network_parameters:type_name -> bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters
+	13, // 68: bookingserver.v1.StoredTokenizationConfig.allowed_auth_methods:type_name -> bookingserver.v1.StoredTokenizationConfig.AuthMethod
+	36, // 69: bookingserver.v1.StoredTerms.localized_text:type_name -> bookingserver.v1.StoredText
+	24, // 70: bookingserver.v1.StoredService.price:type_name -> bookingserver.v1.StoredPrice
+	9,  // 71: bookingserver.v1.StoredService.price_interpretation:type_name -> bookingserver.v1.StoredPriceInterpretation
+	51, // 72: bookingserver.v1.StoredService.rules:type_name -> bookingserver.v1.StoredSchedulingRules
+	10, // 73: bookingserver.v1.StoredService.prepayment_type:type_name -> bookingserver.v1.StoredPrepaymentType
+	42, // 74: bookingserver.v1.StoredService.tax_rate:type_name -> bookingserver.v1.StoredTaxRate
+	25, // 75: bookingserver.v1.StoredService.deposit:type_name -> bookingserver.v1.StoredDeposit
+	26, // 76: bookingserver.v1.StoredService.no_show_fee:type_name -> bookingserver.v1.StoredNoShowFee
+	5,  // 77: bookingserver.v1.StoredService.require_credit_card:type_name -> bookingserver.v1.StoredRequireCreditCard
+	36, // 78: bookingserver.v1.StoredService.localized_service_name:type_name -> bookingserver.v1.StoredText
+	36, // 79: bookingserver.v1.StoredService.localized_description:type_name -> bookingserver.v1.StoredText
+	24, // 80: bookingserver.v1.StoredSchedulingRules.late_cancellation_fee:type_name -> bookingserver.v1.StoredPrice
+	24, // 81: bookingserver.v1.StoredSchedulingRules.noshow_fee:type_name -> bookingserver.v1.StoredPrice
+	14, // 82: bookingserver.v1.StoredSchedulingRules.admission_policy:type_name -> bookingserver.v1.StoredSchedulingRules.AdmissionPolicy
+	52, // 83: bookingserver.v1.StoredSchedulingRules.cancellation_policy:type_name -> bookingserver.v1.StoredCancellationPolicy
+	58, // 84: bookingserver.v1.StoredCancellationPolicy.refund_condition:type_name -> bookingserver.v1.StoredCancellationPolicy.RefundCondition
+	34, // 85: bookingserver.v1.StoredAvailability.ScheduleException.time_range:type_name -> bookingserver.v1.StoredTimeRange
+	7,  // 86: bookingserver.v1.StoredTokenizationConfig.CardNetworkParameters.card_network:type_name -> bookingserver.v1.StoredCreditCardType
+	87, // [87:87] is the sub-list for method output_type
+	87, // [87:87] is the sub-list for method input_type
+	87, // [87:87] is the sub-list for extension type_name
+	87, // [87:87] is the sub-list for extension extendee
+	0,  // [0:87] is the sub-list for field type_name
 }
 
 func init() { file_bookingserver_v1_stored_proto_init() }
@@ -4793,7 +4938,7 @@ func file_bookingserver_v1_stored_proto_init() {
 	file_bookingserver_v1_outbox_proto_init()
 	file_bookingserver_v1_payment_proto_init()
 	file_bookingserver_v1_records_proto_init()
-	file_bookingserver_v1_stored_proto_msgTypes[24].OneofWrappers = []any{
+	file_bookingserver_v1_stored_proto_msgTypes[26].OneofWrappers = []any{
 		(*StoredGeoCoordinates_Address)(nil),
 		(*StoredGeoCoordinates_UnstructuredAddress)(nil),
 	}
@@ -4803,7 +4948,7 @@ func file_bookingserver_v1_stored_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookingserver_v1_stored_proto_rawDesc), len(file_bookingserver_v1_stored_proto_rawDesc)),
 			NumEnums:      15,
-			NumMessages:   42,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
