@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,19 +23,25 @@ import (
 // guarantees across processes that Store gives inside one:
 //
 //   - Update runs SERIALIZABLE and retries serialization failures and deadlocks, so
-//     a capacity check and the spot it takes are one transaction on every replica
-//     (and the code runs as it is on CockroachDB's SERIALIZABLE);
+//     a capacity check and the spot it takes are one transaction on every replica;
 //   - Reserve, the transaction of a new booking, runs READ COMMITTED: it locks the
 //     slot rows it reads (bookings of one slot take turns, unrelated ones never
 //     conflict), takes the spot with a conditional update and stores the token's
 //     answer with an insert that a concurrent replay finds taken (pgreserve.go);
+//     on a serializable-only database it runs SERIALIZABLE instead (SerializableOnly);
 //   - idempotency tokens are a primary key: of two replicas racing on one token, one
 //     commits and the other, retried, reads its answer;
 //   - the outbox is leased with FOR UPDATE SKIP LOCKED (PostgresOutbox);
-//   - feed loads and migrations hold advisory locks.
+//   - feed loads and migrations hold a replica lock (pglock.go).
 type Postgres struct {
 	pool   *pgxpool.Pool
 	outbox *PostgresOutbox
+	// serializableOnly: every transaction runs SERIALIZABLE and no advisory lock is
+	// taken (SerializableOnly).
+	serializableOnly bool
+	// feedLoads lets one feed load of this replica at a time hold connections: the
+	// replicas' loads take turns anyway (LoadFeed).
+	feedLoads chan struct{}
 	// cache answers availability lookups (pgcache.go), and broadcast tells the other
 	// replicas what commits changed (pgbroadcast.go).
 	cache     *slotCache
@@ -53,20 +60,52 @@ type Postgres struct {
 // listenTimeout bounds how long OpenPostgres waits for its LISTEN connection.
 const listenTimeout = 30 * time.Second
 
+// PostgresOption changes how OpenPostgres uses its database.
+type PostgresOption func(*postgresOptions)
+
+type postgresOptions struct{ serializableOnly bool }
+
+// SerializableOnly makes the store use only what a database that runs every
+// transaction SERIALIZABLE and has no advisory locks offers — CockroachDB, without
+// its sql.txn.read_committed_isolation.enabled setting: reservations run
+// SERIALIZABLE and take no advisory lock (their constraints and the database's
+// serialization failures, retried, keep them correct), and migrations and feed
+// loads take turns on a lock row instead of pg_advisory_lock (pglock.go).
+// OpenPostgres chooses it by itself when version() names CockroachDB; the option
+// forces it on PostgreSQL, where the tests run the store in this mode.
+func SerializableOnly() PostgresOption {
+	return func(o *postgresOptions) { o.serializableOnly = true }
+}
+
 // OpenPostgres connects to the database at url (postgres://…), migrates its schema
-// under an advisory lock (replicas starting together never race) and starts
+// under a replica lock (replicas starting together never race) and starts
 // listening for outbox wake-ups and count changes from other replicas: it returns
 // once it listens, so nothing another replica commits after that goes unheard.
-func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
+func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Postgres, error) {
+	var o postgresOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
+	}
+	if o.serializableOnly {
+		// As on CockroachDB, the transactions that name no isolation level and the
+		// single statements run SERIALIZABLE too.
+		cfg.ConnConfig.RuntimeParams["default_transaction_isolation"] = "serializable"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	if err := migratePostgres(ctx, pool); err != nil {
+	if !o.serializableOnly {
+		if o.serializableOnly, err = isCockroachDB(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	if err := migratePostgres(ctx, pool, replicaLocks{rows: o.serializableOnly}); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -79,7 +118,7 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, err
 	}
-	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels)}
+	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels), serializableOnly: o.serializableOnly, feedLoads: make(chan struct{}, 1)}
 	p.broadcast = newBroadcaster(pool, channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
@@ -115,6 +154,24 @@ func (p *Postgres) Close() error {
 	return nil
 }
 
+// isCockroachDB reports whether the server is CockroachDB, which names itself in
+// version() ("CockroachDB CCL v…").
+func isCockroachDB(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	var version string
+	if err := pool.QueryRow(ctx, `SELECT version()`).Scan(&version); err != nil {
+		return false, fmt.Errorf("server version: %w", err)
+	}
+	if strings.Contains(version, "CockroachDB") {
+		slog.Info("CockroachDB: every transaction runs SERIALIZABLE, replica locks are lock rows", "version", version)
+		return true, nil
+	}
+	return false, nil
+}
+
+// SerializableOnly reports whether the store runs in serializable-only mode
+// (SerializableOnly).
+func (p *Postgres) SerializableOnly() bool { return p.serializableOnly }
+
 // WaitCacheWarm waits until the availability cache holds the whole feed (it is
 // filled in the background after the replica starts and after every feed load),
 // for a benchmark or a readiness check.
@@ -139,9 +196,10 @@ func (p *Postgres) Update(ctx context.Context, fn func(booking.Tx) error) error 
 	return p.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(t *pgTxn) error { return fn(t) })
 }
 
-// Reserve implements booking.Reserver: fn runs READ COMMITTED in reserve mode
-// (pgreserve.go), again from the start when it must (a constraint found a
-// concurrent change, serialization failures and deadlocks).
+// Reserve implements booking.Reserver: fn runs READ COMMITTED (SERIALIZABLE in
+// serializable-only mode) in reserve mode (pgreserve.go), again from the start when
+// it must (a constraint found a concurrent change, serialization failures and
+// deadlocks).
 func (p *Postgres) Reserve(ctx context.Context, fn func(booking.Tx) error) error {
 	return p.retry(ctx, func() error {
 		return p.reserveOnce(ctx, func(t *pgTxn) error { return fn(t) })
@@ -301,7 +359,10 @@ func (f failedRow) Scan(...any) error { return f.err }
 // retryable reports whether err is a serialization failure (40001), a deadlock
 // (40P01) or a concurrent transaction's change found by a constraint (a spot taken
 // after it was read, a token answered after it was read: pgreserve.go): the
-// transaction did nothing and may run again.
+// transaction did nothing and may run again. CockroachDB reports every transaction
+// it must restart as 40001 too ("restart transaction: …"). Its 40003 (result is
+// ambiguous: the commit may or may not have applied) is not retried: running a
+// transaction that took a spot or wrote a ledger entry again could apply it twice.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

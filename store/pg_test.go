@@ -13,15 +13,28 @@ import (
 )
 
 // TestPostgresReplicasMigrateOnce: replicas starting together on an empty database
-// all open, and each migration is applied once (the advisory lock).
+// all open, and each migration is applied once (the advisory lock; in
+// serializable-only mode the lock row, whose table they race to create).
 func TestPostgresReplicasMigrateOnce(t *testing.T) {
 	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		opts []store.PostgresOption
+	}{{"advisory lock", nil}, {"lock row", []store.PostgresOption{store.SerializableOnly()}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			replicasMigrateOnce(t, mode.opts...)
+		})
+	}
+}
+
+func replicasMigrateOnce(t *testing.T, opts ...store.PostgresOption) {
 	url := storetest.PostgresURL(t)
 	var wg sync.WaitGroup
 	stores := make([]*store.Postgres, 4)
 	for i := range stores {
 		wg.Go(func() {
-			s, err := store.OpenPostgres(context.Background(), url)
+			s, err := store.OpenPostgres(context.Background(), url, opts...)
 			if err != nil {
 				t.Errorf("replica %d: %v", i, err)
 				return

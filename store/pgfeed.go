@@ -18,29 +18,35 @@ import (
 )
 
 // LoadFeed is Store.LoadFeed on PostgreSQL, with the same steps and answers. Loads
-// hold an advisory lock for their whole run, so that replicas loading feeds at once
-// take turns: validation reads what the previous load wrote. Slots are written
-// with COPY. A caller scoped to one merchant may upload that merchant's records only.
+// hold a replica lock (pglock.go) for their whole run, so that replicas loading
+// feeds at once take turns: validation reads what the previous load wrote. Loads of
+// one replica wait for each other before they take connections (a lock row needs a
+// second one), so that waiting loads never hold the pool the running one needs.
+// Slots are written with COPY. A caller scoped to one merchant may upload that
+// merchant's records only.
 func (p *Postgres) LoadFeed(ctx context.Context, kind bsv1.FeedKind, data []byte) (LoadSummary, error) {
 	if m := booking.ScopeOf(ctx).MerchantID(); m != "" {
 		if err := onlyMerchant(kind, data, m); err != nil {
 			return LoadSummary{Kind: kind}, err
 		}
 	}
+	select {
+	case p.feedLoads <- struct{}{}:
+		defer func() { <-p.feedLoads }()
+	case <-ctx.Done():
+		return LoadSummary{Kind: kind}, ctx.Err()
+	}
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return LoadSummary{Kind: kind}, err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockFeedLoad); err != nil {
+	release, err := replicaLocks{rows: p.serializableOnly}.hold(ctx, p.pool, conn, lockFeedLoad)
+	if err != nil {
 		return LoadSummary{Kind: kind}, fmt.Errorf("feed load lock: %w", err)
 	}
-	defer func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockFeedLoad); err != nil {
-			conn.Conn().Close(ctx) //nolint:errcheck // a session that may hold the lock must not be reused
-		}
-	}()
-	l := &pgLoad{conn: conn, ctx: ctx, kind: kind, cache: p.cache}
+	defer release()
+	l := &pgLoad{conn: conn, ctx: ctx, kind: kind, cache: p.cache, p: p}
 	if kind == bsv1.FeedKind_FEED_KIND_AVAILABILITY {
 		return l.availability(data)
 	}
@@ -53,6 +59,7 @@ type pgLoad struct {
 	ctx   context.Context
 	kind  bsv1.FeedKind
 	cache *slotCache
+	p     *Postgres
 }
 
 // view runs fn in a read-only snapshot on the load's connection.
@@ -60,10 +67,20 @@ func (l *pgLoad) view(fn func(*pgTxn) error) error {
 	return l.write(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 
-// write runs fn in a transaction on the load's connection. Loads are not retried:
-// they run READ COMMITTED under the feed lock, and write only feed tables. Every
-// replica's availability cache is dropped when a writing transaction commits.
+// write runs fn in a transaction on the load's connection. On PostgreSQL loads are
+// not retried: they run READ COMMITTED under the feed lock, and write only feed
+// tables. In serializable-only mode a reservation that locked or read a slot the
+// load rewrites can make it fail to serialize: it runs again (fn may run more than
+// once). Every replica's availability cache is dropped when a writing transaction
+// commits.
 func (l *pgLoad) write(opts pgx.TxOptions, fn func(*pgTxn) error) error {
+	if l.p.serializableOnly {
+		return l.p.retry(l.ctx, func() error { return l.writeOnce(opts, fn) })
+	}
+	return l.writeOnce(opts, fn)
+}
+
+func (l *pgLoad) writeOnce(opts pgx.TxOptions, fn func(*pgTxn) error) error {
 	tx, err := l.conn.BeginTx(l.ctx, opts)
 	if err != nil {
 		return err
@@ -71,6 +88,9 @@ func (l *pgLoad) write(opts pgx.TxOptions, fn func(*pgTxn) error) error {
 	defer tx.Rollback(context.WithoutCancel(l.ctx)) //nolint:errcheck // after Commit it is a no-op
 	t := &pgTxn{ctx: l.ctx, tx: tx, cache: l.cache}
 	if err := fn(t); err != nil {
+		if t.err != nil {
+			return t.err // a statement failed first: its error is the cause (retryable or not)
+		}
 		return err
 	}
 	readOnly := opts.AccessMode == pgx.ReadOnly

@@ -19,7 +19,8 @@ import (
 //go:embed pgschema/*.sql
 var pgSchema embed.FS
 
-// Advisory lock keys (pg_advisory_lock takes a bigint); "bks" in the high bytes.
+// Lock keys: of pg_advisory_lock (a bigint; "bks" in the high bytes) or of the row
+// of replica_locks (pglock.go).
 const (
 	lockMigrate  int64 = 0x626b73_0001
 	lockFeedLoad int64 = 0x626b73_0002
@@ -69,10 +70,10 @@ func PostgresSchemaVersion() int {
 }
 
 // migratePostgres applies every migration newer than the database's version, each
-// in its own transaction, holding an advisory lock for the whole run: replicas
+// in its own transaction, holding a replica lock for the whole run: replicas
 // starting together wait for the first one's migrations, then find nothing to do.
 // It refuses a database migrated by a newer binary.
-func migratePostgres(ctx context.Context, pool *pgxpool.Pool) error {
+func migratePostgres(ctx context.Context, pool *pgxpool.Pool, locks replicaLocks) error {
 	ms, err := pgMigrations()
 	if err != nil {
 		return err
@@ -82,10 +83,11 @@ func migratePostgres(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockMigrate); err != nil {
+	release, err := locks.hold(ctx, pool, conn, lockMigrate)
+	if err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockMigrate) //nolint:errcheck // the session ends with the pool anyway
+	defer release()
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("schema_migrations: %w", err)

@@ -14,7 +14,9 @@ import (
 // Reserve mode (Postgres.Reserve): the transaction of a new booking runs READ
 // COMMITTED, where SERIALIZABLE aborted unrelated bookings whose index reads and
 // inserts shared a page. What SERIALIZABLE gave it is kept by locks and by
-// constraints:
+// constraints (in serializable-only mode it runs SERIALIZABLE, takes no advisory
+// lock, and keeps the slot locks, which make bookings of one slot queue rather
+// than fail, and the constraints):
 //   - the token is locked (an advisory lock on its hash) before its answer is
 //     read: a replay racing the first attempt waits for it and reads its answer;
 //     the answer is inserted, never overwritten (insertIdempotency);
@@ -79,8 +81,12 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 		return err
 	}
 	defer conn.Release()
-	t := &pgTxn{ctx: ctx, tx: conn, reserve: true, pipeline: &pgx.Batch{}, cache: p.cache}
-	t.pipeline.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	t := &pgTxn{ctx: ctx, tx: conn, reserve: true, advisoryLocks: !p.serializableOnly, pipeline: &pgx.Batch{}, cache: p.cache}
+	if p.serializableOnly {
+		t.pipeline.Queue(`BEGIN ISOLATION LEVEL SERIALIZABLE`)
+	} else {
+		t.pipeline.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	}
 	err = fn(t)
 	if err == nil && t.err == nil {
 		t.pipeline.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
@@ -106,11 +112,17 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 const lockToken = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
 
 // lockedIdempotency reads into r, with read, the answer of token once the token is
-// locked, or returns booking.ErrNotFound.
+// locked (under SERIALIZABLE the primary key does it: of two reservations that
+// read no answer, the second to insert one runs again), or returns
+// booking.ErrNotFound.
 func (t *pgTxn) lockedIdempotency(read, token string, r *bsv1.IdempotencyRecord) error {
 	var raw []byte
 	found := false
-	if err := t.query(lockToken, read, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
+	lock := ""
+	if t.advisoryLocks {
+		lock = lockToken
+	}
+	if err := t.query(lock, read, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
 		return err
 	}
 	if !found {

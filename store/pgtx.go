@@ -35,8 +35,11 @@ type pgTxn struct {
 	enqueued bool
 	// sum remembers the availability path's reads (pgsummary.go).
 	sum *pgSummaries
-	// reserve: the transaction is a Reserve, READ COMMITTED (pgreserve.go).
+	// reserve: the transaction is a Reserve (pgreserve.go).
 	reserve bool
+	// advisoryLocks: the Reserve runs READ COMMITTED, and advisory locks keep what
+	// SERIALIZABLE would (the token, the cart holds).
+	advisoryLocks bool
 	// spotsOpen is the feed's spots_open of every slot read, by key: AddBooked never
 	// takes a slot past it.
 	spotsOpen map[string]int64
@@ -310,7 +313,7 @@ func (t *pgTxn) ServiceCart(merchantID, serviceID string) (*bsv1.ServiceCart, er
 }
 
 func (t *pgTxn) CartHolds(untilUnix int64, fn func(*bsv1.BookingRecord) bool) error {
-	if t.reserve {
+	if t.advisoryLocks {
 		// Cart limits count every hold: cart reservations take turns.
 		if _, err := t.exec(`SELECT pg_advisory_xact_lock($1)`, lockCartHolds); err != nil {
 			return err

@@ -23,6 +23,9 @@ const (
 	// EnvRequirePostgres, when "1" (CI), makes a missing database a failure
 	// instead of a skip.
 	EnvRequirePostgres = "BOOKINGSERVER_TEST_REQUIRE_POSTGRES"
+	// EnvSerializableOnly, when "1", opens every Postgres store of the tests in
+	// serializable-only mode (store.SerializableOnly), as on CockroachDB.
+	EnvSerializableOnly = "BOOKINGSERVER_TEST_SERIALIZABLE_ONLY"
 )
 
 // PostgresURL returns the URL of a fresh, empty schema of the test database, or
@@ -101,7 +104,9 @@ func Each(t *testing.T, fn func(t *testing.T, s store.Backend)) {
 
 // EachReplicas runs fn as a parallel subtest per store implementation with two
 // handles on one fresh store, as two replicas would have: two Postgres stores on
-// one schema, or the single bbolt store twice (one process is all it serves).
+// one schema, or the single bbolt store twice (one process is all it serves). The
+// Postgres replicas run twice: as on PostgreSQL, and serializable-only, as on
+// CockroachDB (store.SerializableOnly).
 func EachReplicas(t *testing.T, fn func(t *testing.T, a, b store.Backend)) {
 	t.Helper()
 	t.Run("bbolt", func(t *testing.T) {
@@ -113,6 +118,11 @@ func EachReplicas(t *testing.T, fn func(t *testing.T, a, b store.Backend)) {
 		t.Parallel()
 		url := PostgresURL(t)
 		fn(t, OpenPostgres(t, url), OpenPostgres(t, url))
+	})
+	t.Run("postgres-serializable-only", func(t *testing.T) {
+		t.Parallel()
+		url := PostgresURL(t)
+		fn(t, OpenPostgres(t, url, store.SerializableOnly()), OpenPostgres(t, url, store.SerializableOnly()))
 	})
 }
 
@@ -133,17 +143,27 @@ func EachReopenable(t *testing.T, fn func(t *testing.T, open Opener)) {
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
 		url := PostgresURL(t)
-		fn(t, func() (store.Backend, error) { return store.OpenPostgres(context.Background(), url) })
+		fn(t, func() (store.Backend, error) { return store.OpenPostgres(context.Background(), url, envOptions()...) })
 	})
 }
 
-// OpenPostgres opens the Postgres store at url and closes it when the test ends.
-func OpenPostgres(t testing.TB, url string) *store.Postgres {
+// OpenPostgres opens the Postgres store at url with opts (and SerializableOnly
+// when EnvSerializableOnly is "1") and closes it when the test ends.
+func OpenPostgres(t testing.TB, url string, opts ...store.PostgresOption) *store.Postgres {
 	t.Helper()
-	s, err := store.OpenPostgres(context.Background(), url)
+	s, err := store.OpenPostgres(context.Background(), url, append(opts, envOptions()...)...)
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// envOptions are the options of every Postgres store the tests open: SerializableOnly
+// when EnvSerializableOnly is "1".
+func envOptions() []store.PostgresOption {
+	if os.Getenv(EnvSerializableOnly) == "1" {
+		return []store.PostgresOption{store.SerializableOnly()}
+	}
+	return nil
 }

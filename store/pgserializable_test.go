@@ -1,0 +1,189 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bookingserver/bookingserver/booking"
+	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
+	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
+)
+
+// TestPostgresUpdateRetriesSerializationFailure: two Updates each read the token the
+// other writes (write skew). SERIALIZABLE cannot commit both as they ran:
+// PostgreSQL fails one with 40001 mid-transaction, Update runs it again (again
+// while the other is still open), and both return without error, the one that
+// committed last having read the other's answer.
+func TestPostgresUpdateRetriesSerializationFailure(t *testing.T) {
+	t.Parallel()
+	p := storetest.NewPostgres(t)
+	var (
+		attempts atomic.Int32
+		bothRead sync.WaitGroup
+		sawOther [2]atomic.Bool
+	)
+	bothRead.Add(2)
+	skew := func(i int, read, write string) error {
+		first := true
+		return p.Update(t.Context(), func(tx booking.Tx) error {
+			attempts.Add(1)
+			_, err := tx.Idempotency(read)
+			if err != nil && !errors.Is(err, booking.ErrNotFound) {
+				return err
+			}
+			sawOther[i].Store(err == nil) // what the attempt that commits read
+			if first {
+				// Both read before either writes.
+				first = false
+				bothRead.Done()
+				bothRead.Wait()
+			}
+			return tx.PutIdempotency(write, &bsv1.IdempotencyRecord{Response: []byte(write), CreatedUnix: 1})
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- skew(0, "a", "b") }()
+	go func() { errs <- skew(1, "b", "a") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("update: %v, want the serialization failure retried", err)
+		}
+	}
+	if n := attempts.Load(); n < 3 {
+		t.Fatalf("%d attempts, want a transaction that failed to serialize run again", n)
+	}
+	if sawOther[0].Load() == sawOther[1].Load() {
+		t.Fatalf("committed runs read the other's answer: %v %v, want exactly one (the one run again)", sawOther[0].Load(), sawOther[1].Load())
+	}
+}
+
+// TestPostgresReplicaLocksTakeTurns: a replica lock (the migrations', a feed load's)
+// held on one connection makes a second taker wait until it is released, as an
+// advisory lock and as a lock row (serializable-only mode).
+func TestPostgresReplicaLocksTakeTurns(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		rows bool
+	}{{"advisory lock", false}, {"lock row", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			pool := storetest.NewPostgres(t).Pool()
+			const key = 42
+			release, err := store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := make(chan error, 1)
+			var releaseSecond func()
+			go func() {
+				var err error
+				releaseSecond, err = store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
+				second <- err
+			}()
+			select {
+			case err := <-second:
+				t.Fatalf("the second taker did not wait for the lock: %v", err)
+			case <-time.After(300 * time.Millisecond):
+			}
+			release()
+			select {
+			case err := <-second:
+				if err != nil {
+					t.Fatal(err)
+				}
+				releaseSecond()
+			case <-time.After(10 * time.Second):
+				t.Fatal("the second taker did not get the lock once it was released")
+			}
+		})
+	}
+}
+
+// TestPostgresReserveAnswersATokenOnce: two reservations of one token race, the
+// first held open after it read no answer; whichever stores its answer first,
+// the other runs again and answers the same, in either isolation mode (READ
+// COMMITTED: the second waits on the token's lock; serializable-only: the second
+// commits, and the first's insert finds the token taken and runs again).
+func TestPostgresReserveAnswersATokenOnce(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		opts []store.PostgresOption
+	}{{"read committed", nil}, {"serializable-only", []store.PostgresOption{store.SerializableOnly()}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			url := storetest.PostgresURL(t)
+			a, b := storetest.OpenPostgres(t, url, mode.opts...), storetest.OpenPostgres(t, url, mode.opts...)
+			holding, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			reserve := func(p *store.Postgres, answer string, hold bool, got *string) error {
+				return p.Reserve(context.Background(), func(tx booking.Tx) error {
+					rec, err := tx.Idempotency("tok")
+					if err == nil {
+						*got = string(rec.GetResponse())
+						return nil
+					}
+					if !errors.Is(err, booking.ErrNotFound) {
+						return err
+					}
+					if hold {
+						once.Do(func() { close(holding); <-release })
+					}
+					*got = answer
+					return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Response: []byte(answer), CreatedUnix: 1})
+				})
+			}
+			var first, second string
+			firstDone := make(chan error, 1)
+			go func() { firstDone <- reserve(a, "first", true, &first) }()
+			<-holding
+			secondDone := make(chan error, 1)
+			go func() { secondDone <- reserve(b, "second", false, &second) }()
+			select {
+			case err := <-secondDone: // serializable-only: it did not wait
+				if err != nil {
+					t.Fatal(err)
+				}
+				close(release)
+			case <-time.After(300 * time.Millisecond): // read committed: it waits on the token
+				close(release)
+				if err := <-secondDone; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := <-firstDone; err != nil {
+				t.Fatal(err)
+			}
+			if first != second {
+				t.Fatalf("the reservations answered %q and %q, want one answer", first, second)
+			}
+		})
+	}
+}
+
+// TestPostgresSerializableOnlyMode: a store opened serializable-only runs even the
+// transactions and statements that name no isolation level SERIALIZABLE, as
+// CockroachDB does; a store on PostgreSQL is not serializable-only by itself.
+func TestPostgresSerializableOnlyMode(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	s := storetest.OpenPostgres(t, url, store.SerializableOnly())
+	var level string
+	if err := s.Pool().QueryRow(t.Context(), `SHOW transaction_isolation`).Scan(&level); err != nil || level != "serializable" {
+		t.Fatalf("serializable-only store: a statement runs %q (%v), want serializable", level, err)
+	}
+	p, err := store.OpenPostgres(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.SerializableOnly() {
+		t.Fatal("PostgreSQL detected as serializable-only")
+	}
+}
