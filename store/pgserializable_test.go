@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/storetest"
@@ -43,7 +44,7 @@ func TestPostgresUpdateRetriesSerializationFailure(t *testing.T) {
 				bothRead.Done()
 				bothRead.Wait()
 			}
-			return tx.PutIdempotency(write, &bsv1.IdempotencyRecord{Response: []byte(write), CreatedUnix: 1})
+			return tx.PutIdempotency(write, &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: write}, CreatedUnix: 1})
 		})
 	}
 	errs := make(chan error, 2)
@@ -126,7 +127,7 @@ func TestPostgresReserveAnswersATokenOnce(t *testing.T) {
 				return p.Reserve(context.Background(), func(tx booking.Tx) error {
 					rec, err := tx.Idempotency("tok")
 					if err == nil {
-						*got = string(rec.GetResponse())
+						*got = rec.GetBooking().GetBookingId()
 						return nil
 					}
 					if !errors.Is(err, booking.ErrNotFound) {
@@ -136,7 +137,7 @@ func TestPostgresReserveAnswersATokenOnce(t *testing.T) {
 						once.Do(func() { close(holding); <-release })
 					}
 					*got = answer
-					return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Response: []byte(answer), CreatedUnix: 1})
+					return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: answer}, CreatedUnix: 1})
 				})
 			}
 			var first, second string
