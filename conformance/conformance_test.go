@@ -63,7 +63,9 @@ func catalog(t *testing.T) *conformance.Catalog {
 	return c
 }
 
-// startServer serves the example feeds on loopback.
+// startServer serves the example feeds on loopback, on bbolt: the tests that use it
+// check the checker against faults made on the client side, not the store
+// (TestConformancePasses runs on each store).
 func startServer(t *testing.T) *server.Server {
 	t.Helper()
 	return startServerOn(t, storetest.New(t))

@@ -43,7 +43,9 @@ func setup(t *testing.T) *bundle {
 	return setupLimits(t, server.Limits{})
 }
 
-// setupLimits is setup with the HTTP limits given (zero fields take the defaults).
+// setupLimits is setup with the HTTP limits given (zero fields take the defaults),
+// on bbolt: the limits are the listeners', the store plays no part (eachStore runs a
+// test on each store).
 func setupLimits(t *testing.T, limits server.Limits) *bundle {
 	t.Helper()
 	return setupOn(t, storetest.New(t), limits)

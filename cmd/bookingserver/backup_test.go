@@ -16,6 +16,7 @@ import (
 	"github.com/bookingserver/bookingserver/conformance"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
 	"github.com/bookingserver/bookingserver/store"
+	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
 // TestBackupUnderLoadAndRestore: an online backup taken while Google books is restored
@@ -157,6 +158,26 @@ func TestBackupRefused(t *testing.T) {
 		if e.Name() != "b.db" && e.Name() != "b.db.server" { // the data file and its server's record
 			t.Errorf("file left: %s", e.Name())
 		}
+	}
+}
+
+// TestBackupOnPostgresNamesPgDump: online backup is bbolt's (the tests above run on
+// bbolt only: a consistent copy of one data file, restored by replacing it). Serve
+// on PostgreSQL answers the backup command 501 with the tool to use, pg_dump, and
+// the command leaves no file.
+func TestBackupOnPostgresNamesPgDump(t *testing.T) {
+	db := storetest.PostgresURL(t)
+	dir, httpAddr := t.TempDir(), freeAddr(t)
+	serveInProcess(t, httpAddr, []string{"serve", "--database-url", db, "--insecure-no-auth", "--admin-token", "adm",
+		"--grpc-addr", freeAddr(t), "--http-addr", httpAddr})
+	var out bytes.Buffer
+	backup := filepath.Join(dir, "backup.db")
+	if code := run(context.Background(), []string{"backup", "--server", "http://" + httpAddr, "--admin-token", "adm", backup}, &out, &out); code != 1 ||
+		!strings.Contains(out.String(), "501") || !strings.Contains(out.String(), "pg_dump") {
+		t.Errorf("backup of a Postgres server: exit %d: %s", code, out.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files left: %v", entries)
 	}
 }
 

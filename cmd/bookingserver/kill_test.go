@@ -26,20 +26,24 @@ const (
 )
 
 // TestKill9 runs the built binary, books concurrently over REST, SIGKILLs it mid-load,
-// restarts it on the same data file and checks that no acknowledged booking is lost,
-// that every slot's open spots plus its live bookings equal its capacity, and that an
-// acknowledged idempotency token still answers with its booking.
+// restarts it on the same data file (or database) and checks that no acknowledged
+// booking is lost, that every slot's open spots plus its live bookings equal its
+// capacity, and that an acknowledged idempotency token still answers with its
+// booking; on each store.
 func TestKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
 	}
+	bin := buildBinary(t, t.TempDir())
+	eachStore(t, func(t *testing.T, store []string) { kill9(t, bin, store) })
+}
+
+func kill9(t *testing.T, bin string, store []string) {
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
 	starts := writeKillFeeds(t, filepath.Join(dir, "feeds"), killSpots)
-	data := filepath.Join(dir, "data.db")
 
 	// First life: load until killed.
-	srv := startServe(t, bin, data, filepath.Join(dir, "feeds"))
+	srv := startServe(t, bin, store, filepath.Join(dir, "feeds"))
 	type attempt struct {
 		slot int
 		body []byte
@@ -92,7 +96,7 @@ func TestKill9(t *testing.T) {
 	t.Logf("killed after %d acknowledged bookings of %d attempts", nAcked, len(all))
 
 	// Second life: everything acknowledged is there and counts add up.
-	srv = startServe(t, bin, data, "")
+	srv = startServe(t, bin, store, "")
 	defer srv.stop(t)
 	live := make([]int, killSlots) // live bookings per slot, from every user who tried
 	for n, a := range all {
@@ -213,13 +217,13 @@ type serveProcess struct {
 	client  *http.Client
 }
 
-// startServe starts serve on data (loading feeds when not "") with the extra flags
-// and waits until healthy.
-func startServe(t *testing.T, bin, data, feeds string, extra ...string) *serveProcess {
+// startServe starts serve on the store the store flags select (eachStore; loading
+// feeds when not "") with the extra flags and waits until healthy.
+func startServe(t *testing.T, bin string, store []string, feeds string, extra ...string) *serveProcess {
 	t.Helper()
 	httpAddr := freeAddr(t)
-	args := []string{"serve", "--data", data, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr,
-		"--auth-user", killUser, "--auth-password", killPassword}
+	args := append([]string{"serve"}, store...)
+	args = append(args, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword)
 	if feeds != "" {
 		args = append(args, "--feeds", feeds)
 	}

@@ -53,21 +53,26 @@ func writeSelfSigned(t *testing.T, dir, cn string) (der []byte, certFile, keyFil
 
 // TestJSONLogsOnly: with --log-format json every line the process writes to stderr is
 // one JSON object — our lines, feed loading, net/http's connection errors (the log
-// package), grpc-go's lines, and the final error of a failed command.
+// package), grpc-go's lines, and the final error of a failed command; serve on each
+// store (what the Postgres path logs, at start and on errors, must be JSON too).
 func TestJSONLogsOnly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	bin := buildBinary(t, t.TempDir())
+	eachStore(t, func(t *testing.T, store []string) { jsonLogsOnly(t, bin, store) })
+}
+
+func jsonLogsOnly(t *testing.T, bin string, store []string) {
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
 	feeds := filepath.Join(dir, "feeds")
 	writeKillFeeds(t, feeds, 1)
 	_, certFile, keyFile := writeSelfSigned(t, dir, "logs")
 
 	httpAddr, grpcAddr := freeAddr(t), freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "b.db"), "--feeds", feeds,
+	cmd := exec.Command(bin, serveArgs(store, "--feeds", feeds,
 		"--grpc-addr", grpcAddr, "--http-addr", httpAddr, "--tls-cert", certFile, "--tls-key", keyFile,
-		"--auth-user", killUser, "--auth-password", killPassword, "--log-format", "json", "--log-level", "debug")
+		"--auth-user", killUser, "--auth-password", killPassword, "--log-format", "json", "--log-level", "debug")...)
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -106,11 +106,13 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("BOOKINGSERVER_AUTH_USER", "env-user")
 	t.Setenv("BOOKINGSERVER_AUTH_PASSWORD", "env-pass")
 	t.Setenv("BOOKINGSERVER_INSECURE_NO_AUTH", "true")
+	t.Setenv("BOOKINGSERVER_DATABASE_URL", "postgres://db.internal/booking")
 	cfg, err := parseServeConfig([]string{"--auth-user", "flag-user"}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.grpcAddr != "127.0.0.1:1234" || cfg.creds.authUser != "flag-user" || cfg.creds.authPassword != "env-pass" || !cfg.creds.insecureNoAuth {
+	if cfg.grpcAddr != "127.0.0.1:1234" || cfg.creds.authUser != "flag-user" || cfg.creds.authPassword != "env-pass" || !cfg.creds.insecureNoAuth ||
+		cfg.store.databaseURL != "postgres://db.internal/booking" {
 		t.Errorf("got %+v", cfg)
 	}
 	t.Setenv("BOOKINGSERVER_SHUTDOWN_TIMEOUT", "soon")

@@ -2,23 +2,24 @@ package main
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bookingserver/bookingserver/booking"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
-	"github.com/bookingserver/bookingserver/store"
 )
 
+// TestNotifyListAndRetry: notify list shows the pending and dead notifications with
+// the dead one's error, and notify retry makes dead letters pending again; on each
+// store, with no server running.
 func TestNotifyListAndRetry(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "data.db")
-	st, err := store.Open(store.DefaultConfig(path))
-	if err != nil {
-		t.Fatal(err)
-	}
+	eachStore(t, notifyListAndRetry)
+}
+
+func notifyListAndRetry(t *testing.T, store []string) {
+	st := openStore(t, store)
 	for _, id := range []string{"bk-1", "bk-2"} {
 		err := st.Update(t.Context(), func(tx booking.Tx) error {
 			return tx.Enqueue(&bsv1.Notification{BookingId: id, UpdateMask: []string{booking.MaskStatus}})
@@ -36,7 +37,7 @@ func TestNotifyListAndRetry(t *testing.T) {
 	cli := func(args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if code := run(t.Context(), append(args, "--data", path), &out, &errOut); code != 0 {
+		if code := run(t.Context(), append(args, store...), &out, &errOut); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
 		}
 		return out.String()
@@ -54,7 +55,7 @@ func TestNotifyListAndRetry(t *testing.T) {
 		t.Errorf("after retry:\n%s", list)
 	}
 	var out, errOut bytes.Buffer
-	if code := run(t.Context(), []string{"notify", "retry", "99", "--data", path}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "not found") {
+	if code := run(t.Context(), append([]string{"notify", "retry", "99"}, store...), &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "not found") {
 		t.Errorf("retry of an unknown id: exit %d, %s", code, errOut.String())
 	}
 }

@@ -19,99 +19,101 @@ import (
 // known_hosts file, against an in-process SFTP server on loopback: POST
 // /v1/feeds:publish uploads the three feeds and GET /v1/feeds/publications shows it,
 // with Google's feed status of each file (a fake Maps Booking API) once read; after
-// a restart the publication and its status are still shown.
+// a restart the publication and its status are still shown; on each store.
 func TestPublishToDropboxes(t *testing.T) {
-	dir := t.TempDir()
-	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-	creds := filepath.Join(dir, "sa.json")
-	if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	feedDir := filepath.Join(dir, "feeds")
-	writeOneSlotFeeds(t, feedDir, 2)
-	key, keyFile := publishtest.NewKeyFile(t)
-	srv := publishtest.Start(t, "127.0.0.1:0", key.PublicKey())
-	boxes := map[string]string{}
-	args := []string{"serve", "--data", filepath.Join(dir, "b.db"), "--feeds", feedDir,
-		"--grpc-addr", freeAddr(t), "--auth-user", killUser, "--auth-password", killPassword, "--admin-token", "adm",
-		"--dropbox-key", keyFile, "--dropbox-known-hosts", srv.KnownHosts(t, srv.HostKey.PublicKey()),
-		"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--feed-status-interval", "50ms"}
-	for _, kind := range []string{"merchant", "service", "availability"} {
-		boxes[kind] = t.TempDir()
-		args = append(args, "--dropbox-"+kind, "sftp://google@"+srv.Addr+boxes[kind])
-	}
-	httpAddr := freeAddr(t)
-	args = append(args, "--http-addr", httpAddr)
-	var logs syncBuffer
-	serve := func() (stop func()) {
-		ctx, cancel := context.WithCancel(context.Background())
-		exit := make(chan int, 1)
-		go func() { exit <- run(ctx, args, &logs, &logs) }()
-		waitHealthy(t, "http://"+httpAddr+"/healthz")
-		return func() {
-			cancel()
-			if code := <-exit; code != 0 {
-				t.Errorf("serve exit %d: %s", code, logs.String())
-			}
-		}
-	}
-	stop := serve()
-	base := "http://" + httpAddr
-	call := func(method, path string, out any) {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, nil)
-		req.Header.Set("Authorization", "Bearer adm")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+	eachStore(t, func(t *testing.T, store []string) {
+		dir := t.TempDir()
+		api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
+		creds := filepath.Join(dir, "sa.json")
+		if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 || json.Unmarshal(raw, out) != nil {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		feedDir := filepath.Join(dir, "feeds")
+		writeOneSlotFeeds(t, feedDir, 2)
+		key, keyFile := publishtest.NewKeyFile(t)
+		srv := publishtest.Start(t, "127.0.0.1:0", key.PublicKey())
+		boxes := map[string]string{}
+		args := serveArgs(store, "--feeds", feedDir,
+			"--grpc-addr", freeAddr(t), "--auth-user", killUser, "--auth-password", killPassword, "--admin-token", "adm",
+			"--dropbox-key", keyFile, "--dropbox-known-hosts", srv.KnownHosts(t, srv.HostKey.PublicKey()),
+			"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--feed-status-interval", "50ms")
+		for _, kind := range []string{"merchant", "service", "availability"} {
+			boxes[kind] = t.TempDir()
+			args = append(args, "--dropbox-"+kind, "sftp://google@"+srv.Addr+boxes[kind])
 		}
-	}
-	var pub publish.Publication
-	call("POST", "/v1/feeds:publish", &pub)
-	if pub.Outcome != "ok" || len(pub.Feeds) != 3 {
-		t.Fatalf("publication %+v", pub)
-	}
-	for _, fu := range pub.Feeds {
-		entries, _ := os.ReadDir(boxes[string(fu.Kind)])
-		if len(fu.Files) != 1 || len(entries) != 1 || entries[0].Name() != fu.Files[0].Name {
-			t.Errorf("%s: files %v, dropbox %v", fu.Kind, fu.Files, entries)
-		}
-	}
-	for _, fu := range pub.Feeds {
-		feed := map[string]string{"merchant": "merchants", "service": "services", "availability": "availability"}[string(fu.Kind)]
-		api.SetFeedStatus("partners/4242/feeds/"+feed+"/"+fu.Files[0].Name,
-			`{"state":"SUCCESS","statistics":{"newItems":"1","existingItems":"0","deletedItems":"0"}}`)
-	}
-	var list struct {
-		Publications []publish.Publication `json:"publications"`
-	}
-	statusRead := func() bool {
-		call("GET", "/v1/feeds/publications", &list)
-		if len(list.Publications) != 1 || list.Publications[0].Outcome != "ok" || list.Publications[0].Trigger != "api" {
-			t.Fatalf("publications %+v", list)
-		}
-		for _, fu := range list.Publications[0].Feeds {
-			if s := fu.Files[0].Status; s == nil || s.State != "SUCCESS" || s.NewItems != 1 {
-				return false
+		httpAddr := freeAddr(t)
+		args = append(args, "--http-addr", httpAddr)
+		var logs syncBuffer
+		serve := func() (stop func()) {
+			ctx, cancel := context.WithCancel(context.Background())
+			exit := make(chan int, 1)
+			go func() { exit <- run(ctx, args, &logs, &logs) }()
+			waitHealthy(t, "http://"+httpAddr+"/healthz")
+			return func() {
+				cancel()
+				if code := <-exit; code != 0 {
+					t.Errorf("serve exit %d: %s", code, logs.String())
+				}
 			}
 		}
-		return true
-	}
-	for deadline := time.Now().Add(20 * time.Second); !statusRead(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no SUCCESS status beside every file: %+v", list)
+		stop := serve()
+		base := "http://" + httpAddr
+		call := func(method, path string, out any) {
+			t.Helper()
+			req, _ := http.NewRequest(method, base+path, nil)
+			req.Header.Set("Authorization", "Bearer adm")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || json.Unmarshal(raw, out) != nil {
+				t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+			}
 		}
-	}
+		var pub publish.Publication
+		call("POST", "/v1/feeds:publish", &pub)
+		if pub.Outcome != "ok" || len(pub.Feeds) != 3 {
+			t.Fatalf("publication %+v", pub)
+		}
+		for _, fu := range pub.Feeds {
+			entries, _ := os.ReadDir(boxes[string(fu.Kind)])
+			if len(fu.Files) != 1 || len(entries) != 1 || entries[0].Name() != fu.Files[0].Name {
+				t.Errorf("%s: files %v, dropbox %v", fu.Kind, fu.Files, entries)
+			}
+		}
+		for _, fu := range pub.Feeds {
+			feed := map[string]string{"merchant": "merchants", "service": "services", "availability": "availability"}[string(fu.Kind)]
+			api.SetFeedStatus("partners/4242/feeds/"+feed+"/"+fu.Files[0].Name,
+				`{"state":"SUCCESS","statistics":{"newItems":"1","existingItems":"0","deletedItems":"0"}}`)
+		}
+		var list struct {
+			Publications []publish.Publication `json:"publications"`
+		}
+		statusRead := func() bool {
+			call("GET", "/v1/feeds/publications", &list)
+			if len(list.Publications) != 1 || list.Publications[0].Outcome != "ok" || list.Publications[0].Trigger != "api" {
+				t.Fatalf("publications %+v", list)
+			}
+			for _, fu := range list.Publications[0].Feeds {
+				if s := fu.Files[0].Status; s == nil || s.State != "SUCCESS" || s.NewItems != 1 {
+					return false
+				}
+			}
+			return true
+		}
+		for deadline := time.Now().Add(20 * time.Second); !statusRead(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no SUCCESS status beside every file: %+v", list)
+			}
+		}
 
-	stop()
-	stop = serve()
-	defer stop()
-	if !statusRead() {
-		t.Fatalf("after a restart: %+v", list)
-	}
+		stop()
+		stop = serve()
+		defer stop()
+		if !statusRead() {
+			t.Fatalf("after a restart: %+v", list)
+		}
+	})
 }

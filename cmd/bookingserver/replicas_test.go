@@ -26,15 +26,13 @@ const replicaAdmin = "replica-admin-token"
 // killSlots slots of spots spots each (writeKillFeeds), whose starts it returns.
 func startReplicas(t *testing.T, spots int, extra ...string) ([]*serveProcess, []int64) {
 	t.Helper()
-	url := storetest.PostgresURL(t)
+	db := []string{"--database-url", storetest.PostgresURL(t)}
 	dir := t.TempDir()
 	bin := buildBinary(t, dir)
 	feeds := filepath.Join(dir, "feeds")
 	starts := writeKillFeeds(t, feeds, spots)
-	args := append([]string{"--database-url", url, "--admin-token", replicaAdmin}, extra...)
-	// --data names a file that is never created: the database replaces it.
-	data := filepath.Join(dir, "unused.db")
-	return []*serveProcess{startServe(t, bin, data, feeds, args...), startServe(t, bin, data, "", args...)}, starts
+	args := append([]string{"--admin-token", replicaAdmin}, extra...)
+	return []*serveProcess{startServe(t, bin, db, feeds, args...), startServe(t, bin, db, "", args...)}, starts
 }
 
 // createOn sends CreateBooking to p and returns the booking id ("" for a booking
