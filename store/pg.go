@@ -119,7 +119,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		return nil, err
 	}
 	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels), serializableOnly: o.serializableOnly, feedLoads: make(chan struct{}, 1)}
-	p.broadcast = newBroadcaster(pool, channels, p.cache.tag)
+	p.broadcast = newBroadcaster(cfg.ConnConfig.Copy(), channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
 	p.stopListen, p.listenDone, p.listening = cancel, make(chan struct{}), make(chan struct{})

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // broadcaster tells the other replicas, after the commits, what changed: slot
@@ -27,7 +26,10 @@ import (
 // (at most cacheTTL). Count changes carry the slot's version, so they may arrive
 // in any order (pgcache.go).
 type broadcaster struct {
-	pool     *pgxpool.Pool
+	// config is the database's; the broadcaster has a connection of its own, so
+	// that its sends never queue behind the bookings for the pool's.
+	config   *pgx.ConnConfig
+	conn     *pgx.Conn // nil until connected, and after an error
 	channels pgChannels
 	tag      string
 
@@ -53,8 +55,15 @@ const maxPayload = 7900
 // reads.
 const payloadHeader = "v2 "
 
-func newBroadcaster(pool *pgxpool.Pool, channels pgChannels, tag string) *broadcaster {
-	return &broadcaster{pool: pool, channels: channels, tag: tag, changes: map[string]slotChange{}, kick: make(chan struct{}, 1)}
+// notificationsApplicationName names the broadcaster's connections in
+// pg_stat_activity.
+const notificationsApplicationName = "bookingserver replica notifications"
+
+func newBroadcaster(config *pgx.ConnConfig, channels pgChannels, tag string) *broadcaster {
+	if config != nil {
+		config.RuntimeParams["application_name"] = notificationsApplicationName
+	}
+	return &broadcaster{config: config, channels: channels, tag: tag, changes: map[string]slotChange{}, kick: make(chan struct{}, 1)}
 }
 
 // add queues committed changes, and a wake-up of the notifiers when outbox is set.
@@ -88,6 +97,9 @@ func (b *broadcaster) run(ctx context.Context) {
 			if err := b.send(final); err != nil {
 				slog.Warn("replica notifications: not sent at close", "err", err)
 			}
+			if b.conn != nil {
+				_ = b.conn.Close(final) // closing a connection we drop
+			}
 			return
 		}
 		for attempt := 0; ; attempt++ {
@@ -114,14 +126,28 @@ func (b *broadcaster) send(ctx context.Context) error {
 	if len(changes) == 0 && !outbox {
 		return nil
 	}
+	// A notification is a hint, not a record: its transaction does not wait for
+	// the disk (which the bookings keep busy), so its lock on the notification
+	// queue is held for microseconds and the other replicas hear of the changes
+	// without that wait.
 	batch := &pgx.Batch{}
+	batch.Queue(`BEGIN`)
+	batch.Queue(`SET LOCAL synchronous_commit = off`)
 	for _, p := range b.payloads(changes) {
 		batch.Queue(`SELECT pg_notify($1, $2)`, b.channels.slots, p)
 	}
 	if outbox {
 		batch.Queue(`SELECT pg_notify($1, '')`, b.channels.outbox)
 	}
-	if err := b.pool.SendBatch(ctx, batch).Close(); err != nil {
+	batch.Queue(`COMMIT`)
+	err := b.connect(ctx)
+	if err == nil {
+		if err = b.conn.SendBatch(ctx, batch).Close(); err != nil {
+			_ = b.conn.Close(ctx) // a failed batch leaves the connection in no known state
+			b.conn = nil
+		}
+	}
+	if err != nil {
 		list := make([]slotChange, 0, len(changes))
 		for _, c := range changes {
 			list = append(list, c)
@@ -129,6 +155,19 @@ func (b *broadcaster) send(ctx context.Context) error {
 		b.add(list, outbox)
 		return err
 	}
+	return nil
+}
+
+// connect opens the broadcaster's connection unless it is open.
+func (b *broadcaster) connect(ctx context.Context) error {
+	if b.conn != nil {
+		return nil
+	}
+	conn, err := pgx.ConnectConfig(ctx, b.config)
+	if err != nil {
+		return err
+	}
+	b.conn = conn
 	return nil
 }
 

@@ -39,6 +39,26 @@ func eventually(t *testing.T, p *store.Postgres, what string, ok func(booking.Sl
 	}
 }
 
+// addBooked changes the five-spot slot's count on p, in a Reserve (a booking)
+// when delta > 0 and in a SERIALIZABLE Update (a cancellation) otherwise.
+func addBooked(t *testing.T, p *store.Postgres, delta int64) {
+	t.Helper()
+	change := func(tx booking.Tx) error {
+		var key []byte
+		if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
+			return err
+		}
+		return tx.AddBooked(key, delta)
+	}
+	run := p.Update
+	if delta > 0 {
+		run = p.Reserve
+	}
+	if err := run(t.Context(), change); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPostgresAvailabilityCacheFollowsChanges: each replica answers availability
 // from its cache; a booking is seen at once by the replica that made it and soon
 // by the other, and so is a feed load.
@@ -50,16 +70,7 @@ func TestPostgresAvailabilityCacheFollowsChanges(t *testing.T) {
 	eventually(t, a, "replica a after the fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 })
 	eventually(t, b, "replica b after the fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 })
 
-	err := a.Reserve(t.Context(), func(tx booking.Tx) error {
-		var key []byte
-		if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
-			return err
-		}
-		return tx.AddBooked(key, 2)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	addBooked(t, a, 2)
 	if got := summaryOf(t, a).Booked; got != 2 {
 		t.Fatalf("replica a right after its booking answers %d booked, want 2", got)
 	}
@@ -67,16 +78,7 @@ func TestPostgresAvailabilityCacheFollowsChanges(t *testing.T) {
 
 	// A cancellation (a count going down) through the other replica, in a
 	// SERIALIZABLE Update: seen at once by b, soon by a.
-	err = b.Update(t.Context(), func(tx booking.Tx) error {
-		var key []byte
-		if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
-			return err
-		}
-		return tx.AddBooked(key, -1)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	addBooked(t, b, -1)
 	if got := summaryOf(t, b).Booked; got != 1 {
 		t.Fatalf("replica b right after its cancellation answers %d booked, want 1", got)
 	}
@@ -152,16 +154,7 @@ func TestPostgresCachesKeepToTheirSchema(t *testing.T) {
 	storetest.LoadFixture(t, b)
 	eventually(t, b, "store b after its fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 && s.Booked == 0 })
 	for i := range 5 {
-		err := a.Reserve(t.Context(), func(tx booking.Tx) error {
-			var key []byte
-			if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
-				return err
-			}
-			return tx.AddBooked(key, 1)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		addBooked(t, a, 1)
 		for range 20 { // b answers from its cache while a's notifications arrive
 			if got := summaryOf(t, b); got.Booked != 0 {
 				t.Fatalf("store b, on another schema, answers %d booked after store a's booking %d, want 0", got.Booked, i+1)
@@ -170,4 +163,26 @@ func TestPostgresCachesKeepToTheirSchema(t *testing.T) {
 		}
 	}
 	eventually(t, a, "store a after its bookings", func(s booking.SlotSummary) bool { return s.Booked == 5 })
+}
+
+// TestPostgresNotificationsSurviveALostConnection: the connection that tells the
+// other replicas of count changes is cut; the next change still reaches them.
+func TestPostgresNotificationsSurviveALostConnection(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	storetest.LoadFixture(t, a)
+	eventually(t, b, "replica b after the fixture", func(s booking.SlotSummary) bool { return s.SpotsOpen == 5 })
+	addBooked(t, a, 1)
+	eventually(t, b, "replica b after a's first booking", func(s booking.SlotSummary) bool { return s.Booked == 1 })
+
+	// Every store's notification connection, by the application name it gives
+	// (those of other tests running beside this one reconnect as well).
+	var cut int
+	if err := a.Pool().QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`,
+		"bookingserver replica notifications").Scan(&cut); err != nil || cut == 0 {
+		t.Fatalf("cut %d notification connections: %v", cut, err)
+	}
+	addBooked(t, a, 1)
+	eventually(t, b, "replica b after a's booking with its connection cut", func(s booking.SlotSummary) bool { return s.Booked == 2 })
 }

@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -156,6 +157,7 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		defer reps[i].close()
 	}
 	l := synth.NewLayout(synth.Params{Slots: slots})
+	heapBefore := heapInUse()
 	t0 := time.Now()
 	for _, f := range l.Feeds() {
 		if _, err := reps[0].st.LoadFeed(ctx, f.Kind, f.Data); err != nil {
@@ -173,7 +175,8 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		}
 	}
 	warm := time.Since(t0)
-	fmt.Fprintf(os.Stderr, "availability caches of both replicas filled %s after the load\n", warm.Round(time.Millisecond))
+	cacheBytes := (heapInUse() - heapBefore) / uint64(len(reps))
+	fmt.Fprintf(os.Stderr, "availability caches of both replicas filled %s after the load, about %d MiB each\n", warm.Round(time.Millisecond), cacheBytes>>20)
 
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
@@ -221,11 +224,21 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		}},
 	}
 	results := map[string]measure.Result{}
-	var order []measure.Result
+	var (
+		order []measure.Result
+		seen  visibility
+	)
 	for _, p := range phases {
+		var stopProbe func() visibility
+		if p.name == phases[3].name {
+			stopProbe = probeVisibility(auth, reps, l, slots)
+		}
 		r, err := measure.Run(p.name, clients, phase, p.op)
 		if err != nil {
 			return err
+		}
+		if stopProbe != nil {
+			seen = stopProbe()
 		}
 		results[p.name] = r
 		order = append(order, r)
@@ -241,6 +254,7 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		fmt.Fprintf(os.Stderr, "%-60s %6.2f  %s\n", r.What, r.Value, r.Target)
 	}
 	fmt.Fprintf(os.Stderr, "%-60s %6s  < 15ms\n", "lookup p99 under load", p99.Round(time.Microsecond))
+	fmt.Fprintf(os.Stderr, "booking on one replica seen by the other's lookups, under the CreateBooking load: %s\n", seen)
 	if out == "" {
 		return nil
 	}
@@ -248,11 +262,12 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 	fmt.Fprintf(&md, "%s\n\nWritten by `make bench-replicas` (`go run ./bench/replicas`); numbers are only comparable within one run.\n\n", section)
 	fmt.Fprintf(&md, "- Date: %s\n- Machine: %d CPUs (nproc), %s, load average %s\n- Commit: %s\n",
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), measure.LoadAverage(), measure.GitCommit())
-	fmt.Fprintf(&md, "- Database: PostgreSQL %s on the same machine; %d slots loaded with COPY in %s; each replica's availability cache (the whole feed) filled %s after the load\n",
-		serverVersion(ctx, pool), slots, ingest.Round(time.Millisecond), warm.Round(time.Millisecond))
+	fmt.Fprintf(&md, "- Database: PostgreSQL %s on the same machine; %d slots loaded with COPY in %s; each replica's availability cache (the whole feed) filled %s after the load, about %d MiB of heap each\n",
+		serverVersion(ctx, pool), slots, ingest.Round(time.Millisecond), warm.Round(time.Millisecond), cacheBytes>>20)
 	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n\n", phase, phase/6, clients)
 	measure.WriteTables(&md, order, ratios)
 	fmt.Fprintf(&md, "| lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
+	fmt.Fprintf(&md, "\nA booking made on one replica is seen by the other replica's lookups (CheckAvailability, from its cache) after: %s — measured during the CreateBooking phase, one probe booking at a time, from the CreateBooking answer to the first lookup showing it.\n", seen)
 	return measure.WriteSection(out, section, md.Bytes())
 }
 
@@ -266,4 +281,74 @@ func serverVersion(ctx context.Context, pool *pgxpool.Pool) string {
 		return "unknown"
 	}
 	return v
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// visibility is how long bookings made on one replica took to show in the other's
+// lookups.
+type visibility struct{ delays []time.Duration }
+
+func (v visibility) String() string {
+	if len(v.delays) == 0 {
+		return "no probe completed"
+	}
+	d := slices.Clone(v.delays)
+	slices.Sort(d)
+	at := func(q float64) time.Duration { return d[int(q*float64(len(d)-1))].Round(10 * time.Microsecond) }
+	return fmt.Sprintf("p50 %s, p99 %s, max %s over %d probes", at(0.5), at(0.99), d[len(d)-1].Round(10*time.Microsecond), len(d))
+}
+
+// probeVisibility books, one at a time until the returned stop is called, the
+// last slots of the layout (which the load does not reach) on alternate replicas,
+// and measures when the other replica's CheckAvailability first shows each booking.
+func probeVisibility(ctx context.Context, reps [2]*replica, l synth.Layout, slots int) (stop func() visibility) {
+	done := make(chan struct{})
+	result := make(chan visibility, 1)
+	go func() {
+		var v visibility
+		defer func() { result <- v }()
+		for n := 0; ; n++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			i := slots - 1 - n%1000
+			req := l.CreateRequest(i, fmt.Sprintf("probe-%d", n))
+			by, other := reps[n%2], reps[(n+1)%2]
+			check := &acv3.CheckAvailabilityRequest{Slot: req.GetSlot()}
+			before, err := other.book.CheckAvailability(ctx, check)
+			if err != nil {
+				return
+			}
+			if _, err := by.book.CreateBooking(ctx, req); err != nil {
+				return
+			}
+			booked := time.Now()
+			for {
+				after, err := other.book.CheckAvailability(ctx, check)
+				if err != nil {
+					return
+				}
+				if after.GetCountAvailable() < before.GetCountAvailable() {
+					v.delays = append(v.delays, time.Since(booked))
+					break
+				}
+				if time.Since(booked) > 10*time.Second {
+					return // never seen: no figure rather than a wrong one
+				}
+			}
+		}
+	}()
+	return func() visibility {
+		close(done)
+		return <-result
+	}
 }
