@@ -84,6 +84,10 @@ check() {
 }
 
 check bbolt --data "$tmp/ci.db"
+if [[ -z "${BOOKINGSERVER_TEST_DATABASE_URL:-}" && "${BOOKINGSERVER_TEST_REQUIRE_POSTGRES:-}" == 1 ]]; then
+	echo "conformance: BOOKINGSERVER_TEST_REQUIRE_POSTGRES=1 but BOOKINGSERVER_TEST_DATABASE_URL is not set: the PostgreSQL run must run" >&2
+	exit 1
+fi
 if [[ -n "${BOOKINGSERVER_TEST_DATABASE_URL:-}" ]]; then
 	# A schema of its own, dropped at the end (cleanup), as the Go tests do.
 	db="$BOOKINGSERVER_TEST_DATABASE_URL"
