@@ -18,7 +18,7 @@ DEMO_PASSWORD := demo-password
 DEMO_ADMIN    := demo-admin-token
 RUN_DIR       := .run
 
-.PHONY: run test gen check-gen check-tidy check-breaking lint tools bench bench-rtu bench-replicas build
+.PHONY: run test test-serializable-only gen check-gen check-tidy check-breaking lint tools bench bench-rtu bench-replicas build
 
 ## run: serve the example feeds, moved forward to start this week, on loopback with demo credentials.
 run:
@@ -34,6 +34,11 @@ run:
 test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
+
+## test-serializable-only: the store contract suite and the booking core's tests on
+## PostgreSQL (BOOKINGSERVER_TEST_DATABASE_URL) in serializable-only mode, as on CockroachDB.
+test-serializable-only:
+	BOOKINGSERVER_TEST_SERIALIZABLE_ONLY=1 $(GO) test -race ./store/... ./booking/...
 
 build:
 	$(GO) build -o bin/bookingserver ./cmd/bookingserver
