@@ -86,7 +86,7 @@ func (l *pgLoad) writeOnce(opts pgx.TxOptions, fn func(*pgTxn) error) error {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(l.ctx)) //nolint:errcheck // after Commit it is a no-op
-	t := &pgTxn{ctx: l.ctx, tx: tx, cache: l.cache}
+	t := &pgTxn{ctx: l.ctx, tx: tx, cache: l.cache, serializableOnly: l.p.serializableOnly}
 	if err := fn(t); err != nil {
 		if t.err != nil {
 			return t.err // a statement failed first: its error is the cause (retryable or not)
@@ -372,8 +372,9 @@ func (l *pgLoad) availability(data []byte) (LoadSummary, error) {
 // applyAvailability is applyAvailability on PostgreSQL. After a complete feed's
 // delete every slot of the batch is new (its scope was emptied), so the batch is
 // COPYed straight into slots; an incremental feed's is COPYed into a temporary
-// table and upserted from there. Each UTC day of each service whose slots were
-// written or removed gets an availability RTU, as on bbolt.
+// table and upserted from there (in serializable-only mode, where CockroachDB has
+// no ON COMMIT DROP, upserted from arrays: upsertSlots). Each UTC day of each
+// service whose slots were written or removed gets an availability RTU, as on bbolt.
 func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, scope string, sum *LoadSummary) error {
 	rm := newSlotRemoval(sum, b.has)
 	if complete {
@@ -394,27 +395,71 @@ func (t *pgTxn) applyAvailability(b *slotBatch, complete bool, scope string, sum
 			return err
 		}
 	}
-	table := "slots"
-	if !complete {
-		table = "incoming_slots"
-		if _, err := t.exec(`CREATE TEMPORARY TABLE incoming_slots (slot_key bytea, record bytea) ON COMMIT DROP`); err != nil {
-			return err
-		}
-	}
-	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{table}, []string{"slot_key", "record"}, &batchRows{b: b, i: -1}); err != nil {
-		return t.fail(fmt.Errorf("copy slots: %w", err))
-	}
-	if !complete {
-		if _, err := t.exec(`INSERT INTO slots (slot_key, record) SELECT slot_key, record FROM incoming_slots
-			ON CONFLICT (slot_key) DO UPDATE SET record = excluded.record`); err != nil {
-			return err
-		}
+	if err := t.writeSlots(b, complete); err != nil {
+		return err
 	}
 	for _, p := range b.pairs {
 		rm.changed.addSlot(b.key(p))
 	}
 	sum.Records = len(b.pairs)
 	return t.markWindows(&rm.changed)
+}
+
+// writeSlots writes the slots of b: COPYed into slots after a complete feed's delete,
+// else upserted.
+func (t *pgTxn) writeSlots(b *slotBatch, complete bool) error {
+	switch {
+	case complete:
+		return t.copySlots("slots", b)
+	case t.serializableOnly:
+		return t.upsertSlots(&batchRows{b: b, i: -1})
+	}
+	if _, err := t.exec(`CREATE TEMPORARY TABLE incoming_slots (slot_key bytea, record bytea) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	if err := t.copySlots("incoming_slots", b); err != nil {
+		return err
+	}
+	_, err := t.exec(`INSERT INTO slots (slot_key, record) SELECT slot_key, record FROM incoming_slots
+		ON CONFLICT (slot_key) DO UPDATE SET record = excluded.record`)
+	return err
+}
+
+// copySlots COPYs the slots of b into table.
+func (t *pgTxn) copySlots(table string, b *slotBatch) error {
+	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{table}, []string{"slot_key", "record"}, &batchRows{b: b, i: -1}); err != nil {
+		return t.fail(fmt.Errorf("copy slots: %w", err))
+	}
+	return nil
+}
+
+// upsertChunk is how many slots one statement of upsertSlots writes.
+const upsertChunk = 10000
+
+// upsertSlots writes rows into slots, replacing the records of existing keys, with
+// one INSERT … SELECT FROM unnest … ON CONFLICT per upsertChunk rows (rows' keys are
+// sorted and unique: no statement touches a row twice).
+func (t *pgTxn) upsertSlots(rows *batchRows) error {
+	keys, recs := make([][]byte, 0, upsertChunk), make([][]byte, 0, upsertChunk)
+	write := func() error {
+		_, err := t.exec(`INSERT INTO slots (slot_key, record) SELECT * FROM unnest($1::bytea[], $2::bytea[])
+			ON CONFLICT (slot_key) DO UPDATE SET record = excluded.record`, keys, recs)
+		keys, recs = keys[:0], recs[:0]
+		return err
+	}
+	for rows.Next() {
+		v, _ := rows.Values()
+		keys, recs = append(keys, v[0].([]byte)), append(recs, v[1].([]byte))
+		if len(keys) == upsertChunk {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return write()
 }
 
 // slotsReturning makes a DELETE FROM slots answer each key and whether it holds

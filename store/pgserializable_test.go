@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -186,5 +188,47 @@ func TestPostgresSerializableOnlyMode(t *testing.T) {
 	defer p.Close()
 	if p.SerializableOnly() {
 		t.Fatal("PostgreSQL detected as serializable-only")
+	}
+}
+
+// TestPostgresIncrementalFeedUpsertsSlots: an incremental availability feed of more
+// slots than one upsert statement writes adds the new slots and replaces the record
+// of an existing one, whether it goes through a temporary table (PostgreSQL) or
+// through arrays (serializable-only mode: CockroachDB has no ON COMMIT DROP).
+func TestPostgresIncrementalFeedUpsertsSlots(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		opts []store.PostgresOption
+	}{{"temporary table", nil}, {"arrays", []store.PostgresOption{store.SerializableOnly()}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			s := storetest.OpenPostgres(t, storetest.PostgresURL(t), mode.opts...)
+			storetest.LoadFixture(t, s)
+			const added = 10001 // more than one statement's worth
+			slots := []string{fmt.Sprintf(`{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"%d","spots_total":"3","spots_open":"3"}`,
+				storetest.SlotOneSpot, storetest.SlotDuration)}
+			for i := range int64(added) {
+				slots = append(slots, fmt.Sprintf(`{"merchant_id":"m1","service_id":"haircut","start_sec":"%d","duration_sec":"%d","spots_total":"1","spots_open":"1"}`,
+					t0+2*86400+i*dur, dur))
+			}
+			feed := fmt.Appendf(nil, `{"metadata":{%s},"service_availability":[{"availability":[%s]}]}`, incremental(1700000100), strings.Join(slots, ","))
+			if sum := mustLoadAvailability(t, s, feed); sum.Records != added+1 {
+				t.Fatalf("load: %+v, want %d records", sum, added+1)
+			}
+			err := s.View(t.Context(), func(tx booking.ReadTx) error {
+				if got := oneSpotSlot(t, tx).Availability.GetSpotsTotal(); got != 3 {
+					t.Errorf("the existing slot has %d spots, want the feed's 3", got)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := s.Pool().QueryRow(t.Context(), `SELECT count(*) FROM slots WHERE slot_key_start(slot_key) >= $1`, t0+2*86400).Scan(&n); err != nil || n != added {
+				t.Fatalf("%d slots from the first added one on (%v), want %d", n, err, added)
+			}
+		})
 	}
 }

@@ -40,6 +40,9 @@ type pgTxn struct {
 	// advisoryLocks: the Reserve runs READ COMMITTED, and advisory locks keep what
 	// SERIALIZABLE would (the token, the cart holds).
 	advisoryLocks bool
+	// serializableOnly: the store runs in serializable-only mode, and statements
+	// CockroachDB lacks are avoided (Postgres.SerializableOnly).
+	serializableOnly bool
 	// spotsOpen is the feed's spots_open of every slot read, by key: AddBooked never
 	// takes a slot past it.
 	spotsOpen map[string]int64
