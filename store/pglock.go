@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -73,13 +72,12 @@ var creationRace = map[string]bool{"23505": true, "42P07": true, "42710": true}
 // duplicate_object for the table's row type), and the others try again and find it.
 func ensureLockRow(ctx context.Context, conn *pgxpool.Conn, key int64) error {
 	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, replicaLockTable); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO replica_locks (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, key)
-			return err
-		})
+		// Two statements, no transaction: CockroachDB (25.1 on) commits a transaction
+		// before any DDL statement in it anyway.
+		_, err := conn.Exec(ctx, replicaLockTable)
+		if err == nil {
+			_, err = conn.Exec(ctx, `INSERT INTO replica_locks (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, key)
+		}
 		var pe *pgconn.PgError
 		if err == nil || attempt == 5 || !errors.As(err, &pe) ||
 			(!creationRace[pe.Code] && !retryable(err)) {

@@ -108,6 +108,48 @@ func TestPostgresReplicaLocksTakeTurns(t *testing.T) {
 	}
 }
 
+// TestPostgresReplicaLockFreedWhenItsHolderDies: the connection holding a replica
+// lock ends (its replica died), and the next taker gets the lock, as an advisory
+// lock (the session ends) and as a lock row (its transaction is rolled back).
+func TestPostgresReplicaLockFreedWhenItsHolderDies(t *testing.T) {
+	t.Parallel()
+	const key = 43 // advisory locks are database-wide: a key no other test takes
+	for _, mode := range []struct {
+		name   string
+		rows   bool
+		holder string // the holding backend's pid ($1: the key)
+	}{
+		{"advisory lock", false, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1
+			AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`},
+		{"lock row", true, `SELECT pid FROM pg_locks WHERE relation = 'replica_locks'::regclass AND granted
+			AND mode = 'RowExclusiveLock' AND EXISTS (SELECT 1 FROM replica_locks WHERE id = $1)`},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			pool := storetest.NewPostgres(t).Pool()
+			release, err := store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			var pid int
+			if err := pool.QueryRow(t.Context(), mode.holder, key).Scan(&pid); err != nil {
+				t.Fatalf("the holder's backend: %v", err)
+			}
+			if _, err := pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			again, err := store.HoldReplicaLock(ctx, pool, mode.rows, key)
+			if err != nil {
+				t.Fatalf("the lock of a dead holder was not freed: %v", err)
+			}
+			again()
+		})
+	}
+}
+
 // TestPostgresReserveAnswersATokenOnce: two reservations of one token race, the
 // first held open after it read no answer; whichever stores its answer first,
 // the other runs again and answers the same, in either isolation mode (READ
