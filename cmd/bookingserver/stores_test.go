@@ -28,7 +28,8 @@ func serveArgs(store []string, flags ...string) []string {
 }
 
 // openStore opens the store the store flags select as the commands do (storeConfig),
-// for a test to write what a command then reads; the caller closes it.
+// for a test to write what a command reads, or read what one wrote; the caller
+// closes it.
 func openStore(t *testing.T, flags []string) store.Backend {
 	t.Helper()
 	var sc storeConfig
