@@ -88,6 +88,9 @@ func (b *broadcaster) add(changes []slotChange, outbox bool) {
 // run sends what is queued until ctx ends, then what is left (for a second at
 // most): a replica that stops cleanly leaves nothing unsaid.
 func (b *broadcaster) run(ctx context.Context) {
+	if err := b.connect(ctx); err != nil && ctx.Err() == nil {
+		slog.Warn("replica notifications: cannot connect yet; again at the first change", "err", err)
+	}
 	for {
 		select {
 		case <-b.kick:

@@ -401,10 +401,9 @@ func (c *slotCache) fill(ctx context.Context, merchantID, serviceID string) (*ca
 		found = err == nil
 		return err
 	})
-	b.Queue(`SELECT s.slot_key, s.record, coalesce(b.booked, 0), coalesce(b.version, 0)
-		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
-		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
-		servicePrefix, prefixEnd(servicePrefix)).Query(func(rows pgx.Rows) error {
+	query, args := slotsSelect(servicePrefix, prefixEnd(servicePrefix),
+		`, coalesce((SELECT b.version FROM slot_booked b WHERE b.slot_key = s.slot_key), 0)`)
+	b.Queue(query, args...).Query(func(rows pgx.Rows) error {
 		var (
 			key, rec   []byte
 			n, version int64

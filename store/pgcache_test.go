@@ -179,9 +179,11 @@ func TestPostgresNotificationsSurviveALostConnection(t *testing.T) {
 	// Every store's notification connection, by the application name it gives
 	// (those of other tests running beside this one reconnect as well).
 	var cut int
-	if err := a.Pool().QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`,
-		"bookingserver replica notifications").Scan(&cut); err != nil || cut == 0 {
-		t.Fatalf("cut %d notification connections: %v", cut, err)
+	for deadline := time.Now().Add(10 * time.Second); cut == 0; time.Sleep(10 * time.Millisecond) {
+		if err := a.Pool().QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`,
+			"bookingserver replica notifications").Scan(&cut); err != nil || (cut == 0 && time.Now().After(deadline)) {
+			t.Fatalf("cut %d notification connections: %v", cut, err)
+		}
 	}
 	addBooked(t, a, 1)
 	eventually(t, b, "replica b after a's booking with its connection cut", func(s booking.SlotSummary) bool { return s.Booked == 2 })

@@ -469,7 +469,8 @@ const slotsReturning = ` RETURNING slot_key, EXISTS (SELECT 1 FROM slot_booked b
 // deleteSlotPrefix deletes the slots whose keys start with prefix (every slot for
 // an empty one), noting each in rm.
 func (t *pgTxn) deleteSlotPrefix(prefix []byte, rm *slotRemoval) error {
-	rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE slot_key >= $1 AND ($2::bytea IS NULL OR slot_key < $2)`+slotsReturning, prefix, prefixEnd(prefix))
+	cond, args := keyRange("slot_key", prefix, prefixEnd(prefix))
+	rows, err := t.tx.Query(t.ctx, `DELETE FROM slots WHERE `+cond+slotsReturning, args...)
 	if err != nil {
 		return t.fail(err)
 	}
@@ -493,7 +494,8 @@ func (t *pgTxn) removedSlots(rows pgx.Rows, rm *slotRemoval) error {
 // (as deleteRestricted).
 func (t *pgTxn) restrictedSlots(sa *acv3.ServiceAvailability) ([][]byte, error) {
 	from, to := restrictRange(sa)
-	rows, err := t.tx.Query(t.ctx, `SELECT slot_key, record FROM slots WHERE slot_key >= $1 AND ($2::bytea IS NULL OR slot_key < $2)`, from, to)
+	cond, args := keyRange("slot_key", from, to)
+	rows, err := t.tx.Query(t.ctx, `SELECT slot_key, record FROM slots WHERE `+cond, args...)
 	if err != nil {
 		return nil, t.fail(err)
 	}

@@ -40,8 +40,12 @@ const (
 	idempotencyKey      = "idempotency_pkey"
 )
 
-// lockSlots locks the slots of a slot range (its arguments are slotRange's query's).
-const lockSlots = `SELECT 1 FROM slots WHERE slot_key >= $1 AND ($2::bytea IS NULL OR slot_key < $2) FOR NO KEY UPDATE`
+// lockSlots locks the slots with keys in [from, to) (its arguments are
+// slotsSelect's).
+func lockSlots(from, to []byte) string {
+	cond, _ := keyRange("slot_key", from, to)
+	return `SELECT 1 FROM slots WHERE ` + cond + ` FOR NO KEY UPDATE`
+}
 
 // query runs lock (unless "") and then sql, calling fn after each row of sql is
 // scanned into scans. In a Reserve they follow the pipeline's writes, all in one

@@ -159,10 +159,8 @@ func (t *pgTxn) cachedService(merchantID, serviceID string) *cachedService {
 // from prefix on.
 func (t *pgTxn) readRun(prefix, servicePrefix []byte) (*slotRun, error) {
 	serviceEnd := prefixEnd(servicePrefix)
-	rows, err := t.tx.Query(t.ctx, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
-		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
-		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key LIMIT $3`,
-		prefix, serviceEnd, slotRunRows)
+	query, args := slotsSelect(prefix, serviceEnd, "")
+	rows, err := t.tx.Query(t.ctx, query+fmt.Sprintf(" LIMIT %d", slotRunRows), args...)
 	if err != nil {
 		return nil, t.fail(err)
 	}

@@ -231,21 +231,19 @@ func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
 		n        int64
 		slots    []booking.Slot
 	)
+	query, args := slotsSelect(from, to, "")
 	lock := ""
 	if t.reserve {
-		lock = lockSlots
+		lock = lockSlots(from, to)
 	}
-	err := t.query(lock, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
-		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key
-		WHERE s.slot_key >= $1 AND ($2::bytea IS NULL OR s.slot_key < $2) ORDER BY s.slot_key`,
-		[]any{from, to}, []any{&key, &raw, &n}, func() error {
-			rec := &bsv1.SlotRecord{}
-			if err := unmarshal(raw, rec); err != nil {
-				return fmt.Errorf("slot %x: %w", key, err)
-			}
-			slots = append(slots, booking.Slot{Key: key, Availability: rec.GetAvailability(), Booked: n})
-			return nil
-		})
+	err := t.query(lock, query, args, []any{&key, &raw, &n}, func() error {
+		rec := &bsv1.SlotRecord{}
+		if err := unmarshal(raw, rec); err != nil {
+			return fmt.Errorf("slot %x: %w", key, err)
+		}
+		slots = append(slots, booking.Slot{Key: key, Availability: rec.GetAvailability(), Booked: n})
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -258,6 +256,29 @@ func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
 		}
 	}
 	return nil
+}
+
+// keyRange is the condition "col in [from, to)" (to nil: no end) and its
+// arguments, $1 and $2: a condition the key's index serves in every plan, where
+// "($2 IS NULL OR col < $2)" let a generic plan scan the whole table.
+func keyRange(col string, from, to []byte) (string, []any) {
+	if to == nil {
+		return col + " >= $1", []any{from}
+	}
+	return col + " >= $1 AND " + col + " < $2", []any{from, to}
+}
+
+// slotCount is a slot's live-booking count (s is the slot's row). A subquery per
+// slot reads slot_booked by its key: the LEFT JOIN it replaces let PostgreSQL hash
+// the whole of slot_booked for every booking's slot read (0.86 ms a read at 2,000
+// booked slots, and growing with them).
+const slotCount = `coalesce((SELECT b.booked FROM slot_booked b WHERE b.slot_key = s.slot_key), 0)`
+
+// slotsSelect reads (key, record, live-booking count, then the columns of more) of
+// the slots with keys in [from, to), in key order, and returns its arguments.
+func slotsSelect(from, to []byte, more string) (string, []any) {
+	cond, args := keyRange("s.slot_key", from, to)
+	return `SELECT s.slot_key, s.record, ` + slotCount + more + ` FROM slots s WHERE ` + cond + ` ORDER BY s.slot_key`, args
 }
 
 // prefixEnd is the least key greater than every key with prefix (nil when there is
