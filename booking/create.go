@@ -96,6 +96,14 @@ func (s *Service) create(ctx context.Context, req *acv3.CreateBookingRequest, o 
 	)
 	err = reserve(ctx, s.store, func(tx Tx) error {
 		resp, pending = nil, nil
+		if ra, ok := tx.(ReadAheader); ok {
+			q := queryFromSlot(req.GetSlot())
+			err := ra.ReadAhead(ReadAhead{Token: token, MerchantID: q.merchantID, ServiceID: q.serviceID,
+				StartSec: q.startSec, DurationSec: q.durationSec, UserID: req.GetUserInformation().GetUserId()})
+			if err != nil {
+				return err
+			}
+		}
 		prior, err := priorAttempt(tx, token, hash)
 		if err != nil {
 			return err

@@ -46,6 +46,23 @@ func reserve(ctx context.Context, st Store, fn func(Tx) error) error {
 	return st.Update(ctx, fn)
 }
 
+// ReadAhead names what the transaction of a new booking reads first: the token's
+// answer, the slots asked for (Slots' arguments) and the user's bookings.
+type ReadAhead struct {
+	Token                 string
+	MerchantID, ServiceID string
+	StartSec, DurationSec int64
+	UserID                string
+}
+
+// ReadAheader is a Tx that fetches a ReadAhead's reads together: a database server
+// answers them in one round trip instead of three. The next read of each, with
+// exactly these arguments, is answered from what was fetched; later ones read
+// again.
+type ReadAheader interface {
+	ReadAhead(ReadAhead) error
+}
+
 // ReadTx reads a consistent snapshot.
 type ReadTx interface {
 	CartReadTx

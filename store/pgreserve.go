@@ -115,24 +115,29 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 // token).
 const lockToken = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
 
-// lockedIdempotency reads into r, with read, the answer of token once the token is
-// locked (under SERIALIZABLE the primary key does it: of two reservations that
-// read no answer, the second to insert one runs again), or returns
-// booking.ErrNotFound.
-func (t *pgTxn) lockedIdempotency(read, token string, r *bsv1.IdempotencyRecord) error {
-	var raw []byte
-	found := false
-	lock := ""
-	if t.advisoryLocks {
-		lock = lockToken
-	}
-	if err := t.query(lock, read, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
-		return err
+// lockedIdempotency reads into r the answer of token once the token is locked
+// (under SERIALIZABLE the primary key does it: of two reservations that read no
+// answer, the second to insert one runs again), or returns booking.ErrNotFound.
+func (t *pgTxn) lockedIdempotency(token string, r *bsv1.IdempotencyRecord) error {
+	raw, found, ahead := t.ahead.takeIdempotency(token)
+	if !ahead {
+		if err := t.query(t.tokenLock(), idempotencyRead, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
+			return err
+		}
 	}
 	if !found {
 		return booking.ErrNotFound
 	}
 	return unmarshal(raw, r)
+}
+
+// tokenLock is the statement that locks a token ($1) in a reservation, "" in
+// serializable-only mode.
+func (t *pgTxn) tokenLock() string {
+	if t.advisoryLocks {
+		return lockToken
+	}
+	return ""
 }
 
 // rememberSpotsOpen notes the feed's spots_open of a slot read, for takeSpots.

@@ -127,3 +127,73 @@ func assertBooked(t *testing.T, p *store.Postgres, want int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestPostgresReadAheadAnswersOnce: a reservation that reads ahead gets the
+// token's answer, the slots and the user's bookings as its reads would, each once:
+// a second read sees the reservation's own writes.
+func TestPostgresReadAheadAnswersOnce(t *testing.T) {
+	t.Parallel()
+	p := storetest.NewPostgres(t)
+	storetest.LoadFixture(t, p)
+	ctx := t.Context()
+	ahead := booking.ReadAhead{Token: "tok-1", MerchantID: "m1", ServiceID: "haircut", StartSec: storetest.SlotOneSpot, DurationSec: storetest.SlotDuration, UserID: "u1"}
+	err := p.Reserve(ctx, func(tx booking.Tx) error {
+		if err := tx.(booking.ReadAheader).ReadAhead(ahead); err != nil {
+			return err
+		}
+		if _, err := tx.Idempotency("tok-1"); err != booking.ErrNotFound {
+			t.Errorf("token read ahead: %v, want not found", err)
+		}
+		slot := oneSpotSlot(t, tx)
+		if slot.Booked != 0 || slot.Availability.GetSpotsOpen() != 1 {
+			t.Errorf("slot read ahead: %+v", slot)
+		}
+		n := 0
+		if err := tx.BookingsByUser("u1", func(*bsv1.BookingRecord) bool { n++; return true }); err != nil || n != 0 {
+			t.Errorf("user's bookings read ahead: %d, %v", n, err)
+		}
+		rec := &bsv1.BookingRecord{Booking: &acv3.Booking{BookingId: "bk-1", UserInformation: &acv3.UserInformation{UserId: "u1"},
+			Slot: &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: storetest.SlotOneSpot, DurationSec: storetest.SlotDuration}}, SlotKey: slot.Key}
+		if err := tx.PutBooking(rec); err != nil {
+			return err
+		}
+		if err := tx.AddBooked(slot.Key, 1); err != nil {
+			return err
+		}
+		if err := tx.PutIdempotency("tok-1", &bsv1.IdempotencyRecord{PendingBookingId: "bk-1", CreatedUnix: time.Now().Unix()}); err != nil {
+			return err
+		}
+		// Read again: from the database, with the writes above.
+		if got := oneSpotSlot(t, tx); got.Booked != 1 {
+			t.Errorf("slot read again: %d booked, want 1", got.Booked)
+		}
+		n = 0
+		if err := tx.BookingsByUser("u1", func(*bsv1.BookingRecord) bool { n++; return true }); err != nil || n != 1 {
+			t.Errorf("user's bookings read again: %d, %v; want 1", n, err)
+		}
+		if r, err := tx.Idempotency("tok-1"); err != nil || r.GetPendingBookingId() != "bk-1" {
+			t.Errorf("token read again: %v, %v", r, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A replay reads the stored answer ahead.
+	err = p.Reserve(ctx, func(tx booking.Tx) error {
+		if err := tx.(booking.ReadAheader).ReadAhead(ahead); err != nil {
+			return err
+		}
+		r, err := tx.Idempotency("tok-1")
+		if err != nil || r.GetPendingBookingId() != "bk-1" {
+			t.Errorf("replay's token read ahead: %v, %v", r, err)
+		}
+		if slot := oneSpotSlot(t, tx); slot.Booked != 1 {
+			t.Errorf("replay's slot read ahead: %d booked, want 1", slot.Booked)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

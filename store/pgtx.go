@@ -56,6 +56,8 @@ type pgTxn struct {
 	// commits (pgbroadcast.go).
 	touched [][]byte
 	changes []slotChange
+	// ahead has what a Reserve read ahead (pgreadahead.go).
+	ahead *readAhead
 }
 
 // countChanged returns the scan of a statement that changes the count of slotKey
@@ -226,26 +228,18 @@ func (t *pgTxn) Slots(merchantID, serviceID string, startSec, durationSec int64,
 // In a Reserve the slots are locked first (lockSlots), so that reservations of one
 // slot take turns and each reads the count its predecessor committed.
 func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
-	var (
-		key, raw []byte
-		n        int64
-		slots    []booking.Slot
-	)
-	query, args := slotsSelect(from, to, "")
-	lock := ""
-	if t.reserve {
-		lock = lockSlots(from, to)
-	}
-	err := t.query(lock, query, args, []any{&key, &raw, &n}, func() error {
-		rec := &bsv1.SlotRecord{}
-		if err := unmarshal(raw, rec); err != nil {
-			return fmt.Errorf("slot %x: %w", key, err)
+	slots, ahead := t.ahead.takeSlots(from, to)
+	if !ahead {
+		var rows slotRows
+		query, args := slotsSelect(from, to, "")
+		lock := ""
+		if t.reserve {
+			lock = lockSlots(from, to)
 		}
-		slots = append(slots, booking.Slot{Key: key, Availability: rec.GetAvailability(), Booked: n})
-		return nil
-	})
-	if err != nil {
-		return err
+		if err := t.query(lock, query, args, rows.scans(), rows.add); err != nil {
+			return err
+		}
+		slots = rows.slots
 	}
 	for _, s := range slots {
 		t.rememberSpotsOpen(s)
@@ -255,6 +249,25 @@ func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
 			return nil
 		}
 	}
+	return nil
+}
+
+// slotRows collects the rows of slotsSelect.
+type slotRows struct {
+	key, raw []byte
+	n        int64
+	slots    []booking.Slot
+}
+
+func (r *slotRows) scans() []any { return []any{&r.key, &r.raw, &r.n} }
+
+// add decodes the row just scanned.
+func (r *slotRows) add() error {
+	rec := &bsv1.SlotRecord{}
+	if err := unmarshal(r.raw, rec); err != nil {
+		return fmt.Errorf("slot %x: %w", r.key, err)
+	}
+	r.slots = append(r.slots, booking.Slot{Key: r.key, Availability: rec.GetAvailability(), Booked: r.n})
 	return nil
 }
 
@@ -299,18 +312,34 @@ func (t *pgTxn) Booking(bookingID string) (*bsv1.BookingRecord, error) {
 	return r, t.getRecord(r, `SELECT record FROM bookings WHERE booking_id = $1`, bookingID)
 }
 
+// bookingsByUser reads the records of a user's bookings, newest first.
+const bookingsByUser = `SELECT record FROM bookings WHERE user_id = $1 ORDER BY created_unix DESC, booking_id DESC`
+
 func (t *pgTxn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error {
-	return records(t, newBookingRecord, fn,
-		`SELECT record FROM bookings WHERE user_id = $1 ORDER BY created_unix DESC, booking_id DESC`, userID)
+	if raws, ok := t.ahead.takeUserBookings(userID); ok {
+		for _, raw := range raws {
+			rec := newBookingRecord()
+			if err := unmarshal(raw, rec); err != nil {
+				return fmt.Errorf("%T: %w", rec, err)
+			}
+			if !fn(rec) {
+				return nil
+			}
+		}
+		return nil
+	}
+	return records(t, newBookingRecord, fn, bookingsByUser, userID)
 }
 
+// idempotencyRead reads the answer of a token.
+const idempotencyRead = `SELECT record FROM idempotency WHERE token = $1`
+
 func (t *pgTxn) Idempotency(token string) (*bsv1.IdempotencyRecord, error) {
-	const read = `SELECT record FROM idempotency WHERE token = $1`
 	r := &bsv1.IdempotencyRecord{}
 	if t.reserve {
-		return r, t.lockedIdempotency(read, token, r)
+		return r, t.lockedIdempotency(token, r)
 	}
-	return r, t.getRecord(r, read, token)
+	return r, t.getRecord(r, idempotencyRead, token)
 }
 
 func (t *pgTxn) Ledger(bookingID string, fn func(*bsv1.LedgerEntry) bool) error {

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"bytes"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/bookingserver/bookingserver/booking"
+)
+
+// readAhead is what a Reserve fetched in one round trip (ReadAhead): the token's
+// answer, the slots and the user's bookings, each read as its own method would,
+// in the same order and under the same locks (token, then slots). Each is handed
+// out once; a second read goes to the database.
+type readAhead struct {
+	booking.ReadAhead
+	slotsFrom, slotsTo []byte
+
+	idem      []byte
+	idemFound bool
+	slots     slotRows
+	user      [][]byte
+
+	idemTaken, slotsTaken, userTaken bool
+}
+
+// ReadAhead implements booking.ReadAheader in a Reserve (elsewhere it fetches
+// nothing): BEGIN, the token's lock and answer, the slots' lock and rows, and the
+// user's bookings go in one round trip, where they took three.
+func (t *pgTxn) ReadAhead(r booking.ReadAhead) error {
+	if !t.reserve || t.pipeline == nil {
+		return nil
+	}
+	a := &readAhead{ReadAhead: r, slotsFrom: slotScanPrefix(r.MerchantID, r.ServiceID, r.StartSec, r.DurationSec)}
+	b := t.pipeline
+	ignore := func(pgconn.CommandTag) error { return nil }
+	if lock := t.tokenLock(); lock != "" {
+		b.Queue(lock, r.Token).Exec(ignore)
+	}
+	b.Queue(idempotencyRead, r.Token).Query(func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, []any{&a.idem}, func() error { a.idemFound = true; return nil })
+		return err
+	})
+	a.slotsTo = prefixEnd(a.slotsFrom)
+	query, args := slotsSelect(a.slotsFrom, a.slotsTo, "")
+	b.Queue(lockSlots(a.slotsFrom, a.slotsTo), args...).Exec(ignore)
+	b.Queue(query, args...).Query(func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, a.slots.scans(), a.slots.add)
+		return err
+	})
+	b.Queue(bookingsByUser, r.UserID).Query(func(rows pgx.Rows) error {
+		var raw []byte
+		_, err := pgx.ForEachRow(rows, []any{&raw}, func() error { a.user = append(a.user, raw); return nil })
+		return err
+	})
+	if err := t.flush(); err != nil {
+		return err
+	}
+	t.ahead = a
+	return nil
+}
+
+// takeIdempotency hands out the answer read ahead for token (ok false: none).
+func (a *readAhead) takeIdempotency(token string) (raw []byte, found, ok bool) {
+	if a == nil || a.idemTaken || a.Token != token {
+		return nil, false, false
+	}
+	a.idemTaken = true
+	return a.idem, a.idemFound, true
+}
+
+// takeSlots hands out the slots read ahead when [from, to) is their range.
+func (a *readAhead) takeSlots(from, to []byte) ([]booking.Slot, bool) {
+	if a == nil || a.slotsTaken || !bytes.Equal(a.slotsFrom, from) || !bytes.Equal(a.slotsTo, to) {
+		return nil, false
+	}
+	a.slotsTaken = true
+	return a.slots.slots, true
+}
+
+// takeUserBookings hands out the records of the user's bookings read ahead.
+func (a *readAhead) takeUserBookings(userID string) ([][]byte, bool) {
+	if a == nil || a.userTaken || a.UserID != userID {
+		return nil, false
+	}
+	a.userTaken = true
+	return a.user, true
+}
+
+// The transaction reads ahead for the booking core.
+var _ booking.ReadAheader = (*pgTxn)(nil)
