@@ -180,7 +180,7 @@ func createFailure(cause acv3.BookingFailure_Cause, description string) *acv3.Cr
 // (returned as pending) with the payment to make.
 func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o origin) (*acv3.CreateBookingResponse, *bsv1.BookingRecord, error) {
 	q := queryFromSlot(req.GetSlot())
-	svc, err := catalogService(tx, q.merchantID, q.serviceID)
+	merchant, svc, err := catalogOf(tx, q.merchantID, q.serviceID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -207,10 +207,6 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	}
 	if slot.Open() <= 0 {
 		return createFailure(acv3.BookingFailure_SLOT_UNAVAILABLE, "no spot left"), nil, nil
-	}
-	merchant, err := tx.Merchant(q.merchantID)
-	if err != nil {
-		return nil, nil, err
 	}
 	b := &acv3.Booking{
 		BookingId:       s.newID(),
@@ -275,19 +271,34 @@ func knownFields[M proto.Message](m M) M {
 
 // catalogService returns the service, or ErrInvalid when merchant or service is unknown.
 func catalogService(tx ReadTx, merchantID, serviceID string) (*acv3.Service, error) {
-	if err := knownMerchant(tx, merchantID); err != nil {
-		return nil, err
+	_, svc, err := catalogOf(tx, merchantID, serviceID)
+	return svc, err
+}
+
+// catalogOf is catalogService that also returns the merchant (read once: decoding
+// it is a visible part of a booking's cost).
+func catalogOf(tx ReadTx, merchantID, serviceID string) (*acv3.Merchant, *acv3.Service, error) {
+	m, err := merchantOf(tx, merchantID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return serviceOf(tx, merchantID, serviceID)
+	svc, err := serviceOf(tx, merchantID, serviceID)
+	return m, svc, err
 }
 
 // knownMerchant returns ErrInvalid when the merchant is not in the feed.
 func knownMerchant(tx ReadTx, merchantID string) error {
-	_, err := tx.Merchant(merchantID)
-	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("unknown merchant_id %q: %w", merchantID, ErrInvalid)
-	}
+	_, err := merchantOf(tx, merchantID)
 	return err
+}
+
+// merchantOf returns a merchant, or ErrInvalid when it is not in the feed.
+func merchantOf(tx ReadTx, merchantID string) (*acv3.Merchant, error) {
+	m, err := tx.Merchant(merchantID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("unknown merchant_id %q: %w", merchantID, ErrInvalid)
+	}
+	return m, err
 }
 
 // serviceOf returns a service of a known merchant, or ErrInvalid when it is unknown.
