@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -22,22 +21,10 @@ func TestFeedExportValidates(t *testing.T) {
 		feedDir := filepath.Join(dir, "feeds")
 		start := writeOneSlotFeeds(t, feedDir, 2)
 		httpAddr := freeAddr(t)
-		ctx, cancel := context.WithCancel(context.Background())
-		exit := make(chan int, 1)
-		var logs syncBuffer
-		go func() {
-			exit <- run(ctx, serveArgs(store, "--feeds", feedDir,
-				"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword,
-				"--admin-token", "adm"), &logs, &logs)
-		}()
-		defer func() {
-			cancel()
-			if code := <-exit; code != 0 {
-				t.Errorf("serve exit %d: %s", code, logs.String())
-			}
-		}()
+		serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir,
+			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword,
+			"--admin-token", "adm"))
 		srv := &serveProcess{base: "http://" + httpAddr, client: &http.Client{}}
-		waitHealthy(t, srv.base+"/healthz")
 		var created map[string]any
 		if code, err := srv.post("/v3/CreateBooking", createBody(start, "u1", "tok-1"), &created); err != nil {
 			t.Fatalf("CreateBooking: %d %v", code, err)
@@ -70,7 +57,7 @@ func TestFeedExportValidates(t *testing.T) {
 			files = append(files, name)
 		}
 		var out bytes.Buffer
-		if code := run(ctx, append([]string{"feeds", "validate"}, files...), &out, &out); code != 0 || strings.Count(out.String(), ": ok") != 3 {
+		if code := run(t.Context(), append([]string{"feeds", "validate"}, files...), &out, &out); code != 0 || strings.Count(out.String(), ": ok") != 3 {
 			t.Fatalf("feeds validate: exit %d\n%s", code, out.String())
 		}
 		req, _ := http.NewRequest("GET", srv.base+"/v1/feeds/availability:export", nil)

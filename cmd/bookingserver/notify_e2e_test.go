@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,10 +24,7 @@ func TestMerchantActionsReachGoogle(t *testing.T) {
 	eachStore(t, func(t *testing.T, store []string) {
 		dir := t.TempDir()
 		api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-		creds := filepath.Join(dir, "sa.json")
-		if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 		start := time.Now().Add(72 * time.Hour).Truncate(time.Hour).Unix()
 		meta := `"metadata":{"processing_instruction":"PROCESS_AS_COMPLETE","total_shards":1,"generation_timestamp":"1700000000"}`
 		feeds := map[string]string{
@@ -51,22 +47,10 @@ func TestMerchantActionsReachGoogle(t *testing.T) {
 			}
 		}
 		httpAddr := freeAddr(t)
-		ctx, cancel := context.WithCancel(context.Background())
-		exit := make(chan int, 1)
-		var logs syncBuffer
-		go func() {
-			exit <- run(ctx, serveArgs(store, "--feeds", feedDir,
-				"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", "g", "--auth-password", "p", "--admin-token", "adm",
-				"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds), &logs, &logs)
-		}()
-		defer func() {
-			cancel()
-			if code := <-exit; code != 0 {
-				t.Errorf("serve exit %d: %s", code, logs.String())
-			}
-		}()
+		serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir,
+			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", "g", "--auth-password", "p", "--admin-token", "adm",
+			"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds))
 		base := "http://" + httpAddr
-		waitHealthy(t, base+"/healthz")
 
 		post := func(path, auth, body string) map[string]any {
 			t.Helper()

@@ -24,10 +24,7 @@ func TestPublishToDropboxes(t *testing.T) {
 	eachStore(t, func(t *testing.T, store []string) {
 		dir := t.TempDir()
 		api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-		creds := filepath.Join(dir, "sa.json")
-		if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 		feedDir := filepath.Join(dir, "feeds")
 		writeOneSlotFeeds(t, feedDir, 2)
 		key, keyFile := publishtest.NewKeyFile(t)

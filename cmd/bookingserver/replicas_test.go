@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -131,10 +130,7 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 		t.Skip("builds, runs and kills the binary")
 	}
 	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-	creds := filepath.Join(t.TempDir(), "sa.json")
-	if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 	const lease = 3 * time.Second
 	notify := []string{"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--outbox-lease", lease.String()}
 	replicas, starts := startReplicas(t, killSpots, notify...)

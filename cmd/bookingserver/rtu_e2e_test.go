@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -89,29 +88,14 @@ func TestAvailabilityRTUs(t *testing.T) {
 	eachStore(t, func(t *testing.T, store []string) {
 		dir := t.TempDir()
 		api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-		creds := filepath.Join(dir, "sa.json")
-		if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 		feedDir := filepath.Join(dir, "feeds")
 		start := writeOneSlotFeeds(t, feedDir, 1)
 		httpAddr := freeAddr(t)
-		ctx, cancel := context.WithCancel(context.Background())
-		exit := make(chan int, 1)
-		var logs syncBuffer
-		go func() {
-			exit <- run(ctx, serveArgs(store, "--feeds", feedDir,
-				"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword,
-				"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds), &logs, &logs)
-		}()
-		defer func() {
-			cancel()
-			if code := <-exit; code != 0 {
-				t.Errorf("serve exit %d: %s", code, logs.String())
-			}
-		}()
+		serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir,
+			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword,
+			"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds))
 		srv := &serveProcess{base: "http://" + httpAddr, client: &http.Client{Timeout: 10 * time.Second}}
-		waitHealthy(t, srv.base+"/healthz")
 
 		waitSpotsOpen(t, api, start, "1") // the feed load's day window
 		waitAtGoogle(t, api, "partners/4242/merchants/m1/services/s1")
@@ -175,10 +159,7 @@ func TestAvailabilityRTUSurvivesKill9(t *testing.T) {
 func availabilityRTUSurvivesKill9(t *testing.T, bin string, store []string) {
 	dir := t.TempDir()
 	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
-	creds := filepath.Join(dir, "sa.json")
-	if err := os.WriteFile(creds, notifiertest.ServiceAccountJSON(t, tokens.URL), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 	start := writeOneSlotFeeds(t, filepath.Join(dir, "feeds"), 3)
 	// On Postgres what the killed process had in flight is due again when its lease
 	// ends (the RTU queues are leased like the outbox): a short one. bbolt ignores it.

@@ -15,6 +15,8 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -293,4 +295,15 @@ func ServiceAccountJSON(t *testing.T, tokenURI string) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// ServiceAccountFile writes ServiceAccountJSON to a file of the test's temporary
+// directory and returns its path, for --google-credentials.
+func ServiceAccountFile(t *testing.T, tokenURI string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sa.json")
+	if err := os.WriteFile(path, ServiceAccountJSON(t, tokenURI), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
