@@ -51,9 +51,9 @@ type pgTxn struct {
 	pipeline *pgx.Batch
 	// cache is the replica's availability cache.
 	cache *slotCache
-	// changed has the slot keys whose counts this transaction changes (touched),
-	// and each change as the database made it (changes), for the caches once it
-	// commits (pgbroadcast.go).
+	// touched has the slot keys whose counts this transaction changes, and changes
+	// each change as the database made it, for the caches once it commits
+	// (pgbroadcast.go); touched alone is what a failure of unknown outcome drops.
 	touched [][]byte
 	changes []slotChange
 	// ahead has what a Reserve read ahead (pgreadahead.go).
