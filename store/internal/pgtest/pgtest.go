@@ -1,6 +1,6 @@
-// Package pgtest gives each Postgres test a schema of its own in the test database.
-// It imports nothing of the store, so that the store's own (internal) tests use it
-// as storetest does.
+// Package pgtest gives each Postgres test a schema of its own in the test database,
+// and a proxy that loses a COMMIT or its answer (Proxy). It imports nothing of the
+// store, so that the store's own (internal) tests use it as storetest does.
 package pgtest
 
 import (

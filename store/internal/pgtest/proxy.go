@@ -1,0 +1,319 @@
+package pgtest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Proxy relays PostgreSQL connections from loopback TCP to the test database and,
+// when told, loses one COMMIT or its answer: the failures of unknown outcome a
+// store must survive (a connection lost after COMMIT was sent may or may not have
+// committed). It reads the protocol's messages — a type byte and an int32 length
+// that counts itself; the startup message has no type byte — to find the ones that
+// run COMMIT: a simple query, or the Bind of a statement a Parse prepared with it.
+// Its clients must not ask for TLS (URL sets sslmode=disable).
+type Proxy struct {
+	ln               net.Listener
+	network, address string // the database's
+	url              string
+
+	mu     sync.Mutex
+	armed  *Cut // the cut of the next COMMIT, nil when none is asked for
+	conns  map[*proxied]struct{}
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// Loss is what an armed Proxy loses of the next COMMIT.
+type Loss int
+
+const (
+	// LoseCommit cuts the connection instead of forwarding COMMIT: the transaction
+	// never commits (the statement's text may have reached the server in a Parse;
+	// the Bind that would run it does not).
+	LoseCommit Loss = iota + 1
+	// LoseCommitAnswer forwards COMMIT, waits for the server's answer and cuts the
+	// connection instead of relaying it: the transaction committed (or failed) before
+	// the client learns that it cannot know which.
+	LoseCommitAnswer
+)
+
+// Cut is one armed cut; Done is closed once both sockets of the connection it cut
+// are closed.
+type Cut struct {
+	loss Loss
+	done chan struct{}
+	once sync.Once
+}
+
+// Done is closed once the cut is made.
+func (c *Cut) Done() <-chan struct{} { return c.done }
+
+func (c *Cut) finish() { c.once.Do(func() { close(c.done) }) }
+
+// NewProxy starts a proxy to the database at databaseURL (a postgres:// URL whose
+// host is a Unix socket directory, as .ci/pgcluster gives, or a TCP host) and stops
+// it when the test ends.
+func NewProxy(t testing.TB, databaseURL string) *Proxy {
+	t.Helper()
+	cfg, err := pgconn.ParseConfig(databaseURL)
+	if err != nil {
+		t.Fatalf("proxy: database url: %v", err)
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		t.Fatalf("proxy: database url: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("proxy: %v", err)
+	}
+	p := &Proxy{ln: ln, conns: map[*proxied]struct{}{}}
+	p.network, p.address = pgconn.NetworkAddress(cfg.Host, cfg.Port)
+	q := u.Query()
+	q.Del("host")
+	q.Del("port")
+	q.Set("sslmode", "disable")
+	u.Host, u.RawQuery = ln.Addr().String(), q.Encode()
+	p.url = u.String()
+	p.wg.Go(p.accept)
+	t.Cleanup(p.close)
+	return p
+}
+
+// URL is the database's URL with the proxy's address (host=127.0.0.1 port=…).
+func (p *Proxy) URL() string { return p.url }
+
+// CutNextCommit arms the proxy: the next COMMIT that any connection runs through it
+// loses what loss says, and only that one.
+func (p *Proxy) CutNextCommit(loss Loss) *Cut {
+	c := &Cut{loss: loss, done: make(chan struct{})}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.armed = c
+	return c
+}
+
+// claim returns the armed cut, disarmed, when it loses loss.
+func (p *Proxy) claim(loss Loss) *Cut {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.armed
+	if c == nil || c.loss != loss {
+		return nil
+	}
+	p.armed = nil
+	return c
+}
+
+func (p *Proxy) accept() {
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return // closed
+		}
+		server, err := net.Dial(p.network, p.address)
+		if err != nil {
+			_ = client.Close()
+			continue
+		}
+		c := &proxied{p: p, client: client, server: server, commits: map[string]bool{}}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			c.close()
+			return
+		}
+		p.conns[c] = struct{}{}
+		p.mu.Unlock()
+		p.wg.Go(c.fromClient)
+		p.wg.Go(c.fromServer)
+	}
+}
+
+// close stops accepting, closes every connection and waits for their relays.
+func (p *Proxy) close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	conns := make([]*proxied, 0, len(p.conns))
+	for c := range p.conns {
+		conns = append(conns, c)
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		c.close()
+	}
+	p.wg.Wait()
+}
+
+// proxied is one relayed connection.
+type proxied struct {
+	p              *Proxy
+	client, server net.Conn
+	// commits has the prepared statements (by name, "" the unnamed one) and
+	// whether each is COMMIT; only fromClient uses it.
+	commits map[string]bool
+	// losing is the cut whose COMMIT went to the server: fromServer relays nothing
+	// more, and cuts at the server's answer.
+	losing    atomic.Pointer[Cut]
+	closeOnce sync.Once
+}
+
+func (c *proxied) close() {
+	c.closeOnce.Do(func() {
+		_ = c.client.Close()
+		_ = c.server.Close()
+		c.p.mu.Lock()
+		delete(c.p.conns, c)
+		c.p.mu.Unlock()
+	})
+}
+
+// fromClient relays the client's messages to the server, making an armed cut at
+// the first COMMIT.
+func (c *proxied) fromClient() {
+	r := bufio.NewReader(c.client)
+	if err := relayStartup(r, c.server); err != nil {
+		c.close()
+		return
+	}
+	var answer *Cut // to lose the answer of the COMMIT queued on the server
+	for {
+		msg, err := readMessage(r)
+		if err != nil {
+			c.close()
+			return
+		}
+		typ := msg[0]
+		if c.runsCommit(typ, msg[5:]) {
+			if cut := c.p.claim(LoseCommit); cut != nil {
+				c.close()
+				cut.finish()
+				return
+			}
+			if answer == nil {
+				answer = c.p.claim(LoseCommitAnswer)
+			}
+		}
+		// A Sync, or a simple query, asks the server to answer what came before it:
+		// from then on the answer is not the client's.
+		losing := answer != nil && (typ == 'S' || typ == 'Q')
+		if losing {
+			c.losing.Store(answer)
+		}
+		if _, err := c.server.Write(msg); err != nil {
+			c.close()
+			if losing {
+				answer.finish()
+			}
+			return
+		}
+		if losing {
+			return // fromServer cuts once the server answered
+		}
+	}
+}
+
+// fromServer relays the server's messages to the client until a cut's COMMIT was
+// sent; it then drops them and cuts the connection at the server's ReadyForQuery.
+func (c *proxied) fromServer() {
+	r := bufio.NewReader(c.server)
+	for {
+		msg, err := readMessage(r)
+		cut := c.losing.Load()
+		if err != nil || (cut != nil && msg[0] == 'Z') {
+			c.close()
+			if cut != nil {
+				cut.finish()
+			}
+			return
+		}
+		if cut != nil {
+			continue
+		}
+		if _, err := c.client.Write(msg); err != nil {
+			c.close()
+			return
+		}
+	}
+}
+
+// runsCommit reports whether a client message of type typ runs COMMIT, noting the
+// statements that Parse prepares.
+func (c *proxied) runsCommit(typ byte, body []byte) bool {
+	switch typ {
+	case 'Q': // Query: the statement text
+		query, _ := cstring(body)
+		return isCommit(query)
+	case 'P': // Parse: statement name, statement text, …
+		name, rest := cstring(body)
+		query, _ := cstring(rest)
+		c.commits[name] = isCommit(query)
+	case 'B': // Bind: portal name, statement name, …
+		_, rest := cstring(body)
+		name, _ := cstring(rest)
+		return c.commits[name]
+	}
+	return false
+}
+
+func isCommit(query string) bool {
+	return strings.EqualFold(strings.TrimRight(strings.TrimSpace(query), "; \t\n"), "COMMIT")
+}
+
+// cstring splits b after its first NUL-terminated string.
+func cstring(b []byte) (string, []byte) {
+	s, rest, _ := bytes.Cut(b, []byte{0})
+	return string(s), rest
+}
+
+// relayStartup forwards the client's first message (its length, then the rest:
+// no type byte).
+func relayStartup(r *bufio.Reader, to io.Writer) error {
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return err
+	}
+	n := binary.BigEndian.Uint32(head)
+	if n < 8 || n > 10000 {
+		return fmt.Errorf("startup message of %d bytes", n)
+	}
+	msg := append(head, make([]byte, n-4)...)
+	if _, err := io.ReadFull(r, msg[4:]); err != nil {
+		return err
+	}
+	_, err := to.Write(msg)
+	return err
+}
+
+// maxMessage bounds a message's length: a corrupt stream fails instead of
+// allocating.
+const maxMessage = 1 << 30
+
+// readMessage reads one message: its type, its length (which counts itself) and
+// its body.
+func readMessage(r *bufio.Reader) ([]byte, error) {
+	head := make([]byte, 5)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(head[1:])
+	if n < 4 || n > maxMessage {
+		return nil, fmt.Errorf("message length %d", n)
+	}
+	msg := append(head, make([]byte, n-4)...)
+	_, err := io.ReadFull(r, msg[5:])
+	return msg, err
+}

@@ -1,0 +1,129 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookingserver/bookingserver/booking"
+	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	"github.com/bookingserver/bookingserver/store/internal/pgtest"
+	"github.com/bookingserver/bookingserver/store/storetest"
+)
+
+// TestPostgresCommitOfUnknownOutcome: the connection of a booking's reservation is
+// lost at its COMMIT, through a proxy between the store and the database. The
+// caller gets an error and cannot know whether the booking committed; neither can
+// the replica, which forgets its cached counts of the service, so that its next
+// lookup answers what the database holds. A retry of the token on a healthy
+// connection answers the booking that committed, or books the slot; once either way.
+func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		loss      pgtest.Loss
+		committed bool
+	}{
+		{"answer lost", pgtest.LoseCommitAnswer, true},
+		{"commit lost", pgtest.LoseCommit, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			direct := storetest.PostgresURL(t)
+			proxy := pgtest.NewProxy(t, direct)
+			p := storetest.OpenPostgres(t, proxy.URL())
+			storetest.LoadFixture(t, p)
+			if err := p.WaitCacheWarm(ctx); err != nil {
+				t.Fatal(err)
+			}
+			core, err := booking.New(booking.Config{Store: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if open := oneSpotAvailable(t, core); open != 1 {
+				t.Fatalf("before the booking the cache answers %d spots available, want 1", open)
+			}
+
+			cut := proxy.CutNextCommit(tc.loss)
+			req := &acv3.CreateBookingRequest{
+				Slot:             &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: storetest.SlotOneSpot, DurationSec: storetest.SlotDuration},
+				UserInformation:  &acv3.UserInformation{UserId: "u1", GivenName: "Jane", Email: "u1@example.com"},
+				IdempotencyToken: "tok-1",
+			}
+			resp, err := core.Create(ctx, req)
+			if err == nil {
+				t.Fatalf("a booking whose connection was cut at COMMIT answered %v, want an error", resp)
+			}
+			t.Logf("the cut booking: %v", err)
+			select {
+			case <-cut.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("the proxy never cut a COMMIT")
+			}
+
+			ids, booked := storedBookings(t, direct)
+			var wantBooked int64
+			if tc.committed {
+				wantBooked = 1
+			}
+			if int64(len(ids)) != wantBooked || booked != wantBooked {
+				t.Fatalf("in the database: bookings %q, slot count %d; want %d of each", ids, booked, wantBooked)
+			}
+			if open := int64(oneSpotAvailable(t, core)); open != 1-wantBooked {
+				t.Fatalf("after the cut the replica answers %d spots available, want %d (the database's)", open, 1-wantBooked)
+			}
+
+			retry, err := core.Create(ctx, req)
+			if err != nil || retry.GetBooking().GetBookingId() == "" {
+				t.Fatalf("retry of the token: %v, %v; want a booking", retry, err)
+			}
+			if tc.committed && retry.GetBooking().GetBookingId() != ids[0] {
+				t.Fatalf("retry answered booking %q, want %q, the one that committed", retry.GetBooking().GetBookingId(), ids[0])
+			}
+			ids, booked = storedBookings(t, direct)
+			if len(ids) != 1 || ids[0] != retry.GetBooking().GetBookingId() || booked != 1 {
+				t.Fatalf("after the retry the database has bookings %q and a slot count of %d; want %q and 1", ids, booked, retry.GetBooking().GetBookingId())
+			}
+			if open := oneSpotAvailable(t, core); open != 0 {
+				t.Fatalf("after the retry the replica answers %d spots available, want 0", open)
+			}
+		})
+	}
+}
+
+// oneSpotAvailable asks the core how many spots of the one-spot slot are available
+// (the store's availability path: its cache).
+func oneSpotAvailable(t *testing.T, core *booking.Service) int32 {
+	t.Helper()
+	resp, err := core.CheckAvailability(t.Context(), &acv3.CheckAvailabilityRequest{
+		Slot: &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: storetest.SlotOneSpot, DurationSec: storetest.SlotDuration},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.GetCountAvailable()
+}
+
+// storedBookings reads, on a connection of its own, the ids of the bookings and the
+// sum of the slot counts in the database at url.
+func storedBookings(t *testing.T, url string) (ids []string, booked int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, _ := conn.Query(ctx, `SELECT booking_id FROM bookings ORDER BY booking_id`)
+	if ids, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT coalesce(sum(booked), 0) FROM slot_booked`).Scan(&booked); err != nil {
+		t.Fatal(err)
+	}
+	return ids, booked
+}
