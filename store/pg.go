@@ -252,9 +252,8 @@ func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgT
 // ended returns the error of the attempt of t that ended with err (nil: it
 // committed). A commit's count changes go to this replica's cache at once and to
 // the others' through the broadcaster, with a wake-up of every notifier when it
-// enqueued. A transaction that changed counts and failed other than in the
-// database (a lost connection: it may have committed) drops their services from
-// this replica's cache.
+// enqueued. A transaction that changed counts and may have committed
+// (outcomeUnknown) drops their services from this replica's cache.
 func (p *Postgres) ended(t *pgTxn, err error) error {
 	if t.err != nil {
 		// A statement failed and fn went on (it may have taken a lookup's error for
@@ -272,11 +271,19 @@ func (p *Postgres) ended(t *pgTxn, err error) error {
 		}
 		return nil
 	}
-	var pe *pgconn.PgError
-	if len(t.touched) > 0 && !errors.As(err, &pe) {
+	if len(t.touched) > 0 && outcomeUnknown(err) {
 		p.cache.drop(t.touched)
 	}
 	return err
+}
+
+// outcomeUnknown reports whether a transaction that failed with err may have
+// committed: it failed other than in the database (a lost connection, after COMMIT
+// was sent or not), or the database said that it cannot know (CockroachDB's 40003,
+// "result is ambiguous"). Any other error of the database's aborted it.
+func outcomeUnknown(err error) bool {
+	var pe *pgconn.PgError
+	return !errors.As(err, &pe) || pe.Code == "40003"
 }
 
 // lazyTx begins its transaction at its first statement: a View that the

@@ -14,11 +14,12 @@ import (
 )
 
 // TestPostgresCommitOfUnknownOutcome: the connection of a booking's reservation is
-// lost at its COMMIT, through a proxy between the store and the database. The
-// caller gets an error and cannot know whether the booking committed; neither can
-// the replica, which forgets its cached counts of the service, so that its next
-// lookup answers what the database holds. A retry of the token on a healthy
-// connection answers the booking that committed, or books the slot; once either way.
+// lost at its COMMIT, through a proxy between the store and the database, or the
+// COMMIT is answered as CockroachDB answers when it cannot know (40003). The caller
+// gets an error and cannot know whether the booking committed; neither can the
+// replica, which forgets its cached counts of the service, so that its next lookup
+// answers what the database holds. A retry of the token on a healthy connection
+// answers the booking that committed, or books the slot; once either way.
 func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -28,6 +29,8 @@ func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 	}{
 		{"answer lost", pgtest.LoseCommitAnswer, true},
 		{"commit lost", pgtest.LoseCommit, false},
+		// CockroachDB's answer when it cannot know: an error, on a usable connection.
+		{"ambiguous result", pgtest.AnswerCommitAmbiguously, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,11 @@ const (
 	// connection instead of relaying it: the transaction committed (or failed) before
 	// the client learns that it cannot know which.
 	LoseCommitAnswer
+	// AnswerCommitAmbiguously forwards COMMIT, waits for the server's answer and
+	// replaces it with the error CockroachDB answers when it cannot know whether a
+	// commit applied (SQLSTATE 40003, "result is ambiguous"), then relays the
+	// server's ReadyForQuery: the connection stays usable.
+	AnswerCommitAmbiguously
 )
 
 // Cut is one armed cut; Done is closed once both sockets of the connection it cut
@@ -105,12 +111,12 @@ func (p *Proxy) CutNextCommit(loss Loss) *Cut {
 	return c
 }
 
-// claim returns the armed cut, disarmed, when it loses loss.
-func (p *Proxy) claim(loss Loss) *Cut {
+// claim returns the armed cut, disarmed, when it is one of losses.
+func (p *Proxy) claim(losses ...Loss) *Cut {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c := p.armed
-	if c == nil || c.loss != loss {
+	if c == nil || !slices.Contains(losses, c.loss) {
 		return nil
 	}
 	p.armed = nil
@@ -166,7 +172,7 @@ type proxied struct {
 	// whether each is COMMIT; only fromClient uses it.
 	commits map[string]bool
 	// losing is the cut whose COMMIT went to the server: fromServer relays nothing
-	// more, and cuts at the server's answer.
+	// of the server's answer up to its ReadyForQuery, where it makes the cut.
 	losing    atomic.Pointer[Cut]
 	closeOnce sync.Once
 }
@@ -204,36 +210,34 @@ func (c *proxied) fromClient() {
 				return
 			}
 			if answer == nil {
-				answer = c.p.claim(LoseCommitAnswer)
+				answer = c.p.claim(LoseCommitAnswer, AnswerCommitAmbiguously)
 			}
 		}
 		// A Sync, or a simple query, asks the server to answer what came before it:
 		// from then on the answer is not the client's.
-		losing := answer != nil && (typ == 'S' || typ == 'Q')
-		if losing {
+		if answer != nil && (typ == 'S' || typ == 'Q') {
 			c.losing.Store(answer)
+			answer = nil
 		}
 		if _, err := c.server.Write(msg); err != nil {
 			c.close()
-			if losing {
-				answer.finish()
+			if cut := c.losing.Load(); cut != nil {
+				cut.finish()
 			}
 			return
-		}
-		if losing {
-			return // fromServer cuts once the server answered
 		}
 	}
 }
 
-// fromServer relays the server's messages to the client until a cut's COMMIT was
-// sent; it then drops them and cuts the connection at the server's ReadyForQuery.
+// fromServer relays the server's messages to the client. Once a cut's COMMIT was
+// sent it drops them up to the server's ReadyForQuery, where it cuts the connection
+// or, answering ambiguously, relays the ReadyForQuery after the error 40003.
 func (c *proxied) fromServer() {
 	r := bufio.NewReader(c.server)
 	for {
 		msg, err := readMessage(r)
 		cut := c.losing.Load()
-		if err != nil || (cut != nil && msg[0] == 'Z') {
+		if err != nil {
 			c.close()
 			if cut != nil {
 				cut.finish()
@@ -241,13 +245,40 @@ func (c *proxied) fromServer() {
 			return
 		}
 		if cut != nil {
-			continue
+			if msg[0] != 'Z' {
+				continue
+			}
+			c.losing.Store(nil)
+			if cut.loss != AnswerCommitAmbiguously {
+				c.close()
+				cut.finish()
+				return
+			}
+			msg = append(ambiguousResult(), msg...)
 		}
-		if _, err := c.client.Write(msg); err != nil {
+		_, err = c.client.Write(msg)
+		if cut != nil {
+			cut.finish()
+		}
+		if err != nil {
 			c.close()
 			return
 		}
 	}
+}
+
+// ambiguousResult is the ErrorResponse CockroachDB sends when it cannot know
+// whether a commit applied: its fields (a code byte and a string each) and a 0.
+func ambiguousResult() []byte {
+	var body []byte
+	for _, f := range []struct {
+		code  byte
+		value string
+	}{{'S', "ERROR"}, {'V', "ERROR"}, {'C', "40003"}, {'M', "result is ambiguous (pgtest proxy: the server's answer to COMMIT was dropped)"}} {
+		body = append(append(append(body, f.code), f.value...), 0)
+	}
+	body = append(body, 0)
+	return append(binary.BigEndian.AppendUint32([]byte{'E'}, uint32(4+len(body))), body...)
 }
 
 // runsCommit reports whether a client message of type typ runs COMMIT, noting the
