@@ -31,7 +31,8 @@ import (
 //     on a serializable-only database it runs SERIALIZABLE instead (SerializableOnly);
 //   - idempotency tokens are a primary key: of two replicas racing on one token, one
 //     commits and the other, retried, reads its answer;
-//   - the outbox is leased with FOR UPDATE SKIP LOCKED (PostgresOutbox);
+//   - the outbox and the RTU queues are leased with FOR UPDATE SKIP LOCKED, each
+//     lease to its replica until it expires or the replica dies (pglease.go);
 //   - feed loads and migrations hold a replica lock (pglock.go).
 type Postgres struct {
 	pool   *pgxpool.Pool
@@ -46,6 +47,9 @@ type Postgres struct {
 	// replicas what commits changed (pgbroadcast.go).
 	cache     *slotCache
 	broadcast *broadcaster
+	// owner is this replica's lease owner, whose lock the LISTEN connection holds
+	// (pglease.go).
+	owner leaseOwner
 	// stopListen ends the LISTEN connection that wakes the outbox and keeps the
 	// cache fresh, the cache's warm-up and the broadcaster (after its last send).
 	stopListen context.CancelFunc
@@ -80,7 +84,8 @@ func SerializableOnly() PostgresOption {
 // OpenPostgres connects to the database at url (postgres://…), migrates its schema
 // under a replica lock (replicas starting together never race) and starts
 // listening for outbox wake-ups and count changes from other replicas: it returns
-// once it listens, so nothing another replica commits after that goes unheard.
+// once it listens, so nothing another replica commits after that goes unheard, and
+// holds its lease-owner lock (pglease.go).
 func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Postgres, error) {
 	var o postgresOptions
 	for _, opt := range opts {
@@ -113,12 +118,13 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		pool.Close()
 		return nil, err
 	}
-	channels, err := schemaChannels(ctx, pool)
+	channels, leaseSpace, err := schemaKeys(ctx, pool)
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
 	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels), serializableOnly: o.serializableOnly, feedLoads: make(chan struct{}, 1)}
+	p.owner.space = leaseSpace
 	p.broadcast = newBroadcaster(cfg.ConnConfig.Copy(), channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
@@ -130,7 +136,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		p.stopListen()
 		<-p.listenDone
 		pool.Close()
-		return nil, fmt.Errorf("could not LISTEN for other replicas' changes within %s", listenTimeout)
+		return nil, fmt.Errorf("could not LISTEN for other replicas' changes (and take a lease-owner lock) within %s", listenTimeout)
 	}
 	p.warmDone, p.sendDone = make(chan struct{}), make(chan struct{})
 	go func() {

@@ -101,6 +101,127 @@ func TestPostgresOutboxLeases(t *testing.T) {
 	}
 }
 
+// leaseQueues are the queues every replica drains, each with what Due of one
+// replica takes: the booking outbox, the availability and the inventory RTUs.
+var leaseQueues = []struct {
+	name string
+	take func(t *testing.T, s *store.Postgres) []string
+}{
+	{"outbox", func(t *testing.T, s *store.Postgres) []string { return dueIDs(t, s.Outbox(), time.Now()) }},
+	{"availability rtu", func(t *testing.T, s *store.Postgres) []string {
+		got, _ := windows(t, s.AvailabilityOutbox())
+		return got
+	}},
+	{"inventory rtu", func(t *testing.T, s *store.Postgres) []string {
+		got, _ := inventoryDue(t, s.InventoryOutbox())
+		return got
+	}},
+}
+
+// fillLeaseQueues gives each of leaseQueues something to deliver.
+func fillLeaseQueues(t *testing.T, s *store.Postgres) {
+	t.Helper()
+	storetest.LoadFixture(t, s) // marks the fixture's day, merchant and service
+	enqueue(t, s, "b1", acv3.BookingStatus_CANCELED)
+	enqueue(t, s, "b2", acv3.BookingStatus_CANCELED)
+}
+
+// TestPostgresDeadReplicaLeases: what a replica leased (outbox, availability and
+// inventory RTUs) stays its own while it lives, however long its lease, and is
+// another replica's at once when its session ends without delivering it, as when
+// its process is killed (Close ends no lease). In serializable-only mode (no
+// advisory locks) the lease lasts until it expires.
+func TestPostgresDeadReplicaLeases(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name    string
+		opts    []store.PostgresOption
+		atDeath bool // the dead replica's records are taken at once
+	}{{"advisory lock", nil, true}, {"serializable-only", []store.PostgresOption{store.SerializableOnly()}, false}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			url := storetest.PostgresURL(t)
+			a, b := storetest.OpenPostgres(t, url, mode.opts...), storetest.OpenPostgres(t, url, mode.opts...)
+			if a.SerializableOnly() && mode.atDeath {
+				t.Skip("the tests run every store serializable-only (" + storetest.EnvSerializableOnly + ")")
+			}
+			a.SetOutboxLease(10 * time.Minute)
+			b.SetOutboxLease(10 * time.Minute)
+			fillLeaseQueues(t, a)
+			taken := map[string][]string{}
+			for _, q := range leaseQueues {
+				if taken[q.name] = q.take(t, a); len(taken[q.name]) == 0 {
+					t.Fatalf("%s: replica a took nothing", q.name)
+				}
+				if got := q.take(t, b); len(got) != 0 {
+					t.Fatalf("%s: replica b took %q while a lives", q.name, got)
+				}
+			}
+			a.Close() // a dies holding its leases
+			for _, q := range leaseQueues {
+				got := q.take(t, b)
+				if !mode.atDeath {
+					if len(got) != 0 {
+						t.Fatalf("%s: replica b took %q before the lease expired", q.name, got)
+					}
+					continue
+				}
+				if strings.Join(got, "; ") != strings.Join(taken[q.name], "; ") {
+					t.Fatalf("%s: after a died replica b took %q, want %q", q.name, got, taken[q.name])
+				}
+			}
+		})
+	}
+}
+
+// TestPostgresLeaseOwnerReconnects: a replica whose lock session the server ends
+// claims nothing until it holds its lock again (what it claimed would not be its
+// own), then holds it on the same owner id: the leases it took before are its own
+// again, and another replica takes none of them.
+func TestPostgresLeaseOwnerReconnects(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	if a.SerializableOnly() {
+		t.Skip("serializable-only: leases have no owner")
+	}
+	a.SetOutboxLease(10 * time.Minute)
+	b.SetOutboxLease(10 * time.Minute)
+	enqueue(t, a, "b1", acv3.BookingStatus_CANCELED)
+	if got := dueIDs(t, a.Outbox(), time.Now()); len(got) != 1 {
+		t.Fatalf("replica a took %v, want b1", got)
+	}
+	pid, err := store.LeaseOwnerPID(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended bool
+	if err := b.Pool().QueryRow(t.Context(), `SELECT pg_terminate_backend($1, 5000)`, pid).Scan(&ended); err != nil || !ended {
+		t.Fatalf("end a's lock session: %v %v", ended, err)
+	}
+	enqueue(t, b, "b2", acv3.BookingStatus_CANCELED)
+	if got := dueIDs(t, a.Outbox(), time.Now()); len(got) != 0 {
+		t.Fatalf("replica a took %v without its lock", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := dueIDs(t, a.Outbox(), time.Now())
+		if len(got) == 1 && got[0] == "b2:CANCELED" {
+			break
+		}
+		if len(got) != 0 || time.Now().After(deadline) {
+			t.Fatalf("replica a, reconnecting, took %v, want b2 once it holds its lock again", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if again, err := store.LeaseOwnerPID(t.Context(), a); err != nil || again == pid {
+		t.Fatalf("a's lock after the reconnect: pid %d (was %d), %v", again, pid, err)
+	}
+	if got := dueIDs(t, b.Outbox(), time.Now()); len(got) != 0 {
+		t.Fatalf("replica b took %v, a's leases, while a lives", got)
+	}
+}
+
 // TestPostgresMigrationsNumbered: the embedded migrations are numbered 1, 2, 3, …
 // without gap or duplicate (two branches adding the same number make every
 // Postgres store fail to open). It needs no database, so it runs everywhere.

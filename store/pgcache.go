@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -55,15 +56,18 @@ import (
 // tests in parallel) never apply each other's changes.
 type pgChannels struct{ outbox, slots string }
 
-// schemaChannels names the channels of the schema pool's connections use.
-func schemaChannels(ctx context.Context, pool *pgxpool.Pool) (pgChannels, error) {
+// schemaKeys names the channels of the schema pool's connections use, and the
+// space of its lease owners' locks (pglease.go), both from a hash of its name:
+// advisory locks, too, are the whole database's.
+func schemaKeys(ctx context.Context, pool *pgxpool.Pool) (pgChannels, int32, error) {
 	var schema string
 	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return pgChannels{}, fmt.Errorf("current schema: %w", err)
+		return pgChannels{}, 0, fmt.Errorf("current schema: %w", err)
 	}
 	sum := sha256.Sum256([]byte(schema))
 	tag := hex.EncodeToString(sum[:8])
-	return pgChannels{outbox: "bookingserver_outbox_" + tag, slots: "bookingserver_slots_" + tag}, nil
+	space := int32(binary.BigEndian.Uint32(sum[8:12]) >> 1) // not negative: pg_locks shows it as an oid
+	return pgChannels{outbox: "bookingserver_outbox_" + tag, slots: "bookingserver_slots_" + tag}, space, nil
 }
 
 // cacheTTL bounds how long a cached service is answered from without a fill: a

@@ -15,8 +15,8 @@ import (
 )
 
 // PostgresInventoryOutbox is InventoryOutbox on PostgreSQL, drained by every replica:
-// Due leases the records it returns (FOR UPDATE SKIP LOCKED, then lease_until), as
-// PostgresAvailabilityOutbox does.
+// Due leases the records it returns (FOR UPDATE SKIP LOCKED, then lease_until and
+// lease_owner: pglease.go), as PostgresAvailabilityOutbox does.
 type PostgresInventoryOutbox struct{ p *Postgres }
 
 // InventoryOutbox returns the database's merchant and service RTU queue.
@@ -64,20 +64,21 @@ func (t *pgTxn) putInventory(rec *bsv1.InventoryRecord) error {
 		rec.GetMerchantId(), rec.GetServiceId(), int64(rec.GetRevision()), rec.GetNextAttemptUnix())
 }
 
-// Due leases up to limit pending records due at now that no replica holds, in key
-// order, skipping services whose merchant's record waits or is leased, and returns
-// each with its merchant or service as it is now, read in one snapshot.
+// Due leases up to limit pending records due at now that no live replica holds, in
+// key order, skipping services whose merchant's record waits or a live replica
+// holds it, and returns each with its merchant or service as it is now, read in one
+// snapshot.
 func (o *PostgresInventoryOutbox) Due(ctx context.Context, now time.Time, limit int) ([]booking.InventoryUpdate, error) {
 	rows, err := o.p.pool.Query(ctx, `WITH due AS (
 			SELECT merchant_id, service_id FROM inventory_rtu r
-			WHERE next_attempt_unix <= $1 AND (lease_until IS NULL OR lease_until < now())
+			WHERE next_attempt_unix <= $1 AND `+o.p.claimable("r")+`
 			AND NOT (service_id <> '' AND EXISTS (SELECT 1 FROM inventory_rtu m WHERE m.merchant_id = r.merchant_id
-				AND m.service_id = '' AND (m.next_attempt_unix > $1 OR m.lease_until >= now())))
+				AND m.service_id = '' AND (m.next_attempt_unix > $1 OR NOT `+o.p.claimable("m")+`)))
 			ORDER BY merchant_id, service_id LIMIT $2 FOR UPDATE SKIP LOCKED)
-		UPDATE inventory_rtu SET lease_until = now() + $3 * interval '1 millisecond' FROM due
+		UPDATE inventory_rtu SET lease_until = now() + $3 * interval '1 millisecond', lease_owner = $4::integer FROM due
 		WHERE (inventory_rtu.merchant_id, inventory_rtu.service_id) = (due.merchant_id, due.service_id)
 		RETURNING inventory_rtu.record`,
-		now.Unix(), limit, o.p.outbox.lease.Milliseconds())
+		now.Unix(), limit, o.p.outbox.lease.Milliseconds(), o.p.leaseArg())
 	if err != nil {
 		return nil, err
 	}

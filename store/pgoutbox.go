@@ -21,9 +21,10 @@ import (
 const defaultOutboxLease = 2 * time.Minute
 
 // PostgresOutbox is Outbox on PostgreSQL, drained by every replica at once. Due
-// leases the records it returns (FOR UPDATE SKIP LOCKED, then lease_until): two
-// replicas never get the same record while the lease lasts, and the records of a
-// replica that died become due again when it expires.
+// leases the records it returns (FOR UPDATE SKIP LOCKED, then lease_until and
+// lease_owner): two replicas never get the same record while the lease lasts and
+// its replica lives, and the records of a replica that died are due again at once
+// (when its lease expires in serializable-only mode: pglease.go).
 type PostgresOutbox struct {
 	p     *Postgres
 	wake  chan struct{}
@@ -50,7 +51,9 @@ func (o *PostgresOutbox) signal() {
 // listen wakes the outbox on every notification of the outbox channel, and keeps
 // the availability cache fresh with those of the slots channel, until ctx ends,
 // reconnecting after errors (a lost wake-up only delays delivery to the next poll; lost count
-// changes are why the cache is dropped on every connect).
+// changes are why the cache is dropped on every connect). Its connection also holds
+// the replica's lease-owner lock (pglease.go): it is open for the replica's life,
+// and idle but for notifications, so the server sees at once when it closes.
 func (p *Postgres) listen(ctx context.Context) {
 	defer close(p.listenDone)
 	for ctx.Err() == nil {
@@ -58,7 +61,7 @@ func (p *Postgres) listen(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		slog.Warn("outbox LISTEN connection lost; reconnecting", "err", err)
+		slog.Warn("outbox LISTEN connection lost (and with it the lease-owner lock); reconnecting", "err", err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -71,9 +74,14 @@ func (p *Postgres) listenOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The connection will LISTEN: take it out of the pool for good.
+	// The connection will LISTEN and hold a session lock: take it out of the pool for good.
 	conn := pooled.Hijack()
 	defer conn.Close(context.Background()) //nolint:errcheck // closing a connection we drop
+	if !p.serializableOnly {
+		if err := p.owner.hold(ctx, conn); err != nil {
+			return err
+		}
+	}
 	ch := p.cache.channels
 	if _, err := conn.Exec(ctx, `LISTEN `+ch.outbox+`; LISTEN `+ch.slots); err != nil {
 		return err
@@ -99,17 +107,17 @@ func (p *Postgres) listenOnce(ctx context.Context) error {
 }
 
 // Due leases and returns up to limit PENDING records whose next attempt is at or
-// before now and that no replica holds, in id order, skipping any record with an
+// before now and that no live replica holds (pglease.go), in id order, skipping any record with an
 // earlier PENDING record of the same booking (leased or not, due or not). Each
 // notification is rebuilt from its booking as stored now, as on bbolt.
 func (o *PostgresOutbox) Due(ctx context.Context, now time.Time, limit int) ([]*bsv1.OutboxRecord, error) {
 	rows, err := o.p.pool.Query(ctx, `WITH due AS (
 			SELECT o.id FROM outbox o
-			WHERE o.next_attempt_unix <= $1 AND (o.lease_until IS NULL OR o.lease_until < now())
+			WHERE o.next_attempt_unix <= $1 AND `+o.p.claimable("o")+`
 			AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.booking_id = o.booking_id AND e.id < o.id)
 			ORDER BY o.id LIMIT $2 FOR UPDATE SKIP LOCKED)
-		UPDATE outbox SET lease_until = now() + $3 * interval '1 millisecond' FROM due WHERE outbox.id = due.id
-		RETURNING outbox.id, outbox.record`, now.Unix(), limit, o.lease.Milliseconds())
+		UPDATE outbox SET lease_until = now() + $3 * interval '1 millisecond', lease_owner = $4::integer FROM due WHERE outbox.id = due.id
+		RETURNING outbox.id, outbox.record`, now.Unix(), limit, o.lease.Milliseconds(), o.p.leaseArg())
 	if err != nil {
 		return nil, err
 	}

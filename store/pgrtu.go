@@ -16,8 +16,9 @@ import (
 
 // PostgresAvailabilityOutbox is AvailabilityOutbox on PostgreSQL, drained by every
 // replica: Due leases the windows it returns (FOR UPDATE SKIP LOCKED, then
-// lease_until, as PostgresOutbox does), so two replicas never send one window at
-// once and a dead replica's windows become due when their lease expires.
+// lease_until and lease_owner, as PostgresOutbox does), so two replicas never send
+// one window at once and a dead replica's windows are due again at once (when their
+// lease expires in serializable-only mode: pglease.go).
 type PostgresAvailabilityOutbox struct{ p *Postgres }
 
 // AvailabilityOutbox returns the database's availability RTU queue.
@@ -49,17 +50,17 @@ func scanRTU(row pgx.CollectableRow) (*bsv1.AvailabilityRecord, error) {
 	return rec, nil
 }
 
-// Due leases up to limit pending windows due at now that no replica holds, in key
-// order, and returns each with its slots as they are now, read in one snapshot.
+// Due leases up to limit pending windows due at now that no live replica holds, in
+// key order, and returns each with its slots as they are now, read in one snapshot.
 func (o *PostgresAvailabilityOutbox) Due(ctx context.Context, now time.Time, limit int) ([]booking.AvailabilityUpdate, error) {
 	rows, err := o.p.pool.Query(ctx, `WITH due AS (
 			SELECT merchant_id, service_id, start_sec, end_sec FROM rtu
-			WHERE next_attempt_unix <= $1 AND (lease_until IS NULL OR lease_until < now())
+			WHERE next_attempt_unix <= $1 AND `+o.p.claimable("rtu")+`
 			ORDER BY merchant_id, service_id, start_sec, end_sec LIMIT $2 FOR UPDATE SKIP LOCKED)
-		UPDATE rtu SET lease_until = now() + $3 * interval '1 millisecond' FROM due
+		UPDATE rtu SET lease_until = now() + $3 * interval '1 millisecond', lease_owner = $4::integer FROM due
 		WHERE (rtu.merchant_id, rtu.service_id, rtu.start_sec, rtu.end_sec) = (due.merchant_id, due.service_id, due.start_sec, due.end_sec)
 		RETURNING rtu.merchant_id, rtu.service_id, rtu.start_sec, rtu.end_sec, rtu.revision, rtu.first_change_unix_nano, rtu.next_attempt_unix, rtu.history`,
-		now.Unix(), limit, o.p.outbox.lease.Milliseconds())
+		now.Unix(), limit, o.p.outbox.lease.Milliseconds(), o.p.leaseArg())
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ type storeConfig struct {
 func (c *storeConfig) register(fs *flag.FlagSet, dataUsage string) {
 	fs.StringVar(&c.data, "data", "bookingserver.db", dataUsage)
 	secretFlag(fs, &c.databaseURL, "database-url", "PostgreSQL database (postgres://…) shared by several replicas, instead of --data")
-	fs.DurationVar(&c.outboxLease, "outbox-lease", 2*time.Minute, "with --database-url: how long a replica holds the notifications and RTUs it is delivering before another (or itself, restarted after a crash) may take them over")
+	fs.DurationVar(&c.outboxLease, "outbox-lease", 2*time.Minute, "with --database-url: how long a replica holds the notifications and RTUs it is delivering before another may take them over; a dead replica's are taken over at once (its lock session ended), except in serializable-only mode (no advisory locks), where they wait this long even for itself restarted")
 }
 
 // open opens the configured store (migrating its schema).

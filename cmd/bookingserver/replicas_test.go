@@ -124,7 +124,8 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 // move to the other with the same tokens and request ids. The survivor keeps
 // serving, every acknowledged booking is there, the slot counts add up, and every
 // cancellation reaches Google (a record the dead replica had in flight is delivered
-// again once its lease expires; no other is delivered twice).
+// again, at once, or once its lease expires in serializable-only mode; no other is
+// delivered twice).
 func TestReplicaKilledUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, runs and kills the binary")
@@ -284,5 +285,63 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 	}
 	if bytes.Contains([]byte(survivor.stderr.String()), []byte("repaired")) {
 		t.Errorf("reconcile had to repair counts:\n%s", survivor.stderr.String())
+	}
+}
+
+// TestReplicaKilledHoldingLeases: a replica SIGKILLed while it delivers
+// notifications, with the default two-minute lease: the other replica delivers
+// what the dead one held within seconds (its lease-owner lock ended with its
+// session), and no notification reaches Google twice.
+func TestReplicaKilledHoldingLeases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds, runs and kills the binary")
+	}
+	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
+	creds := notifiertest.ServiceAccountFile(t, tokens.URL)
+	replicas, starts := startReplicas(t, killSpots, "--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds)
+	defer replicas[1].stop(t)
+
+	const bookings = 20
+	ids := make([]string, bookings)
+	for n := range ids {
+		id, err := createOn(replicas[n%2], createBody(starts[n%killSlots], fmt.Sprintf("user-%d", n), fmt.Sprintf("token-%d", n)))
+		if err != nil || id == "" {
+			t.Fatalf("create %d: %q %v", n, id, err)
+		}
+		ids[n] = id
+	}
+	held, release := api.Hold()
+	defer release()
+	for n, id := range ids { // each replica's notifier takes some and waits on the first it sends
+		if code, err := replicas[n%2].merchant("/v1/bookings/"+id+":cancel", fmt.Sprintf(`{"request_id":"cancel-%d"}`, n)); err != nil || code != 200 {
+			t.Fatalf("cancel %d: HTTP %d %v", n, code, err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); held() < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d notifications in flight, want one per replica", held())
+		}
+	}
+	replicas[0].kill(t) // its notification in flight never arrives
+	killed := time.Now()
+	release()
+
+	delivered := map[string]int{}
+	for missing := bookings; missing > 0; {
+		select {
+		case r := <-api.Got:
+			if delivered[filepath.Base(r.Path)]++; delivered[filepath.Base(r.Path)] == 1 {
+				missing--
+			}
+		case <-time.After(time.Until(killed.Add(15 * time.Second))):
+			t.Fatalf("%d of %d cancellations not delivered 15 s after the kill (the lease is 2 min)", missing, bookings)
+		}
+	}
+	t.Logf("every cancellation delivered %s after the kill", time.Since(killed).Round(time.Millisecond))
+	api.None(t, time.Second)
+	for _, id := range ids {
+		if delivered[id] != 1 {
+			t.Errorf("booking %s: cancellation delivered %d times", id, delivered[id])
+		}
 	}
 }

@@ -59,6 +59,49 @@ type FakeAPI struct {
 	// feedStatuses are the FeedStatus answers by feed file name
 	// (partners/{p}/feeds/{feed}/{file}).
 	feedStatuses map[string]string
+	// gate, when not nil, holds booking notifications until it is closed (Hold);
+	// held counts those waiting.
+	gate chan struct{}
+	held atomic.Int64
+}
+
+// Hold makes the booking notifications that arrive from now on wait, unanswered
+// and not on Got, until release is called; held reports how many wait. A held
+// notification whose sender went away meanwhile (its process was killed) is
+// dropped, as if it had never arrived: its record must be delivered again.
+func (f *FakeAPI) Hold() (held func() int, release func()) {
+	gate := make(chan struct{})
+	f.mu.Lock()
+	f.gate = gate
+	f.mu.Unlock()
+	var once sync.Once
+	return func() int { return int(f.held.Load()) }, func() {
+		once.Do(func() {
+			f.mu.Lock()
+			f.gate = nil
+			f.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// wait holds a booking notification while Hold's gate is shut, and reports whether
+// its sender is still there.
+func (f *FakeAPI) wait(r *http.Request) bool {
+	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if gate == nil {
+		return true
+	}
+	f.held.Add(1)
+	defer f.held.Add(-1)
+	select {
+	case <-gate:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // SetFeedStatus makes the feed status API answer status (a FeedStatus JSON) for the
@@ -86,6 +129,9 @@ func NewFakeAPI(t *testing.T) *FakeAPI {
 		resources: map[string]map[string]any{}, feedStatuses: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
+		if !strings.HasPrefix(r.URL.Path, "/v1alpha/inventory/") && !f.wait(r) {
+			return
+		}
 		req := Request{Method: r.Method, Path: r.URL.Path, UpdateMask: r.URL.Query().Get("updateMask"), Auth: r.Header.Get("Authorization")}
 		if err := json.Unmarshal(raw, &req.Body); len(raw) > 0 && err != nil {
 			t.Errorf("body %q: %v", raw, err)
