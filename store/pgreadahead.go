@@ -10,9 +10,16 @@ import (
 )
 
 // readAhead is what a Reserve fetched in one round trip (ReadAhead): the token's
-// answer, the slots and the user's bookings, each read as its own method would,
-// in the same order and under the same locks (token, then slots). Each is handed
-// out once; a second read goes to the database.
+// answer, the slots and the user's bookings, each read as its own method would.
+// Each is handed out once; a second read goes to the database.
+//
+// The slots are locked first, and the token is not locked: a replay is the same
+// request, so it waits on the same slots' lock, and then reads the answer of the
+// attempt it waited for (a later statement, a later snapshot). A token reused for
+// another slot does not wait: of two answers, the second to be inserted fails on
+// the token's primary key, and its reservation runs again and reads the first
+// (as in serializable-only mode). That saves the token's lock, one statement per
+// booking.
 type readAhead struct {
 	booking.ReadAhead
 	slotsFrom, slotsTo []byte
@@ -26,7 +33,7 @@ type readAhead struct {
 }
 
 // ReadAhead implements booking.ReadAheader in a Reserve (elsewhere it fetches
-// nothing): BEGIN, the token's lock and answer, the slots' lock and rows, and the
+// nothing): BEGIN, the slots' lock, the token's answer, the slots' rows and the
 // user's bookings go in one round trip, where they took three.
 func (t *pgTxn) ReadAhead(r booking.ReadAhead) error {
 	if !t.reserve || t.pipeline == nil {
@@ -34,17 +41,13 @@ func (t *pgTxn) ReadAhead(r booking.ReadAhead) error {
 	}
 	a := &readAhead{ReadAhead: r, slotsFrom: slotScanPrefix(r.MerchantID, r.ServiceID, r.StartSec, r.DurationSec)}
 	b := t.pipeline
-	ignore := func(pgconn.CommandTag) error { return nil }
-	if lock := t.tokenLock(); lock != "" {
-		b.Queue(lock, r.Token).Exec(ignore)
-	}
+	a.slotsTo = prefixEnd(a.slotsFrom)
+	query, args := slotsSelect(a.slotsFrom, a.slotsTo, "")
+	b.Queue(lockSlots(a.slotsFrom, a.slotsTo), args...).Exec(func(pgconn.CommandTag) error { return nil })
 	b.Queue(idempotencyRead, r.Token).Query(func(rows pgx.Rows) error {
 		_, err := pgx.ForEachRow(rows, []any{&a.idem}, func() error { a.idemFound = true; return nil })
 		return err
 	})
-	a.slotsTo = prefixEnd(a.slotsFrom)
-	query, args := slotsSelect(a.slotsFrom, a.slotsTo, "")
-	b.Queue(lockSlots(a.slotsFrom, a.slotsTo), args...).Exec(ignore)
 	b.Queue(query, args...).Query(func(rows pgx.Rows) error {
 		_, err := pgx.ForEachRow(rows, a.slots.scans(), a.slots.add)
 		return err

@@ -19,7 +19,8 @@ import (
 // than fail, and the constraints):
 //   - the token is locked (an advisory lock on its hash) before its answer is
 //     read: a replay racing the first attempt waits for it and reads its answer;
-//     the answer is inserted, never overwritten (insertIdempotency);
+//     the answer is inserted, never overwritten (insertIdempotency). A booking
+//     that reads ahead waits on its slots' lock instead (pgreadahead.go);
 //   - the slots read are locked first (FOR NO KEY UPDATE), and every statement
 //     after takes a new snapshot: reservations of one slot take turns, and each
 //     sees the count and the bookings its predecessors committed;
@@ -165,9 +166,10 @@ func (t *pgTxn) takeSpots(slotKey []byte, delta int64) error {
 		RETURNING booked, version`, slotKey, delta, limit)
 }
 
-// insertIdempotency stores the answer of a new token. The token is locked, so only
-// a write outside reservations can have stored it since it was read: the primary
-// key then fails the transaction, which runs again and reads that answer.
+// insertIdempotency stores the answer of a new token. The answer is inserted, never
+// overwritten: when another transaction stored one since this one read none (a
+// write outside reservations, or a reservation of another slot that read ahead),
+// the primary key fails this transaction, which runs again and reads that answer.
 func (t *pgTxn) insertIdempotency(token string, rec *bsv1.IdempotencyRecord) error {
 	return t.putRecord(rec, `INSERT INTO idempotency (token, created_unix, pending, record) VALUES ($1, $2, $3, $4)`,
 		token, rec.GetCreatedUnix(), rec.GetPendingBookingId() != "")

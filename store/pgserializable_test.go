@@ -153,62 +153,84 @@ func TestPostgresReplicaLockFreedWhenItsHolderDies(t *testing.T) {
 // TestPostgresReserveAnswersATokenOnce: two reservations of one token race, the
 // first held open after it read no answer; whichever stores its answer first,
 // the other runs again and answers the same, in either isolation mode (READ
-// COMMITTED: the second waits on the token's lock; serializable-only: the second
-// commits, and the first's insert finds the token taken and runs again).
+// COMMITTED: the second waits on the token's lock, or on the slot's when both read
+// ahead; serializable-only, or two slots read ahead: the second commits, and the
+// first's insert finds the token taken and runs again).
 func TestPostgresReserveAnswersATokenOnce(t *testing.T) {
 	t.Parallel()
+	type ahead struct {
+		name         string
+		first, other int64 // the slots read ahead (0: none)
+	}
 	for _, mode := range []struct {
 		name string
 		opts []store.PostgresOption
 	}{{"read committed", nil}, {"serializable-only", []store.PostgresOption{store.SerializableOnly()}}} {
-		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
-			url := storetest.PostgresURL(t)
-			a, b := storetest.OpenPostgres(t, url, mode.opts...), storetest.OpenPostgres(t, url, mode.opts...)
-			holding, release := make(chan struct{}), make(chan struct{})
-			var once sync.Once
-			reserve := func(p *store.Postgres, answer string, hold bool, got *string) error {
-				return p.Reserve(context.Background(), func(tx booking.Tx) error {
-					rec, err := tx.Idempotency("tok")
-					if err == nil {
-						*got = rec.GetBooking().GetBookingId()
-						return nil
-					}
-					if !errors.Is(err, booking.ErrNotFound) {
-						return err
-					}
-					if hold {
-						once.Do(func() { close(holding); <-release })
-					}
-					*got = answer
-					return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: answer}, CreatedUnix: 1})
-				})
-			}
-			var first, second string
-			firstDone := make(chan error, 1)
-			go func() { firstDone <- reserve(a, "first", true, &first) }()
-			<-holding
-			secondDone := make(chan error, 1)
-			go func() { secondDone <- reserve(b, "second", false, &second) }()
-			select {
-			case err := <-secondDone: // serializable-only: it did not wait
+		for _, ra := range []ahead{{"", 0, 0}, {"reading ahead one slot", storetest.SlotFiveSpots, storetest.SlotFiveSpots},
+			{"reading ahead two slots", storetest.SlotFiveSpots, storetest.SlotOther}} {
+			t.Run(strings.TrimSpace(mode.name+" "+ra.name), func(t *testing.T) {
+				t.Parallel()
+				answersATokenOnce(t, mode.opts, ra.first, ra.other)
+			})
+		}
+	}
+}
+
+// answersATokenOnce races the reservations of TestPostgresReserveAnswersATokenOnce,
+// the first reading ahead slot first and the second slot other (0: no read ahead).
+func answersATokenOnce(t *testing.T, opts []store.PostgresOption, first, other int64) {
+	url := storetest.PostgresURL(t)
+	a, b := storetest.OpenPostgres(t, url, opts...), storetest.OpenPostgres(t, url, opts...)
+	storetest.LoadFixture(t, a)
+	holding, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	reserve := func(p *store.Postgres, answer string, hold bool, start int64, got *string) error {
+		return p.Reserve(context.Background(), func(tx booking.Tx) error {
+			if start != 0 {
+				err := tx.(booking.ReadAheader).ReadAhead(booking.ReadAhead{Token: "tok", MerchantID: "m1", ServiceID: "haircut",
+					StartSec: start, DurationSec: storetest.SlotDuration, UserID: "u1"})
 				if err != nil {
-					t.Fatal(err)
-				}
-				close(release)
-			case <-time.After(300 * time.Millisecond): // read committed: it waits on the token
-				close(release)
-				if err := <-secondDone; err != nil {
-					t.Fatal(err)
+					return err
 				}
 			}
-			if err := <-firstDone; err != nil {
-				t.Fatal(err)
+			rec, err := tx.Idempotency("tok")
+			if err == nil {
+				*got = rec.GetBooking().GetBookingId()
+				return nil
 			}
-			if first != second {
-				t.Fatalf("the reservations answered %q and %q, want one answer", first, second)
+			if !errors.Is(err, booking.ErrNotFound) {
+				return err
 			}
+			if hold {
+				once.Do(func() { close(holding); <-release })
+			}
+			*got = answer
+			return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: answer}, CreatedUnix: 1})
 		})
+	}
+	var firstAnswer, second string
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- reserve(a, "first", true, first, &firstAnswer) }()
+	<-holding
+	secondDone := make(chan error, 1)
+	go func() { secondDone <- reserve(b, "second", false, other, &second) }()
+	select {
+	case err := <-secondDone: // serializable-only: it did not wait
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(release)
+	case <-time.After(300 * time.Millisecond): // read committed: it waits on the token
+		close(release)
+		if err := <-secondDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	if firstAnswer != second {
+		t.Fatalf("the reservations answered %q and %q, want one answer", firstAnswer, second)
 	}
 }
 
