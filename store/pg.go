@@ -51,8 +51,12 @@ type Postgres struct {
 	// (pglease.go).
 	owner leaseOwner
 	// stopListen ends the LISTEN connection that wakes the outbox and keeps the
-	// cache fresh, the cache's warm-up and the broadcaster (after its last send).
+	// cache fresh, the cache's warm-up, the settles and the broadcaster (after its
+	// last send); background is the context it cancels.
 	stopListen context.CancelFunc
+	background context.Context
+	// settling has the settles under way (pgsettle.go).
+	settling   sync.WaitGroup
 	listenDone chan struct{}
 	// listening is closed once the first LISTEN is in place.
 	listening   chan struct{}
@@ -128,7 +132,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 	p.broadcast = newBroadcaster(cfg.ConnConfig.Copy(), channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
-	p.stopListen, p.listenDone, p.listening = cancel, make(chan struct{}), make(chan struct{})
+	p.stopListen, p.background, p.listenDone, p.listening = cancel, lctx, make(chan struct{}), make(chan struct{})
 	go p.listen(lctx)
 	select {
 	case <-p.listening:
@@ -155,6 +159,7 @@ func (p *Postgres) Close() error {
 	p.stopListen()
 	<-p.listenDone
 	<-p.warmDone
+	p.settling.Wait()
 	<-p.sendDone
 	p.pool.Close()
 	return nil
@@ -259,7 +264,7 @@ func (p *Postgres) runOnce(ctx context.Context, opts pgx.TxOptions, fn func(*pgT
 // committed). A commit's count changes go to this replica's cache at once and to
 // the others' through the broadcaster, with a wake-up of every notifier when it
 // enqueued. A transaction that changed counts and may have committed
-// (outcomeUnknown) drops their services from this replica's cache.
+// (outcomeUnknown) is settled (pgsettle.go).
 func (p *Postgres) ended(t *pgTxn, err error) error {
 	if t.err != nil {
 		// A statement failed and fn went on (it may have taken a lookup's error for
@@ -278,7 +283,7 @@ func (p *Postgres) ended(t *pgTxn, err error) error {
 		return nil
 	}
 	if len(t.touched) > 0 && outcomeUnknown(err) {
-		p.cache.drop(t.touched)
+		p.settle(t.touched)
 	}
 	return err
 }

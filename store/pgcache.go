@@ -40,7 +40,10 @@ import (
 //   - after every drop, warm fills every service again in the background (the
 //     whole feed, every slot's key and record);
 //   - a fill (a service read from the database) is kept only if no change of its
-//     service, and no "*", was heard or made while it was read.
+//     service, and no "*", was heard or made while it was read;
+//   - a transaction of unknown outcome (a lost connection at COMMIT) drops the
+//     services it touched, and the counts it left are applied and broadcast once
+//     it has ended (pgsettle.go).
 // Another replica's booking is seen once its notification arrives (milliseconds):
 // lookups are a view of availability, and CreateBooking checks in the database.
 //
@@ -271,7 +274,7 @@ func (c *slotCache) apply(changes []slotChange) error {
 }
 
 // drop forgets the services of keys: a transaction that changed their counts
-// ended without knowing whether it committed.
+// ended without knowing whether it committed (pgsettle.go).
 func (c *slotCache) drop(keys [][]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

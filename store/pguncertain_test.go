@@ -9,6 +9,7 @@ import (
 
 	"github.com/bookingserver/bookingserver/booking"
 	acv3 "github.com/bookingserver/bookingserver/gen/actionscenter/v3"
+	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/internal/pgtest"
 	"github.com/bookingserver/bookingserver/store/storetest"
 )
@@ -37,25 +38,21 @@ func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 			ctx := t.Context()
 			direct := storetest.PostgresURL(t)
 			proxy := pgtest.NewProxy(t, direct)
-			p := storetest.OpenPostgres(t, proxy.URL())
+			p, other := storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
 			storetest.LoadFixture(t, p)
-			if err := p.WaitCacheWarm(ctx); err != nil {
-				t.Fatal(err)
-			}
-			core, err := booking.New(booking.Config{Store: p})
-			if err != nil {
-				t.Fatal(err)
+			core, otherCore := newCore(t, p), newCore(t, other)
+			for _, s := range []*store.Postgres{p, other} {
+				if err := s.WaitCacheWarm(ctx); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if open := oneSpotAvailable(t, core); open != 1 {
 				t.Fatalf("before the booking the cache answers %d spots available, want 1", open)
 			}
+			eventuallyAvailable(t, otherCore, "the other replica before the booking", 1)
 
 			cut := proxy.CutNextCommit(tc.loss)
-			req := &acv3.CreateBookingRequest{
-				Slot:             &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: storetest.SlotOneSpot, DurationSec: storetest.SlotDuration},
-				UserInformation:  &acv3.UserInformation{UserId: "u1", GivenName: "Jane", Email: "u1@example.com"},
-				IdempotencyToken: "tok-1",
-			}
+			req := createOneSpot("tok-1")
 			resp, err := core.Create(ctx, req)
 			if err == nil {
 				t.Fatalf("a booking whose connection was cut at COMMIT answered %v, want an error", resp)
@@ -78,6 +75,7 @@ func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 			if open := int64(oneSpotAvailable(t, core)); open != 1-wantBooked {
 				t.Fatalf("after the cut the replica answers %d spots available, want %d (the database's)", open, 1-wantBooked)
 			}
+			eventuallyAvailable(t, otherCore, "the other replica after the cut", int32(1-wantBooked))
 
 			retry, err := core.Create(ctx, req)
 			if err != nil || retry.GetBooking().GetBookingId() == "" {
@@ -93,7 +91,30 @@ func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 			if open := oneSpotAvailable(t, core); open != 0 {
 				t.Fatalf("after the retry the replica answers %d spots available, want 0", open)
 			}
+			eventuallyAvailable(t, otherCore, "the other replica after the retry", 0)
 		})
+	}
+}
+
+func newCore(t *testing.T, s booking.Store) *booking.Service {
+	t.Helper()
+	core, err := booking.New(booking.Config{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return core
+}
+
+// eventuallyAvailable polls oneSpotAvailable until it answers want: another
+// replica hears of changes after they commit.
+func eventuallyAvailable(t *testing.T, core *booking.Service, what string, want int32) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for open := oneSpotAvailable(t, core); open != want; open = oneSpotAvailable(t, core) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d spots available after 10 s, want %d", what, open, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -129,4 +150,48 @@ func storedBookings(t *testing.T, url string) (ids []string, booked int64) {
 		t.Fatal(err)
 	}
 	return ids, booked
+}
+
+// TestPostgresCommitAfterItsClientGaveUp: a booking's COMMIT reaches the server
+// after its client lost the connection, and after a lookup read the slot open.
+// Both replicas see the slot taken once it commits: the services a transaction of
+// unknown outcome touched are not cached again until it has ended.
+func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	direct := storetest.PostgresURL(t)
+	proxy := pgtest.NewProxy(t, direct)
+	p, other := storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
+	storetest.LoadFixture(t, p)
+	core, otherCore := newCore(t, p), newCore(t, other)
+	eventuallyAvailable(t, core, "the replica of the booking before it", 1)
+	eventuallyAvailable(t, otherCore, "the other replica before the booking", 1)
+
+	cut := proxy.CutNextCommit(pgtest.CommitAfterCut)
+	if resp, err := core.Create(ctx, createOneSpot("tok-1")); err == nil {
+		t.Fatalf("a booking whose connection was cut at COMMIT answered %v, want an error", resp)
+	}
+	if open := oneSpotAvailable(t, core); open != 1 {
+		t.Fatalf("before the COMMIT reached the server the replica answers %d spots available, want 1", open)
+	}
+	cut.Release()
+	select {
+	case <-cut.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the COMMIT was never answered")
+	}
+	if ids, booked := storedBookings(t, direct); len(ids) != 1 || booked != 1 {
+		t.Fatalf("in the database: bookings %q, slot count %d; want one of each", ids, booked)
+	}
+	eventuallyAvailable(t, core, "the replica of the booking after its COMMIT", 0)
+	eventuallyAvailable(t, otherCore, "the other replica after the COMMIT", 0)
+}
+
+// createOneSpot asks for the one-spot slot with token.
+func createOneSpot(token string) *acv3.CreateBookingRequest {
+	return &acv3.CreateBookingRequest{
+		Slot:             &acv3.Slot{MerchantId: "m1", ServiceId: "haircut", StartSec: storetest.SlotOneSpot, DurationSec: storetest.SlotDuration},
+		UserInformation:  &acv3.UserInformation{UserId: "u1", GivenName: "Jane", Email: "u1@example.com"},
+		IdempotencyToken: token,
+	}
 }

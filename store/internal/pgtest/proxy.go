@@ -33,6 +33,7 @@ type Proxy struct {
 	armed  *Cut // the cut of the next COMMIT, nil when none is asked for
 	conns  map[*proxied]struct{}
 	closed bool
+	stop   chan struct{} // closed by close
 	wg     sync.WaitGroup
 }
 
@@ -53,20 +54,27 @@ const (
 	// commit applied (SQLSTATE 40003, "result is ambiguous"), then relays the
 	// server's ReadyForQuery: the connection stays usable.
 	AnswerCommitAmbiguously
+	// CommitAfterCut cuts the client's side when COMMIT arrives, and forwards the
+	// COMMIT to the server only at Release: the transaction commits after its client
+	// gave up (as when the client's deadline passes while the server is slow).
+	CommitAfterCut
 )
 
-// Cut is one armed cut; Done is closed once both sockets of the connection it cut
-// are closed.
+// Cut is one armed cut.
 type Cut struct {
-	loss Loss
-	done chan struct{}
-	once sync.Once
+	loss              Loss
+	done, release     chan struct{}
+	doneOnce, relOnce sync.Once
 }
 
-// Done is closed once the cut is made.
+// Done is closed once the cut is made: the connection is closed, or (answering
+// ambiguously) the client has the error.
 func (c *Cut) Done() <-chan struct{} { return c.done }
 
-func (c *Cut) finish() { c.once.Do(func() { close(c.done) }) }
+func (c *Cut) finish() { c.doneOnce.Do(func() { close(c.done) }) }
+
+// Release lets a CommitAfterCut's COMMIT go to the server.
+func (c *Cut) Release() { c.relOnce.Do(func() { close(c.release) }) }
 
 // NewProxy starts a proxy to the database at databaseURL (a postgres:// URL whose
 // host is a Unix socket directory, as .ci/pgcluster gives, or a TCP host) and stops
@@ -85,7 +93,7 @@ func NewProxy(t testing.TB, databaseURL string) *Proxy {
 	if err != nil {
 		t.Fatalf("proxy: %v", err)
 	}
-	p := &Proxy{ln: ln, conns: map[*proxied]struct{}{}}
+	p := &Proxy{ln: ln, conns: map[*proxied]struct{}{}, stop: make(chan struct{})}
 	p.network, p.address = pgconn.NetworkAddress(cfg.Host, cfg.Port)
 	q := u.Query()
 	q.Del("host")
@@ -104,7 +112,7 @@ func (p *Proxy) URL() string { return p.url }
 // CutNextCommit arms the proxy: the next COMMIT that any connection runs through it
 // loses what loss says, and only that one.
 func (p *Proxy) CutNextCommit(loss Loss) *Cut {
-	c := &Cut{loss: loss, done: make(chan struct{})}
+	c := &Cut{loss: loss, done: make(chan struct{}), release: make(chan struct{})}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.armed = c
@@ -153,6 +161,7 @@ func (p *Proxy) close() {
 	_ = p.ln.Close()
 	p.mu.Lock()
 	p.closed = true
+	close(p.stop)
 	conns := make([]*proxied, 0, len(p.conns))
 	for c := range p.conns {
 		conns = append(conns, c)
@@ -209,6 +218,10 @@ func (c *proxied) fromClient() {
 				cut.finish()
 				return
 			}
+			if cut := c.p.claim(CommitAfterCut); cut != nil {
+				c.commitAfterCut(cut, r, msg)
+				return
+			}
 			if answer == nil {
 				answer = c.p.claim(LoseCommitAnswer, AnswerCommitAmbiguously)
 			}
@@ -226,6 +239,33 @@ func (c *proxied) fromClient() {
 			}
 			return
 		}
+	}
+}
+
+// commitAfterCut reads the client's messages from commit (a message that runs
+// COMMIT) to the Sync that asks for their answer, closes the client's socket, and
+// forwards them at the cut's Release; fromServer closes the server's socket once it
+// answered.
+func (c *proxied) commitAfterCut(cut *Cut, r *bufio.Reader, commit []byte) {
+	held := commit
+	for typ := commit[0]; typ != 'S' && typ != 'Q'; {
+		msg, err := readMessage(r)
+		if err != nil {
+			c.close()
+			cut.finish()
+			return
+		}
+		held, typ = append(held, msg...), msg[0]
+	}
+	_ = c.client.Close()
+	select {
+	case <-cut.release:
+	case <-c.p.stop:
+	}
+	c.losing.Store(cut)
+	if _, err := c.server.Write(held); err != nil {
+		c.close()
+		cut.finish()
 	}
 }
 
