@@ -20,18 +20,43 @@ import (
 // replicaAdmin is the merchant API token of the replica tests.
 const replicaAdmin = "replica-admin-token"
 
-// startReplicas builds the binary and starts two serve processes on a fresh schema
-// of the Postgres test database, with extra flags; the first loads feeds of
-// killSlots slots of spots spots each (writeKillFeeds), whose starts it returns.
-func startReplicas(t *testing.T, spots int, extra ...string) ([]*serveProcess, []int64) {
+// replicaMode is how the replica tests run the store: as on PostgreSQL, or
+// serializable-only (--database-serializable-only), as on CockroachDB.
+type replicaMode struct {
+	name             string
+	serializableOnly bool
+}
+
+// eachReplicaMode builds the binary once and runs fn as a subtest per replicaMode,
+// one after the other: each starts serve processes that load the machine.
+func eachReplicaMode(t *testing.T, fn func(t *testing.T, bin string, mode replicaMode)) {
+	t.Helper()
+	bin := buildBinary(t, t.TempDir())
+	for _, mode := range []replicaMode{{"postgres", false}, {"serializable-only", true}} {
+		t.Run(mode.name, func(t *testing.T) { fn(t, bin, mode) })
+	}
+}
+
+// startReplicas starts two serve processes of bin in mode on a fresh schema of the
+// Postgres test database, with extra flags; the first loads feeds of killSlots
+// slots of spots spots each (writeKillFeeds), whose starts it returns.
+func startReplicas(t *testing.T, bin string, mode replicaMode, spots int, extra ...string) ([]*serveProcess, []int64) {
 	t.Helper()
 	db := []string{"--database-url", storetest.PostgresURL(t)}
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	feeds := filepath.Join(dir, "feeds")
+	if mode.serializableOnly {
+		db = append(db, "--database-serializable-only")
+	}
+	feeds := filepath.Join(t.TempDir(), "feeds")
 	starts := writeKillFeeds(t, feeds, spots)
 	args := append([]string{"--admin-token", replicaAdmin}, extra...)
-	return []*serveProcess{startServe(t, bin, db, feeds, args...), startServe(t, bin, db, "", args...)}, starts
+	replicas := []*serveProcess{startServe(t, bin, db, feeds, args...), startServe(t, bin, db, "", args...)}
+	want := fmt.Sprintf(`"serializable_only":%t`, mode.serializableOnly)
+	for i, p := range replicas {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Fatalf("replica %d did not log %s at start:\n%s", i, want, p.stderr.String())
+		}
+	}
+	return replicas, starts
 }
 
 // createOn sends CreateBooking to p and returns the booking id ("" for a booking
@@ -64,12 +89,17 @@ func (p *serveProcess) merchant(path, body string) (int, error) {
 
 // TestReplicasShareOneDatabase runs two serve processes on one Postgres database:
 // 200 CreateBookings racing for a one-spot slot through both make exactly one
-// booking, and a token booked through one replica replays through the other.
+// booking, and a token booked through one replica replays through the other; in
+// both modes.
 func TestReplicasShareOneDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary twice")
 	}
-	replicas, starts := startReplicas(t, 1)
+	eachReplicaMode(t, replicasShareOneDatabase)
+}
+
+func replicasShareOneDatabase(t *testing.T, bin string, mode replicaMode) {
+	replicas, starts := startReplicas(t, bin, mode, 1)
 	defer replicas[1].stop(t)
 	defer replicas[0].stop(t)
 
@@ -125,16 +155,20 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 // serving, every acknowledged booking is there, the slot counts add up, and every
 // cancellation reaches Google (a record the dead replica had in flight is delivered
 // again, at once, or once its lease expires in serializable-only mode; no other is
-// delivered twice).
+// delivered twice); in both modes.
 func TestReplicaKilledUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, runs and kills the binary")
 	}
+	eachReplicaMode(t, replicaKilledUnderLoad)
+}
+
+func replicaKilledUnderLoad(t *testing.T, bin string, mode replicaMode) {
 	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
 	creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 	const lease = 3 * time.Second
 	notify := []string{"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--outbox-lease", lease.String()}
-	replicas, starts := startReplicas(t, killSpots, notify...)
+	replicas, starts := startReplicas(t, bin, mode, killSpots, notify...)
 	defer replicas[1].stop(t)
 
 	// Deliveries, counted per booking as they arrive.
@@ -291,14 +325,26 @@ func TestReplicaKilledUnderLoad(t *testing.T) {
 // TestReplicaKilledHoldingLeases: a replica SIGKILLed while it delivers
 // notifications, with the default two-minute lease: the other replica delivers
 // what the dead one held within seconds (its lease-owner lock ended with its
-// session), and no notification reaches Google twice.
+// session), and no notification reaches Google twice. Serializable-only (no
+// advisory locks, a 5 s lease here) it does so once the lease expired.
 func TestReplicaKilledHoldingLeases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, runs and kills the binary")
 	}
+	eachReplicaMode(t, replicaKilledHoldingLeases)
+}
+
+func replicaKilledHoldingLeases(t *testing.T, bin string, mode replicaMode) {
 	api, tokens := notifiertest.NewFakeAPI(t), notifiertest.NewTokenServer(t)
 	creds := notifiertest.ServiceAccountFile(t, tokens.URL)
-	replicas, starts := startReplicas(t, killSpots, "--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds)
+	flags := []string{"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds}
+	lease, within := 2*time.Minute, 15*time.Second // the default lease; what a dead replica's records wait
+	if mode.serializableOnly {
+		lease = 5 * time.Second
+		within += lease
+		flags = append(flags, "--outbox-lease", lease.String())
+	}
+	replicas, starts := startReplicas(t, bin, mode, killSpots, flags...)
 	defer replicas[1].stop(t)
 
 	const bookings = 20
@@ -333,8 +379,8 @@ func TestReplicaKilledHoldingLeases(t *testing.T) {
 			if delivered[filepath.Base(r.Path)]++; delivered[filepath.Base(r.Path)] == 1 {
 				missing--
 			}
-		case <-time.After(time.Until(killed.Add(15 * time.Second))):
-			t.Fatalf("%d of %d cancellations not delivered 15 s after the kill (the lease is 2 min)", missing, bookings)
+		case <-time.After(time.Until(killed.Add(within))):
+			t.Fatalf("%d of %d cancellations not delivered %s after the kill (the lease is %s)", missing, bookings, within, lease)
 		}
 	}
 	t.Logf("every cancellation delivered %s after the kill", time.Since(killed).Round(time.Millisecond))

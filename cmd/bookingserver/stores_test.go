@@ -61,3 +61,18 @@ func serveInProcess(t *testing.T, httpAddr string, args []string) {
 	})
 	waitHealthy(t, "http://"+httpAddr+"/healthz")
 }
+
+// TestSerializableOnlyNeedsDatabaseURL: --database-serializable-only is refused
+// without --database-url rather than ignored.
+func TestSerializableOnlyNeedsDatabaseURL(t *testing.T) {
+	var sc storeConfig
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	sc.register(fs, "")
+	if err := fs.Parse([]string{"--data", filepath.Join(t.TempDir(), "b.db"), "--database-serializable-only"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := sc.open(t.Context()); err == nil {
+		st.Close()
+		t.Fatal("--database-serializable-only with --data opened the bbolt store")
+	}
+}
