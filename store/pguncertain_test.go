@@ -195,3 +195,37 @@ func createOneSpot(token string) *acv3.CreateBookingRequest {
 		IdempotencyToken: token,
 	}
 }
+
+// TestPostgresUpdateOfUnknownOutcome: a cancellation's count change (a SERIALIZABLE
+// Update, whose COMMIT is a simple query) loses its COMMIT's answer. Both replicas
+// then answer the count it committed.
+func TestPostgresUpdateOfUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	direct := storetest.PostgresURL(t)
+	proxy := pgtest.NewProxy(t, direct)
+	p, other := storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
+	storetest.LoadFixture(t, p)
+	addBooked(t, p, 2)
+	eventually(t, p, "the replica of the bookings", func(s booking.SlotSummary) bool { return s.Booked == 2 })
+	eventually(t, other, "the other replica after the bookings", func(s booking.SlotSummary) bool { return s.Booked == 2 })
+
+	cut := proxy.CutNextCommit(pgtest.LoseCommitAnswer)
+	err := p.Update(t.Context(), func(tx booking.Tx) error {
+		var key []byte
+		if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
+			return err
+		}
+		return tx.AddBooked(key, -1)
+	})
+	if err == nil {
+		t.Fatal("a cancellation whose COMMIT's answer was lost answered no error")
+	}
+	<-cut.Done()
+	if _, booked := storedBookings(t, direct); booked != 1 {
+		t.Fatalf("in the database the slot count is %d, want 1", booked)
+	}
+	if got := summaryOf(t, p).Booked; got != 1 {
+		t.Fatalf("after the cut the replica answers %d booked, want 1 (the database's)", got)
+	}
+	eventually(t, other, "the other replica after the cut", func(s booking.SlotSummary) bool { return s.Booked == 1 })
+}
