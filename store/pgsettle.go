@@ -71,10 +71,14 @@ func (p *Postgres) settle(keys [][]byte) {
 }
 
 // settledCounts waits for the transactions that changed the counts of keys (in key
-// order) and have not ended, then reads those counts. A transaction holds the rows
-// it changed, and the key of a row it inserted, until it ends: an insert of each
-// key, rolled back, waits for the transactions that inserted it, and FOR SHARE for
-// those that changed it. The counts of the keys without a row are not changes.
+// order) and have not ended, then reads those counts. A transaction holds what it
+// locked and changed until it ends, but its last writes may still be on their way
+// to the server (a reservation sends them with its COMMIT): a reservation locked
+// the slots it reads in a round trip answered before (pgreserve.go), and FOR SHARE
+// waits for it; an Update's count changes were answered before its COMMIT, and an
+// insert of each key, rolled back, waits for a transaction that inserted it, FOR
+// SHARE for one that changed it. The counts of the keys without a row are not
+// changes.
 func (p *Postgres) settledCounts(ctx context.Context, keys [][]byte) ([]slotChange, error) {
 	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 	if p.serializableOnly {
@@ -88,6 +92,9 @@ func (p *Postgres) settledCounts(ctx context.Context, keys [][]byte) ([]slotChan
 			return err
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the placeholders go with it
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM slots WHERE slot_key = ANY($1) ORDER BY slot_key FOR SHARE`, keys); err != nil {
+			return err
+		}
 		rows, _ := tx.Query(ctx, `INSERT INTO slot_booked (slot_key, booked) SELECT k, 0 FROM unnest($1::bytea[]) k ORDER BY k
 			ON CONFLICT (slot_key) DO NOTHING RETURNING slot_key`, keys)
 		placeholders, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
