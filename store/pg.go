@@ -55,7 +55,9 @@ type Postgres struct {
 	// last send); background is the context it cancels.
 	stopListen context.CancelFunc
 	background context.Context
-	// settling has the settles under way (pgsettle.go).
+	// settling has the settles under way (pgsettle.go); none starts once Close
+	// cancelled background (settleMu orders the two).
+	settleMu   sync.Mutex
 	settling   sync.WaitGroup
 	listenDone chan struct{}
 	// listening is closed once the first LISTEN is in place.
@@ -156,7 +158,9 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 
 // Close stops listening, sends what the last commits changed, and closes the pool.
 func (p *Postgres) Close() error {
+	p.settleMu.Lock()
 	p.stopListen()
+	p.settleMu.Unlock()
 	<-p.listenDone
 	<-p.warmDone
 	p.settling.Wait()

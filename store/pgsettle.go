@@ -39,6 +39,11 @@ func (p *Postgres) settle(keys [][]byte) {
 	slices.SortFunc(keys, bytes.Compare)
 	keys = slices.CompactFunc(keys, bytes.Equal)
 	ctx := p.background
+	p.settleMu.Lock()
+	defer p.settleMu.Unlock()
+	if ctx.Err() != nil {
+		return // closed
+	}
 	p.settling.Go(func() {
 		start := time.Now()
 		for attempt := 0; ; attempt++ {
