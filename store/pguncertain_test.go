@@ -154,8 +154,8 @@ func storedBookings(t *testing.T, url string) (ids []string, booked int64) {
 
 // TestPostgresCommitAfterItsClientGaveUp: a booking's COMMIT reaches the server
 // after its client lost the connection, and after a lookup read the slot open.
-// Both replicas see the slot taken once it commits: the services a transaction of
-// unknown outcome touched are not cached again until it has ended.
+// Both replicas see the slot taken once it commits: the counts a transaction of
+// unknown outcome left are applied and broadcast once it has ended.
 func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -180,11 +180,19 @@ func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the COMMIT was never answered")
 	}
-	if ids, booked := storedBookings(t, direct); len(ids) != 1 || booked != 1 {
-		t.Fatalf("in the database: bookings %q, slot count %d; want one of each", ids, booked)
+	// pgx sends a cancel request for a connection it lost: a write the server still
+	// runs then fails, and the late COMMIT rolls back (5 runs in 25, serializable-only,
+	// with the store suite running beside).
+	// Either way both replicas come to answer what the database holds.
+	ids, booked := storedBookings(t, direct)
+	if int64(len(ids)) != booked || booked > 1 {
+		t.Fatalf("in the database: bookings %q, slot count %d; want as many of each, at most one", ids, booked)
 	}
-	eventuallyAvailable(t, core, "the replica of the booking after its COMMIT", 0)
-	eventuallyAvailable(t, otherCore, "the other replica after the COMMIT", 0)
+	if booked == 0 {
+		t.Log("the late COMMIT rolled back: pgx's cancel request reached a write still under way")
+	}
+	eventuallyAvailable(t, core, "the replica of the booking after its COMMIT", int32(1-booked))
+	eventuallyAvailable(t, otherCore, "the other replica after the COMMIT", int32(1-booked))
 }
 
 // createOneSpot asks for the one-spot slot with token.
