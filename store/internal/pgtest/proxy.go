@@ -56,7 +56,9 @@ const (
 	AnswerCommitAmbiguously
 	// CommitAfterCut cuts the client's side when COMMIT arrives, and forwards the
 	// COMMIT to the server only at Release: the transaction commits after its client
-	// gave up (as when the client's deadline passes while the server is slow).
+	// gave up (as when the client's deadline passes while the server is slow) —
+	// unless the cancel request pgx sends for a connection it lost reached a
+	// statement of it still running, which fails it.
 	CommitAfterCut
 )
 
@@ -67,8 +69,9 @@ type Cut struct {
 	doneOnce, relOnce sync.Once
 }
 
-// Done is closed once the cut is made: the connection is closed, or (answering
-// ambiguously) the client has the error.
+// Done is closed once the cut is made: the connection is closed (after the server
+// answered, when it had the COMMIT), or (answering ambiguously) the client has the
+// error.
 func (c *Cut) Done() <-chan struct{} { return c.done }
 
 func (c *Cut) finish() { c.doneOnce.Do(func() { close(c.done) }) }
