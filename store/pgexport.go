@@ -57,7 +57,7 @@ func (e pgExportInventory) Slots(fn func(*acv3.Availability) error) error {
 		key, raw []byte
 		n        int64
 	)
-	return e.t.query("", `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
+	return e.t.query(statement{}, `SELECT s.slot_key, s.record, coalesce(b.booked, 0)
 		FROM slots s LEFT JOIN slot_booked b ON b.slot_key = s.slot_key ORDER BY s.slot_key`,
 		nil, []any{&key, &raw, &n}, func() error {
 			rec := &bsv1.SlotRecord{}
@@ -75,7 +75,7 @@ func (e pgExportInventory) Slots(fn func(*acv3.Availability) error) error {
 // again inside fn).
 func streamRecords[M proto.Message](t *pgTxn, fresh func() M, fn func(M) error, sql string, args ...any) error {
 	var raw []byte
-	return t.query("", sql, args, []any{&raw}, func() error {
+	return t.query(statement{}, sql, args, []any{&raw}, func() error {
 		m := fresh()
 		if err := unmarshal(raw, m); err != nil {
 			return fmt.Errorf("%T: %w", m, err)

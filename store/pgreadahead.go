@@ -43,7 +43,11 @@ func (t *pgTxn) ReadAhead(r booking.ReadAhead) error {
 	b := t.pipeline
 	a.slotsTo = prefixEnd(a.slotsFrom)
 	query, args := slotsSelect(a.slotsFrom, a.slotsTo, "")
-	b.Queue(lockSlots(a.slotsFrom, a.slotsTo), args...).Exec(func(pgconn.CommandTag) error { return nil })
+	lock, err := t.slotsLock(a.slotsFrom, a.slotsTo)
+	if err != nil {
+		return err
+	}
+	b.Queue(lock.sql, lock.args...).Exec(func(pgconn.CommandTag) error { return nil })
 	b.Queue(idempotencyRead, r.Token).Query(func(rows pgx.Rows) error {
 		_, err := pgx.ForEachRow(rows, []any{&a.idem}, func() error { a.idemFound = true; return nil })
 		return err

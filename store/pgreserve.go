@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"hash/fnv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/bookingserver/bookingserver/booking"
+	"github.com/bookingserver/bookingserver/feeds"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
@@ -21,9 +24,9 @@ import (
 //     read: a replay racing the first attempt waits for it and reads its answer;
 //     the answer is inserted, never overwritten (insertIdempotency). A booking
 //     that reads ahead waits on its slots' lock instead (pgreadahead.go);
-//   - the slots read are locked first (FOR NO KEY UPDATE), and every statement
-//     after takes a new snapshot: reservations of one slot take turns, and each
-//     sees the count and the bookings its predecessors committed;
+//   - the slots read are locked first (slotsLock), and every statement after
+//     takes a new snapshot: reservations of one slot take turns, and each sees
+//     the count and the bookings its predecessors committed;
 //   - every spot taken, on any path, records the spots_open its transaction read,
 //     and a CHECK refuses a count above it (takeSpots): no transaction, of any
 //     isolation, takes a slot past what it read;
@@ -41,23 +44,51 @@ const (
 	idempotencyKey      = "idempotency_pkey"
 )
 
-// lockSlots locks the slots with keys in [from, to) (its arguments are
-// slotsSelect's).
-func lockSlots(from, to []byte) string {
-	cond, _ := keyRange("slot_key", from, to)
-	return `SELECT 1 FROM slots WHERE ` + cond + ` FOR NO KEY UPDATE`
+// statement is a statement and its arguments.
+type statement struct {
+	sql  string
+	args []any
 }
 
-// query runs lock (unless "") and then sql, calling fn after each row of sql is
-// scanned into scans. In a Reserve they follow the pipeline's writes, all in one
-// round trip. Under READ COMMITTED the query's snapshot is taken once the lock is
-// held.
-func (t *pgTxn) query(lock, sql string, args, scans []any, fn func() error) error {
+// slotsLock is the statement that a reservation runs before it reads the slots
+// with keys in [from, to), the slots of one service and start (slotScanPrefix):
+// it waits for the reservations of those slots that run, and makes the next ones
+// wait for it.
+//
+// Under READ COMMITTED it is an advisory lock on the service and start (hashed):
+// where locking the slots' rows (FOR NO KEY UPDATE) wrote a WAL record and dirtied
+// a page of the slots table per booking, for the third most costly statement of a
+// booking. Locks of unrelated starts that share a hash only take turns. In
+// serializable-only mode, without advisory locks, the rows are locked.
+func (t *pgTxn) slotsLock(from, to []byte) (statement, error) {
+	if !t.advisoryLocks {
+		cond, args := keyRange("slot_key", from, to)
+		return statement{`SELECT 1 FROM slots WHERE ` + cond + ` FOR NO KEY UPDATE`, args}, nil
+	}
+	_, m, s, start, err := slotWindowParts(from)
+	if err != nil {
+		return statement{}, fmt.Errorf("lock slots: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write(feeds.SlotPrefix(m, s, start)) //nolint:errcheck // a hash never fails
+	// The two-key form (class, key), apart from the one-key locks of tokens,
+	// migrations and feed loads, and from the lease owners' class (pglease.go).
+	return statement{`SELECT pg_advisory_xact_lock($1, $2)`, []any{slotsLockClass, int32(h.Sum64())}}, nil
+}
+
+// slotsLockClass is the first key of the slots' advisory locks.
+const slotsLockClass int32 = 0x736c6f74 // "slot"
+
+// query runs lock (unless its sql is "") and then sql, calling fn after each row
+// of sql is scanned into scans. In a Reserve they follow the pipeline's writes, all
+// in one round trip. Under READ COMMITTED the query's snapshot is taken once the
+// lock is held.
+func (t *pgTxn) query(lock statement, sql string, args, scans []any, fn func() error) error {
 	each := func(rows pgx.Rows) error {
 		_, err := pgx.ForEachRow(rows, scans, fn)
 		return err
 	}
-	if t.pipeline == nil && lock == "" {
+	if t.pipeline == nil && lock.sql == "" {
 		rows, err := t.tx.Query(t.ctx, sql, args...)
 		if err != nil {
 			return t.fail(err)
@@ -70,8 +101,8 @@ func (t *pgTxn) query(lock, sql string, args, scans []any, fn func() error) erro
 	} else {
 		t.pipeline = &pgx.Batch{}
 	}
-	if lock != "" {
-		b.Queue(lock, args...).Exec(func(pgconn.CommandTag) error { return nil })
+	if lock.sql != "" {
+		b.Queue(lock.sql, lock.args...).Exec(func(pgconn.CommandTag) error { return nil })
 	}
 	b.Queue(sql, args...).Query(each)
 	return t.fail(t.tx.SendBatch(t.ctx, b).Close())
@@ -122,7 +153,7 @@ const lockToken = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
 func (t *pgTxn) lockedIdempotency(token string, r *bsv1.IdempotencyRecord) error {
 	raw, found, ahead := t.ahead.takeIdempotency(token)
 	if !ahead {
-		if err := t.query(t.tokenLock(), idempotencyRead, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
+		if err := t.query(t.tokenLock(token), idempotencyRead, []any{token}, []any{&raw}, func() error { found = true; return nil }); err != nil {
 			return err
 		}
 	}
@@ -132,13 +163,13 @@ func (t *pgTxn) lockedIdempotency(token string, r *bsv1.IdempotencyRecord) error
 	return unmarshal(raw, r)
 }
 
-// tokenLock is the statement that locks a token ($1) in a reservation, "" in
+// tokenLock is the statement that locks a token in a reservation, none in
 // serializable-only mode.
-func (t *pgTxn) tokenLock() string {
+func (t *pgTxn) tokenLock(token string) statement {
 	if t.advisoryLocks {
-		return lockToken
+		return statement{lockToken, []any{token}}
 	}
-	return ""
+	return statement{}
 }
 
 // rememberSpotsOpen notes the feed's spots_open of a slot read, for takeSpots.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,4 +197,64 @@ func TestPostgresReadAheadAnswersOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPostgresReservationsOfASlotTakeTurns: a reservation of a slot another one
+// holds waits for it to commit, then reads the count it left and runs once (no
+// spot taken past it, no failure to retry). In serializable-only mode it waits
+// too, but its snapshot is older than the other's commit: it runs once more.
+func TestPostgresReservationsOfASlotTakeTurns(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	first, second := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	storetest.LoadFixture(t, first)
+	ctx := t.Context()
+	holding, release := make(chan struct{}), make(chan struct{})
+	firstDone := make(chan error, 1)
+	go func() {
+		firstDone <- first.Reserve(ctx, func(tx booking.Tx) error {
+			took, err := takeIfOpen(t, tx)
+			if err == nil && !took {
+				t.Error("the first reservation found the one-spot slot full")
+			}
+			select {
+			case <-holding:
+			default:
+				close(holding)
+			}
+			<-release
+			return err
+		})
+	}()
+	<-holding
+	var releaseOnce sync.Once
+	releaseFirst := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseFirst() // also when the test fails early
+	runs, took := 0, false
+	secondDone := make(chan error, 1)
+	go func() {
+		secondDone <- second.Reserve(ctx, func(tx booking.Tx) error {
+			runs++
+			var err error
+			took, err = takeIfOpen(t, tx)
+			return err
+		})
+	}()
+	select {
+	case err := <-secondDone:
+		t.Fatalf("the second reservation did not wait for the slot: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	releaseFirst()
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	wantRuns := 1
+	if first.SerializableOnly() {
+		wantRuns = 2
+	}
+	if err := <-secondDone; err != nil || runs != wantRuns || took {
+		t.Fatalf("second reservation: %v, %d runs, took a spot %v; want %d runs, the last finding the slot full", err, runs, took, wantRuns)
+	}
+	assertBooked(t, first, 1)
 }

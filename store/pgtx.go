@@ -100,7 +100,7 @@ func (t *pgTxn) exec(sql string, args ...any) (int64, error) {
 // get scans the one row of sql into dest, or returns booking.ErrNotFound.
 func (t *pgTxn) get(sql string, args []any, dest ...any) error {
 	found := false
-	if err := t.query("", sql, args, dest, func() error { found = true; return nil }); err != nil {
+	if err := t.query(statement{}, sql, args, dest, func() error { found = true; return nil }); err != nil {
 		return err
 	}
 	if !found {
@@ -225,16 +225,19 @@ func (t *pgTxn) Slots(merchantID, serviceID string, startSec, durationSec int64,
 
 // slotRange calls fn for every slot with a key in [from, to) (to nil: no end), with
 // its live-booking count, in key order.
-// In a Reserve the slots are locked first (lockSlots), so that reservations of one
+// In a Reserve the slots are locked first (slotsLock), so that reservations of one
 // slot take turns and each reads the count its predecessor committed.
 func (t *pgTxn) slotRange(from, to []byte, fn func(booking.Slot) bool) error {
 	slots, ahead := t.ahead.takeSlots(from, to)
 	if !ahead {
 		var rows slotRows
 		query, args := slotsSelect(from, to, "")
-		lock := ""
+		var lock statement
 		if t.reserve {
-			lock = lockSlots(from, to)
+			var err error
+			if lock, err = t.slotsLock(from, to); err != nil {
+				return err
+			}
 		}
 		if err := t.query(lock, query, args, rows.scans(), rows.add); err != nil {
 			return err
