@@ -65,19 +65,29 @@ func (t *pgTxn) slotsLock(from, to []byte) (statement, error) {
 		cond, args := keyRange("slot_key", from, to)
 		return statement{`SELECT 1 FROM slots WHERE ` + cond + ` FOR NO KEY UPDATE`, args}, nil
 	}
-	_, m, s, start, err := slotWindowParts(from)
+	key, err := slotsLockKey(from)
 	if err != nil {
-		return statement{}, fmt.Errorf("lock slots: %w", err)
+		return statement{}, err
+	}
+	return statement{`SELECT pg_advisory_xact_lock($1, $2)`, []any{slotsLockClass, key}}, nil
+}
+
+// slotsLockClass is the first key of the slots' advisory locks: the two-key form
+// (class, key), apart from the one-key locks of tokens, migrations and feed
+// loads, and from the lease owners' class (pglease.go).
+const slotsLockClass int32 = 0x736c6f74 // "slot"
+
+// slotsLockKey is the second key of the advisory lock of the slots of one service
+// and start, from a slot key or scan prefix (slotScanPrefix) of theirs.
+func slotsLockKey(k []byte) (int32, error) {
+	_, m, s, start, err := slotWindowParts(k)
+	if err != nil {
+		return 0, fmt.Errorf("lock slots: %w", err)
 	}
 	h := fnv.New64a()
 	h.Write(feeds.SlotPrefix(m, s, start)) //nolint:errcheck // a hash never fails
-	// The two-key form (class, key), apart from the one-key locks of tokens,
-	// migrations and feed loads, and from the lease owners' class (pglease.go).
-	return statement{`SELECT pg_advisory_xact_lock($1, $2)`, []any{slotsLockClass, int32(h.Sum64())}}, nil
+	return int32(h.Sum64()), nil
 }
-
-// slotsLockClass is the first key of the slots' advisory locks.
-const slotsLockClass int32 = 0x736c6f74 // "slot"
 
 // query runs lock (unless its sql is "") and then sql, calling fn after each row
 // of sql is scanned into scans. In a Reserve they follow the pipeline's writes, all

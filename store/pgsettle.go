@@ -79,8 +79,9 @@ func (p *Postgres) settle(keys [][]byte) {
 // order) and have not ended, then reads those counts. A transaction holds what it
 // locked and changed until it ends, but its last writes may still be on their way
 // to the server (a reservation sends them with its COMMIT): a reservation locked
-// the slots it reads in a round trip answered before (pgreserve.go), and FOR SHARE
-// waits for it; an Update's count changes were answered before its COMMIT, and an
+// the slots it reads in a round trip answered before (slotsLock), and a shared
+// lock of the same (FOR SHARE of the rows in serializable-only mode) waits for it;
+// an Update's count changes were answered before its COMMIT, and an
 // insert of each key, rolled back, waits for a transaction that inserted it, FOR
 // SHARE for one that changed it. The counts of the keys without a row are not
 // changes.
@@ -97,7 +98,7 @@ func (p *Postgres) settledCounts(ctx context.Context, keys [][]byte) ([]slotChan
 			return err
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the placeholders go with it
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM slots WHERE slot_key = ANY($1) ORDER BY slot_key FOR SHARE`, keys); err != nil {
+		if err := p.waitForReservations(ctx, tx, keys); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `INSERT INTO slot_booked (slot_key, booked) SELECT k, 0 FROM unnest($1::bytea[]) k ORDER BY k
@@ -117,4 +118,24 @@ func (p *Postgres) settledCounts(ctx context.Context, keys [][]byte) ([]slotChan
 		return err
 	})
 	return changes, err
+}
+
+// waitForReservations waits, in tx, for the reservations that hold the locks of
+// the slots of keys (slotsLock) and have not ended.
+func (p *Postgres) waitForReservations(ctx context.Context, tx pgx.Tx, keys [][]byte) error {
+	if p.serializableOnly {
+		_, err := tx.Exec(ctx, `SELECT 1 FROM slots WHERE slot_key = ANY($1) ORDER BY slot_key FOR SHARE`, keys)
+		return err
+	}
+	locks := make([]int32, 0, len(keys))
+	for _, k := range keys {
+		key, err := slotsLockKey(k)
+		if err != nil {
+			return err
+		}
+		locks = append(locks, key)
+	}
+	// Volatile functions run after the sort: the locks are taken in key order.
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, k) FROM unnest($2::integer[]) k ORDER BY k`, slotsLockClass, locks)
+	return err
 }
