@@ -23,6 +23,9 @@ type Result struct {
 	Ops      int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	// AllOps counts the warm-up's operations too: the phase's whole work, for
+	// costs measured over the whole phase (CPU time).
+	AllOps int
 }
 
 // OpsPerSec is the phase's throughput.
@@ -63,7 +66,7 @@ func Run(name string, clients int, d time.Duration, op func(i int) error) (Resul
 	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	r := Result{Name: name, Ops: len(all), Elapsed: d}
+	r := Result{Name: name, Ops: len(all), Elapsed: d, AllOps: int(next.Load())}
 	if len(all) > 0 {
 		r.P50, r.P99 = all[len(all)/2], all[len(all)*99/100]
 	}

@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,7 @@ func main() {
 	clients := flag.Int("clients", 32, "concurrent clients of every phase")
 	phase := flag.Duration("phase", 6*time.Second, "measured time of each phase (after a short warm-up)")
 	out := flag.String("out", "bench/RESULTS.md", "results file whose replicas section is replaced ('' to skip)")
+	flag.StringVar(&bookingProfile, "cpuprofile", "", "write a CPU profile of the benchmark's process (replicas and clients) during the CreateBooking phase to this file")
 	flag.Parse()
 	if *dbURL == "" {
 		fmt.Fprintln(os.Stderr, "replicas: give -database-url postgres://… (or BOOKINGSERVER_DATABASE_URL)")
@@ -224,6 +226,7 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		}},
 	}
 	results := map[string]measure.Result{}
+	meter, cpu := newCPUMeter(ctx, pool), map[string]string{}
 	var (
 		order []measure.Result
 		seen  visibility
@@ -233,10 +236,18 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		if p.name == phases[3].name {
 			stopProbe = probeVisibility(auth, reps, l, slots)
 		}
-		r, err := measure.Run(p.name, clients, phase, p.op)
+		stopProfile, err := profileIf(p.name == phases[3].name)
 		if err != nil {
 			return err
 		}
+		before := meter.read()
+		r, err := measure.Run(p.name, clients, phase, p.op)
+		stopProfile()
+		if err != nil {
+			return err
+		}
+		cpu[p.name] = meter.perOp(before, meter.read(), r.AllOps)
+		fmt.Fprintf(os.Stderr, "%38s %s\n", "", cpu[p.name])
 		if stopProbe != nil {
 			seen = stopProbe()
 		}
@@ -267,6 +278,10 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n\n", phase, phase/6, clients)
 	measure.WriteTables(&md, order, ratios)
 	fmt.Fprintf(&md, "| lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
+	fmt.Fprintf(&md, "\nCPU time per operation over each whole phase (warm-up included), PostgreSQL's processes and the benchmark's own (read from /proc):\n\n")
+	for _, r := range order {
+		fmt.Fprintf(&md, "- %s: %s\n", r.Name, cpu[r.Name])
+	}
 	fmt.Fprintf(&md, "\nA booking made on one replica is seen by the other replica's lookups (CheckAvailability, from its cache) after: %s — measured during the CreateBooking phase, one probe booking at a time, from the CreateBooking answer to the first lookup showing it.\n", seen)
 	return measure.WriteSection(out, section, md.Bytes())
 }
@@ -354,4 +369,24 @@ func probeVisibility(ctx context.Context, reps [2]*replica, l synth.Layout, slot
 		close(done)
 		return <-result
 	}
+}
+
+// bookingProfile is the -cpuprofile file.
+var bookingProfile string
+
+// profileIf starts the -cpuprofile profile when on and one was asked for, and
+// returns what stops it.
+func profileIf(on bool) (stop func(), err error) {
+	if !on || bookingProfile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(bookingProfile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
