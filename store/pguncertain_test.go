@@ -36,10 +36,7 @@ func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			direct := storetest.PostgresURL(t)
-			proxy := pgtest.NewProxy(t, direct)
-			p, other := storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
-			storetest.LoadFixture(t, p)
+			proxy, p, other, direct := proxiedReplicas(t)
 			core, otherCore := newCore(t, p), newCore(t, other)
 			for _, s := range []*store.Postgres{p, other} {
 				if err := s.WaitCacheWarm(ctx); err != nil {
@@ -159,10 +156,7 @@ func storedBookings(t *testing.T, url string) (ids []string, booked int64) {
 func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	direct := storetest.PostgresURL(t)
-	proxy := pgtest.NewProxy(t, direct)
-	p, other := storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
-	storetest.LoadFixture(t, p)
+	proxy, p, other, direct := proxiedReplicas(t)
 	core, otherCore := newCore(t, p), newCore(t, other)
 	eventuallyAvailable(t, core, "the replica of the booking before it", 1)
 	eventuallyAvailable(t, otherCore, "the other replica before the booking", 1)
@@ -195,6 +189,17 @@ func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 	eventuallyAvailable(t, otherCore, "the other replica after the COMMIT", int32(1-booked))
 }
 
+// proxiedReplicas opens two replicas on a fresh schema with the fixture: p through
+// a proxy that can cut its commits, other directly (at the URL direct).
+func proxiedReplicas(t *testing.T) (proxy *pgtest.Proxy, p, other *store.Postgres, direct string) {
+	t.Helper()
+	direct = storetest.PostgresURL(t)
+	proxy = pgtest.NewProxy(t, direct)
+	p, other = storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
+	storetest.LoadFixture(t, p)
+	return proxy, p, other, direct
+}
+
 // createOneSpot asks for the one-spot slot with token.
 func createOneSpot(token string) *acv3.CreateBookingRequest {
 	return &acv3.CreateBookingRequest{
@@ -209,10 +214,7 @@ func createOneSpot(token string) *acv3.CreateBookingRequest {
 // then answer the count it committed.
 func TestPostgresUpdateOfUnknownOutcome(t *testing.T) {
 	t.Parallel()
-	direct := storetest.PostgresURL(t)
-	proxy := pgtest.NewProxy(t, direct)
-	p, other := storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
-	storetest.LoadFixture(t, p)
+	proxy, p, other, direct := proxiedReplicas(t)
 	addBooked(t, p, 2)
 	eventually(t, p, "the replica of the bookings", func(s booking.SlotSummary) bool { return s.Booked == 2 })
 	eventually(t, other, "the other replica after the bookings", func(s booking.SlotSummary) bool { return s.Booked == 2 })
