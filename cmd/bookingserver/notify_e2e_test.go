@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -60,16 +58,8 @@ func TestMerchantActionsReachGoogle(t *testing.T) {
 			} else {
 				req.Header.Set("Authorization", "Bearer adm")
 			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			raw, _ := io.ReadAll(resp.Body)
 			var out map[string]any
-			if resp.StatusCode != 200 || json.Unmarshal(raw, &out) != nil {
-				t.Fatalf("POST %s: %d %s", path, resp.StatusCode, raw)
-			}
+			doJSON(t, req, &out)
 			return out
 		}
 		book := func(service, token string) string {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -59,15 +57,7 @@ func TestPublishToDropboxes(t *testing.T) {
 			t.Helper()
 			req, _ := http.NewRequest(method, base+path, nil)
 			req.Header.Set("Authorization", "Bearer adm")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			raw, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 200 || json.Unmarshal(raw, out) != nil {
-				t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-			}
+			doJSON(t, req, out)
 		}
 		var pub publish.Publication
 		call("POST", "/v1/feeds:publish", &pub)
