@@ -71,48 +71,59 @@ func TestPostgresReserveTakesTurnsOnAToken(t *testing.T) {
 	if p.SerializableOnly() {
 		t.Skip("serializable-only reservations take no token lock: the primary key orders them")
 	}
+	var got string
+	errFirst, errSecond := secondWaitsForFirst(t, "the token", p, p, func(tx booking.Tx) error {
+		if _, err := tx.Idempotency("tok"); err == nil {
+			t.Error("the first reservation found an answer")
+		}
+		return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: "first"}, CreatedUnix: 1})
+	}, func(tx booking.Tx) error {
+		rec, err := tx.Idempotency("tok")
+		if err != nil {
+			return err
+		}
+		got = rec.GetBooking().GetBookingId()
+		return nil
+	})
+	if errFirst != nil {
+		t.Fatal(errFirst)
+	}
+	if errSecond != nil || got != "first" {
+		t.Fatalf("the second reservation read %q (%v), want the first's answer", got, errSecond)
+	}
+}
+
+// secondWaitsForFirst runs first in a reservation of p1 that is then held open,
+// starts second in a reservation of p2, fails the test unless second is still
+// waiting 200 ms later (on what), and then lets first commit. It returns both
+// reservations' errors.
+func secondWaitsForFirst(t *testing.T, what string, p1, p2 *store.Postgres, first, second func(booking.Tx) error) (errFirst, errSecond error) {
+	t.Helper()
 	ctx := t.Context()
 	holding, release := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
+	var releaseOnce sync.Once
+	releaseFirst := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseFirst() // also when the test fails here
+	firstDone := make(chan error, 1)
 	go func() {
-		first <- p.Reserve(ctx, func(tx booking.Tx) error {
-			if _, err := tx.Idempotency("tok"); err == nil {
-				t.Error("the first reservation found an answer")
-			}
-			select {
-			case <-holding:
-			default:
-				close(holding)
-			}
+		var once sync.Once
+		firstDone <- p1.Reserve(ctx, func(tx booking.Tx) error {
+			err := first(tx)
+			once.Do(func() { close(holding) }) // a run again is not held
 			<-release
-			return tx.PutIdempotency("tok", &bsv1.IdempotencyRecord{Booking: &acv3.Booking{BookingId: "first"}, CreatedUnix: 1})
+			return err
 		})
 	}()
 	<-holding
-	var got string
-	second := make(chan error, 1)
-	go func() {
-		second <- p.Reserve(ctx, func(tx booking.Tx) error {
-			rec, err := tx.Idempotency("tok")
-			if err != nil {
-				return err
-			}
-			got = rec.GetBooking().GetBookingId()
-			return nil
-		})
-	}()
+	secondDone := make(chan error, 1)
+	go func() { secondDone <- p2.Reserve(ctx, second) }()
 	select {
-	case err := <-second:
-		t.Fatalf("the second reservation did not wait for the token: %v", err)
+	case err := <-secondDone:
+		t.Fatalf("the second reservation did not wait for %s: %v", what, err)
 	case <-time.After(200 * time.Millisecond):
 	}
-	close(release)
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
-	if err := <-second; err != nil || got != "first" {
-		t.Fatalf("the second reservation read %q (%v), want the first's answer", got, err)
-	}
+	releaseFirst()
+	return <-firstDone, <-secondDone
 }
 
 // assertBooked checks the one-spot slot's count.
@@ -208,53 +219,28 @@ func TestPostgresReservationsOfASlotTakeTurns(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	first, second := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
 	storetest.LoadFixture(t, first)
-	ctx := t.Context()
-	holding, release := make(chan struct{}), make(chan struct{})
-	firstDone := make(chan error, 1)
-	go func() {
-		firstDone <- first.Reserve(ctx, func(tx booking.Tx) error {
-			took, err := takeIfOpen(t, tx)
-			if err == nil && !took {
-				t.Error("the first reservation found the one-spot slot full")
-			}
-			select {
-			case <-holding:
-			default:
-				close(holding)
-			}
-			<-release
-			return err
-		})
-	}()
-	<-holding
-	var releaseOnce sync.Once
-	releaseFirst := func() { releaseOnce.Do(func() { close(release) }) }
-	defer releaseFirst() // also when the test fails early
 	runs, took := 0, false
-	secondDone := make(chan error, 1)
-	go func() {
-		secondDone <- second.Reserve(ctx, func(tx booking.Tx) error {
-			runs++
-			var err error
-			took, err = takeIfOpen(t, tx)
-			return err
-		})
-	}()
-	select {
-	case err := <-secondDone:
-		t.Fatalf("the second reservation did not wait for the slot: %v", err)
-	case <-time.After(200 * time.Millisecond):
-	}
-	releaseFirst()
-	if err := <-firstDone; err != nil {
-		t.Fatal(err)
+	errFirst, errSecond := secondWaitsForFirst(t, "the slot", first, second, func(tx booking.Tx) error {
+		tookFirst, err := takeIfOpen(t, tx)
+		if err == nil && !tookFirst {
+			t.Error("the first reservation found the one-spot slot full")
+		}
+		return err
+	}, func(tx booking.Tx) error {
+		runs++
+		var err error
+		took, err = takeIfOpen(t, tx)
+		return err
+	})
+	if errFirst != nil {
+		t.Fatal(errFirst)
 	}
 	wantRuns := 1
 	if first.SerializableOnly() {
 		wantRuns = 2
 	}
-	if err := <-secondDone; err != nil || runs != wantRuns || took {
-		t.Fatalf("second reservation: %v, %d runs, took a spot %v; want %d runs, the last finding the slot full", err, runs, took, wantRuns)
+	if errSecond != nil || runs != wantRuns || took {
+		t.Fatalf("second reservation: %v, %d runs, took a spot %v; want %d runs, the last finding the slot full", errSecond, runs, took, wantRuns)
 	}
 	assertBooked(t, first, 1)
 }
