@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/bookingserver/bookingserver/booking"
-	"github.com/bookingserver/bookingserver/feeds"
 	bsv1 "github.com/bookingserver/bookingserver/gen/bookingserver/v1"
 )
 
@@ -80,12 +79,12 @@ const slotsLockClass int32 = 0x736c6f74 // "slot"
 // slotsLockKey is the second key of the advisory lock of the slots of one service
 // and start, from a slot key or scan prefix (slotScanPrefix) of theirs.
 func slotsLockKey(k []byte) (int32, error) {
-	_, m, s, start, err := slotWindowParts(k)
+	service, _, _, _, err := slotWindowParts(k)
 	if err != nil {
 		return 0, fmt.Errorf("lock slots: %w", err)
 	}
 	h := fnv.New64a()
-	h.Write(feeds.SlotPrefix(m, s, start)) //nolint:errcheck // a hash never fails
+	h.Write(k[:len(service)+8]) //nolint:errcheck // a hash never fails; the key's own feeds.SlotPrefix
 	return int32(h.Sum64()), nil
 }
 
