@@ -158,6 +158,13 @@ func TestPostgresDeadReplicaLeases(t *testing.T) {
 				}
 			}
 			a.Close() // a dies holding its leases
+			if mode.atDeath {
+				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+				defer cancel()
+				if err := store.WaitLeaseOwnerGone(ctx, a, b); err != nil {
+					t.Fatalf("a's session did not end: %v", err)
+				}
+			}
 			for _, q := range leaseQueues {
 				got := q.take(t, b)
 				if !mode.atDeath {
