@@ -50,9 +50,12 @@ type Postgres struct {
 	// owner is this replica's lease owner, whose lock the LISTEN connection holds
 	// (pglease.go).
 	owner leaseOwner
+	// deaths reads the counts the replicas that die may not have sent
+	// (pgdeadreplicas.go); nil in serializable-only mode.
+	deaths *deathWatch
 	// stopListen ends the LISTEN connection that wakes the outbox and keeps the
-	// cache fresh, the cache's warm-up, the settles and the broadcaster (after its
-	// last send); background is the context it cancels.
+	// cache fresh, the cache's warm-up, the settles, the death watch and the
+	// broadcaster (after its last send); background is the context it cancels.
 	stopListen context.CancelFunc
 	background context.Context
 	// settling has the settles under way (pgsettle.go); none starts once Close
@@ -65,6 +68,7 @@ type Postgres struct {
 	firstListen sync.Once
 	warmDone    chan struct{}
 	sendDone    chan struct{}
+	watchDone   chan struct{}
 }
 
 // listenTimeout bounds how long OpenPostgres waits for its LISTEN connection.
@@ -106,6 +110,10 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		// single statements run SERIALIZABLE too.
 		cfg.ConnConfig.RuntimeParams["default_transaction_isolation"] = "serializable"
 	}
+	// Every session of the replica carries its tag: the others wait for all of them
+	// to end when it dies (pgdeadreplicas.go).
+	tag := newReplicaTag()
+	cfg.ConnConfig.RuntimeParams["application_name"] = replicaSessionName(tag)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -129,8 +137,17 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		pool.Close()
 		return nil, err
 	}
-	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels), serializableOnly: o.serializableOnly, feedLoads: make(chan struct{}, 1)}
+	p := &Postgres{pool: pool, cache: newSlotCache(pool, channels, tag), serializableOnly: o.serializableOnly, feedLoads: make(chan struct{}, 1)}
 	p.owner.space = leaseSpace
+	if !p.serializableOnly {
+		// The replicas alive now, and the version mark of the recounts, are known
+		// before the cache is first filled.
+		p.deaths = newDeathWatch(p)
+		if err := p.deaths.check(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("look for other replicas: %w", err)
+		}
+	}
 	p.broadcast = newBroadcaster(cfg.ConnConfig.Copy(), channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
@@ -144,10 +161,16 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		pool.Close()
 		return nil, fmt.Errorf("could not LISTEN for other replicas' changes (and take a lease-owner lock) within %s", listenTimeout)
 	}
-	p.warmDone, p.sendDone = make(chan struct{}), make(chan struct{})
+	p.warmDone, p.sendDone, p.watchDone = make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(p.warmDone)
 		p.cache.warm(lctx)
+	}()
+	go func() {
+		defer close(p.watchDone)
+		if p.deaths != nil {
+			p.deaths.run(lctx)
+		}
 	}()
 	go func() {
 		defer close(p.sendDone)
@@ -163,6 +186,7 @@ func (p *Postgres) Close() error {
 	p.settleMu.Unlock()
 	<-p.listenDone
 	<-p.warmDone
+	<-p.watchDone
 	p.settling.Wait()
 	<-p.sendDone
 	p.pool.Close()

@@ -23,10 +23,14 @@ import (
 // sendInterval, for every NOTIFY wakes the backend of every replica's LISTEN
 // connection, and each replica's handler.
 //
-// A change is lost if the replica dies between its commit and the send: the other
-// replicas' caches then keep that slot's count until the service is filled again
-// (at most cacheTTL). Count changes carry the slot's version, so they may arrive
-// in any order (pgcache.go).
+// A change is not sent if the replica dies between its commit and the send (kill
+// -9, a crash: a replica that closes sends what is queued first). The other
+// replicas see its lease-owner lock go and, once its sessions have ended, read the
+// counts changed shortly before (pgdeadreplicas.go): their caches answer the count
+// within a second or two of the death. In serializable-only mode (no advisory
+// locks, nothing to watch) they keep that slot's count until the service is filled
+// again (at most cacheTTL). Count changes carry the slot's version, so they may
+// arrive in any order (pgcache.go).
 type broadcaster struct {
 	// config is the database's; the broadcaster has a connection of its own, so
 	// that its sends never queue behind the bookings for the pool's.

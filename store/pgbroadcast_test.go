@@ -10,7 +10,7 @@ import (
 
 // cacheWith is a cache holding one service of n slots, none counted yet.
 func cacheWith(n int) (*slotCache, [][]byte) {
-	c := newSlotCache(nil, pgChannels{})
+	c := newSlotCache(nil, pgChannels{}, newReplicaTag())
 	cs := &cachedService{}
 	for i := range n {
 		k := []byte(feeds.NewSlotKey("m1", "s1", 1_900_000_000+int64(i)*1800, 1800, "", "", 1))

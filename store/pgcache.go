@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -43,7 +42,10 @@ import (
 //     service, and no "*", was heard or made while it was read;
 //   - a transaction of unknown outcome (a lost connection at COMMIT) drops the
 //     services it touched, and the counts it left are applied and broadcast once
-//     it has ended (pgsettle.go).
+//     it has ended (pgsettle.go);
+//   - when another replica dies, the counts changed shortly before its death (its
+//     last ones may never have been sent) are read and applied once its sessions
+//     have ended (pgdeadreplicas.go).
 // Another replica's booking is seen once its notification arrives (milliseconds):
 // lookups are a view of availability, and CreateBooking checks in the database.
 //
@@ -79,7 +81,7 @@ const cacheTTL = 5 * time.Minute
 
 // slotCache is one replica's availability cache.
 type slotCache struct {
-	// tag marks this replica's own notifications.
+	// tag marks this replica's own notifications (newReplicaTag).
 	tag string
 	// channels are the store's notification channels.
 	channels pgChannels
@@ -114,10 +116,8 @@ type cachedService struct {
 	versions []int64 // of booked's counts (0: none taken yet)
 }
 
-func newSlotCache(pool *pgxpool.Pool, channels pgChannels) *slotCache {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	c := &slotCache{tag: hex.EncodeToString(b[:]), channels: channels, pool: pool, rewarm: make(chan struct{}, 1)}
+func newSlotCache(pool *pgxpool.Pool, channels pgChannels, tag string) *slotCache {
+	c := &slotCache{tag: tag, channels: channels, pool: pool, rewarm: make(chan struct{}, 1)}
 	c.reset()
 	return c
 }

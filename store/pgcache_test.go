@@ -30,7 +30,13 @@ func summaryOf(t *testing.T, p *store.Postgres) booking.SlotSummary {
 // eventually polls summaryOf until ok accepts it.
 func eventually(t *testing.T, p *store.Postgres, what string, ok func(booking.SlotSummary) bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	eventuallyWithin(t, p, 10*time.Second, what, ok)
+}
+
+// eventuallyWithin polls summaryOf until ok accepts it, for at most wait.
+func eventuallyWithin(t *testing.T, p *store.Postgres, wait time.Duration, what string, ok func(booking.SlotSummary) bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
 	for s := summaryOf(t, p); !ok(s); s = summaryOf(t, p) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: still %+v", what, s)
@@ -43,19 +49,24 @@ func eventually(t *testing.T, p *store.Postgres, what string, ok func(booking.Sl
 // when delta > 0 and in a SERIALIZABLE Update (a cancellation) otherwise.
 func addBooked(t *testing.T, p *store.Postgres, delta int64) {
 	t.Helper()
-	change := func(tx booking.Tx) error {
+	run := p.Update
+	if delta > 0 {
+		run = p.Reserve
+	}
+	if err := run(t.Context(), changeBooked(delta)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// changeBooked is a transaction's function that changes the five-spot slot's count
+// by delta.
+func changeBooked(delta int64) func(booking.Tx) error {
+	return func(tx booking.Tx) error {
 		var key []byte
 		if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
 			return err
 		}
 		return tx.AddBooked(key, delta)
-	}
-	run := p.Update
-	if delta > 0 {
-		run = p.Reserve
-	}
-	if err := run(t.Context(), change); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -19,7 +19,8 @@ import (
 // may be claimed when it has no lease, its lease expired, or its owner holds no
 // lock. For a replica whose machine vanished without closing its connections the
 // server notices only through TCP keepalives (tcp_keepalives_idle), and
-// lease_until bounds the wait as before.
+// lease_until bounds the wait as before. The other replicas also watch the locks,
+// to read the counts a dead replica may not have sent (pgdeadreplicas.go).
 //
 // Whether an owner holds its lock is asked, for each leased row a claim reads,
 // with pg_try_advisory_xact_lock_shared: it fails while the owner holds its

@@ -23,7 +23,9 @@ import (
 // committed). It reads the protocol's messages — a type byte and an int32 length
 // that counts itself; the startup message has no type byte — to find the ones that
 // run COMMIT: a simple query, or the Bind of a statement a Parse prepared with it.
-// Its clients must not ask for TLS (URL sets sslmode=disable).
+// Its clients must not ask for TLS (URL sets sslmode=disable). It can also hold
+// everything some connections send (Mute), and end its client as kill -9 would
+// (Kill).
 type Proxy struct {
 	ln               net.Listener
 	network, address string // the database's
@@ -32,6 +34,8 @@ type Proxy struct {
 	mu     sync.Mutex
 	armed  *Cut // the cut of the next COMMIT, nil when none is asked for
 	conns  map[*proxied]struct{}
+	muted  map[string]bool // application names whose connections' messages are held
+	killed bool
 	closed bool
 	stop   chan struct{} // closed by close
 	wg     sync.WaitGroup
@@ -96,7 +100,7 @@ func NewProxy(t testing.TB, databaseURL string) *Proxy {
 	if err != nil {
 		t.Fatalf("proxy: %v", err)
 	}
-	p := &Proxy{ln: ln, conns: map[*proxied]struct{}{}, stop: make(chan struct{})}
+	p := &Proxy{ln: ln, conns: map[*proxied]struct{}{}, muted: map[string]bool{}, stop: make(chan struct{})}
 	p.network, p.address = pgconn.NetworkAddress(cfg.Host, cfg.Port)
 	q := u.Query()
 	q.Del("host")
@@ -120,6 +124,39 @@ func (p *Proxy) CutNextCommit(loss Loss) *Cut {
 	defer p.mu.Unlock()
 	p.armed = c
 	return c
+}
+
+// Mute holds, from now on, every message of the connections whose startup named
+// applicationName (application_name): the server never gets them, and their client
+// waits for answers that never come — a connection the network stopped carrying.
+func (p *Proxy) Mute(applicationName string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.muted[applicationName] = true
+}
+
+// Kill ends the client as kill -9 of its process would: the proxy takes no more
+// connections and closes the client's side of each one, and the server's side once
+// what the client sent reached the server (a COMMIT that CommitAfterCut holds goes
+// on at its Release, as a message still in flight would).
+func (p *Proxy) Kill() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.killed = true
+	conns := make([]*proxied, 0, len(p.conns))
+	for c := range p.conns {
+		conns = append(conns, c)
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		_ = c.client.Close() // fromClient's read fails and closes the server's side
+	}
+}
+
+func (p *Proxy) isMuted(applicationName string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.muted[applicationName]
 }
 
 // claim returns the armed cut, disarmed, when it is one of losses.
@@ -147,7 +184,7 @@ func (p *Proxy) accept() {
 		}
 		c := &proxied{p: p, client: client, server: server, commits: map[string]bool{}}
 		p.mu.Lock()
-		if p.closed {
+		if p.closed || p.killed {
 			p.mu.Unlock()
 			c.close()
 			return
@@ -180,6 +217,8 @@ func (p *Proxy) close() {
 type proxied struct {
 	p              *Proxy
 	client, server net.Conn
+	// name is the application_name of the startup message; only fromClient uses it.
+	name string
 	// commits has the prepared statements (by name, "" the unnamed one) and
 	// whether each is COMMIT; only fromClient uses it.
 	commits map[string]bool
@@ -203,16 +242,21 @@ func (c *proxied) close() {
 // the first COMMIT.
 func (c *proxied) fromClient() {
 	r := bufio.NewReader(c.client)
-	if err := relayStartup(r, c.server); err != nil {
+	name, err := relayStartup(r, c.server)
+	if err != nil {
 		c.close()
 		return
 	}
+	c.name = name
 	var answer *Cut // to lose the answer of the COMMIT queued on the server
 	for {
 		msg, err := readMessage(r)
 		if err != nil {
 			c.close()
 			return
+		}
+		if c.p.isMuted(c.name) {
+			continue
 		}
 		typ := msg[0]
 		if c.runsCommit(typ, msg[5:]) {
@@ -353,23 +397,32 @@ func cstring(b []byte) (string, []byte) {
 	return string(s), rest
 }
 
-// relayStartup forwards the client's first message (its length, then the rest:
-// no type byte).
-func relayStartup(r *bufio.Reader, to io.Writer) error {
+// relayStartup forwards the client's first message (its length, the protocol
+// version, then parameter names and values, each NUL-terminated, and a NUL: no type
+// byte) and returns its application_name.
+func relayStartup(r *bufio.Reader, to io.Writer) (applicationName string, err error) {
 	head := make([]byte, 4)
 	if _, err := io.ReadFull(r, head); err != nil {
-		return err
+		return "", err
 	}
 	n := binary.BigEndian.Uint32(head)
 	if n < 8 || n > 10000 {
-		return fmt.Errorf("startup message of %d bytes", n)
+		return "", fmt.Errorf("startup message of %d bytes", n)
 	}
 	msg := append(head, make([]byte, n-4)...)
 	if _, err := io.ReadFull(r, msg[4:]); err != nil {
-		return err
+		return "", err
 	}
-	_, err := to.Write(msg)
-	return err
+	for params := msg[8:]; len(params) > 1; {
+		var name, value string
+		name, params = cstring(params)
+		value, params = cstring(params)
+		if name == "application_name" {
+			applicationName = value
+		}
+	}
+	_, err = to.Write(msg)
+	return applicationName, err
 }
 
 // maxMessage bounds a message's length: a corrupt stream fails instead of
