@@ -26,6 +26,8 @@ type Result struct {
 	// AllOps counts the warm-up's operations too: the phase's whole work, for
 	// costs measured over the whole phase (CPU time).
 	AllOps int
+	// latencies are the measured operations' latencies, sorted (for Combine).
+	latencies []time.Duration
 }
 
 // OpsPerSec is the phase's throughput.
@@ -64,14 +66,34 @@ func Run(name string, clients int, d time.Duration, op func(i int) error) (Resul
 	if p := firstErr.Load(); p != nil {
 		return Result{}, fmt.Errorf("%s: %w", name, *p)
 	}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	r := Result{Name: name, Ops: len(all), Elapsed: d, AllOps: int(next.Load())}
-	if len(all) > 0 {
-		r.P50, r.P99 = all[len(all)/2], all[len(all)*99/100]
-	}
+	r := withLatencies(Result{Name: name, Elapsed: d, AllOps: int(next.Load())}, slices.Concat(lat...))
 	fmt.Fprintf(os.Stderr, "%-38s %9.0f ops/s  p50 %8s  p99 %8s\n", name, r.OpsPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
 	return r, nil
+}
+
+// Combine is the phases rs of one kind, run apart (interleaved with another
+// kind's, so that both meet the same drift of a shared machine), as one result
+// named name: their operations over their summed measured time, and the
+// percentiles of all their latencies.
+func Combine(name string, rs ...Result) Result {
+	c := Result{Name: name}
+	var all []time.Duration
+	for _, r := range rs {
+		c.Elapsed += r.Elapsed
+		c.AllOps += r.AllOps
+		all = append(all, r.latencies...)
+	}
+	return withLatencies(c, all)
+}
+
+// withLatencies is r with its operations and percentiles from latencies.
+func withLatencies(r Result, latencies []time.Duration) Result {
+	slices.Sort(latencies)
+	r.Ops, r.latencies = len(latencies), latencies
+	if len(latencies) > 0 {
+		r.P50, r.P99 = latencies[len(latencies)/2], latencies[len(latencies)*99/100]
+	}
+	return r
 }
 
 // Ratio is one ratio of a run's throughputs, with its target ("" for none).

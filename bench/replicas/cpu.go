@@ -66,16 +66,26 @@ func (m cpuMeter) read() cpuTimes {
 	return t
 }
 
-// perOp describes the CPU time between two readings per operation.
-func (m cpuMeter) perOp(from, to cpuTimes, ops int) string {
+// since is the CPU time used from reading from to reading t.
+func (t cpuTimes) since(from cpuTimes) cpuTimes {
+	return cpuTimes{self: t.self - from.self, server: t.server - from.server}
+}
+
+// plus is the sum of two spans of CPU time.
+func (t cpuTimes) plus(o cpuTimes) cpuTimes {
+	return cpuTimes{self: t.self + o.self, server: t.server + o.server}
+}
+
+// perOp describes the CPU time used per operation.
+func (m cpuMeter) perOp(used cpuTimes, ops int) string {
 	if ops == 0 {
 		return ""
 	}
 	per := func(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(ops)) }
 	if m.postmaster == 0 {
-		return "CPU per op: " + per(to.self-from.self) + " in the benchmark's process (the server's not read)"
+		return "CPU per op: " + per(used.self) + " in the benchmark's process (the server's not read)"
 	}
-	return "CPU per op: " + per(to.server-from.server) + " PostgreSQL, " + per(to.self-from.self) + " the benchmark's process (replicas and clients)"
+	return "CPU per op: " + per(used.server) + " PostgreSQL, " + per(used.self) + " the benchmark's process (replicas and clients)"
 }
 
 // procTimes reads a process's parent and its CPU time in clock ticks from

@@ -4,7 +4,10 @@
 // on loopback and drives grpc.health.v1 Check (the no-op ceiling),
 // BatchAvailabilityLookup of 20 slots and CreateBooking through both (clients
 // alternate), and a pgx baseline of single-row conditional-update transactions at
-// the same concurrency. It prints ops/s, p50/p99 and the ratios, and writes them as
+// the same concurrency. The baseline and CreateBooking phases take turns, -rounds
+// times each, so that a drift of the shared machine's load (other processes, the
+// database's checkpoints) meets both alike; their ratio is of the pooled rounds,
+// and each round's is printed. It prints ops/s, p50/p99 and the ratios, and writes them as
 // the "Several replicas on PostgreSQL" section of bench/RESULTS.md. Run it with
 // `make bench-replicas DATABASE_URL=postgres://…`.
 package main
@@ -25,6 +28,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +54,9 @@ const (
 	section = "## Several replicas on PostgreSQL"
 	// baselineRows are the rows the baseline's updates spread over.
 	baselineRows = 100_000
+	// probeSlots are the last slots of the layout, which the visibility probes book
+	// and the CreateBooking load does not reach (it books from the first).
+	probeSlots = 5_000
 )
 
 func main() {
@@ -57,14 +64,16 @@ func main() {
 	slots := flag.Int("slots", 1_000_000, "availability slots in the store")
 	clients := flag.Int("clients", 32, "concurrent clients of every phase")
 	phase := flag.Duration("phase", 6*time.Second, "measured time of each phase (after a short warm-up)")
+	rounds := flag.Int("rounds", 3, "rounds of the baseline and CreateBooking phases, which take turns")
 	out := flag.String("out", "bench/RESULTS.md", "results file whose replicas section is replaced ('' to skip)")
-	flag.StringVar(&bookingProfile, "cpuprofile", "", "write a CPU profile of the benchmark's process (replicas and clients) during the CreateBooking phase to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the benchmark's process (replicas and clients) during the last CreateBooking round to this file")
 	flag.Parse()
-	if *dbURL == "" {
-		fmt.Fprintln(os.Stderr, "replicas: give -database-url postgres://… (or BOOKINGSERVER_DATABASE_URL)")
+	if *dbURL == "" || *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "replicas: give -database-url postgres://… (or BOOKINGSERVER_DATABASE_URL), and -rounds of at least 1")
 		os.Exit(2)
 	}
-	if err := run(*dbURL, *slots, *clients, *phase, *out); err != nil {
+	o := options{slots: *slots, clients: *clients, rounds: *rounds, phase: *phase, out: *out, cpuProfile: *cpuProfile}
+	if err := run(*dbURL, o); err != nil {
 		fmt.Fprintln(os.Stderr, "replicas:", err)
 		os.Exit(1)
 	}
@@ -142,7 +151,15 @@ func (r *replica) close() {
 	r.st.Close()
 }
 
-func run(base string, slots, clients int, phase time.Duration, out string) error {
+// options are a run's settings, from the flags.
+type options struct {
+	slots, clients, rounds int
+	phase                  time.Duration
+	out, cpuProfile        string
+}
+
+func run(base string, o options) error {
+	slots, clients, phase, out := o.slots, o.clients, o.phase, o.out
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
 	dbURL, drop, err := freshSchema(ctx, base)
@@ -225,18 +242,20 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 			return nil
 		}},
 	}
-	results := map[string]measure.Result{}
-	meter, cpu := newCPUMeter(ctx, pool), map[string]string{}
+	meter := newCPUMeter(ctx, pool)
 	var (
-		order []measure.Result
-		seen  visibility
+		runs    = map[string][]measure.Result{}
+		cpuUsed = map[string]cpuTimes{}
+		seen    visibility
+		probes  int
 	)
-	for _, p := range phases {
+	runPhase := func(i int, profile bool) error {
+		p := phases[i]
 		var stopProbe func() visibility
-		if p.name == phases[3].name {
-			stopProbe = probeVisibility(auth, reps, l, slots)
+		if i == 3 {
+			stopProbe = probeVisibility(auth, reps, l, slots, &probes)
 		}
-		stopProfile, err := profileIf(p.name == phases[3].name)
+		stopProfile, err := profileIf(profile, o.cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -246,12 +265,37 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		if err != nil {
 			return err
 		}
-		cpu[p.name] = meter.perOp(before, meter.read(), r.AllOps)
-		fmt.Fprintf(os.Stderr, "%38s %s\n", "", cpu[p.name])
+		used := meter.read().since(before)
+		fmt.Fprintf(os.Stderr, "%38s %s\n", "", meter.perOp(used, r.AllOps))
 		if stopProbe != nil {
-			seen = stopProbe()
+			seen.delays = append(seen.delays, stopProbe().delays...)
 		}
-		results[p.name] = r
+		runs[p.name] = append(runs[p.name], r)
+		cpuUsed[p.name] = cpuUsed[p.name].plus(used)
+		return nil
+	}
+	for i := range 2 {
+		if err := runPhase(i, false); err != nil {
+			return err
+		}
+	}
+	var roundRatios []string
+	for round := range o.rounds {
+		if err := runPhase(2, false); err != nil {
+			return err
+		}
+		if err := runPhase(3, round == o.rounds-1); err != nil {
+			return err
+		}
+		n := len(runs[phases[3].name]) - 1
+		roundRatios = append(roundRatios, fmt.Sprintf("%.2f", runs[phases[3].name][n].OpsPerSec()/runs[phases[2].name][n].OpsPerSec()))
+		fmt.Fprintf(os.Stderr, "round %d of %d: CreateBooking / baseline %s\n", round+1, o.rounds, roundRatios[n])
+	}
+	results, cpu := map[string]measure.Result{}, map[string]string{}
+	var order []measure.Result
+	for _, p := range phases {
+		r := measure.Combine(p.name, runs[p.name]...)
+		results[p.name], cpu[p.name] = r, meter.perOp(cpuUsed[p.name], r.AllOps)
 		order = append(order, r)
 	}
 	ratio := func(a, b string) float64 { return results[a].OpsPerSec() / results[b].OpsPerSec() }
@@ -265,6 +309,7 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		fmt.Fprintf(os.Stderr, "%-60s %6.2f  %s\n", r.What, r.Value, r.Target)
 	}
 	fmt.Fprintf(os.Stderr, "%-60s %6s  < 15ms\n", "lookup p99 under load", p99.Round(time.Microsecond))
+	fmt.Fprintf(os.Stderr, "CreateBooking / baseline in each round: %s\n", strings.Join(roundRatios, ", "))
 	fmt.Fprintf(os.Stderr, "booking on one replica seen by the other's lookups, under the CreateBooking load: %s\n", seen)
 	if out == "" {
 		return nil
@@ -275,14 +320,15 @@ func run(base string, slots, clients int, phase time.Duration, out string) error
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), measure.CPUModel(), measure.LoadAverage(), measure.GitCommit())
 	fmt.Fprintf(&md, "- Database: PostgreSQL %s on the same machine; %d slots loaded with COPY in %s; each replica's availability cache (the whole feed) filled %s after the load, about %d MiB of heap each\n",
 		serverVersion(ctx, pool), slots, ingest.Round(time.Millisecond), warm.Round(time.Millisecond), cacheBytes>>20)
-	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n\n", phase, phase/6, clients)
+	fmt.Fprintf(&md, "- Each phase: %s measured after %s warm-up, %d concurrent clients alternating between two replicas (each its own pool and gRPC connection), all in one process on loopback\n", phase, phase/6, clients)
+	fmt.Fprintf(&md, "- The baseline and CreateBooking phases took turns, %d rounds each; their rows and ratio pool the rounds. CreateBooking / baseline in each round: %s\n\n", o.rounds, strings.Join(roundRatios, ", "))
 	measure.WriteTables(&md, order, ratios)
 	fmt.Fprintf(&md, "| lookup p99 under load | %s | < 15ms |\n", p99.Round(time.Microsecond))
 	fmt.Fprintf(&md, "\nCPU time per operation over each whole phase (warm-up included), PostgreSQL's processes and the benchmark's own (read from /proc):\n\n")
 	for _, r := range order {
 		fmt.Fprintf(&md, "- %s: %s\n", r.Name, cpu[r.Name])
 	}
-	fmt.Fprintf(&md, "\nA booking made on one replica is seen by the other replica's lookups (CheckAvailability, from its cache) after: %s — measured during the CreateBooking phase, one probe booking at a time, from the CreateBooking answer to the first lookup showing it.\n", seen)
+	fmt.Fprintf(&md, "\nA booking made on one replica is seen by the other replica's lookups (CheckAvailability, from its cache) after: %s — measured during the CreateBooking rounds, one probe booking at a time, from the CreateBooking answer to the first lookup showing it.\n", seen)
 	return measure.WriteSection(out, section, md.Bytes())
 }
 
@@ -323,20 +369,22 @@ func (v visibility) String() string {
 // probeVisibility books, one at a time until the returned stop is called, the
 // last slots of the layout (which the load does not reach) on alternate replicas,
 // and measures when the other replica's CheckAvailability, polled every 2 ms, first
-// shows each booking.
-func probeVisibility(ctx context.Context, reps [2]*replica, l synth.Layout, slots int) (stop func() visibility) {
+// shows each booking. probes counts the probes of every call, so that a later call
+// books other slots with other tokens.
+func probeVisibility(ctx context.Context, reps [2]*replica, l synth.Layout, slots int, probes *int) (stop func() visibility) {
 	done := make(chan struct{})
 	result := make(chan visibility, 1)
 	go func() {
 		var v visibility
 		defer func() { result <- v }()
-		for n := 0; ; n++ {
+		for ; ; *probes++ {
 			select {
 			case <-done:
 				return
 			default:
 			}
-			i := slots - 1 - n%1000
+			n := *probes
+			i := slots - 1 - n%probeSlots
 			req := l.CreateRequest(i, fmt.Sprintf("probe-%d", n))
 			by, other := reps[n%2], reps[(n+1)%2]
 			check := &acv3.CheckAvailabilityRequest{Slot: req.GetSlot()}
@@ -344,8 +392,8 @@ func probeVisibility(ctx context.Context, reps [2]*replica, l synth.Layout, slot
 			if err != nil {
 				return
 			}
-			if _, err := by.book.CreateBooking(ctx, req); err != nil {
-				return
+			if resp, err := by.book.CreateBooking(ctx, req); err != nil || resp.GetBooking() == nil {
+				return // no figure rather than a wrong one
 			}
 			booked := time.Now()
 			for {
@@ -371,16 +419,13 @@ func probeVisibility(ctx context.Context, reps [2]*replica, l synth.Layout, slot
 	}
 }
 
-// bookingProfile is the -cpuprofile file.
-var bookingProfile string
-
 // profileIf starts the -cpuprofile profile when on and one was asked for, and
 // returns what stops it.
-func profileIf(on bool) (stop func(), err error) {
-	if !on || bookingProfile == "" {
+func profileIf(on bool, path string) (stop func(), err error) {
+	if !on || path == "" {
 		return func() {}, nil
 	}
-	f, err := os.Create(bookingProfile)
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
