@@ -25,7 +25,7 @@ type storeConfig struct {
 func (c *storeConfig) register(fs *flag.FlagSet, dataUsage string) {
 	fs.StringVar(&c.data, "data", "bookingserver.db", dataUsage)
 	secretFlag(fs, &c.databaseURL, "database-url", "PostgreSQL database (postgres://…) shared by several replicas, instead of --data")
-	fs.BoolVar(&c.serializableOnly, "database-serializable-only", false, "with --database-url: use only what a database that runs every transaction SERIALIZABLE and has no advisory locks offers (as on CockroachDB, which is detected by itself): for another engine speaking PostgreSQL's protocol that lacks them. Every transaction runs SERIALIZABLE, migrations and feed loads take turns on lock rows, and leases last until --outbox-lease expires, a dead replica's too")
+	fs.BoolVar(&c.serializableOnly, "database-serializable-only", false, "with --database-url: use only what a database that runs every transaction SERIALIZABLE and has no advisory locks offers (as on CockroachDB, which is detected by itself): for another engine speaking PostgreSQL's protocol that lacks them. Every transaction runs SERIALIZABLE, migrations and feed loads take turns on lock rows, leases last until --outbox-lease expires, a dead replica's too, and the count changes a killed replica had not yet sent reach the other replicas' availability caches only when they read the service again (at most 5 minutes)")
 	fs.DurationVar(&c.outboxLease, "outbox-lease", 2*time.Minute, "with --database-url: how long a replica holds the notifications and RTUs it is delivering before another may take them over; a dead replica's are taken over at once (its lock session ended), except in serializable-only mode (no advisory locks), where they wait this long even for itself restarted")
 }
 
