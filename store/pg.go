@@ -77,7 +77,12 @@ const listenTimeout = 30 * time.Second
 // PostgresOption changes how OpenPostgres uses its database.
 type PostgresOption func(*postgresOptions)
 
-type postgresOptions struct{ serializableOnly bool }
+type postgresOptions struct {
+	serializableOnly bool
+	// idleInTransaction is the sessions' idle in transaction timeout:
+	// idleInTransaction (pgsession.go), shorter in tests.
+	idleInTransaction time.Duration
+}
 
 // SerializableOnly makes the store use only what a database that runs every
 // transaction SERIALIZABLE and has no advisory locks offers — CockroachDB, without
@@ -97,7 +102,7 @@ func SerializableOnly() PostgresOption {
 // once it listens, so nothing another replica commits after that goes unheard, and
 // holds its lease-owner lock (pglease.go).
 func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Postgres, error) {
-	var o postgresOptions
+	o := postgresOptions{idleInTransaction: idleInTransaction}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -105,6 +110,9 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
+	// Every connection's: the pool's, the LISTEN connection (one of the pool's) and
+	// the broadcaster's (a copy of this config).
+	sessionDefaults(cfg.ConnConfig.RuntimeParams, o.idleInTransaction)
 	if o.serializableOnly {
 		// As on CockroachDB, the transactions that name no isolation level and the
 		// single statements run SERIALIZABLE too.

@@ -62,9 +62,17 @@ type pgLoad struct {
 	p     *Postgres
 }
 
-// view runs fn in a read-only snapshot on the load's connection.
+// view runs fn in a read-only snapshot on the load's connection. The snapshot
+// stays open, idle, while the feed is decoded and checked against it, however
+// long the feed: it lifts the idle in transaction timeout (pgsession.go). It holds
+// no row lock.
 func (l *pgLoad) view(fn func(*pgTxn) error) error {
-	return l.write(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	return l.write(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(t *pgTxn) error {
+		if _, err := t.exec(unlimitedIdleInTransaction); err != nil {
+			return err
+		}
+		return fn(t)
+	})
 }
 
 // write runs fn in a transaction on the load's connection. On PostgreSQL loads are

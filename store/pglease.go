@@ -18,9 +18,10 @@ import (
 // as the server sees its connection close, not when lease_until passes. A record
 // may be claimed when it has no lease, its lease expired, or its owner holds no
 // lock. For a replica whose machine vanished without closing its connections the
-// server notices only through TCP keepalives (tcp_keepalives_idle), and
-// lease_until bounds the wait as before. The other replicas also watch the locks,
-// to read the counts a dead replica may not have sent (pgdeadreplicas.go).
+// server notices only through TCP keepalives and tcp_user_timeout, about a minute
+// later (pgsession.go), and lease_until bounds the wait as before. The other
+// replicas also watch the locks, to read the counts a dead replica may not have
+// sent (pgdeadreplicas.go).
 //
 // Whether an owner holds its lock is asked, for each leased row a claim reads,
 // with pg_try_advisory_xact_lock_shared: it fails while the owner holds its

@@ -48,6 +48,10 @@ func (l replicaLocks) hold(ctx context.Context, pool *pgxpool.Pool, conn *pgxpoo
 	}
 	tx, err := holder.Begin(ctx)
 	if err == nil {
+		// Idle for as long as the work it guards lasts (pgsession.go).
+		_, err = tx.Exec(ctx, unlimitedIdleInTransaction)
+	}
+	if err == nil {
 		_, err = tx.Exec(ctx, `UPDATE replica_locks SET held_since = now() WHERE id = $1`, key)
 	}
 	if err != nil {

@@ -67,7 +67,9 @@ func TestPostgresUpdateRetriesSerializationFailure(t *testing.T) {
 
 // TestPostgresReplicaLocksTakeTurns: a replica lock (the migrations', a feed load's)
 // held on one connection makes a second taker wait until it is released, as an
-// advisory lock and as a lock row (serializable-only mode).
+// advisory lock and as a lock row (serializable-only mode) — also when the hold
+// lasts longer than the sessions' idle in transaction timeout (shortened to 50 ms
+// here): a lock row's transaction is idle for as long as the work it guards.
 func TestPostgresReplicaLocksTakeTurns(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []struct {
@@ -76,31 +78,38 @@ func TestPostgresReplicaLocksTakeTurns(t *testing.T) {
 	}{{"advisory lock", false}, {"lock row", true}} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			pool := storetest.NewPostgres(t).Pool()
+			pool := storetest.OpenPostgres(t, storetest.PostgresURL(t), store.IdleInTransactionTimeout(50*time.Millisecond)).Pool()
 			const key = 42
 			release, err := store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			second := make(chan error, 1)
-			var releaseSecond func()
+			released := sync.OnceFunc(release)
+			defer released() // a failed test gives the connection back: the store's Close waits for it
+			type taken struct {
+				release func()
+				err     error
+			}
+			second := make(chan taken, 1)
 			go func() {
-				var err error
-				releaseSecond, err = store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
-				second <- err
+				release, err := store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
+				second <- taken{release, err}
 			}()
 			select {
-			case err := <-second:
-				t.Fatalf("the second taker did not wait for the lock: %v", err)
+			case got := <-second:
+				if got.err == nil {
+					got.release()
+				}
+				t.Fatalf("the second taker did not wait for the lock (%v)", got.err)
 			case <-time.After(300 * time.Millisecond):
 			}
-			release()
+			released()
 			select {
-			case err := <-second:
-				if err != nil {
-					t.Fatal(err)
+			case got := <-second:
+				if got.err != nil {
+					t.Fatal(got.err)
 				}
-				releaseSecond()
+				got.release()
 			case <-time.After(10 * time.Second):
 				t.Fatal("the second taker did not get the lock once it was released")
 			}

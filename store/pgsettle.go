@@ -22,8 +22,9 @@ import (
 // older), and a fill under way is not kept (pgcache.go).
 
 // A settle's attempt waits at most settleWait (a connection lost without the
-// server noticing leaves its transaction holding its locks until TCP gives up on
-// it: a settle must not hold a connection of the pool as long), then again up to
+// server noticing leaves its transaction holding its locks until the server ends
+// the session, about a minute later (pgsession.go): a settle must not hold a
+// connection of the pool as long), then again up to
 // settleRetry later, until cacheTTL has passed: the caches refill every service
 // within cacheTTL anyway.
 const (

@@ -190,12 +190,13 @@ func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 }
 
 // proxiedReplicas opens two replicas on a fresh schema with the fixture: p through
-// a proxy that can cut its commits, other directly (at the URL direct).
-func proxiedReplicas(t *testing.T) (proxy *pgtest.Proxy, p, other *store.Postgres, direct string) {
+// a proxy that can cut its commits (opened with opts), other directly (at the URL
+// direct).
+func proxiedReplicas(t *testing.T, opts ...store.PostgresOption) (proxy *pgtest.Proxy, p, other *store.Postgres, direct string) {
 	t.Helper()
 	direct = storetest.PostgresURL(t)
 	proxy = pgtest.NewProxy(t, direct)
-	p, other = storetest.OpenPostgres(t, proxy.URL()), storetest.OpenPostgres(t, direct)
+	p, other = storetest.OpenPostgres(t, proxy.URL(), opts...), storetest.OpenPostgres(t, direct)
 	storetest.LoadFixture(t, p)
 	return proxy, p, other, direct
 }

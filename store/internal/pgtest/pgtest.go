@@ -7,8 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net"
 	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +73,47 @@ func URL(t testing.TB) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// TCPURL returns url (a URL of the test database) made to connect over loopback
+// TCP: PostgreSQL ignores the TCP settings of Unix-socket sessions (SHOW answers 0).
+// A URL whose host is not a socket directory is returned as it is; a server that
+// does not listen on loopback TCP skips the test (fails it in CI): .ci/pgcluster's
+// listens on 127.0.0.1.
+func TCPURL(t testing.TB, databaseURL string) string {
+	t.Helper()
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		t.Fatalf("database url: %v", err)
+	}
+	q := u.Query()
+	if !strings.HasPrefix(q.Get("host"), "/") {
+		return databaseURL
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var listen, port string
+	if err := conn.QueryRow(ctx, `SELECT current_setting('listen_addresses'), current_setting('port')`).Scan(&listen, &port); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(strings.Split(listen, ","), func(a string) bool {
+		a = strings.TrimSpace(a)
+		return a == "*" || a == "127.0.0.1" || a == "localhost"
+	}) {
+		msg := fmt.Sprintf("the test database listens on no loopback TCP address (listen_addresses %q); start it with .ci/pgcluster", listen)
+		if os.Getenv(EnvRequirePostgres) == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	q.Del("host")
+	q.Del("port")
+	u.Host, u.RawQuery = net.JoinHostPort("127.0.0.1", port), q.Encode()
 	return u.String()
 }

@@ -64,6 +64,12 @@ const (
 	// unless the cancel request pgx sends for a connection it lost reached a
 	// statement of it still running, which fails it.
 	CommitAfterCut
+	// SilenceAtCommit drops what the client sent since its last Sync when that
+	// batch runs COMMIT, closes the client's side and keeps the server's open and
+	// silent: the client froze, or its machine vanished, before its last round trip,
+	// and the server, which never hears of it, keeps the transaction open, idle,
+	// with its locks.
+	SilenceAtCommit
 )
 
 // Cut is one armed cut.
@@ -159,6 +165,13 @@ func (p *Proxy) isMuted(applicationName string) bool {
 	return p.muted[applicationName]
 }
 
+// armedWith reports whether the armed cut is loss's.
+func (p *Proxy) armedWith(loss Loss) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.armed != nil && p.armed.loss == loss
+}
+
 // claim returns the armed cut, disarmed, when it is one of losses.
 func (p *Proxy) claim(losses ...Loss) *Cut {
 	p.mu.Lock()
@@ -248,7 +261,13 @@ func (c *proxied) fromClient() {
 		return
 	}
 	c.name = name
-	var answer *Cut // to lose the answer of the COMMIT queued on the server
+	var (
+		answer *Cut // to lose the answer of the COMMIT queued on the server
+		// batch has the messages since the last Sync, held while a SilenceAtCommit
+		// is armed; batchCommits whether one of them runs COMMIT.
+		batch        []byte
+		batchCommits bool
+	)
 	for {
 		msg, err := readMessage(r)
 		if err != nil {
@@ -259,7 +278,22 @@ func (c *proxied) fromClient() {
 			continue
 		}
 		typ := msg[0]
-		if c.runsCommit(typ, msg[5:]) {
+		commits := c.runsCommit(typ, msg[5:])
+		if batch != nil || c.p.armedWith(SilenceAtCommit) {
+			batch, batchCommits = append(batch, msg...), batchCommits || commits
+			if typ != 'S' && typ != 'Q' {
+				continue
+			}
+			if batchCommits {
+				if cut := c.p.claim(SilenceAtCommit); cut != nil {
+					_ = c.client.Close()
+					cut.finish()
+					return
+				}
+			}
+			msg, commits, batch, batchCommits = batch, false, nil, false
+		}
+		if commits {
 			if cut := c.p.claim(LoseCommit); cut != nil {
 				c.close()
 				cut.finish()

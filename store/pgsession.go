@@ -1,0 +1,71 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Session settings of every connection of the store (the pool, the LISTEN
+// connection that holds the lease-owner lock, the broadcaster's): a client that
+// stopped answering must not hold the database's locks for long.
+//
+// idleInTransaction ends a session that sits idle inside a transaction: a client
+// whose COMMIT was lost on the way, or whose process froze (stopped, its machine
+// paused), holds the slot's advisory lock and its rows' locks until then, and every
+// booking of that slot, and the settle of a transaction of unknown outcome
+// (pgsettle.go), waits behind it. None of our transactions is idle that long
+// between two statements: a reservation sends its statements in two round trips
+// (pgreserve.go), an Update's fn and the outbox's reads do only in-memory work
+// between statements, a feed export streams rows (its session is active while the
+// client reads them, but for the end of an answer that fits in the sockets'
+// buffers, a few MB written to the dropbox in seconds), and a COPY is one
+// statement however slowly its rows come.
+// The two that are idle as long as their work lasts set it off for their own
+// transaction (SET LOCAL, unlimitedIdleInTransaction): a feed load's read snapshots,
+// which decode the whole feed (up to 512 MiB) between statements and hold no row
+// lock, and the transaction that holds a replica lock row (pglock.go) for a whole
+// migration or feed load.
+//
+// The TCP settings end the sessions of a peer that vanished without closing its
+// connections (its machine lost power, a network partition): PostgreSQL's sockets
+// use the kernel's keepalive defaults otherwise (on Linux, 2 hours idle, then 9
+// probes 75 s apart), and until the session ends the replica's lease-owner lock
+// (pglease.go) keeps its records from the others, and its open transaction its
+// locks. Keepalive probes are sent only while nothing sent is unacknowledged, and a
+// LISTEN session receives every replica's notifications: tcp_user_timeout (Linux)
+// bounds that case, data unacknowledged for a minute. Either way the session ends
+// about a minute after its peer went silent. PostgreSQL ignores the TCP settings on
+// Unix-socket sessions (SHOW answers 0 there).
+const (
+	idleInTransaction  = time.Minute
+	tcpKeepalivesIdle  = 30 * time.Second
+	tcpKeepalivesEvery = 10 * time.Second
+	tcpKeepalivesCount = 3
+	tcpUserTimeout     = time.Minute
+)
+
+// unlimitedIdleInTransaction lifts idleInTransaction for the rest of the
+// transaction it runs in.
+const unlimitedIdleInTransaction = `SET LOCAL idle_in_transaction_session_timeout = 0`
+
+// sessionDefaults adds the store's session settings to params, a connection's
+// run-time parameters (pgconn.Config.RuntimeParams), with idle as the idle in
+// transaction timeout. They go first in the startup packet's "options", which the
+// server applies before the rest of it: a value the database URL gives — as a
+// parameter of its own (…&tcp_keepalives_idle=5) or in options (options=-c
+// tcp_keepalives_idle=5, or PGOPTIONS), where pgx puts them — is applied after ours
+// and wins.
+func sessionDefaults(params map[string]string, idle time.Duration) {
+	ours := []string{
+		fmt.Sprintf("-c idle_in_transaction_session_timeout=%d", idle.Milliseconds()),
+		fmt.Sprintf("-c tcp_keepalives_idle=%d", int(tcpKeepalivesIdle.Seconds())),
+		fmt.Sprintf("-c tcp_keepalives_interval=%d", int(tcpKeepalivesEvery.Seconds())),
+		fmt.Sprintf("-c tcp_keepalives_count=%d", tcpKeepalivesCount),
+		fmt.Sprintf("-c tcp_user_timeout=%d", tcpUserTimeout.Milliseconds()),
+	}
+	if given := params["options"]; given != "" {
+		ours = append(ours, given)
+	}
+	params["options"] = strings.Join(ours, " ")
+}
