@@ -27,7 +27,7 @@ import (
 func TestPostgresIdleTransactionEnded(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	const idle = 300 * time.Millisecond
+	const idle = 2 * time.Second // long enough to see the transaction idle first, under load
 	proxy, p, other, direct := proxiedReplicas(t, store.IdleInTransactionTimeout(idle))
 	core, otherCore := newCore(t, p), newCore(t, other)
 	eventuallyAvailable(t, otherCore, "the other replica before the bookings", 1)
