@@ -210,6 +210,35 @@ func TestPostgresReadAheadAnswersOnce(t *testing.T) {
 	}
 }
 
+// TestPostgresReserveNeverReplacesABooking: a reservation writes new bookings only
+// (booking.Reserver), so its booking is a plain insert: one that names a booking
+// already stored fails, and the stored booking is left as it was.
+func TestPostgresReserveNeverReplacesABooking(t *testing.T) {
+	t.Parallel()
+	p := storetest.NewPostgres(t)
+	ctx := t.Context()
+	stored := func(user string) *bsv1.BookingRecord {
+		return &bsv1.BookingRecord{Booking: &acv3.Booking{BookingId: "bk-1", UserInformation: &acv3.UserInformation{UserId: user},
+			Slot: &acv3.Slot{MerchantId: "m1", ServiceId: "haircut"}}}
+	}
+	if err := p.Update(ctx, func(tx booking.Tx) error { return tx.PutBooking(stored("u1")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reserve(ctx, func(tx booking.Tx) error { return tx.PutBooking(stored("u2")) }); err == nil {
+		t.Fatal("a reservation replaced a stored booking")
+	}
+	err := p.View(ctx, func(tx booking.ReadTx) error {
+		rec, err := tx.Booking("bk-1")
+		if err == nil && rec.GetBooking().GetUserInformation().GetUserId() != "u1" {
+			t.Errorf("stored booking now of %q, want u1", rec.GetBooking().GetUserInformation().GetUserId())
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPostgresReservationsOfASlotTakeTurns: a reservation of a slot another one
 // holds waits for it to commit, then reads the count it left and runs once (no
 // spot taken past it, no failure to retry). In serializable-only mode it waits

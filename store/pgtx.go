@@ -415,15 +415,14 @@ func (t *pgTxn) PutBooking(rec *bsv1.BookingRecord) error {
 		deadline = &d
 	}
 	b := rec.GetBooking()
-	err := t.putRecord(rec, `INSERT INTO bookings
-		(booking_id, user_id, created_unix, payment_pending, cart_deadline_unix, refund_due, slot_key, holds_spot, refund_pending,
-		 merchant_id, start_sec, record)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (booking_id) DO UPDATE SET payment_pending = excluded.payment_pending,
-		cart_deadline_unix = excluded.cart_deadline_unix, refund_due = excluded.refund_due,
-		slot_key = excluded.slot_key, holds_spot = excluded.holds_spot, refund_pending = excluded.refund_pending,
-		merchant_id = excluded.merchant_id, start_sec = excluded.start_sec, record = excluded.record`,
-		b.GetBookingId(), b.GetUserInformation().GetUserId(), rec.GetCreatedUnix(),
+	sql := insertBooking + replaceBooking
+	if t.reserve {
+		// A Reserve writes new bookings only (booking.Reserver): a plain insert, where
+		// ON CONFLICT's speculative insertion cost a WAL record and about a fifth of
+		// the statement's time.
+		sql = insertBooking
+	}
+	err := t.putRecord(rec, sql, b.GetBookingId(), b.GetUserInformation().GetUserId(), rec.GetCreatedUnix(),
 		rec.GetPayment().GetState() == bsv1.PaymentState_PAYMENT_STATE_PENDING, deadline,
 		rec.GetPayment().GetCart().GetRefundDue(), nilIfEmpty(rec.GetSlotKey()), booking.HoldsSpot(b.GetStatus()),
 		len(rec.GetPayment().GetPendingRefunds()) > 0, b.GetSlot().GetMerchantId(), b.GetSlot().GetStartSec())
@@ -432,6 +431,20 @@ func (t *pgTxn) PutBooking(rec *bsv1.BookingRecord) error {
 	}
 	return nil
 }
+
+// insertBooking inserts a booking's row ($12 is its record); replaceBooking, after
+// it, replaces the row of a booking already stored.
+const (
+	insertBooking = `INSERT INTO bookings
+		(booking_id, user_id, created_unix, payment_pending, cart_deadline_unix, refund_due, slot_key, holds_spot, refund_pending,
+		 merchant_id, start_sec, record)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	replaceBooking = `
+		ON CONFLICT (booking_id) DO UPDATE SET payment_pending = excluded.payment_pending,
+		cart_deadline_unix = excluded.cart_deadline_unix, refund_due = excluded.refund_due,
+		slot_key = excluded.slot_key, holds_spot = excluded.holds_spot, refund_pending = excluded.refund_pending,
+		merchant_id = excluded.merchant_id, start_sec = excluded.start_sec, record = excluded.record`
+)
 
 func nilIfEmpty(b []byte) []byte {
 	if len(b) == 0 {
