@@ -37,7 +37,7 @@ func TestPostgresIdleTransactionEnded(t *testing.T) {
 		t.Fatalf("a booking whose COMMIT never reached the server answered %v, want an error", resp)
 	}
 	<-cut.Done()
-	if n := idleInTransaction(t, direct); n != 1 {
+	if n := schemaSessions(t, direct, `a.state = 'idle in transaction'`); n != 1 {
 		t.Fatalf("%d sessions of the schema idle in transaction after the cut, want 1 (the cut booking's)", n)
 	}
 
@@ -57,9 +57,10 @@ func TestPostgresIdleTransactionEnded(t *testing.T) {
 	eventuallyAvailable(t, otherCore, "the other replica", 0)
 }
 
-// idleInTransaction counts the sessions idle in transaction whose search_path is
-// the schema of url (the one the test owns).
-func idleInTransaction(t *testing.T, url string) int {
+// schemaSessions counts the sessions (pg_stat_activity a) for which cond holds
+// and that hold a lock of the schema of url (the one the test owns: a session's
+// search_path is not in pg_stat_activity).
+func schemaSessions(t *testing.T, url, cond string) int {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -71,10 +72,9 @@ func idleInTransaction(t *testing.T, url string) int {
 	}
 	defer conn.Close(context.Background())
 	var n int
-	// A session's search_path is not in pg_stat_activity: the schema's locks are.
 	if err := conn.QueryRow(t.Context(), `SELECT count(DISTINCT a.pid) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
 		JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE a.state = 'idle in transaction' AND n.nspname = $1`, cfg.RuntimeParams["search_path"]).Scan(&n); err != nil {
+		WHERE n.nspname = $1 AND `+cond, cfg.RuntimeParams["search_path"]).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -240,3 +240,69 @@ func TestPostgresUpdateOfUnknownOutcome(t *testing.T) {
 	}
 	eventually(t, other, "the other replica after the cut", func(s booking.SlotSummary) bool { return s.Booked == 1 })
 }
+
+// TestPostgresUpdateOfUnknownOutcomeInsertingTheCount: an Update (a cart payment
+// that takes a spot again, say) inserts the first count row of a slot no booking
+// has counted yet, and its COMMIT is of unknown outcome: its answer is lost, or it
+// reaches the server only after the client gave up (and after the settle began).
+// The settle waits for the transaction that inserted the row (its placeholder
+// insert of the key waits on the row's), then both replicas answer the count it
+// committed.
+func TestPostgresUpdateOfUnknownOutcomeInsertingTheCount(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		loss pgtest.Loss
+	}{
+		{"answer lost", pgtest.LoseCommitAnswer},
+		{"late commit", pgtest.CommitAfterCut},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			proxy, p, other, direct := proxiedReplicas(t)
+			for _, s := range []*store.Postgres{p, other} {
+				// Filled, a cache answers the count it holds until it hears of another.
+				if err := s.WaitCacheWarm(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			eventually(t, p, "the replica of the update before it", func(s booking.SlotSummary) bool { return s.Booked == 0 })
+			eventually(t, other, "the other replica before the update", func(s booking.SlotSummary) bool { return s.Booked == 0 })
+			if _, booked := storedBookings(t, direct); booked != 0 {
+				t.Fatalf("before the update the database counts %d, want no count row", booked)
+			}
+
+			cut := proxy.CutNextCommit(tc.loss)
+			err := p.Update(t.Context(), func(tx booking.Tx) error {
+				var key []byte
+				if err := tx.Slots("m1", "haircut", storetest.SlotFiveSpots, storetest.SlotDuration, func(s booking.Slot) bool { key = s.Key; return false }); err != nil {
+					return err
+				}
+				return tx.AddBooked(key, 1)
+			})
+			if err == nil {
+				t.Fatal("an update whose COMMIT's outcome is unknown answered no error")
+			}
+			if tc.loss == pgtest.CommitAfterCut {
+				// The replica reads the database, which has no count yet; the COMMIT goes
+				// once the settle waits for the transaction (or, if it never does, after
+				// it read what it would read).
+				if got := summaryOf(t, p).Booked; got != 0 {
+					t.Fatalf("before the late COMMIT the replica answers %d booked, want 0", got)
+				}
+				for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if schemaSessions(t, direct, `a.wait_event_type = 'Lock'`) > 0 {
+						break
+					}
+				}
+				cut.Release()
+			}
+			<-cut.Done()
+			if _, booked := storedBookings(t, direct); booked != 1 {
+				t.Fatalf("in the database the slot count is %d, want 1 (the update committed)", booked)
+			}
+			eventually(t, p, "the replica of the update after its commit", func(s booking.SlotSummary) bool { return s.Booked == 1 })
+			eventually(t, other, "the other replica after the update's commit", func(s booking.SlotSummary) bool { return s.Booked == 1 })
+		})
+	}
+}
