@@ -29,7 +29,9 @@ type Store interface {
 //   - Slots and BookingsByUser see every committed booking of the slots read
 //     (concurrent reservations of one slot take turns);
 //   - AddBooked never takes a slot past the spots_open read by Slots: when a
-//     concurrent booking took the last spot, fn runs again;
+//     concurrent booking took the last spot, fn runs again. fn takes spots only of
+//     slots it read with Slots (the read locks the slot on PostgreSQL); a take of
+//     another slot fails the transaction;
 //   - an idempotency token is answered once: when another transaction stored it
 //     first, fn runs again (and reads that answer);
 //   - CartHolds sees every committed cart hold (cart reservations take turns).

@@ -273,3 +273,33 @@ func TestPostgresReservationsOfASlotTakeTurns(t *testing.T) {
 	}
 	assertBooked(t, first, 1)
 }
+
+// TestPostgresReserveTakesOnlySlotsItRead: a reservation that takes a spot of a
+// slot it never read holds no lock of that slot (a concurrent reservation, or the
+// settle of a transaction of unknown outcome, would not wait for it) and knows no
+// spots_open to check its count against: here it would book a full one-spot slot
+// a second time. The booking core always reads the slot first (booking.Reserver);
+// the store refuses such a take, and the reservation commits nothing.
+func TestPostgresReserveTakesOnlySlotsItRead(t *testing.T) {
+	t.Parallel()
+	p := storetest.NewPostgres(t)
+	storetest.LoadFixture(t, p)
+	ctx := t.Context()
+	var key []byte
+	if err := p.Reserve(ctx, func(tx booking.Tx) error {
+		took, err := takeIfOpen(t, tx)
+		if !took {
+			t.Fatal("the one-spot slot is not open")
+		}
+		key = oneSpotSlot(t, tx).Key
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := p.Reserve(ctx, func(tx booking.Tx) error { return tx.AddBooked(key, 1) })
+	if err == nil {
+		t.Error("a reservation took a spot of a slot it never read")
+	}
+	t.Logf("the unread slot's take: %v", err)
+	assertBooked(t, p, 1)
+}

@@ -455,6 +455,11 @@ func nilIfEmpty(b []byte) []byte {
 
 func (t *pgTxn) AddBooked(slotKey []byte, delta int64) error {
 	if delta > 0 {
+		if _, read := t.spotsOpen[string(slotKey)]; t.reserve && !read {
+			// It would hold no lock of the slot (concurrent reservations and a settle
+			// would not wait for it) and know no spots_open to check the count against.
+			return fmt.Errorf("a reservation takes a spot of slot %x, which it did not read (booking.Reserver): broken invariant", slotKey)
+		}
 		return t.takeSpots(slotKey, delta)
 	}
 	// An insert would be checked (booked >= 0) before its conflict is found. A count
