@@ -94,9 +94,11 @@ func TestPostgresReserveTakesTurnsOnAToken(t *testing.T) {
 }
 
 // secondWaitsForFirst runs first in a reservation of p1 that is then held open,
-// starts second in a reservation of p2, fails the test unless second is still
-// waiting 200 ms later (on what), and then lets first commit. It returns both
-// reservations' errors.
+// starts second in a reservation of p2, fails the test unless a session of p2 is
+// seen waiting on a lock in the database (on what) before second ends, and then
+// lets first commit. It returns both reservations' errors. (Waiting a fixed time
+// instead proved nothing on a loaded machine: second could start after first was
+// let go, and read what it committed without waiting.)
 func secondWaitsForFirst(t *testing.T, what string, p1, p2 *store.Postgres, first, second func(booking.Tx) error) (errFirst, errSecond error) {
 	t.Helper()
 	ctx := t.Context()
@@ -117,13 +119,30 @@ func secondWaitsForFirst(t *testing.T, what string, p1, p2 *store.Postgres, firs
 	<-holding
 	secondDone := make(chan error, 1)
 	go func() { secondDone <- p2.Reserve(ctx, second) }()
-	select {
-	case err := <-secondDone:
-		t.Fatalf("the second reservation did not wait for %s: %v", what, err)
-	case <-time.After(200 * time.Millisecond):
+	for deadline := time.Now().Add(10 * time.Second); !waitingOnALock(t, p1, store.SessionName(p2)); {
+		select {
+		case err := <-secondDone:
+			t.Fatalf("the second reservation did not wait for %s: %v", what, err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the second reservation was not seen waiting for %s", what)
+		}
 	}
 	releaseFirst()
 	return <-firstDone, <-secondDone
+}
+
+// waitingOnALock reports, asking through p, whether a session named name waits
+// on a lock.
+func waitingOnALock(t *testing.T, p *store.Postgres, name string) bool {
+	t.Helper()
+	var waiting bool
+	if err := p.Pool().QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE application_name = $1 AND wait_event_type = 'Lock')`, name).Scan(&waiting); err != nil {
+		t.Fatal(err)
+	}
+	return waiting
 }
 
 // assertBooked checks the one-spot slot's count.

@@ -8,3 +8,7 @@ import "time"
 func IdleInTransactionTimeout(d time.Duration) PostgresOption {
 	return func(o *postgresOptions) { o.idleInTransaction = d }
 }
+
+// SessionName is the application_name of every session of p's pool, for the tests
+// of package store_test that look for its sessions in pg_stat_activity.
+func SessionName(p *Postgres) string { return replicaSessionName(p.cache.tag) }
