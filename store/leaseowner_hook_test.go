@@ -42,3 +42,7 @@ func leaseOwnerPID(ctx context.Context, p, via *Postgres) (int, error) {
 		AND classid = $1::integer::oid AND objid = $2::integer::oid`, p.owner.space, p.owner.id.Load()).Scan(&pid)
 	return pid, err
 }
+
+// LeaseOwnerKey is the two keys of p's lease-owner lock (pglease.go), for the tests
+// of package store_test that take what a claim takes.
+func LeaseOwnerKey(p *Postgres) (space, id int32) { return p.owner.space, p.owner.id.Load() }

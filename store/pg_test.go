@@ -258,3 +258,125 @@ func TestPostgresRTULeases(t *testing.T) {
 		t.Fatalf("replica b took %v while a holds it", got)
 	}
 }
+
+// TestPostgresReplicaStartsDuringAClaim: while replica b claims a dead replica's
+// records — holding, for its statement, what a claim holds: a shared lock on the
+// dead owner's id and the rows it takes (held here in a transaction of the test
+// until it writes b as their owner) — replica c starts: it opens without waiting,
+// holds a lock on an owner id of its own, claims none of the rows b holds and none
+// once b owns them; and the dead replica's records are b's, once. Then replica a,
+// whose lock session the server ended, reconnects while its own id is being
+// claimed: its old id is held (shared) by the claim, so it holds a new one, and
+// the records of its old id are claimed by others, once.
+func TestPostgresReplicaStartsDuringAClaim(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	dead, a, b := storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url), storetest.OpenPostgres(t, url)
+	if dead.SerializableOnly() {
+		t.Skip("serializable-only: leases have no owner")
+	}
+	for _, s := range []*store.Postgres{dead, a, b} {
+		s.SetOutboxLease(10 * time.Minute)
+	}
+	ctx := t.Context()
+	enqueue(t, dead, "b1", acv3.BookingStatus_CANCELED)
+	if got := dueIDs(t, dead.Outbox(), time.Now()); len(got) != 1 {
+		t.Fatalf("the replica to die took %v, want b1", got)
+	}
+	space, deadID := store.LeaseOwnerKey(dead)
+	dead.Close()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := store.WaitLeaseOwnerGone(wctx, dead, b); err != nil {
+		t.Fatal(err)
+	}
+
+	_, bID := store.LeaseOwnerKey(b)
+	claim := claimUnderWay(t, b, space, deadID, 1)
+	start := time.Now()
+	c := storetest.OpenPostgres(t, url)
+	c.SetOutboxLease(10 * time.Minute)
+	if _, cID := store.LeaseOwnerKey(c); cID == deadID || cID == bID {
+		t.Fatalf("the replica started during the claim holds owner id %d (the dead one's %d, b's %d)", cID, deadID, bID)
+	}
+	t.Logf("replica c opened in %v during the claim", time.Since(start))
+	if got := dueIDs(t, c.Outbox(), time.Now()); len(got) != 0 {
+		t.Fatalf("replica c took %v, which b's claim holds", got)
+	}
+	claim(bID)
+	for name, s := range map[string]*store.Postgres{"a": a, "b": b, "c": c} {
+		if got := dueIDs(t, s.Outbox(), time.Now()); len(got) != 0 {
+			t.Fatalf("replica %s took %v, b's since its claim", name, got)
+		}
+	}
+
+	enqueue(t, a, "b2", acv3.BookingStatus_CANCELED)
+	if got := dueIDs(t, a.Outbox(), time.Now()); len(got) != 1 {
+		t.Fatalf("replica a took %v, want b2", got)
+	}
+	_, aID := store.LeaseOwnerKey(a)
+	pid, err := store.LeaseOwnerPID(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended bool
+	if err := b.Pool().QueryRow(ctx, `SELECT pg_terminate_backend($1, 5000)`, pid).Scan(&ended); err != nil || !ended {
+		t.Fatalf("end a's lock session: %v %v", ended, err)
+	}
+	claim = claimUnderWay(t, b, space, aID, 1)
+	// The claim's shared lock on a's old id shows in pg_locks too: a holds its new
+	// one once its owner id changed.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, id := store.LeaseOwnerKey(a); id == aID; _, id = store.LeaseOwnerKey(a) {
+		if time.Now().After(deadline) {
+			t.Fatalf("replica a holds no new owner id 10 s after its lock session ended (still %d, which a claim holds)", aID)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if again, err := store.LeaseOwnerPID(ctx, a); err != nil || again == pid {
+		t.Fatalf("replica a's lock on its new owner id: pid %d (was %d), %v", again, pid, err)
+	}
+	claim(0) // the claim took nothing after all: the record is anyone's
+	var took []string
+	for _, s := range []*store.Postgres{c, a, b} {
+		took = append(took, dueIDs(t, s.Outbox(), time.Now())...)
+	}
+	if len(took) != 1 || took[0] != "b2:CANCELED" {
+		t.Fatalf("the replicas took %v of a's old id's records, want b2 once", took)
+	}
+}
+
+// claimUnderWay takes, in a transaction on a connection of via, what a claim of
+// owner's outbox records holds while its statement runs (pglease.go): a shared
+// lock on owner's id, and the rows, want of them. Its end (to: their new owner, 0
+// to roll back) writes them as the claim does and commits.
+func claimUnderWay(t *testing.T, via *store.Postgres, space, owner int32, want int) (end func(to int32)) {
+	t.Helper()
+	ctx := t.Context()
+	tx, err := via.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bool
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock_shared($1, $2)`, space, owner).Scan(&got); err != nil || !got {
+		tx.Rollback(ctx) //nolint:errcheck // the test fails
+		t.Fatalf("the claim's shared lock on owner %d: %v %v (its owner still holds it)", owner, got, err)
+	}
+	tag, err := tx.Exec(ctx, `SELECT id FROM outbox WHERE lease_owner = $1 FOR UPDATE`, owner)
+	if err != nil || int(tag.RowsAffected()) != want {
+		tx.Rollback(ctx) //nolint:errcheck // the test fails
+		t.Fatalf("the claim's rows of owner %d: %d, %v; want %d", owner, tag.RowsAffected(), err, want)
+	}
+	t.Cleanup(func() { tx.Rollback(context.Background()) }) //nolint:errcheck // after Commit it is a no-op
+	return func(to int32) {
+		t.Helper()
+		if to != 0 {
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET lease_owner = $2, lease_until = now() + interval '10 minutes' WHERE lease_owner = $1`, owner, to); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
