@@ -136,7 +136,7 @@ func TestFailedAttemptIsRetried(t *testing.T) {
 func TestSameUserSameSlot(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, f *fixture) {
-		f.create(t, storetest.SlotFiveSpots, "u1", "a")
+		first := f.create(t, storetest.SlotFiveSpots, "u1", "a")
 		if got := cause(f.create(t, storetest.SlotFiveSpots, "u1", "b")); got != acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER {
 			t.Fatalf("got %v", got)
 		}
@@ -144,6 +144,18 @@ func TestSameUserSameSlot(t *testing.T) {
 		f.create(t, storetest.SlotOneSpot, "u1", "c")
 		if got := cause(f.create(t, storetest.SlotOneSpot, "u1", "d")); got != acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER {
 			t.Fatalf("full slot the user holds: got %v", got)
+		}
+		// Another user's booking of the slot is not hers; a cancelled one no longer
+		// holds it, and the booking made after it does again.
+		if resp := f.create(t, storetest.SlotFiveSpots, "u2", "e"); resp.GetBooking().GetBookingId() == "" {
+			t.Fatalf("another user: %v", resp)
+		}
+		cancel(t, f, first.GetBooking().GetBookingId())
+		if resp := f.create(t, storetest.SlotFiveSpots, "u1", "f"); resp.GetBooking().GetBookingId() == "" {
+			t.Fatalf("after her booking was cancelled: %v", resp)
+		}
+		if got := cause(f.create(t, storetest.SlotFiveSpots, "u1", "g")); got != acv3.BookingFailure_SLOT_ALREADY_BOOKED_BY_USER {
+			t.Fatalf("booked again after the cancellation: got %v", got)
 		}
 	})
 }

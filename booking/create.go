@@ -194,7 +194,7 @@ func (s *Service) reserve(tx Tx, req *acv3.CreateBookingRequest, hash []byte, o 
 	// The user's own booking is the more useful answer than "unavailable" (it may be
 	// the one that took the last spot), so it is checked first.
 	userID := req.GetUserInformation().GetUserId()
-	held, err := userHoldsSlot(tx, userID, slot.Key)
+	held, err := tx.UserHoldsSlot(userID, slot.Key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -308,16 +308,6 @@ func serviceOf(tx ReadTx, merchantID, serviceID string) (*acv3.Service, error) {
 		return nil, fmt.Errorf("unknown service_id %q of merchant %q: %w", serviceID, merchantID, ErrInvalid)
 	}
 	return svc, err
-}
-
-// userHoldsSlot reports whether the user has a live booking holding slotKey.
-func userHoldsSlot(tx ReadTx, userID string, slotKey []byte) (bool, error) {
-	held := false
-	err := tx.BookingsByUser(userID, func(r *bsv1.BookingRecord) bool {
-		held = HoldsSpot(r.GetBooking().GetStatus()) && bytes.Equal(r.GetSlotKey(), slotKey)
-		return !held
-	})
-	return held, err
 }
 
 // slotOf is the booked slot as the booking reports it: the feed's values, so that the

@@ -23,10 +23,10 @@ type Store interface {
 // bookings) apart from other updates, so that it can give it less isolation than
 // Update where that is cheaper (PostgreSQL: READ COMMITTED with row locks, instead of
 // SERIALIZABLE and its false conflicts between unrelated bookings). fn reads the
-// token, the catalogue, the slot with its bookings, the user's bookings and the cart
-// holds, and writes only new rows, the slot's count and the token's answer. Reserve
+// token, the catalogue, the slot with its bookings, whether the user holds it and the
+// cart holds, and writes only new rows, the slot's count and the token's answer. Reserve
 // must still give fn what Update gives it:
-//   - Slots and BookingsByUser see every committed booking of the slots read
+//   - Slots and UserHoldsSlot see every committed booking of the slots read
 //     (concurrent reservations of one slot take turns);
 //   - AddBooked never takes a slot past the spots_open read by Slots: when a
 //     concurrent booking took the last spot, fn runs again. fn takes spots only of
@@ -49,7 +49,8 @@ func reserve(ctx context.Context, st Store, fn func(Tx) error) error {
 }
 
 // ReadAhead names what the transaction of a new booking reads first: the token's
-// answer, the slots asked for (Slots' arguments) and the user's bookings.
+// answer, the slots asked for (Slots' arguments) and whether the user holds one of
+// them (UserHoldsSlot of UserID and any of their keys).
 type ReadAhead struct {
 	Token                 string
 	MerchantID, ServiceID string
@@ -59,8 +60,9 @@ type ReadAhead struct {
 
 // ReadAheader is a Tx that fetches a ReadAhead's reads together: a database server
 // answers them in one round trip instead of three. The next read of each, with
-// exactly these arguments, is answered from what was fetched; later ones read
-// again.
+// exactly these arguments (UserHoldsSlot: UserID and the key of any slot Slots
+// would find), is answered from what was fetched; later ones read again, and see
+// the transaction's own writes.
 type ReadAheader interface {
 	ReadAhead(ReadAhead) error
 }
@@ -81,6 +83,11 @@ type ReadTx interface {
 	Booking(bookingID string) (*bsv1.BookingRecord, error)
 	// BookingsByUser calls fn for the user's bookings, newest first; fn returns false to stop.
 	BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error
+	// UserHoldsSlot reports whether the user has a live booking (HoldsSpot) of the
+	// slot with this key. Every new booking asks it, so it costs what the answer
+	// needs: a regular customer's hundreds of past bookings are not read and decoded
+	// to find it, as a walk of BookingsByUser would.
+	UserHoldsSlot(userID string, slotKey []byte) (bool, error)
 	// Idempotency returns the stored answer for a CreateBooking token, or ErrNotFound.
 	Idempotency(token string) (*bsv1.IdempotencyRecord, error)
 	// Ledger calls fn for the booking's ledger entries in the order they were written.

@@ -48,7 +48,7 @@ func TestSlotReadsUseTheKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, q := range []struct {
+	for _, q := range []struct {
 		name string
 		sql  string
 		args []any
@@ -57,38 +57,104 @@ func TestSlotReadsUseTheKeys(t *testing.T) {
 		{"slots with counts", read, readArgs},
 		{"cache fill", fill, fillArgs},
 	} {
-		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
-			t.Run(q.name+" "+mode, func(t *testing.T) {
-				if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode); err != nil {
-					t.Fatal(err)
-				}
-				name := fmt.Sprintf("plan_%d_%s", i, mode)
-				if _, err := conn.Prepare(ctx, name, q.sql); err != nil {
-					t.Fatal(err)
-				}
-				params := make([]string, len(q.args))
-				for i, a := range q.args {
-					params[i] = fmt.Sprintf(`'\x%x'::bytea`, a)
-				}
-				rows, err := conn.Query(ctx, "EXPLAIN EXECUTE "+name+"("+strings.Join(params, ", ")+")")
-				if err != nil {
-					t.Fatal(err)
-				}
-				var plan strings.Builder
-				for rows.Next() {
-					var line string
-					if err := rows.Scan(&line); err != nil {
-						t.Fatal(err)
-					}
-					plan.WriteString(line + "\n")
-				}
-				if err := rows.Err(); err != nil {
-					t.Fatal(err)
-				}
-				if strings.Contains(plan.String(), "Seq Scan") {
-					t.Errorf("%s scans a table:\n%s", q.sql, plan.String())
-				}
-			})
+		eachPlan(t, conn, q.name, q.sql, q.args, func(t *testing.T, plan string) {
+			if strings.Contains(plan, "Seq Scan") {
+				t.Errorf("%s scans a table:\n%s", q.sql, plan)
+			}
+		})
+	}
+}
+
+// TestUserHoldsSlotReadsTheUserIndex: whether a user holds a slot (read ahead for
+// the slots of a start and duration, or for one key) is read through
+// bookings_by_user, whatever the table holds and whichever plan is cached: of
+// 100,000 bookings, the user's 1,000 rows are filtered, never the table's.
+func TestUserHoldsSlotReadsTheUserIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	p, err := OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	conn, err := pgx.Connect(ctx, url) // of its own: its plan settings change
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	_, err = p.pool.Exec(ctx, `INSERT INTO bookings (booking_id, user_id, created_unix, payment_pending, refund_due, slot_key, holds_spot, record)
+			SELECT 'bk-' || i, CASE WHEN i % 100 = 0 THEN 'regular' ELSE 'u' || (i % 1999) END, 1700000000 + i, false, false,
+				convert_to('m1', 'UTF8') || '\x00'::bytea || convert_to('s' || (i % 20), 'UTF8') || '\x00'::bytea ||
+				int8send(1900000000 + i::bigint * 1800) || int8send(1800) || '\x000000000000'::bytea,
+				i % 5 <> 0, ''::bytea
+			FROM generate_series(1, 100000) i;
+		ANALYZE bookings`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := []byte(feeds.NewSlotKey("m1", "s0", 1900000000+500*1800, 1800, "", "", 0))
+	ahead := slotScanPrefix("m1", "s0", 1900000000+500*1800, 1800)
+	aheadRead, aheadArgs := userHoldsSlots("regular", ahead, prefixEnd(ahead))
+	keyRead, keyArgs := userHoldsSlots("regular", key, append(key, 0))
+	for _, q := range []struct {
+		name string
+		sql  string
+		args []any
+	}{
+		{"read ahead", aheadRead, aheadArgs},
+		{"one key", keyRead, keyArgs},
+	} {
+		eachPlan(t, conn, q.name, q.sql, q.args, func(t *testing.T, plan string) {
+			if strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, "bookings_by_user") {
+				t.Errorf("%s does not read through bookings_by_user:\n%s", q.sql, plan)
+			}
+		})
+	}
+}
+
+// eachPlan runs check, as a subtest, with the plan PostgreSQL makes on conn for sql
+// prepared and executed with args (text or bytea), as a custom plan and as the
+// generic plan a prepared statement may cache.
+func eachPlan(t *testing.T, conn *pgx.Conn, name, sql string, args []any, check func(t *testing.T, plan string)) {
+	t.Helper()
+	ctx := context.Background()
+	params := make([]string, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case []byte:
+			params[i] = fmt.Sprintf(`'\x%x'::bytea`, a)
+		case string:
+			params[i] = "'" + strings.ReplaceAll(a, "'", "''") + "'"
+		default:
+			t.Fatalf("%s: argument %d is a %T", name, i, a)
 		}
+	}
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		t.Run(name+" "+mode, func(t *testing.T) {
+			if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode); err != nil {
+				t.Fatal(err)
+			}
+			stmt := strings.NewReplacer(" ", "_").Replace("plan " + name + " " + mode)
+			if _, err := conn.Prepare(ctx, stmt, sql); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := conn.Query(ctx, "EXPLAIN EXECUTE "+stmt+"("+strings.Join(params, ", ")+")")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan strings.Builder
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					t.Fatal(err)
+				}
+				plan.WriteString(line + "\n")
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			check(t, plan.String())
+		})
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -10,8 +11,9 @@ import (
 )
 
 // readAhead is what a Reserve fetched in one round trip (ReadAhead): the token's
-// answer, the slots and the user's bookings, each read as its own method would.
-// Each is handed out once; a second read goes to the database.
+// answer, the slots and the keys of those the user holds, each read as its own
+// method would. Each is handed out once; a second read goes to the database, and
+// sees the transaction's own writes.
 //
 // The slots are locked first, and the token is not locked: a replay is the same
 // request, so it waits on the same slots' lock, and then reads the answer of the
@@ -27,14 +29,16 @@ type readAhead struct {
 	idem      []byte
 	idemFound bool
 	slots     slotRows
-	user      [][]byte
+	// held has the keys in [slotsFrom, slotsTo) of the slots the user holds: the
+	// answer of UserHoldsSlot for any key of that range.
+	held [][]byte
 
-	idemTaken, slotsTaken, userTaken bool
+	idemTaken, slotsTaken, heldTaken bool
 }
 
 // ReadAhead implements booking.ReadAheader in a Reserve (elsewhere it fetches
-// nothing): BEGIN, the slots' lock, the token's answer, the slots' rows and the
-// user's bookings go in one round trip, where they took three.
+// nothing): BEGIN, the slots' lock, the token's answer, the slots' rows and those
+// of them the user holds go in one round trip, where they took three.
 func (t *pgTxn) ReadAhead(r booking.ReadAhead) error {
 	if !t.reserve || t.pipeline == nil {
 		return nil
@@ -56,9 +60,10 @@ func (t *pgTxn) ReadAhead(r booking.ReadAhead) error {
 		_, err := pgx.ForEachRow(rows, a.slots.scans(), a.slots.add)
 		return err
 	})
-	b.Queue(bookingsByUser, r.UserID).Query(func(rows pgx.Rows) error {
-		var raw []byte
-		_, err := pgx.ForEachRow(rows, []any{&raw}, func() error { a.user = append(a.user, raw); return nil })
+	held, heldArgs := userHoldsSlots(r.UserID, a.slotsFrom, a.slotsTo)
+	b.Queue(held, heldArgs...).Query(func(rows pgx.Rows) error {
+		var key []byte
+		_, err := pgx.ForEachRow(rows, []any{&key}, func() error { a.held = append(a.held, key); return nil })
 		return err
 	})
 	if err := t.flush(); err != nil {
@@ -86,13 +91,15 @@ func (a *readAhead) takeSlots(from, to []byte) ([]booking.Slot, bool) {
 	return a.slots.slots, true
 }
 
-// takeUserBookings hands out the records of the user's bookings read ahead.
-func (a *readAhead) takeUserBookings(userID string) ([][]byte, bool) {
-	if a == nil || a.userTaken || a.UserID != userID {
-		return nil, false
+// takeUserHoldsSlot hands out whether the user holds the slot of slotKey, as read
+// ahead, when slotKey is in the slots' range.
+func (a *readAhead) takeUserHoldsSlot(userID string, slotKey []byte) (held, ok bool) {
+	if a == nil || a.heldTaken || a.UserID != userID || bytes.Compare(slotKey, a.slotsFrom) < 0 ||
+		(a.slotsTo != nil && bytes.Compare(slotKey, a.slotsTo) >= 0) {
+		return false, false
 	}
-	a.userTaken = true
-	return a.user, true
+	a.heldTaken = true
+	return slices.ContainsFunc(a.held, func(k []byte) bool { return bytes.Equal(k, slotKey) }), true
 }
 
 // The transaction reads ahead for the booking core.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -319,19 +320,31 @@ func (t *pgTxn) Booking(bookingID string) (*bsv1.BookingRecord, error) {
 const bookingsByUser = `SELECT record FROM bookings WHERE user_id = $1 ORDER BY created_unix DESC, booking_id DESC`
 
 func (t *pgTxn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error {
-	if raws, ok := t.ahead.takeUserBookings(userID); ok {
-		for _, raw := range raws {
-			rec := newBookingRecord()
-			if err := unmarshal(raw, rec); err != nil {
-				return fmt.Errorf("%T: %w", rec, err)
-			}
-			if !fn(rec) {
-				return nil
-			}
-		}
-		return nil
-	}
 	return records(t, newBookingRecord, fn, bookingsByUser, userID)
+}
+
+// userHoldsSlots reads the keys of the slots in [from, to) (to nil: no end) that
+// the user holds a spot of, and returns its arguments (keyRange's, then the user).
+// The user's bookings are found by bookings_by_user and their rows filtered on the
+// server, so that neither their records nor their other slots' keys travel. An
+// index of live bookings by (user_id, slot_key) would spare reading the rows (about
+// 1.5 ms at 1,000 bookings of the user), but every booking would pay its writes.
+func userHoldsSlots(userID string, from, to []byte) (string, []any) {
+	cond, args := keyRange("slot_key", from, to)
+	args = append(args, userID)
+	return fmt.Sprintf(`SELECT slot_key FROM bookings WHERE user_id = $%d AND holds_spot AND %s`, len(args), cond), args
+}
+
+// UserHoldsSlot implements booking.ReadTx: from what a Reserve read ahead for the
+// slots of the key's range, else with a query of its own, of this key only.
+func (t *pgTxn) UserHoldsSlot(userID string, slotKey []byte) (bool, error) {
+	if held, ok := t.ahead.takeUserHoldsSlot(userID, slotKey); ok {
+		return held, nil
+	}
+	query, args := userHoldsSlots(userID, slotKey, append(bytes.Clone(slotKey), 0))
+	held := false
+	err := t.query(statement{}, query, args, []any{new([]byte)}, func() error { held = true; return nil })
+	return held, err
 }
 
 // idempotencyRead reads the answer of a token.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -66,8 +67,43 @@ func userIndexKey(r *bsv1.BookingRecord) []byte {
 }
 
 func (t txn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) error {
+	return t.userBookings(userID, func(id, raw []byte) (bool, error) {
+		rec := &bsv1.BookingRecord{}
+		if err := unmarshal(raw, rec); err != nil {
+			return false, fmt.Errorf("record %q: %w", id, err)
+		}
+		return fn(rec), nil
+	})
+}
+
+// UserHoldsSlot implements booking.ReadTx with a walk of the user's index, as
+// BookingsByUser does (in-process, on memory-mapped pages), that decodes only the
+// records that can be of the slot: a stored record holds its slot_key verbatim (a
+// protobuf bytes field), so one that does not contain slotKey is of another slot.
+func (t txn) UserHoldsSlot(userID string, slotKey []byte) (bool, error) {
+	held := false
+	err := t.userBookings(userID, func(id, raw []byte) (bool, error) {
+		if !bytes.Contains(raw, slotKey) {
+			return true, nil
+		}
+		rec := &bsv1.BookingRecord{}
+		if err := unmarshal(raw, rec); err != nil {
+			return false, fmt.Errorf("record %q: %w", id, err)
+		}
+		held = booking.HoldsSpot(rec.GetBooking().GetStatus()) && bytes.Equal(rec.GetSlotKey(), slotKey)
+		return !held, nil
+	})
+	return held, err
+}
+
+// userBookings calls fn with the id and the stored record of each of the user's
+// bookings, newest first, until fn returns false or an error. Both are bbolt's:
+// valid only in the transaction, never to be changed.
+func (t txn) userBookings(userID string, fn func(id, raw []byte) (bool, error)) error {
 	prefix := append([]byte(userID), 0)
 	end := append([]byte(userID), 1)
+	// One cursor seeks every record: Bucket.Get makes a cursor, and its stack, per call.
+	bookings := t.tx.Bucket(bucketBookings).Cursor()
 	c := t.tx.Bucket(bucketUserBookings).Cursor()
 	k, _ := c.Seek(end)
 	if k == nil {
@@ -76,12 +112,14 @@ func (t txn) BookingsByUser(userID string, fn func(*bsv1.BookingRecord) bool) er
 		k, _ = c.Prev()
 	}
 	for ; k != nil && len(k) > len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Prev() {
-		rec, err := t.Booking(string(k[len(prefix)+8:]))
-		if err != nil {
-			return fmt.Errorf("user index %q: %w", k, err)
+		id := k[len(prefix)+8:]
+		found, raw := bookings.Seek(id)
+		if !bytes.Equal(found, id) {
+			return fmt.Errorf("user index %q: %w", k, booking.ErrNotFound)
 		}
-		if !fn(rec) {
-			return nil
+		more, err := fn(id, raw)
+		if err != nil || !more {
+			return err
 		}
 	}
 	return nil
