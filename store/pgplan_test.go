@@ -12,6 +12,25 @@ import (
 	"github.com/bookingserver/bookingserver/store/internal/pgtest"
 )
 
+// planTestStore opens a store on a fresh schema and a connection of the test's
+// own to it (its plan settings change), both closed when the test ends.
+func planTestStore(t *testing.T) (*Postgres, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	p, err := OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	return p, conn
+}
+
 // TestSlotReadsUseTheKeys: a booking's slot reads (the rows' lock, the slots with their
 // counts, a cache fill's service) read through the keys' indexes whatever the
 // tables hold and whichever plan PostgreSQL caches for the prepared statement. A
@@ -20,19 +39,9 @@ import (
 func TestSlotReadsUseTheKeys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := pgtest.URL(t)
-	p, err := OpenPostgres(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	conn, err := pgx.Connect(ctx, url) // of its own: its plan settings change
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	p, conn := planTestStore(t)
 	// 20,000 slots in 20 services, a fifth of them booked, with statistics.
-	_, err = p.pool.Exec(ctx, `INSERT INTO slots (slot_key, record)
+	_, err := p.pool.Exec(ctx, `INSERT INTO slots (slot_key, record)
 			SELECT convert_to('m1', 'UTF8') || '\x00'::bytea || convert_to('s' || (i % 20), 'UTF8') || '\x00'::bytea || int8send(1900000000 + i * 1800), ''::bytea
 			FROM generate_series(1, 20000) i;
 		INSERT INTO slot_booked (slot_key, booked) SELECT slot_key, 1 FROM slots WHERE get_byte(slot_key, length(slot_key) - 1) % 5 = 0;
@@ -72,18 +81,8 @@ func TestSlotReadsUseTheKeys(t *testing.T) {
 func TestUserHoldsSlotReadsTheUserIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := pgtest.URL(t)
-	p, err := OpenPostgres(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	conn, err := pgx.Connect(ctx, url) // of its own: its plan settings change
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	_, err = p.pool.Exec(ctx, `INSERT INTO bookings (booking_id, user_id, created_unix, payment_pending, refund_due, slot_key, holds_spot, record)
+	p, conn := planTestStore(t)
+	_, err := p.pool.Exec(ctx, `INSERT INTO bookings (booking_id, user_id, created_unix, payment_pending, refund_due, slot_key, holds_spot, record)
 			SELECT 'bk-' || i, CASE WHEN i % 100 = 0 THEN 'regular' ELSE 'u' || (i % 1999) END, 1700000000 + i, false, false,
 				convert_to('m1', 'UTF8') || '\x00'::bytea || convert_to('s' || (i % 20), 'UTF8') || '\x00'::bytea ||
 				int8send(1900000000 + i::bigint * 1800) || int8send(1800) || '\x000000000000'::bytea,
