@@ -16,7 +16,9 @@ import (
 // ExportFeed is Store.ExportFeed on PostgreSQL: every shard from one REPEATABLE READ
 // snapshot, so the shards agree with each other, and rows are streamed, never held.
 // An attempt that fails once output has begun is not retried: its shards are
-// already partly written.
+// already partly written. The snapshot lifts the idle in transaction timeout
+// (pgsession.go): a dropbox or an HTTP client slower than the database leaves it
+// idle while the last rows read are written out, and it holds no row lock.
 func (p *Postgres) ExportFeed(ctx context.Context, kind feeds.ExportKind, opts feeds.ExportOptions, open func(shard, total int) (io.Writer, error)) (feeds.ExportInfo, error) {
 	var (
 		info    feeds.ExportInfo
@@ -27,6 +29,9 @@ func (p *Postgres) ExportFeed(ctx context.Context, kind feeds.ExportKind, opts f
 		return open(shard, total)
 	}
 	err := p.read(ctx, func(t *pgTxn) error {
+		if _, err := t.exec(unlimitedIdleInTransaction); err != nil {
+			return err
+		}
 		var err error
 		info, err = feeds.Export(kind, pgExportInventory{t}, opts, opened)
 		if err != nil && started {

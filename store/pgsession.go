@@ -17,15 +17,15 @@ import (
 // (pgsettle.go), waits behind it. None of our transactions is idle that long
 // between two statements: a reservation sends its statements in two round trips
 // (pgreserve.go), an Update's fn and the outbox's reads do only in-memory work
-// between statements, a feed export streams rows (its session is active while the
-// client reads them, but for the end of an answer that fits in the sockets'
-// buffers, a few MB written to the dropbox in seconds), and a COPY is one
-// statement however slowly its rows come.
-// The two that are idle as long as their work lasts set it off for their own
+// between statements, and a COPY is one statement however slowly its rows come.
+// The three that are idle as long as their work lasts set it off for their own
 // transaction (SET LOCAL, unlimitedIdleInTransaction): a feed load's read snapshots,
 // which decode the whole feed (up to 512 MiB) between statements and hold no row
-// lock, and the transaction that holds a replica lock row (pglock.go) for a whole
-// migration or feed load.
+// lock; a feed export's snapshot, idle while the rows the database already sent
+// (as many as the sockets' buffers hold) are written to a dropbox or an HTTP client
+// slower than it, which a slow dropbox took past the timeout (pgexport.go); and the
+// transaction that holds a replica lock row (pglock.go) for a whole migration or
+// feed load.
 //
 // The TCP settings end the sessions of a peer that vanished without closing its
 // connections (its machine lost power, a network partition): PostgreSQL's sockets
