@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -218,18 +219,18 @@ type serveProcess struct {
 }
 
 // startServe starts serve on the store the store flags select (eachStore; loading
-// feeds when not "") with the extra flags and waits until healthy.
+// feeds when not "") with the extra flags and waits until healthy, on ports of its
+// choosing (servingAddrs).
 func startServe(t *testing.T, bin string, store []string, feeds string, extra ...string) *serveProcess {
 	t.Helper()
-	httpAddr := freeAddr(t)
 	args := append([]string{"serve"}, store...)
-	args = append(args, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword)
+	args = append(args, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--auth-user", killUser, "--auth-password", killPassword)
 	if feeds != "" {
 		args = append(args, "--feeds", feeds)
 	}
 	args = append(args, extra...)
 	p := &serveProcess{
-		cmd: exec.Command(bin, args...), base: "http://" + httpAddr, stderr: &syncBuffer{},
+		cmd: exec.Command(bin, args...), stderr: &syncBuffer{},
 		exited: make(chan struct{}), client: &http.Client{Timeout: 10 * time.Second},
 	}
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.stderr
@@ -243,11 +244,18 @@ func startServe(t *testing.T, bin string, store []string, feeds string, extra ..
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := p.client.Get(p.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
+		if p.base == "" {
+			if addr, _ := servingAddrs(p.stderr.String()); addr != "" {
+				p.base = "http://" + addr
+			}
+		}
+		if p.base != "" {
+			resp, err := p.client.Get(p.base + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					break
+				}
 			}
 		}
 		select {
@@ -262,6 +270,21 @@ func startServe(t *testing.T, bin string, store []string, feeds string, extra ..
 	}
 	p.started = time.Now()
 	return p
+}
+
+// servingAddrs are the addresses in serve's "serving" log line (JSON, one record a
+// line) in stderr, or "" before that line. A test that lets serve choose its ports
+// (127.0.0.1:0) reads them here: a port picked free before the process starts can
+// be taken by another socket before it binds (seen in CI: "bind: address already
+// in use").
+func servingAddrs(stderr string) (httpAddr, grpcAddr string) {
+	for line := range strings.Lines(stderr) {
+		var rec struct{ Msg, HTTP, GRPC string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "serving" {
+			return rec.HTTP, rec.GRPC
+		}
+	}
+	return "", ""
 }
 
 // post sends a v3 call with Google's credentials and decodes a 200 answer into out.

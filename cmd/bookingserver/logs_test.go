@@ -69,9 +69,8 @@ func jsonLogsOnly(t *testing.T, bin string, store []string) {
 	writeKillFeeds(t, feeds, 1)
 	_, certFile, keyFile := writeSelfSigned(t, dir, "logs")
 
-	httpAddr, grpcAddr := freeAddr(t), freeAddr(t)
 	cmd := exec.Command(bin, serveArgs(store, "--feeds", feeds,
-		"--grpc-addr", grpcAddr, "--http-addr", httpAddr, "--tls-cert", certFile, "--tls-key", keyFile,
+		"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile,
 		"--auth-user", killUser, "--auth-password", killPassword, "--log-format", "json", "--log-level", "debug")...)
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
@@ -90,6 +89,7 @@ func jsonLogsOnly(t *testing.T, bin string, store []string) {
 		}
 	}
 	waitLog(`"msg":"serving"`)
+	httpAddr, grpcAddr := servingAddrs(stderr.String())
 	// Plaintext on both TLS listeners: net/http logs a handshake error through the
 	// log package, grpc-go a failed handshake through grpclog.
 	for _, addr := range []string{httpAddr, grpcAddr} {
