@@ -78,7 +78,11 @@ func TestPostgresReplicaLocksTakeTurns(t *testing.T) {
 	}{{"advisory lock", false}, {"lock row", true}} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			pool := storetest.OpenPostgres(t, storetest.PostgresURL(t), store.IdleInTransactionTimeout(50*time.Millisecond)).Pool()
+			// The schema is migrated first with the default timeout: a migration's
+			// transaction was ended by the 50 ms one under CI's load.
+			url := storetest.PostgresURL(t)
+			storetest.OpenPostgres(t, url)
+			pool := storetest.OpenPostgres(t, url, store.IdleInTransactionTimeout(50*time.Millisecond)).Pool()
 			const key = 42
 			release, err := store.HoldReplicaLock(t.Context(), pool, mode.rows, key)
 			if err != nil {
