@@ -37,15 +37,10 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 		t.Fatalf("slots: %d %v", len(slots), err)
 	}
 
-	data, httpAddr := filepath.Join(dir, "live.db"), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	go func() {
-		exit <- run(ctx, []string{"serve", "--data", data, "--feeds", feedDir, "--auth-user", "g", "--auth-password", "p",
-			"--admin-token", "adm", "--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &stderr, &stderr)
-	}()
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
+	data := filepath.Join(dir, "live.db")
+	srv := serveInProcess(t, []string{"serve", "--data", data, "--feeds", feedDir, "--auth-user", "g", "--auth-password", "p",
+		"--admin-token", "adm"})
+	httpAddr := srv.httpAddr
 
 	// Google books from four clients until told to stop; each acknowledged booking is
 	// noted with the moment its answer arrived.
@@ -93,10 +88,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	close(stop)
 	wg.Wait()
-	cancel()
-	if code := <-exit; code != 0 {
-		t.Fatalf("serve exit %d: %s", code, stderr.String())
-	}
+	srv.stop(t)
 	if !strings.Contains(out.String(), "consistent") {
 		t.Errorf("backup output %q", out.String())
 	}
@@ -135,16 +127,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 // fails with the server's reason and leaves no file.
 func TestBackupRefused(t *testing.T) {
 	dir := t.TempDir()
-	httpAddr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	go func() {
-		exit <- run(ctx, []string{"serve", "--data", filepath.Join(dir, "b.db"), "--insecure-no-auth", "--admin-token", "adm",
-			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &stderr, &stderr)
-	}()
-	defer func() { cancel(); <-exit }()
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
+	httpAddr := serveInProcess(t, []string{"serve", "--data", filepath.Join(dir, "b.db"), "--insecure-no-auth", "--admin-token", "adm"}).httpAddr
 	var out bytes.Buffer
 	backup := filepath.Join(dir, "backup.db")
 	if code := run(context.Background(), []string{"backup", "--server", "http://" + httpAddr, "--admin-token", "wrong", backup}, &out, &out); code != 1 || !strings.Contains(out.String(), "401") {
@@ -167,9 +150,8 @@ func TestBackupRefused(t *testing.T) {
 // the command leaves no file.
 func TestBackupOnPostgresNamesPgDump(t *testing.T) {
 	db := storetest.PostgresURL(t)
-	dir, httpAddr := t.TempDir(), freeAddr(t)
-	serveInProcess(t, httpAddr, []string{"serve", "--database-url", db, "--insecure-no-auth", "--admin-token", "adm",
-		"--grpc-addr", freeAddr(t), "--http-addr", httpAddr})
+	dir := t.TempDir()
+	httpAddr := serveInProcess(t, []string{"serve", "--database-url", db, "--insecure-no-auth", "--admin-token", "adm"}).httpAddr
 	var out bytes.Buffer
 	backup := filepath.Join(dir, "backup.db")
 	if code := run(context.Background(), []string{"backup", "--server", "http://" + httpAddr, "--admin-token", "adm", backup}, &out, &out); code != 1 ||

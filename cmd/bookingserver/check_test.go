@@ -34,7 +34,7 @@ func TestDamagedDataFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"serve", "--data", data, "--insecure-no-auth", "--grpc-addr", freeAddr(t), "--http-addr", freeAddr(t)},
+		append([]string{"serve", "--data", data, "--insecure-no-auth"}, anyPorts()...),
 		{"check", "--data", data},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -19,9 +19,8 @@ func conformanceCommand(t *testing.T, store []string) {
 	dir := t.TempDir()
 	feedDir := filepath.Join(dir, "feeds")
 	writeKillFeeds(t, feedDir, killSpots)
-	httpAddr, grpcAddr := freeAddr(t), freeAddr(t)
-	serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir, "--grpc-addr", grpcAddr, "--http-addr", httpAddr,
-		"--auth-user", "google", "--auth-password", "pw"))
+	srv := serveInProcess(t, serveArgs(store, "--feeds", feedDir, "--auth-user", "google", "--auth-password", "pw"))
+	httpAddr, grpcAddr := srv.httpAddr, srv.grpcAddr
 	common := []string{"conformance", "--auth-user", "google", "--availability", filepath.Join(feedDir, "availability.json"), "--num-slots", "2"}
 	for _, tt := range []struct {
 		name     string

@@ -20,11 +20,9 @@ func TestFeedExportValidates(t *testing.T) {
 		dir := t.TempDir()
 		feedDir := filepath.Join(dir, "feeds")
 		start := writeOneSlotFeeds(t, feedDir, 2)
-		httpAddr := freeAddr(t)
-		serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir,
-			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword,
+		life := serveInProcess(t, serveArgs(store, "--feeds", feedDir, "--auth-user", killUser, "--auth-password", killPassword,
 			"--admin-token", "adm"))
-		srv := &serveProcess{base: "http://" + httpAddr, client: &http.Client{}}
+		srv := &serveProcess{base: "http://" + life.httpAddr, client: &http.Client{}}
 		var created map[string]any
 		if code, err := srv.post("/v3/CreateBooking", createBody(start, "u1", "tok-1"), &created); err != nil {
 			t.Fatalf("CreateBooking: %d %v", code, err)

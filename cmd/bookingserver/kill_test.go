@@ -224,7 +224,7 @@ type serveProcess struct {
 func startServe(t *testing.T, bin string, store []string, feeds string, extra ...string) *serveProcess {
 	t.Helper()
 	args := append([]string{"serve"}, store...)
-	args = append(args, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--auth-user", killUser, "--auth-password", killPassword)
+	args = append(append(args, anyPorts()...), "--auth-user", killUser, "--auth-password", killPassword)
 	if feeds != "" {
 		args = append(args, "--feeds", feeds)
 	}
@@ -278,13 +278,20 @@ func startServe(t *testing.T, bin string, store []string, feeds string, extra ..
 // be taken by another socket before it binds (seen in CI: "bind: address already
 // in use").
 func servingAddrs(stderr string) (httpAddr, grpcAddr string) {
-	for line := range strings.Lines(stderr) {
-		var rec struct{ Msg, HTTP, GRPC string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "serving" {
-			return rec.HTTP, rec.GRPC
+	return loggedAttr(stderr, "serving", "http"), loggedAttr(stderr, "serving", "grpc")
+}
+
+// loggedAttr is the string attribute key of the first log record msg in logs (JSON,
+// one record a line), or "" before that record.
+func loggedAttr(logs, msg, key string) string {
+	for line := range strings.Lines(logs) {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+			v, _ := rec[key].(string)
+			return v
 		}
 	}
-	return "", ""
+	return ""
 }
 
 // post sends a v3 call with Google's credentials and decodes a 200 answer into out.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -15,16 +14,8 @@ import (
 // --max-body-bytes is refused with 413 and the cap in the message, and a keep-alive
 // connection idle past --idle-timeout is closed.
 func TestLimitFlags(t *testing.T) {
-	httpAddr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	go func() {
-		exit <- run(ctx, []string{"serve", "--data", filepath.Join(t.TempDir(), "b.db"), "--insecure-no-auth",
-			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--max-body-bytes", "1000", "--idle-timeout", "500ms"}, &stderr, &stderr)
-	}()
-	defer func() { cancel(); <-exit }()
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
+	httpAddr := serveInProcess(t, []string{"serve", "--data", filepath.Join(t.TempDir(), "b.db"), "--insecure-no-auth",
+		"--max-body-bytes", "1000", "--idle-timeout", "500ms"}).httpAddr
 
 	resp, err := http.Post("http://"+httpAddr+"/v3/HealthCheck", "application/json", strings.NewReader(strings.Repeat(" ", 2000)))
 	if err != nil {

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,35 +28,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestServeTwiceOnOneDataFile: a second serve on the same data file fails fast with a
 // clear message, and the first one shuts down cleanly on cancel.
 func TestServeTwiceOnOneDataFile(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "b.db")
-	httpAddr := freeAddr(t)
-	args := []string{"serve", "--data", data, "--auth-user", "u", "--auth-password", "p",
-		"--grpc-addr", freeAddr(t), "--http-addr", httpAddr}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	go func() { exit <- run(ctx, args, &stderr, &stderr) }()
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
+	args := []string{"serve", "--data", data, "--auth-user", "u", "--auth-password", "p"}
+	first := serveInProcess(t, args)
 
 	var out2 bytes.Buffer
 	start := time.Now()
-	second := append([]string{}, args...)
-	second[len(second)-1] = freeAddr(t)
-	if code := run(context.Background(), second, &out2, &out2); code != 1 {
+	if code := run(context.Background(), append(args, anyPorts()...), &out2, &out2); code != 1 {
 		t.Fatalf("second serve exit %d, want 1; output %s", code, out2.String())
 	}
 	if !strings.Contains(out2.String(), "another bookingserver") {
@@ -67,29 +46,7 @@ func TestServeTwiceOnOneDataFile(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("second serve took %v to fail", d)
 	}
-
-	cancel()
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Errorf("first serve exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not shut down")
-	}
-}
-
-func waitHealthy(t *testing.T, url string) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-	}
-	t.Fatalf("%s never became healthy", url)
+	first.stop(t)
 }
 
 func TestServeNeedsCredentials(t *testing.T) {

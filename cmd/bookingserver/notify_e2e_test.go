@@ -44,11 +44,10 @@ func TestMerchantActionsReachGoogle(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		httpAddr := freeAddr(t)
-		serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir,
-			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", "g", "--auth-password", "p", "--admin-token", "adm",
+		srv := serveInProcess(t, serveArgs(store, "--feeds", feedDir,
+			"--auth-user", "g", "--auth-password", "p", "--admin-token", "adm",
 			"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds))
-		base := "http://" + httpAddr
+		base := "http://" + srv.httpAddr
 
 		post := func(path, auth, body string) map[string]any {
 			t.Helper()

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNotifyThroughRunningServer: while a server holds the data file, `notify list`
@@ -20,24 +21,18 @@ import (
 // a mistyped --data creates no database; the record is gone when the server stops.
 func TestNotifyThroughRunningServer(t *testing.T) {
 	dir := t.TempDir()
-	data, httpAddr := filepath.Join(dir, "b.db"), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	go func() {
-		exit <- run(ctx, []string{"serve", "--data", data, "--insecure-no-auth", "--admin-token", "adm",
-			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &stderr, &stderr)
-	}()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			<-exit
+	data := filepath.Join(dir, "b.db")
+	srv := serveInProcess(t, []string{"serve", "--data", data, "--insecure-no-auth", "--admin-token", "adm"})
+	httpAddr := srv.httpAddr
+	// serve records its address once it is serving: wait for the record, not only
+	// for the serving line.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := readServerFile(data); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no server record 10 s after serving: %v", err)
 		}
 	}
-	defer stop()
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
 
 	var out bytes.Buffer
 	if code := run(context.Background(), []string{"notify", "list", "--data", data}, &out, &out); code != 1 || !strings.Contains(out.String(), "--admin-token") {
@@ -63,7 +58,7 @@ func TestNotifyThroughRunningServer(t *testing.T) {
 	if _, err := os.Stat(typo); !os.IsNotExist(err) {
 		t.Errorf("notify list created %s: %v", typo, err)
 	}
-	stop()
+	srv.stop(t)
 	if _, err := os.Stat(serverFilePath(data)); !os.IsNotExist(err) {
 		t.Errorf("the server's record outlived it: %v", err)
 	}

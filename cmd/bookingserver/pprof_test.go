@@ -21,14 +21,20 @@ func TestPprofLoopbackOnly(t *testing.T) {
 	stop()
 }
 
+// TestPprofServes: pprof on a port of the kernel's choosing, read from its log line.
+// Not parallel: it captures the process's logger.
 func TestPprofServes(t *testing.T) {
-	t.Parallel()
-	addr := freeAddr(t)
-	stop, err := startPprof(addr)
+	logs, restore := captureLogs()
+	stop, err := startPprof("127.0.0.1:0")
+	restore()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
+	addr := loggedAttr(logs.String(), "pprof on", "addr")
+	if addr == "" {
+		t.Fatalf("no pprof on line with its address: %s", logs.String())
+	}
 	resp, err := http.Get("http://" + addr + "/debug/pprof/")
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,30 +28,15 @@ func TestPublishToDropboxes(t *testing.T) {
 		srv := publishtest.Start(t, "127.0.0.1:0", key.PublicKey())
 		boxes := map[string]string{}
 		args := serveArgs(store, "--feeds", feedDir,
-			"--grpc-addr", freeAddr(t), "--auth-user", killUser, "--auth-password", killPassword, "--admin-token", "adm",
+			"--auth-user", killUser, "--auth-password", killPassword, "--admin-token", "adm",
 			"--dropbox-key", keyFile, "--dropbox-known-hosts", srv.KnownHosts(t, srv.HostKey.PublicKey()),
 			"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds, "--feed-status-interval", "50ms")
 		for _, kind := range []string{"merchant", "service", "availability"} {
 			boxes[kind] = t.TempDir()
 			args = append(args, "--dropbox-"+kind, "sftp://google@"+srv.Addr+boxes[kind])
 		}
-		httpAddr := freeAddr(t)
-		args = append(args, "--http-addr", httpAddr)
-		var logs syncBuffer
-		serve := func() (stop func()) {
-			ctx, cancel := context.WithCancel(context.Background())
-			exit := make(chan int, 1)
-			go func() { exit <- run(ctx, args, &logs, &logs) }()
-			waitHealthy(t, "http://"+httpAddr+"/healthz")
-			return func() {
-				cancel()
-				if code := <-exit; code != 0 {
-					t.Errorf("serve exit %d: %s", code, logs.String())
-				}
-			}
-		}
-		stop := serve()
-		base := "http://" + httpAddr
+		life := serveInProcess(t, args)
+		base := "http://" + life.httpAddr
 		call := func(method, path string, out any) {
 			t.Helper()
 			req, _ := http.NewRequest(method, base+path, nil)
@@ -96,9 +80,9 @@ func TestPublishToDropboxes(t *testing.T) {
 			}
 		}
 
-		stop()
-		stop = serve()
-		defer stop()
+		life.stop(t)
+		life = serveInProcess(t, args) // on ports of its own
+		base = "http://" + life.httpAddr
 		if !statusRead() {
 			t.Fatalf("after a restart: %+v", list)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -39,23 +38,9 @@ func TestCredentialRotationOnSIGHUP(t *testing.T) {
 	write(authFile, "# Google\ngoogle:old-pass\n")
 	write(tokenFile, "old-token\n")
 
-	httpAddr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	defer slog.SetDefault(slog.Default())
-	slog.SetDefault(slog.New(slog.NewTextHandler(&stderr, nil)))
-	go func() {
-		exit <- run(ctx, []string{"serve", "--data", filepath.Join(dir, "b.db"), "--auth-file", authFile,
-			"--admin-token-file", tokenFile, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &stderr, &stderr)
-	}()
-	defer func() {
-		cancel()
-		if code := <-exit; code != 0 {
-			t.Errorf("serve exit %d: %s", code, stderr.String())
-		}
-	}()
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
+	srv := serveInProcess(t, []string{"serve", "--data", filepath.Join(dir, "b.db"), "--auth-file", authFile,
+		"--admin-token-file", tokenFile})
+	httpAddr := srv.httpAddr
 
 	var dials atomic.Int32
 	client := &http.Client{Transport: &http.Transport{
@@ -112,7 +97,7 @@ func TestCredentialRotationOnSIGHUP(t *testing.T) {
 	}
 	// A broken file keeps the set in force (and the log says why).
 	write(authFile, "no colon here\n")
-	hup("the broken file reported", func() bool { return strings.Contains(stderr.String(), "credentials not reloaded") })
+	hup("the broken file reported", func() bool { return strings.Contains(srv.logs.String(), "credentials not reloaded") })
 	if google("new-pass") != 200 || google("old-pass") != 401 {
 		t.Error("a broken file on reload must keep the credentials in force")
 	}

@@ -91,11 +91,9 @@ func TestAvailabilityRTUs(t *testing.T) {
 		creds := notifiertest.ServiceAccountFile(t, tokens.URL)
 		feedDir := filepath.Join(dir, "feeds")
 		start := writeOneSlotFeeds(t, feedDir, 1)
-		httpAddr := freeAddr(t)
-		serveInProcess(t, httpAddr, serveArgs(store, "--feeds", feedDir,
-			"--grpc-addr", freeAddr(t), "--http-addr", httpAddr, "--auth-user", killUser, "--auth-password", killPassword,
+		life := serveInProcess(t, serveArgs(store, "--feeds", feedDir, "--auth-user", killUser, "--auth-password", killPassword,
 			"--partner-id", "4242", "--maps-booking-url", api.URL, "--google-credentials", creds))
-		srv := &serveProcess{base: "http://" + httpAddr, client: &http.Client{Timeout: 10 * time.Second}}
+		srv := &serveProcess{base: "http://" + life.httpAddr, client: &http.Client{Timeout: 10 * time.Second}}
 
 		waitSpotsOpen(t, api, start, "1") // the feed load's day window
 		waitAtGoogle(t, api, "partners/4242/merchants/m1/services/s1")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"path/filepath"
 	"testing"
@@ -43,23 +42,6 @@ func openStore(t *testing.T, flags []string) store.Backend {
 		t.Fatal(err)
 	}
 	return st
-}
-
-// serveInProcess runs `bookingserver args…` (serve) in this process until the test
-// ends, waiting until httpAddr is healthy; serve must then exit 0.
-func serveInProcess(t *testing.T, httpAddr string, args []string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var logs syncBuffer
-	go func() { exit <- run(ctx, args, &logs, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		if code := <-exit; code != 0 {
-			t.Errorf("serve exit %d: %s", code, logs.String())
-		}
-	})
-	waitHealthy(t, "http://"+httpAddr+"/healthz")
 }
 
 // TestSerializableOnlyNeedsDatabaseURL: --database-serializable-only is refused

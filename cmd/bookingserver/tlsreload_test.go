@@ -34,20 +34,9 @@ func TestTLSReloadOnSIGHUP(t *testing.T) {
 		roots.AddCert(c)
 	}
 
-	httpAddr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	var stderr syncBuffer
-	go func() {
-		exit <- run(ctx, []string{"serve", "--data", filepath.Join(dir, "b.db"), "--insecure-no-auth",
-			"--tls-cert", certFile, "--tls-key", keyFile, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &stderr, &stderr)
-	}()
-	defer func() {
-		cancel()
-		if code := <-exit; code != 0 {
-			t.Errorf("serve exit %d: %s", code, stderr.String())
-		}
-	}()
+	srv := serveInProcess(t, []string{"serve", "--data", filepath.Join(dir, "b.db"), "--insecure-no-auth",
+		"--tls-cert", certFile, "--tls-key", keyFile})
+	httpAddr := srv.httpAddr
 
 	var dials atomic.Int32
 	newClient := func(count bool) *http.Client {
@@ -77,7 +66,7 @@ func TestTLSReloadOnSIGHUP(t *testing.T) {
 	kept := newClient(true)
 	for deadline := time.Now().Add(10 * time.Second); served(kept) == nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("serve never answered over TLS: %s", stderr.String())
+			t.Fatalf("serve never answered over TLS: %s", srv.logs.String())
 		}
 	}
 	if !bytes.Equal(served(kept), oldDER) {
@@ -99,7 +88,7 @@ func TestTLSReloadOnSIGHUP(t *testing.T) {
 	}
 	for deadline := time.Now().Add(5 * time.Second); !bytes.Equal(served(newClient(false)), newDER); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("after SIGHUP new connections never got the new certificate: %s", stderr.String())
+			t.Fatalf("after SIGHUP new connections never got the new certificate: %s", srv.logs.String())
 		}
 	}
 	if got := served(kept); !bytes.Equal(got, oldDER) {
