@@ -69,6 +69,7 @@ type Postgres struct {
 	warmDone    chan struct{}
 	sendDone    chan struct{}
 	watchDone   chan struct{}
+	closeOnce   sync.Once
 }
 
 // listenTimeout bounds how long OpenPostgres waits for its LISTEN connection.
@@ -187,17 +188,30 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 	return p, nil
 }
 
-// Close stops listening, sends what the last commits changed, and closes the pool.
+// Close stops listening, sends what the last commits changed, closes the pool,
+// sends what the commits that ended meanwhile changed, and then records, unless
+// a send failed, that the replica closed cleanly: the other replicas need not read
+// its last counts again (broadcaster.finish, pgdeadreplicas.go). Once the pool is
+// closed, every change this replica committed is queued: a transaction holds its
+// connection until its changes are queued, or its settle, refused, noted them lost
+// (lazyTx, reserveOnce), and the settles under way have ended.
 func (p *Postgres) Close() error {
-	p.settleMu.Lock()
-	p.stopListen()
-	p.settleMu.Unlock()
-	<-p.listenDone
-	<-p.warmDone
-	<-p.watchDone
-	p.settling.Wait()
-	<-p.sendDone
-	p.pool.Close()
+	p.closeOnce.Do(func() {
+		p.settleMu.Lock()
+		p.stopListen()
+		p.settleMu.Unlock()
+		<-p.listenDone
+		<-p.warmDone
+		<-p.watchDone
+		p.settling.Wait()
+		<-p.sendDone
+		p.pool.Close()
+		closed := "" // serializable-only mode: no other replica watches this one
+		if !p.serializableOnly {
+			closed = replicaSessionName(p.cache.tag)
+		}
+		p.broadcast.finish(closed)
+	})
 	return nil
 }
 
@@ -334,16 +348,26 @@ func outcomeUnknown(err error) bool {
 }
 
 // lazyTx begins its transaction at its first statement: a View that the
-// availability cache answers makes none.
+// availability cache answers makes none. It holds its connection until rollback,
+// after the transaction's end (Postgres.ended): a Close that closed the pool finds
+// every commit's changes queued.
 type lazyTx struct {
 	pool *pgxpool.Pool
 	opts pgx.TxOptions
+	conn *pgxpool.Conn
 	tx   pgx.Tx
 }
 
 func (l *lazyTx) begin(ctx context.Context) (pgx.Tx, error) {
 	if l.tx == nil {
-		tx, err := l.pool.BeginTx(ctx, l.opts)
+		if l.conn == nil {
+			conn, err := l.pool.Acquire(ctx)
+			if err != nil {
+				return nil, err
+			}
+			l.conn = conn
+		}
+		tx, err := l.conn.BeginTx(ctx, l.opts)
 		if err != nil {
 			return nil, err
 		}
@@ -391,9 +415,14 @@ func (l *lazyTx) commit(ctx context.Context) error {
 	return l.tx.Commit(ctx)
 }
 
+// rollback ends the transaction unless it committed, and releases the connection
+// (closed by the pool if the transaction could not end).
 func (l *lazyTx) rollback(ctx context.Context) {
 	if l.tx != nil {
 		_ = l.tx.Rollback(ctx) // after Commit it is a no-op
+	}
+	if l.conn != nil {
+		l.conn.Release()
 	}
 }
 

@@ -24,9 +24,10 @@ import (
 // connection, and each replica's handler.
 //
 // A change is not sent if the replica dies between its commit and the send (kill
-// -9, a crash: a replica that closes sends what is queued first). The other
-// replicas see its lease-owner lock go and, once its sessions have ended, read the
-// counts changed shortly before (pgdeadreplicas.go): their caches answer the count
+// -9, a crash: a replica that closes sends what is queued first, and then records
+// that it closed cleanly, finish). The other replicas see its lease-owner lock go
+// and, once its sessions have ended, read the counts changed shortly before unless
+// it recorded a clean close (pgdeadreplicas.go): their caches answer the count
 // within a second or two of the death. In serializable-only mode (no advisory
 // locks, nothing to watch) they keep that slot's count until the service is filled
 // again (at most cacheTTL). Count changes carry the slot's version, so they may
@@ -42,7 +43,11 @@ type broadcaster struct {
 	mu      sync.Mutex
 	changes map[string]slotChange // by slot key, the latest of each
 	outbox  bool                  // a new outbox record waits for a wake-up
-	kick    chan struct{}
+	// unsent: a count change that may have committed was never queued (a settle
+	// that did not finish, lost): the replica cannot say at its close that it
+	// sent every change.
+	unsent bool
+	kick   chan struct{}
 }
 
 // slotChange is a slot's count as a committed transaction left it, and the
@@ -68,13 +73,19 @@ const payloadHeader = "v2 "
 // bookings are unaffected (they read the database).
 const sendInterval = 10 * time.Millisecond
 
-// notificationsApplicationName names the broadcaster's connections in
-// pg_stat_activity.
-const notificationsApplicationName = "bookingserver replica notifications"
+// notificationsSessionName names the broadcaster's connections in
+// pg_stat_activity: the replica's session name (replicaSessionName), so that the
+// others wait for them too when it dies, and a suffix that tells them apart from
+// the pool's.
+func notificationsSessionName(tag string) string {
+	return replicaSessionName(tag) + notificationsSuffix
+}
+
+const notificationsSuffix = " notifications"
 
 func newBroadcaster(config *pgx.ConnConfig, channels pgChannels, tag string) *broadcaster {
 	if config != nil {
-		config.RuntimeParams["application_name"] = notificationsApplicationName
+		config.RuntimeParams["application_name"] = notificationsSessionName(tag)
 		// A notification is a hint, not a record: its commit does not wait for the
 		// disk (which the bookings keep busy), so its lock on the notification queue
 		// is held for microseconds and the other replicas hear of the changes
@@ -103,8 +114,15 @@ func (b *broadcaster) add(changes []slotChange, outbox bool) {
 	}
 }
 
+// lost notes that a count change that may have committed will never be queued.
+func (b *broadcaster) lost() {
+	b.mu.Lock()
+	b.unsent = true
+	b.mu.Unlock()
+}
+
 // run sends what is queued until ctx ends, then what is left (for a second at
-// most): a replica that stops cleanly leaves nothing unsaid.
+// most), and leaves its connection to finish.
 func (b *broadcaster) run(ctx context.Context) {
 	if err := b.connect(ctx); err != nil && ctx.Err() == nil {
 		slog.Warn("replica notifications: cannot connect yet; again at the first change", "err", err)
@@ -124,10 +142,7 @@ func (b *broadcaster) run(ctx context.Context) {
 			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			defer cancel()
 			if err := b.send(final); err != nil {
-				slog.Warn("replica notifications: not sent at close", "err", err)
-			}
-			if b.conn != nil {
-				_ = b.conn.Close(final) // closing a connection we drop
+				slog.Warn("replica notifications: not sent at close; again once the pool is closed", "err", err)
 			}
 			return
 		}
@@ -144,6 +159,47 @@ func (b *broadcaster) run(ctx context.Context) {
 		}
 	}
 }
+
+// finish ends the broadcaster once run has returned and its replica's pool is
+// closed, when no change can be queued any more: it sends what was queued since
+// run's last send (commits that ended while the replica closed, or a send that
+// failed) and then, when closed (the replica's session name) is set, records that
+// the replica closed cleanly (replica_closes): every count change it committed was
+// sent, and the others need not read them again (pgdeadreplicas.go). The record
+// goes on this connection, one of the sessions the others wait for, after the
+// sends' commits. Nothing is recorded when a send failed or a change went unqueued
+// (lost): the others then read the counts. finish takes a second at most.
+func (b *broadcaster) finish(closed string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := b.send(ctx)
+	b.mu.Lock()
+	unsent := b.unsent
+	b.mu.Unlock()
+	switch {
+	case err != nil:
+		slog.Warn("replica notifications: not sent at close; the other replicas will read the counts", "err", err)
+	case closed == "":
+	case unsent:
+		slog.Info("replica notifications: a count change of unknown outcome was never read; the other replicas will read the counts")
+	default:
+		if err = b.connect(ctx); err == nil {
+			_, err = b.conn.Exec(ctx, recordCleanClose, closed)
+		}
+		if err != nil {
+			slog.Warn("replica notifications: clean close not recorded; the other replicas will read the counts", "err", err)
+		}
+	}
+	if b.conn != nil {
+		_ = b.conn.Close(ctx) // closing a connection we drop
+		b.conn = nil
+	}
+}
+
+// recordCleanClose records that replica $1 closed cleanly, and forgets the closes
+// older than an hour: the other replicas look for one within cacheTTL of a death.
+const recordCleanClose = `WITH old AS (DELETE FROM replica_closes WHERE closed_at < now() - interval '1 hour')
+	INSERT INTO replica_closes (replica) VALUES ($1) ON CONFLICT (replica) DO NOTHING`
 
 // send notifies everything queued, in one round trip; what it could not send is
 // queued again.

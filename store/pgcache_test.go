@@ -187,12 +187,11 @@ func TestPostgresNotificationsSurviveALostConnection(t *testing.T) {
 	addBooked(t, a, 1)
 	eventually(t, b, "replica b after a's first booking", func(s booking.SlotSummary) bool { return s.Booked == 1 })
 
-	// Every store's notification connection, by the application name it gives
-	// (those of other tests running beside this one reconnect as well).
+	// a's notification connection, by the application name it gives.
 	var cut int
 	for deadline := time.Now().Add(10 * time.Second); cut == 0; time.Sleep(10 * time.Millisecond) {
 		if err := a.Pool().QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`,
-			"bookingserver replica notifications").Scan(&cut); err != nil || (cut == 0 && time.Now().After(deadline)) {
+			store.NotificationsSessionName(a)).Scan(&cut); err != nil || (cut == 0 && time.Now().After(deadline)) {
 			t.Fatalf("cut %d notification connections: %v", cut, err)
 		}
 	}

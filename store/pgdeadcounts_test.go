@@ -5,9 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/bookingserver/bookingserver/booking"
 	"github.com/bookingserver/bookingserver/store"
 	"github.com/bookingserver/bookingserver/store/internal/pgtest"
+	"github.com/bookingserver/bookingserver/store/storetest"
 )
 
 // deadReplicaSeenWithin bounds how long the other replicas' caches may keep a dead
@@ -44,7 +47,7 @@ func TestPostgresCountChangesOfADeadReplica(t *testing.T) {
 			eventually(t, b, "replica b before the change", func(s booking.SlotSummary) bool { return s.Booked == 2 && store.CachesService(b, "m1", "haircut") })
 			want := 2 + tc.delta
 
-			proxy.Mute("bookingserver replica notifications") // a's notifications never go out
+			proxy.Mute(store.NotificationsSessionName(a)) // a's notifications never go out
 			var cut *pgtest.Cut
 			run := a.Reserve
 			if tc.lateCommit {
@@ -87,5 +90,139 @@ func TestPostgresCountChangesOfADeadReplica(t *testing.T) {
 			eventuallyWithin(t, b, deadReplicaSeenWithin, "replica b after a died", func(s booking.SlotSummary) bool { return s.Booked == want })
 			t.Logf("replica b answered the dead replica's count %v after it committed or died", time.Since(changed).Round(time.Millisecond))
 		})
+	}
+}
+
+// TestPostgresCleanCloseIsNotRecounted: replicas that close (a server stopped, or
+// the short-lived store of a command such as feeds load) after a count change of
+// theirs cost the replica that watches them no recount: each recorded its clean
+// close once its changes were sent, and the watcher, finding its sessions ended,
+// skips the read of slot_booked. It answers their counts all the same (they were
+// sent).
+func TestPostgresCleanCloseIsNotRecounted(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	b := storetest.OpenPostgres(t, url)
+	if b.SerializableOnly() {
+		t.Skip("serializable-only: without lease-owner locks no replica's end is seen, and nothing is recounted")
+	}
+	storetest.LoadFixture(t, b)
+	const closes = 3
+	for i := range int64(closes) {
+		a := storetest.OpenPostgres(t, url)
+		waitWatched(t, b)
+		addBooked(t, a, 1)
+		_, recounts, closed := store.DeathWatchCounts(b)
+		start := time.Now()
+		a.Close()
+		took := time.Since(start)
+		gotRecounts, gotClosed := waitEndSeen(t, b, recounts, closed)
+		if gotRecounts != recounts || gotClosed != closed+1 {
+			t.Fatalf("close %d: replica b recounted %d times and saw %d clean closes, want 0 and 1", i+1, gotRecounts-recounts, gotClosed-closed)
+		}
+		eventually(t, b, "replica b after a's close", func(s booking.SlotSummary) bool { return s.Booked == i+1 })
+		t.Logf("close %d took %v; replica b saw it after %v, with no recount", i+1, took.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// TestPostgresUncleanCloseIsRecounted: replica a closes, but cannot say that it
+// sent every count change it committed: its notification connection is muted (its
+// sends, and the record of a clean close, never reach the server), or a
+// cancellation of unknown outcome (its COMMIT held on its way to the server) was
+// not settled when it closed, and commits only later. Replica b recounts once a's
+// sessions have ended, and answers the count (it would keep the old one if it
+// trusted the close).
+func TestPostgresUncleanCloseIsRecounted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		delta      int64
+		lateCommit bool
+	}{
+		{"notifications muted", 1, false},
+		{"cancellation of unknown outcome committed after the close", -1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			proxy, a, b, direct := proxiedReplicas(t)
+			if a.SerializableOnly() {
+				t.Skip("serializable-only: without lease-owner locks no replica's end is seen, and nothing is recounted")
+			}
+			addBooked(t, a, 2)
+			eventually(t, b, "replica b before the change", func(s booking.SlotSummary) bool { return s.Booked == 2 && store.CachesService(b, "m1", "haircut") })
+			waitWatched(t, b)
+			want := 2 + tc.delta
+
+			var cut *pgtest.Cut
+			if tc.lateCommit {
+				cut = proxy.CutNextCommit(pgtest.CommitAfterCut)
+				if err := a.Update(ctx, changeBooked(tc.delta)); err == nil {
+					t.Fatal("a cancellation whose COMMIT was held answered no error")
+				}
+			} else {
+				proxy.Mute(store.NotificationsSessionName(a))
+				addBooked(t, a, tc.delta)
+			}
+			_, recounts, closed := store.DeathWatchCounts(b)
+			a.Close()
+			if !tc.lateCommit {
+				// a's muted connections gave up, but the server holds their sessions
+				// until it notices (its Terminate never arrived): it does now.
+				proxy.Kill()
+			}
+			if tc.lateCommit {
+				if _, booked := storedBookings(t, direct); booked != 2 {
+					t.Fatalf("the database holds %d booked before the held COMMIT went on, want 2", booked)
+				}
+				cut.Release()
+				select {
+				case <-cut.Done():
+				case <-time.After(10 * time.Second):
+					t.Fatal("the held COMMIT was never answered")
+				}
+			}
+			if _, booked := storedBookings(t, direct); booked != want {
+				t.Fatalf("the database holds %d booked, want %d", booked, want)
+			}
+			gotRecounts, gotClosed := waitEndSeen(t, b, recounts, closed)
+			if gotRecounts != recounts+1 || gotClosed != closed {
+				t.Fatalf("replica b recounted %d times and saw %d clean closes, want 1 and 0", gotRecounts-recounts, gotClosed-closed)
+			}
+			eventuallyWithin(t, b, deadReplicaSeenWithin, "replica b after a closed", func(s booking.SlotSummary) bool { return s.Booked == want })
+		})
+	}
+}
+
+// waitWatched waits until p's death watch has made a check that began after the
+// call: it has seen the lease-owner locks of the replicas opened before.
+func waitWatched(t *testing.T, p *store.Postgres) {
+	t.Helper()
+	checks, _, _ := store.DeathWatchCounts(p)
+	deadline := time.Now().Add(10 * time.Second)
+	for now, _, _ := store.DeathWatchCounts(p); now < checks+2; now, _, _ = store.DeathWatchCounts(p) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the death watch made %d checks in 10 s", now-checks)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitEndSeen waits until p's death watch has dealt with an ended replica since it
+// counted recounts and closed (a recount or a clean close), and returns its counts.
+func waitEndSeen(t *testing.T, p *store.Postgres, recounts, closed int64) (int64, int64) {
+	t.Helper()
+	deadline := time.Now().Add(2 * deadReplicaSeenWithin)
+	for {
+		_, r, c := store.DeathWatchCounts(p)
+		if r+c > recounts+closed {
+			return r, c
+		}
+		if time.Now().After(deadline) {
+			rows, _ := p.Pool().Query(t.Context(), `SELECT concat_ws(' ', pid, application_name, state, query) FROM pg_stat_activity WHERE backend_type = 'client backend'`)
+			sessions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			t.Fatalf("replica b dealt with no ended replica within %v; sessions: %q (%v)", 2*deadReplicaSeenWithin, sessions, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

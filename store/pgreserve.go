@@ -125,7 +125,7 @@ func (p *Postgres) reserveOnce(ctx context.Context, fn func(*pgTxn) error) error
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
+	defer conn.Release() // after ended: Close finds the changes of every commit queued
 	t := &pgTxn{ctx: ctx, tx: conn, reserve: true, advisoryLocks: !p.serializableOnly, pipeline: &pgx.Batch{}, cache: p.cache}
 	if p.serializableOnly {
 		t.pipeline.Queue(`BEGIN ISOLATION LEVEL SERIALIZABLE`)

@@ -171,7 +171,7 @@ func storeSessions(t *testing.T, p *store.Postgres) (listen, send int) {
 			switch {
 			case strings.HasPrefix(query, "LISTEN"):
 				listen = pid
-			case app == "bookingserver replica notifications":
+			case app == store.NotificationsSessionName(p):
 				send = pid
 			}
 			return nil

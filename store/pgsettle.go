@@ -33,7 +33,9 @@ const (
 )
 
 // settle settles, in the background, a transaction of unknown outcome that changed
-// the counts of keys.
+// the counts of keys. A settle that does not read them (the replica closing, or
+// giving up) notes them lost to the broadcaster: the replica's close then records
+// no clean close, and the others read its last counts (pgdeadreplicas.go).
 func (p *Postgres) settle(keys [][]byte) {
 	p.cache.drop(keys)
 	keys = slices.Clone(keys)
@@ -43,9 +45,16 @@ func (p *Postgres) settle(keys [][]byte) {
 	p.settleMu.Lock()
 	defer p.settleMu.Unlock()
 	if ctx.Err() != nil {
-		return // closed
+		p.broadcast.lost() // closed
+		return
 	}
 	p.settling.Go(func() {
+		settled := false
+		defer func() {
+			if !settled {
+				p.broadcast.lost()
+			}
+		}()
 		start := time.Now()
 		for attempt := 0; ; attempt++ {
 			actx, cancel := context.WithTimeout(ctx, settleWait)
@@ -57,6 +66,7 @@ func (p *Postgres) settle(keys [][]byte) {
 					p.cache.reset()
 				}
 				p.broadcast.add(changes, false)
+				settled = true
 				return
 			}
 			if ctx.Err() != nil {
