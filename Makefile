@@ -9,7 +9,7 @@ BUF_VERSION                 := v1.75.0
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 PROTOC_GEN_GATEWAY_VERSION  := v2.33.0
-# stripe-mock serves Stripe's API on loopback for payment/stripe's tests.
+# stripe-mock serves Stripe's API on a Unix socket for payment/stripe's tests.
 STRIPE_MOCK_VERSION         := v0.203.0
 
 # Demo credentials of `make run` (printed at start; never use them in production).

@@ -1,12 +1,14 @@
 package stripe_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,14 +17,16 @@ import (
 	"github.com/bookingserver/bookingserver/payment/stripe"
 )
 
-// statusRecorder is an http.RoundTripper that keeps every response's status.
+// statusRecorder is an http.RoundTripper that sends through next and keeps every
+// response's status.
 type statusRecorder struct {
+	next     http.RoundTripper
 	mu       sync.Mutex
 	statuses []string
 }
 
 func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
-	res, err := http.DefaultTransport.RoundTrip(r)
+	res, err := s.next.RoundTrip(r)
 	if err == nil {
 		s.mu.Lock()
 		s.statuses = append(s.statuses, fmt.Sprintf("%d %s %s", res.StatusCode, r.Method, r.URL.Path))
@@ -43,21 +47,11 @@ func TestStripeMock(t *testing.T) {
 	if err != nil {
 		t.Skip("stripe-mock is not on PATH; install it with: go install github.com/stripe/stripe-mock@v0.203.0")
 	}
-	httpAddr, httpsAddr := freeAddr(t), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-http-addr", httpAddr, "-https-addr", httpsAddr)
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	waitListening(t, httpAddr)
+	sock := startStripeMock(t, bin)
 
-	rec := &statusRecorder{}
-	p, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", BaseURL: "http://" + httpAddr,
+	rec := &statusRecorder{next: unixTransport(t, sock)}
+	// The host is never resolved: every connection dials sock.
+	p, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", BaseURL: "http://stripe-mock",
 		HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
@@ -117,30 +111,77 @@ func TestStripeMock(t *testing.T) {
 	}
 }
 
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
+// startStripeMock starts stripe-mock serving HTTP (only; the client speaks nothing
+// else) on a Unix socket in the test's temporary directory, and returns the socket's
+// path once stripe-mock's output says it listens there. The path is the test's own,
+// where a TCP port picked free before stripe-mock bound it could be taken by another
+// socket in between (CI: address already in use). (Port 0, read back from the same
+// output line, would do as well; a path needs neither a port nor parsing.)
+// stripe-mock parses Stripe's whole OpenAPI spec before it binds, which takes more
+// than 10 s on a loaded CI machine: a minute bounds a hung start without failing a
+// slow one, and a stripe-mock that exits fails the test at once with its stderr. The
+// process is killed at the end of the test.
+func startStripeMock(t *testing.T, bin string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	sock := filepath.Join(t.TempDir(), "stripe-mock.sock")
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "-http-unix", sock)
+	out := &lineWatcher{want: []byte("Listening for HTTP on Unix socket: " + sock + "\n"), seen: make(chan struct{})}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("starting stripe-mock: %v", err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-exited
+	})
+	select {
+	case <-out.seen:
+		return sock
+	case <-exited:
+		t.Fatalf("stripe-mock exited before it listened: %v\n%s", waitErr, stderr.Bytes())
+	case <-time.After(time.Minute):
+		t.Fatalf("stripe-mock did not listen on %s within a minute", sock)
+	}
+	return ""
 }
 
-// waitListening waits up to 10 s for addr to accept connections.
-// waitListening waits for stripe-mock to listen. It parses Stripe's whole OpenAPI spec
-// before it binds, which takes more than 10 s on a loaded CI machine; a minute bounds a
-// hung start without failing a slow one.
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			_ = c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+// lineWatcher is an io.Writer (a process's output) that closes seen once the output
+// holds want.
+type lineWatcher struct {
+	want []byte
+	seen chan struct{}
+	mu   sync.Mutex
+	buf  []byte
+	done bool
+}
+
+func (w *lineWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if !w.done && bytes.Contains(w.buf, w.want) {
+		w.done = true
+		close(w.seen)
 	}
-	t.Fatalf("stripe-mock did not listen on %s within a minute", addr)
+	return len(p), nil
+}
+
+// unixTransport is an http.Transport whose every connection dials the Unix socket
+// sock, whatever the request's host; its idle connections close at the end of the test.
+func unixTransport(t *testing.T, sock string) *http.Transport {
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", sock)
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
 }
