@@ -13,4 +13,6 @@ func DeathWatchCounts(p *Postgres) (checks, recounts, closes int64) {
 
 // NotificationsSessionName is the application_name of p's broadcaster connection,
 // for the tests of package store_test that mute or end it.
-func NotificationsSessionName(p *Postgres) string { return notificationsSessionName(p.cache.tag) }
+func NotificationsSessionName(p *Postgres) string {
+	return p.broadcast.config.RuntimeParams["application_name"]
+}

@@ -119,10 +119,12 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 		// single statements run SERIALIZABLE too.
 		cfg.ConnConfig.RuntimeParams["default_transaction_isolation"] = "serializable"
 	}
-	// Every session of the replica carries its tag: the others wait for all of them
-	// to end when it dies (pgdeadreplicas.go).
+	// Every session of the replica is named by its tag: the others wait for all of
+	// them to end when it dies (pgdeadreplicas.go). The operator's application_name
+	// follows (sessionName).
 	tag := newReplicaTag()
-	cfg.ConnConfig.RuntimeParams["application_name"] = replicaSessionName(tag)
+	operatorsName := cfg.ConnConfig.RuntimeParams["application_name"]
+	cfg.ConnConfig.RuntimeParams["application_name"] = sessionName(replicaName(tag), operatorsName)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -157,7 +159,9 @@ func OpenPostgres(ctx context.Context, url string, opts ...PostgresOption) (*Pos
 			return nil, fmt.Errorf("look for other replicas: %w", err)
 		}
 	}
-	p.broadcast = newBroadcaster(cfg.ConnConfig.Copy(), channels, p.cache.tag)
+	sendConfig := cfg.ConnConfig.Copy()
+	sendConfig.RuntimeParams["application_name"] = sessionName(notificationsSessionName(tag), operatorsName)
+	p.broadcast = newBroadcaster(sendConfig, channels, p.cache.tag)
 	p.outbox = &PostgresOutbox{p: p, wake: make(chan struct{}, 1), lease: defaultOutboxLease}
 	lctx, cancel := context.WithCancel(context.Background())
 	p.stopListen, p.background, p.listenDone, p.listening = cancel, lctx, make(chan struct{}), make(chan struct{})
@@ -208,7 +212,7 @@ func (p *Postgres) Close() error {
 		p.pool.Close()
 		closed := "" // serializable-only mode: no other replica watches this one
 		if !p.serializableOnly {
-			closed = replicaSessionName(p.cache.tag)
+			closed = replicaName(p.cache.tag)
 		}
 		p.broadcast.finish(closed)
 	})

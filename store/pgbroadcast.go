@@ -74,18 +74,20 @@ const payloadHeader = "v2 "
 const sendInterval = 10 * time.Millisecond
 
 // notificationsSessionName names the broadcaster's connections in
-// pg_stat_activity: the replica's session name (replicaSessionName), so that the
-// others wait for them too when it dies, and a suffix that tells them apart from
-// the pool's.
+// pg_stat_activity (before the operator's name, sessionName): the replica's name
+// (replicaName), so that the others wait for them too when it dies, and a suffix
+// that tells them apart from the pool's.
 func notificationsSessionName(tag string) string {
-	return replicaSessionName(tag) + notificationsSuffix
+	return replicaName(tag) + notificationsSuffix
 }
 
 const notificationsSuffix = " notifications"
 
+// newBroadcaster returns the broadcaster of the replica whose tag is tag, which
+// connects with config (its application_name set by the caller,
+// notificationsSessionName).
 func newBroadcaster(config *pgx.ConnConfig, channels pgChannels, tag string) *broadcaster {
 	if config != nil {
-		config.RuntimeParams["application_name"] = notificationsSessionName(tag)
 		// A notification is a hint, not a record: its commit does not wait for the
 		// disk (which the bookings keep busy), so its lock on the notification queue
 		// is held for microseconds and the other replicas hear of the changes
@@ -163,12 +165,13 @@ func (b *broadcaster) run(ctx context.Context) {
 // finish ends the broadcaster once run has returned and its replica's pool is
 // closed, when no change can be queued any more: it sends what was queued since
 // run's last send (commits that ended while the replica closed, or a send that
-// failed) and then, when closed (the replica's session name) is set, records that
-// the replica closed cleanly (replica_closes): every count change it committed was
-// sent, and the others need not read them again (pgdeadreplicas.go). The record
-// goes on this connection, one of the sessions the others wait for, after the
-// sends' commits. Nothing is recorded when a send failed or a change went unqueued
-// (lost): the others then read the counts. finish takes a second at most.
+// failed) and then, when closed (the replica's name, replicaName) is set, records
+// that the replica closed cleanly (replica_closes): every count change it
+// committed was sent, and the others need not read them again
+// (pgdeadreplicas.go). The record goes on this connection, one of the sessions the
+// others wait for, after the sends' commits. Nothing is recorded when a send
+// failed or a change went unqueued (lost): the others then read the counts. finish
+// takes a second at most.
 func (b *broadcaster) finish(closed string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

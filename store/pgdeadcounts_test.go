@@ -25,21 +25,25 @@ const deadReplicaSeenWithin = 5 * time.Second
 // ended, and reads the counts changed since shortly before. The change is a
 // booking (a pipelined reservation), or a cancellation (a SERIALIZABLE Update)
 // whose COMMIT was still on its way to the server when a died, and commits only
-// after a's lock is gone: b must wait for it.
+// after a's lock is gone: b must wait for it. A replica whose URL names it
+// (application_name, which its sessions' names carry after the replica's) is
+// watched as well.
 func TestPostgresCountChangesOfADeadReplica(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		delta      int64
 		lateCommit bool
+		params     string // of a's URL
 	}{
-		{"booking committed before the death", 1, false},
-		{"cancellation committed after the death", -1, true},
+		{"booking committed before the death", 1, false, ""},
+		{"cancellation committed after the death", -1, true, ""},
+		{"booking committed before the death of a replica named in its URL", 1, false, "&application_name=shop-eu"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			proxy, a, b, direct := proxiedReplicas(t)
+			proxy, a, b, direct := proxiedReplicasAt(t, tc.params)
 			if a.SerializableOnly() {
 				t.Skip("serializable-only: without lease-owner locks a replica's death is not seen, and its lost count changes wait for the caches' refill (cacheTTL)")
 			}
@@ -98,7 +102,8 @@ func TestPostgresCountChangesOfADeadReplica(t *testing.T) {
 // theirs cost the replica that watches them no recount: each recorded its clean
 // close once its changes were sent, and the watcher, finding its sessions ended,
 // skips the read of slot_booked. It answers their counts all the same (they were
-// sent).
+// sent). The second names itself in its URL (application_name, which its
+// sessions' names carry after the replica's): the watcher knows it all the same.
 func TestPostgresCleanCloseIsNotRecounted(t *testing.T) {
 	t.Parallel()
 	url := storetest.PostgresURL(t)
@@ -109,7 +114,11 @@ func TestPostgresCleanCloseIsNotRecounted(t *testing.T) {
 	storetest.LoadFixture(t, b)
 	const closes = 3
 	for i := range int64(closes) {
-		a := storetest.OpenPostgres(t, url)
+		aURL := url
+		if i == 1 {
+			aURL += "&application_name=shop-eu"
+		}
+		a := storetest.OpenPostgres(t, aURL)
 		waitWatched(t, b)
 		addBooked(t, a, 1)
 		_, recounts, closed := store.DeathWatchCounts(b)

@@ -20,18 +20,21 @@ import (
 // would answer those slots' old counts until they fill the services again
 // (cacheTTL). So every replica watches the others (deathWatch):
 //
-//   - each replica names every session it opens (its pool's, and so its LISTEN
-//     connection's) with its tag (replicaSessionName; its broadcaster's with a
-//     suffix), and holds its lease-owner lock on its LISTEN connection for its
-//     life (pglease.go);
-//   - every deathCheckInterval a replica reads, in one cheap statement, the names
-//     of the sessions that hold an owner lock of its schema: a name that held one
-//     at the last check and holds none now is a replica that died or closed (or
-//     lost its LISTEN connection: if its lock comes back, nothing is done);
+//   - each replica's name (replicaName: a prefix and its tag, one length for
+//     all) begins the name of every session it opens (its pool's, and so its
+//     LISTEN connection's; its broadcaster's with a suffix; either with the
+//     operator's application_name after it, sessionName), and it holds its
+//     lease-owner lock on its LISTEN connection for its life (pglease.go);
+//   - every deathCheckInterval a replica reads, in one cheap statement, the
+//     replicas' names that begin the sessions' names that hold an owner lock of
+//     its schema: a replica that held one at the last check and holds none now
+//     died or closed (or lost its LISTEN connection: if its lock comes back,
+//     nothing is done);
 //   - its transactions may still commit after its lock went (a COMMIT already on
 //     its way runs when it arrives, and a session ends only when the server finds
-//     its socket closed), so the replica waits until no session of that name is
-//     left (pg_stat_activity), polling every deathPollInterval;
+//     its socket closed), so the replica waits until no session whose name begins
+//     with the replica's is left (pg_stat_activity), polling every
+//     deathPollInterval;
 //   - then, unless the replica recorded that it closed cleanly, it reads the
 //     counts changed since a while before the death (those whose version,
 //     pgschema/0011_slot_versions.sql, is above the one the sequence had
@@ -65,9 +68,10 @@ import (
 // has no owner locks to watch, and keeps cacheTTL as the bound.
 type deathWatch struct {
 	p *Postgres
-	// self is this replica's session name, never another's.
+	// self is this replica's name (replicaName), never another's.
 	self string
-	// alive has the session names that held an owner lock at the last check.
+	// alive has the names of the replicas that held an owner lock at the last
+	// check.
 	alive map[string]bool
 	// dead has the replicas whose lock went, waited for until their sessions end.
 	dead map[string]deadReplica
@@ -109,11 +113,14 @@ const (
 	recountWindow = 30 * time.Second
 )
 
-// replicaSessionName is the application_name of every session of the replica
-// whose tag is tag (pg_stat_activity); sessionNamePrefix begins every one (a
-// replica of a binary before this one names its sessions otherwise, and is not
-// watched).
-func replicaSessionName(tag string) string { return sessionNamePrefix + tag }
+// replicaName is the name of the replica whose tag is tag: the application_name
+// of its pool's sessions (pg_stat_activity), unless the operator's follows
+// (sessionName), and the start of its broadcaster's. Every tag has one length
+// (newReplicaTag), so no replica's name begins another's, and the names of a
+// replica's sessions begin with its own and no other. sessionNamePrefix begins
+// every one (a replica of a binary before 2026-12-02 names its sessions
+// otherwise, and is not watched).
+func replicaName(tag string) string { return sessionNamePrefix + tag }
 
 const sessionNamePrefix = "bookingserver replica "
 
@@ -126,7 +133,7 @@ func newReplicaTag() string {
 }
 
 func newDeathWatch(p *Postgres) *deathWatch {
-	return &deathWatch{p: p, self: replicaSessionName(p.cache.tag), alive: map[string]bool{}, dead: map[string]deadReplica{}}
+	return &deathWatch{p: p, self: replicaName(p.cache.tag), alive: map[string]bool{}, dead: map[string]deadReplica{}}
 }
 
 // run checks until ctx ends: every deathCheckInterval, and every
@@ -156,16 +163,17 @@ func (w *deathWatch) run(ctx context.Context) {
 	}
 }
 
-// watchQuery reads, for schema space $1, the names of the other replicas' sessions
-// holding an owner lock (exclusive: a claim's shared test of a dead owner's lock is
-// not one), those of $3 that any session still has (a pool's, or with suffix $5 a
-// broadcaster's), and the last count version taken (0 before the first).
+// watchQuery reads, for schema space $1, the names of the other replicas (not
+// $2, this one's; all as long as it) whose sessions hold an owner lock
+// (exclusive: a claim's shared test of a dead owner's lock is not one), those of
+// $3 that still begin a session's name (a pool's or a broadcaster's), and the
+// last count version taken (0 before the first). $4 begins every replica's name.
 const watchQuery = `SELECT
-	ARRAY(SELECT DISTINCT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+	ARRAY(SELECT DISTINCT left(a.application_name, length($2::text)) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 		WHERE l.locktype = 'advisory' AND l.classid = $1::integer::oid AND l.objsubid = 2 AND l.mode = 'ExclusiveLock'
-		AND l.granted AND starts_with(a.application_name, $4) AND a.application_name <> $2),
+		AND l.granted AND starts_with(a.application_name, $4) AND NOT starts_with(a.application_name, $2)),
 	ARRAY(SELECT d FROM unnest($3::text[]) d
-		WHERE EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name IN (d, d || $5))),
+		WHERE EXISTS (SELECT 1 FROM pg_stat_activity WHERE starts_with(application_name, d))),
 	(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM slot_booked_version)`
 
 // check looks once: it marks the replicas whose lock went since the last check as
@@ -178,7 +186,7 @@ func (w *deathWatch) check(ctx context.Context) error {
 		version            int64
 	)
 	dead := slices.Collect(maps.Keys(w.dead))
-	if err := w.p.pool.QueryRow(ctx, watchQuery, w.p.owner.space, w.self, dead, sessionNamePrefix, notificationsSuffix).Scan(&holders, &lingering, &version); err != nil {
+	if err := w.p.pool.QueryRow(ctx, watchQuery, w.p.owner.space, w.self, dead, sessionNamePrefix).Scan(&holders, &lingering, &version); err != nil {
 		return err
 	}
 	now := time.Now()

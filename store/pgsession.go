@@ -69,3 +69,37 @@ func sessionDefaults(params map[string]string, idle time.Duration) {
 	}
 	params["options"] = strings.Join(ours, " ")
 }
+
+// maxSessionName is the longest application_name PostgreSQL keeps (NAMEDATALEN-1
+// bytes); it cuts a longer one.
+const maxSessionName = 63
+
+// sessionName is the application_name of a session of the replica: base (the
+// replica's name, replicaName, or its broadcaster's, notificationsSessionName),
+// then the operator's own name, given, in brackets — as the database URL
+// (application_name=…) or PGAPPNAME gives it, where pgx puts it
+// (RuntimeParams) — so that pg_stat_activity shows both:
+// "bookingserver replica 0123456789abcdef (shop-eu)". The base comes first and
+// whole: the other replicas' death watch knows a replica by the name its sessions'
+// names begin with (pgdeadreplicas.go). The operator's name is cut to fit
+// maxSessionName (22 bytes of it after a pool session's base, 8 after a
+// broadcaster's), and a character outside printable ASCII becomes '?', as
+// PostgreSQL before 16 shows it (16 shows \xHH escapes, and cuts after them): the
+// name the server shows is the one set here.
+func sessionName(base, given string) string {
+	room := maxSessionName - len(base) - len(" ()")
+	if given == "" || room <= 0 {
+		return base
+	}
+	shown := make([]byte, 0, room)
+	for _, r := range given {
+		if len(shown) == room {
+			break
+		}
+		if r < ' ' || r > '~' {
+			r = '?'
+		}
+		shown = append(shown, byte(r))
+	}
+	return base + " (" + string(shown) + ")"
+}

@@ -11,4 +11,6 @@ func IdleInTransactionTimeout(d time.Duration) PostgresOption {
 
 // SessionName is the application_name of every session of p's pool, for the tests
 // of package store_test that look for its sessions in pg_stat_activity.
-func SessionName(p *Postgres) string { return replicaSessionName(p.cache.tag) }
+func SessionName(p *Postgres) string {
+	return p.pool.Config().ConnConfig.RuntimeParams["application_name"]
+}

@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/url"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,6 +127,55 @@ func TestPostgresSessionSettings(t *testing.T) {
 			}
 			if got := show(t, p, "tcp_keepalives_count"); got != "3" {
 				t.Errorf("tcp_keepalives_count is %q, want the store's 3 (the URL names only others)", got)
+			}
+		})
+	}
+}
+
+// TestPostgresOperatorsApplicationName: an application_name the database URL gives
+// shows in pg_stat_activity in every session of the replica, the pool's and the
+// broadcaster's, after the replica's name (its tag, by which the others' death
+// watch knows it); a name too long for PostgreSQL's 63 bytes is cut, never the
+// tag, and a character PostgreSQL would not show as it is becomes '?', so the
+// names the test hooks give are the ones the server shows.
+func TestPostgresOperatorsApplicationName(t *testing.T) {
+	t.Parallel()
+	base := pgtest.TCPURL(t, storetest.PostgresURL(t))
+	named := regexp.MustCompile(`^bookingserver replica ([0-9a-f]{16}) \(`)
+	for _, tc := range []struct {
+		name, given, pool, notifications string
+	}{
+		{"short", "shop-eu", " (shop-eu)", " notifications (shop-eu)"},
+		// 63 bytes: 38 of the replica's name, then 22 or 8 of the operator's.
+		{"long", strings.Repeat("shop-eu-", 10), " (shop-eu-shop-eu-shop-e)", " notifications (shop-eu-)"},
+		{"not ASCII", "shöp\tеu", " (sh?p??u)", " notifications (sh?p??u)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := storetest.OpenPostgres(t, base+"&application_name="+url.QueryEscape(tc.given))
+			storetest.LoadFixture(t, p)
+			_, sendPID := storeSessions(t, p) // the broadcaster is connected
+			m := named.FindStringSubmatch(show(t, p, "application_name"))
+			if m == nil {
+				t.Fatalf("a pool session is named %q, want the replica's name and then the URL's", show(t, p, "application_name"))
+			}
+			replica := "bookingserver replica " + m[1]
+			rows, _ := p.Pool().Query(t.Context(), `SELECT DISTINCT application_name FROM pg_stat_activity
+				WHERE starts_with(application_name, $1) ORDER BY 1`, replica)
+			names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{replica + tc.pool, replica + tc.notifications}
+			if !slices.Equal(names, want) {
+				t.Fatalf("the replica's sessions are named %q in pg_stat_activity, want %q", names, want)
+			}
+			var send string
+			if err := p.Pool().QueryRow(t.Context(), `SELECT application_name FROM pg_stat_activity WHERE pid = $1`, sendPID).Scan(&send); err != nil {
+				t.Fatal(err)
+			}
+			if pool, notifications := store.SessionName(p), store.NotificationsSessionName(p); pool != want[0] || notifications != want[1] || send != notifications {
+				t.Fatalf("the hooks name the sessions %q and %q, and the broadcaster's is %q; want %q", pool, notifications, send, want)
 			}
 		})
 	}

@@ -194,9 +194,15 @@ func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 // direct).
 func proxiedReplicas(t *testing.T, opts ...store.PostgresOption) (proxy *pgtest.Proxy, p, other *store.Postgres, direct string) {
 	t.Helper()
+	return proxiedReplicasAt(t, "", opts...)
+}
+
+// proxiedReplicasAt is proxiedReplicas with params (&name=value…) added to p's URL.
+func proxiedReplicasAt(t *testing.T, params string, opts ...store.PostgresOption) (proxy *pgtest.Proxy, p, other *store.Postgres, direct string) {
+	t.Helper()
 	direct = storetest.PostgresURL(t)
 	proxy = pgtest.NewProxy(t, direct)
-	p, other = storetest.OpenPostgres(t, proxy.URL(), opts...), storetest.OpenPostgres(t, direct)
+	p, other = storetest.OpenPostgres(t, proxy.URL()+params, opts...), storetest.OpenPostgres(t, direct)
 	storetest.LoadFixture(t, p)
 	return proxy, p, other, direct
 }
