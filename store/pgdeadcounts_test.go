@@ -77,15 +77,7 @@ func TestPostgresCountChangesOfADeadReplica(t *testing.T) {
 					t.Fatalf("a's lease-owner lock did not go: %v", err)
 				}
 				time.Sleep(2 * time.Second) // b has seen a's lock go, and a's session of the COMMIT still there
-				if _, booked := storedBookings(t, direct); booked != 2 {
-					t.Fatalf("the database holds %d booked before the held COMMIT went on, want 2", booked)
-				}
-				cut.Release()
-				select {
-				case <-cut.Done():
-				case <-time.After(10 * time.Second):
-					t.Fatal("the held COMMIT was never answered")
-				}
+				releaseHeldCommit(t, direct, cut)
 				changed = time.Now()
 			}
 			if _, booked := storedBookings(t, direct); booked != want {
@@ -181,15 +173,7 @@ func TestPostgresUncleanCloseIsRecounted(t *testing.T) {
 				proxy.Kill()
 			}
 			if tc.lateCommit {
-				if _, booked := storedBookings(t, direct); booked != 2 {
-					t.Fatalf("the database holds %d booked before the held COMMIT went on, want 2", booked)
-				}
-				cut.Release()
-				select {
-				case <-cut.Done():
-				case <-time.After(10 * time.Second):
-					t.Fatal("the held COMMIT was never answered")
-				}
+				releaseHeldCommit(t, direct, cut)
 			}
 			if _, booked := storedBookings(t, direct); booked != want {
 				t.Fatalf("the database holds %d booked, want %d", booked, want)
@@ -233,5 +217,21 @@ func waitEndSeen(t *testing.T, p *store.Postgres, recounts, closed int64) (int64
 			t.Fatalf("replica b dealt with no ended replica within %v; sessions: %q (%v)", 2*deadReplicaSeenWithin, sessions, err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// releaseHeldCommit checks that the database at url still holds the 2 booked from
+// before the change whose COMMIT cut holds, lets that COMMIT go on, and waits until
+// it is answered.
+func releaseHeldCommit(t *testing.T, url string, cut *pgtest.Cut) {
+	t.Helper()
+	if _, booked := storedBookings(t, url); booked != 2 {
+		t.Fatalf("the database holds %d booked before the held COMMIT went on, want 2", booked)
+	}
+	cut.Release()
+	select {
+	case <-cut.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held COMMIT was never answered")
 	}
 }
