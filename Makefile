@@ -63,11 +63,15 @@ check-gen: lint gen
 check-tidy:
 	$(GO) mod tidy -diff
 
-## check-breaking: fail when proto/ breaks the JSON or binary wire against the previous commit
-## (skipped on a clone without one, e.g. --depth 1).
+## check-breaking: fail when proto/ breaks the JSON or binary wire against the commit
+## BREAKING_DEPTH (50) commits back, or the oldest one the clone has (skipped with none, e.g.
+## --depth 1): CI sees many commits land at once, and a break in any of them, not only in the
+## last, shows against where they began. BREAKING_AGAINST=<git ref> compares against another.
+BREAKING_DEPTH ?= 50
 check-breaking:
-	@if git rev-parse -q --verify HEAD~1 >/dev/null; then buf breaking --against '.git#ref=HEAD~1'; \
-	else echo "check-breaking: no previous commit, skipped"; fi
+	@base="$${BREAKING_AGAINST:-$$(git rev-list --max-count=$$(($(BREAKING_DEPTH) + 1)) HEAD | tail -1)}"; \
+	if [ "$$(git rev-parse "$$base")" = "$$(git rev-parse HEAD)" ]; then echo "check-breaking: no earlier commit, skipped"; \
+	else echo "check-breaking: against $$(git log -1 --format='%h %cs' "$$base")"; buf breaking --against ".git#ref=$$base"; fi
 
 lint:
 	buf lint
