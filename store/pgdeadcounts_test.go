@@ -229,9 +229,5 @@ func releaseHeldCommit(t *testing.T, url string, cut *pgtest.Cut) {
 		t.Fatalf("the database holds %d booked before the held COMMIT went on, want 2", booked)
 	}
 	cut.Release()
-	select {
-	case <-cut.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the held COMMIT was never answered")
-	}
+	cut.Wait(t, "the held COMMIT was never answered")
 }

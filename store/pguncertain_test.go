@@ -55,11 +55,7 @@ func TestPostgresCommitOfUnknownOutcome(t *testing.T) {
 				t.Fatalf("a booking whose connection was cut at COMMIT answered %v, want an error", resp)
 			}
 			t.Logf("the cut booking: %v", err)
-			select {
-			case <-cut.Done():
-			case <-time.After(10 * time.Second):
-				t.Fatal("the proxy never cut a COMMIT")
-			}
+			cut.Wait(t, "the proxy never cut a COMMIT")
 
 			ids, booked := storedBookings(t, direct)
 			var wantBooked int64
@@ -169,11 +165,7 @@ func TestPostgresCommitAfterItsClientGaveUp(t *testing.T) {
 		t.Fatalf("before the COMMIT reached the server the replica answers %d spots available, want 1", open)
 	}
 	cut.Release()
-	select {
-	case <-cut.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the COMMIT was never answered")
-	}
+	cut.Wait(t, "the COMMIT was never answered")
 	// pgx sends a cancel request for a connection it lost: a write the server still
 	// runs then fails, and the late COMMIT rolls back (5 runs in 25, serializable-only,
 	// with the store suite running beside).

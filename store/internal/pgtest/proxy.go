@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -88,6 +89,17 @@ func (c *Cut) finish() { c.doneOnce.Do(func() { close(c.done) }) }
 
 // Release lets a CommitAfterCut's COMMIT go to the server.
 func (c *Cut) Release() { c.relOnce.Do(func() { close(c.release) }) }
+
+// Wait waits until the cut is made (Done), and fails t, saying what did not
+// happen, if it is not within 10 s.
+func (c *Cut) Wait(t testing.TB, what string) {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal(what)
+	}
+}
 
 // NewProxy starts a proxy to the database at databaseURL (a postgres:// URL whose
 // host is a Unix socket directory, as .ci/pgcluster gives, or a TCP host) and stops
